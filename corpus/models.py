@@ -1,0 +1,54 @@
+"""Corpora and their articles. Article text is immutable once imported."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Corpus(models.Model):
+    """A named collection of articles, the unit of import and de-duplication."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("corpora")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    """One news article. Offsets everywhere are code points into `text` as stored."""
+
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="articles")
+    title = models.CharField(_("title"), max_length=1000, blank=True)
+    text = models.TextField(_("text"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    url = models.URLField(_("URL"), max_length=2000, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    external_id = models.CharField(_("external id"), max_length=300, blank=True)
+    # SHA-256 of the canonical text: the identity used for de-duplication.
+    content_hash = models.CharField(max_length=64)
+    # Normalised title + text (no tashkeel/tatweel, unified alef and hamza) for search only.
+    search_text = models.TextField(editable=False, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["corpus", "content_hash"], name="article_unique_text_per_corpus"
+            ),
+            models.CheckConstraint(condition=~models.Q(text=""), name="article_text_not_empty"),
+        ]
+        indexes = [models.Index(fields=["corpus", "external_id"])]
+
+    def __str__(self) -> str:
+        return self.title or self.text[:60]
