@@ -118,14 +118,19 @@ def check_span(
     if not isinstance(attributes, dict):
         raise ContentError(f"{field}.attributes", "must be an object")
     if label_key == claim_label:
-        attributes = _check_claim_attributes(attributes, field=f"{field}.attributes",
-                                             schema=schema)
+        attributes = _check_claim_attributes(attributes, field=f"{field}.attributes", schema=schema)
     elif attributes:
         raise ContentError(
             f"{field}.attributes", f"entity spans take no attributes, got {sorted(attributes)}"
         )
-    return {"id": span_id, "start": start, "end": end, "label": label_key, "text": covered,
-            "attributes": attributes}
+    return {
+        "id": span_id,
+        "start": start,
+        "end": end,
+        "label": label_key,
+        "text": covered,
+        "attributes": attributes,
+    }
 
 
 def _check_claim_attributes(
@@ -179,8 +184,15 @@ def check_content(
     claim_label = claim_key(schema)
     retired_ok = frozenset(allow_retired)
     spans = [
-        check_span(span, field=f"spans[{i}]", text=text, labels=labels,
-                   claim_label=claim_label, schema=schema, allow_retired=retired_ok)
+        check_span(
+            span,
+            field=f"spans[{i}]",
+            text=text,
+            labels=labels,
+            claim_label=claim_label,
+            schema=schema,
+            allow_retired=retired_ok,
+        )
         for i, span in enumerate(spans_in)
     ]
     by_id: dict[str, dict[str, Any]] = {}
@@ -197,8 +209,7 @@ def check_content(
             )
         seen[identity] = i
 
-    relations = _check_relations(content.get("relations", []), by_id=by_id,
-                                 claim_label=claim_label)
+    relations = _check_relations(content.get("relations", []), by_id=by_id, claim_label=claim_label)
     document_labels = _check_document_labels(content.get("document_labels", {}), schema=schema)
     spans.sort(key=span_sort_key)
     relations.sort(key=lambda r: (r["type"], r["from"], r["to"]))

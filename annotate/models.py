@@ -74,6 +74,9 @@ class ProjectArticle(models.Model):
             models.UniqueConstraint(fields=["project", "article"], name="article_once_per_project")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.article_id} in {self.project_id}"
+
 
 class SchemaVersion(models.Model):
     """A snapshot of a project's label schema after each change (history of renames too)."""
@@ -92,6 +95,9 @@ class SchemaVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "version"], name="schema_version_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} schema v{self.version}"
 
 
 class Membership(models.Model):
@@ -161,6 +167,9 @@ class Assignment(models.Model):
             models.Index(fields=["project", "article", "status"]),
         ]
 
+    def __str__(self) -> str:
+        return f"article {self.article_id} for {self.annotator_id or 'pool'} ({self.status})"
+
 
 class AnnotationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -196,6 +205,9 @@ class Annotation(models.Model):
             models.Index(fields=["project", "updated_at"]),
         ]
 
+    def __str__(self) -> str:
+        return f"annotation of article {self.article_id} by {self.annotator_id} v{self.version}"
+
 
 class GoldSource(models.TextChoices):
     ADJUDICATED = "adjudicated", _("Adjudicated by a reviewer")
@@ -223,6 +235,9 @@ class Gold(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "article"], name="one_gold_per_article")
         ]
+
+    def __str__(self) -> str:
+        return f"gold for article {self.article_id} v{self.version}"
 
 
 class AuditAction(models.TextChoices):
@@ -258,3 +273,89 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["project", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.user_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AgreementSnapshot(models.Model):
+    """Cached agreement results for a project, valid while its fingerprint holds.
+
+    The fingerprint summarises the submitted annotations (count, latest update, schema
+    version); any change gives a new fingerprint and the numbers are recomputed.
+    """
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="agreement_snapshot"
+    )
+    fingerprint = models.CharField(max_length=200)
+    result = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"agreement of project {self.project_id} ({self.fingerprint})"
+
+
+class JobKind(models.TextChoices):
+    IMPORT_ARTICLES = "import_articles", _("Import articles")
+    IMPORT_ANNOTATIONS = "import_annotations", _("Import annotations")
+    EXPORT = "export", _("Export dataset")
+    AGREEMENT = "agreement", _("Compute agreement")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """A background job a user started: its progress, result or error, and how to retry it."""
+
+    kind = models.CharField(max_length=30, choices=JobKind.choices)
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    # The tasks framework's id for the current attempt; a retry enqueues a new one.
+    task_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class ExportToken(models.Model):
+    """A project-scoped API token that may download exports and nothing else (ML pipelines)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="export_tokens")
+    name = models.CharField(max_length=200)
+    # SHA-256 of the token; the token itself is shown once, when created.
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.name} (project {self.project_id})"

@@ -72,8 +72,7 @@ def default_schema(*, stance_targets: Iterable[tuple[str, str]] | None = None) -
             "retired": False,
         },
         "stance_targets": [
-            {"key": key, "name": name, "required": True, "retired": False}
-            for key, name in targets
+            {"key": key, "name": name, "required": True, "retired": False} for key, name in targets
         ],
         "stance_values": list(DEFAULT_STANCE_VALUES),
         "claim_stance_values": list(DEFAULT_CLAIM_STANCE_VALUES),
@@ -108,8 +107,13 @@ def _check_label(label: Any, field: str) -> dict[str, Any]:
         raise SchemaError(f"{field}.shortcut", f"{shortcut!r} is reserved by the annotation page")
     retired = label.get("retired", False)
     _require(retired, f"{field}.retired", bool, "true or false")
-    return {"key": key, "name": name.strip(), "color": color, "shortcut": shortcut,
-            "retired": retired}
+    return {
+        "key": key,
+        "name": name.strip(),
+        "color": color,
+        "shortcut": shortcut,
+        "retired": retired,
+    }
 
 
 def _check_values(values: Any, field: str) -> list[str]:
@@ -129,8 +133,15 @@ def _check_values(values: Any, field: str) -> list[str]:
 def check_schema(schema: Any) -> dict[str, Any]:
     """Validate a schema document and return it in canonical form (defaults filled)."""
     _require(schema, "schema", dict, "an object")
-    known = {"entity_labels", "claim_label", "stance_targets", "stance_values",
-             "claim_stance_values", "claimant_values", "article_clitic"}
+    known = {
+        "entity_labels",
+        "claim_label",
+        "stance_targets",
+        "stance_values",
+        "claim_stance_values",
+        "claimant_values",
+        "article_clitic",
+    }
     for extra in sorted(set(schema) - known):
         raise SchemaError(extra, "is not a schema field")
     labels_in = _require(schema.get("entity_labels", []), "entity_labels", list, "a list")
@@ -149,7 +160,8 @@ def check_schema(schema: Any) -> dict[str, Any]:
             if label["shortcut"] in shortcuts:
                 raise SchemaError(
                     f"{field}.shortcut",
-                    f"{label['shortcut']!r} is already the shortcut of {shortcuts[label['shortcut']]}",
+                    f"{label['shortcut']!r} is already the shortcut of "
+                    f"{shortcuts[label['shortcut']]}",
                 )
             shortcuts[label["shortcut"]] = label["key"]
     targets_in = _require(schema.get("stance_targets", []), "stance_targets", list, "a list")
@@ -169,8 +181,7 @@ def check_schema(schema: Any) -> dict[str, Any]:
             raise SchemaError(f"{field}.name", "must be a non-empty text")
         required = _require(target.get("required", True), f"{field}.required", bool, "true/false")
         retired = _require(target.get("retired", False), f"{field}.retired", bool, "true/false")
-        targets.append({"key": key, "name": name.strip(), "required": required,
-                        "retired": retired})
+        targets.append({"key": key, "name": name.strip(), "required": required, "retired": retired})
     article_clitic = _require(
         schema.get("article_clitic", True), "article_clitic", bool, "true or false"
     )
@@ -219,7 +230,9 @@ def check_schema_change(
     for field in ("stance_values", "claim_stance_values", "claimant_values"):
         removed = set(old.get(field, [])) - set(new[field])
         for value in sorted(removed & used_values):
-            raise SchemaError(field, f"value {value!r} is used by annotations and cannot be removed")
+            raise SchemaError(
+                field, f"value {value!r} is used by annotations and cannot be removed"
+            )
     return new
 
 
@@ -238,4 +251,3 @@ def claim_key(schema: dict[str, Any]) -> str:
 
 def active_targets(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return [t for t in schema.get("stance_targets", []) if not t.get("retired")]
-

@@ -4,5 +4,5 @@ from corpus import views
 
 app_name = "corpus"
 urlpatterns = [
-    path("articles/", views.article_list, name="article-list"),
+    path("corpus/articles/", views.article_list, name="article-list"),
 ]

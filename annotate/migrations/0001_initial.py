@@ -90,6 +90,30 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='annotate.project'),
         ),
         migrations.CreateModel(
+            name='Job',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('import_articles', 'Import articles'), ('import_annotations', 'Import annotations'), ('export', 'Export dataset'), ('agreement', 'Compute agreement')], max_length=30)),
+                ('params', models.JSONField(blank=True, default=dict)),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=20)),
+                ('progress', models.PositiveIntegerField(default=0)),
+                ('total', models.PositiveIntegerField(default=0)),
+                ('message', models.CharField(blank=True, max_length=500)),
+                ('error', models.TextField(blank=True)),
+                ('result', models.JSONField(blank=True, default=dict)),
+                ('task_id', models.CharField(blank=True, max_length=200)),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to=settings.AUTH_USER_MODEL)),
+                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to='annotate.project')),
+            ],
+            options={
+                'ordering': ['-created_at', '-id'],
+            },
+        ),
+        migrations.CreateModel(
             name='Gold',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -106,6 +130,19 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['project', 'article'],
             },
+        ),
+        migrations.CreateModel(
+            name='ExportToken',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200)),
+                ('key_hash', models.CharField(max_length=64, unique=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('last_used_at', models.DateTimeField(blank=True, null=True)),
+                ('revoked', models.BooleanField(default=False)),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='export_tokens', to='annotate.project')),
+            ],
         ),
         migrations.CreateModel(
             name='AuditEvent',
@@ -134,6 +171,17 @@ class Migration(migrations.Migration):
             model_name='annotation',
             name='project',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='annotations', to='annotate.project'),
+        ),
+        migrations.CreateModel(
+            name='AgreementSnapshot',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('fingerprint', models.CharField(max_length=200)),
+                ('result', models.JSONField()),
+                ('computed_at', models.DateTimeField(auto_now=True)),
+                ('seconds', models.FloatField(default=0)),
+                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agreement_snapshot', to='annotate.project')),
+            ],
         ),
         migrations.CreateModel(
             name='ProjectArticle',
@@ -171,6 +219,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='membership',
             constraint=models.UniqueConstraint(fields=('project', 'user'), name='one_membership_per_user'),
+        ),
+        migrations.AddIndex(
+            model_name='job',
+            index=models.Index(fields=['user', '-created_at'], name='annotate_jo_user_id_cdfc8b_idx'),
         ),
         migrations.AddConstraint(
             model_name='gold',

@@ -11,8 +11,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_login_and_article_list_render_arabic_right_to_left(page, live_server, artifacts_dir):
     make_user("layla", is_staff=True)
     corpus = make_corpus("أخبار")
-    make_article(corpus, text="قالت وزارة الدفاع إن القوات دخلت مدينة الرَّقَّة صباح الأحد.",
-                 title="دخول الرقة")
+    make_article(
+        corpus, text="قالت وزارة الدفاع إن القوات دخلت مدينة الرَّقَّة صباح الأحد.", title="دخول الرقة"
+    )
     page.set_extra_http_headers({"Accept-Language": "ar"})
     log_in(page, live_server, "layla", PASSWORD)
     page.goto(f"{live_server.url}/corpus/articles/")

@@ -1,0 +1,3 @@
+"""Browser page routes of the annotate app."""
+
+urlpatterns: list = []
