@@ -1,0 +1,69 @@
+"""Fetch-and-check in one step, so no view can forget a permission check.
+
+Outsiders get 404 (a project you are not in does not exist for you); members whose role is
+not enough get 403. Pages and API views both use these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from annotate.models import Assignment, Membership, Project, Role
+
+LEADS = (Role.MANAGER, Role.REVIEWER)
+EVERYONE = (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR)
+
+
+def role_in(user, project_id: int) -> str | None:
+    """The user's role in the project, or None. Superusers act as managers everywhere."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.MANAGER
+    return (
+        Membership.objects.filter(project_id=project_id, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def access_project(user, project_id: int | str, *, roles: Iterable[str] = EVERYONE) -> Project:
+    """The project if the user is a member with one of `roles`: 404 for outsiders, 403 else.
+
+    The caller's role is attached as `project.my_role`.
+    """
+    try:
+        project = Project.objects.get(pk=int(project_id))
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such project.") from None
+    role = role_in(user, project.pk)
+    if role is None:
+        raise Http404("No such project.")
+    if role not in tuple(roles):
+        raise PermissionDenied(f"This needs the role {' or '.join(roles)} in this project.")
+    project.my_role = role
+    return project
+
+
+def access_assignment(user, assignment_id: int | str, *, for_write: bool = False) -> Assignment:
+    """An assignment the user may see (their own; any in the project for leads).
+
+    With `for_write`, only the assigned annotator passes: leads read but never edit drafts.
+    """
+    try:
+        assignment = Assignment.objects.select_related("project", "article").get(
+            pk=int(assignment_id)
+        )
+    except (Assignment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such assignment.") from None
+    role = role_in(user, assignment.project_id)
+    own = assignment.annotator_id == user.pk
+    if role is None or (role == Role.ANNOTATOR and not own):
+        raise Http404("No such assignment.")
+    if for_write and not own:
+        raise PermissionDenied("Only the assigned annotator can change this annotation.")
+    assignment.project.my_role = role
+    return assignment
