@@ -6,8 +6,18 @@ import itertools
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from annotate.models import Membership, Project, ProjectArticle, Role
+from annotate.models import (
+    Annotation,
+    AnnotationStatus,
+    Assignment,
+    AssignmentStatus,
+    Membership,
+    Project,
+    ProjectArticle,
+    Role,
+)
 from annotate.schema import default_schema
 from corpus.models import Article, Corpus
 from corpus.text import canonicalise, content_hash, normalise_for_search
@@ -57,4 +67,72 @@ def make_project(
     return project
 
 
-__all__ = ["PASSWORD", "Role", "make_article", "make_corpus", "make_project", "make_user"]
+def span(text: str, start: int, end: int, label: str, span_id: str | None = None, **attributes):
+    """A content-document span over `text[start:end]` (code points)."""
+    return {
+        "id": span_id or f"s{start}-{end}-{label}",
+        "start": start,
+        "end": end,
+        "label": label,
+        "text": text[start:end],
+        "attributes": attributes,
+    }
+
+
+def span_of(text: str, word: str, label: str, occurrence: int = 0, **attributes):
+    """A span over the n-th occurrence of `word` in `text`."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(word, start + 1)
+    return span(text, start, start + len(word), label, **attributes)
+
+
+def make_annotation(
+    project: Project,
+    article: Article,
+    annotator,
+    *,
+    spans: list[dict] = (),
+    relations: list[dict] = (),
+    stance: dict[str, str] | None = None,
+    submitted: bool = True,
+    submitted_at=None,
+) -> Annotation:
+    """An assignment plus its annotation, submitted by default. Content is taken as given."""
+    when = submitted_at or timezone.now()
+    slot = Assignment.objects.filter(project=project, article=article).count()
+    assignment = Assignment.objects.create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        slot=slot,
+        status=AssignmentStatus.SUBMITTED if submitted else AssignmentStatus.IN_PROGRESS,
+        submitted_at=when if submitted else None,
+    )
+    return Annotation.objects.create(
+        assignment=assignment,
+        project=project,
+        article=article,
+        annotator=annotator,
+        content={
+            "spans": list(spans),
+            "relations": list(relations),
+            "document_labels": {"stance": dict(stance or {})},
+        },
+        schema_version=project.schema_version,
+        status=AnnotationStatus.SUBMITTED if submitted else AnnotationStatus.DRAFT,
+        submitted_at=when if submitted else None,
+    )
+
+
+__all__ = [
+    "PASSWORD",
+    "Role",
+    "make_annotation",
+    "make_article",
+    "make_corpus",
+    "make_project",
+    "make_user",
+    "span",
+    "span_of",
+]
