@@ -47,8 +47,7 @@ def decode_strict(data: bytes) -> str:
 
 def canonicalise(text: str) -> str:
     """The stored form: BOM removed, CRLF and CR to LF, Unicode NFC. Idempotent."""
-    if text.startswith(BOM):
-        text = text[1:]
+    text = text.lstrip(BOM)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
 
@@ -58,19 +57,47 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _search_table() -> dict[int, str | None]:
+    """One translation table for `normalise_for_search`, built from pyarabic's letter sets."""
+    table: dict[int, str | None] = {}
+    # Every Arabic combining mark (tashkeel, Quranic annotation signs, superscript alef),
+    # tatweel, and the invisible joiners and direction marks scraped text is full of.
+    drop = set(araby.TASHKEEL) | {araby.TATWEEL, araby.MINI_ALEF, ZWJ, ZWNJ}
+    drop |= {chr(c) for c in range(0x0610, 0x061B)} | {chr(c) for c in range(0x064B, 0x0660)}
+    drop |= {chr(c) for c in range(0x06D6, 0x06EE)} - {"\u06de", "\u06e5", "\u06e6", "\u06e9"}
+    drop |= set("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    for char in drop:
+        table[ord(char)] = None
+    for alef in (
+        araby.ALEF_MADDA,
+        araby.ALEF_HAMZA_ABOVE,
+        araby.ALEF_HAMZA_BELOW,
+        araby.ALEF_WASLA,
+    ):
+        table[ord(alef)] = araby.ALEF
+    table[ord(araby.ALEF_MAKSURA)] = araby.YEH  # often typed for final yeh, and the reverse
+    table[ord("\u06cc")] = araby.YEH  # Farsi yeh
+    table[ord("\u06a9")] = araby.KAF  # keheh
+    table[ord(araby.WAW_HAMZA)] = araby.WAW
+    table[ord(araby.YEH_HAMZA)] = araby.YEH
+    table[ord(araby.TEH_MARBUTA)] = araby.HEH  # teh marbuta / heh at word end are mixed
+    for digits in (araby.NUMBERS_EAST, araby.NUMBERS_PERS):
+        for value, digit in enumerate(digits):
+            table[ord(digit)] = str(value)
+    return table
+
+
+_SEARCH_TABLE = _search_table()
+
+
 def normalise_for_search(text: str) -> str:
     """Fold Arabic spelling variation for search: no tashkeel or tatweel, one alef, one hamza.
 
-    Used for search and duplicate hints only; stored text and offsets never change.
+    Also folds presentation forms and lam-alef ligatures (NFKC), Arabic-Indic digits to ASCII
+    digits, and case. Used for search and duplicate hints only; stored text and offsets never
+    change.
     """
-    text = araby.strip_tashkeel(text)
-    text = araby.strip_tatweel(text)
-    text = araby.normalize_ligature(text)
-    text = araby.normalize_alef(text)  # أ إ آ ٱ -> ا
-    text = text.replace("ى", "ي")  # alef maqsura is often typed as yeh
-    text = text.replace("ؤ", "و").replace("ئ", "ي")
-    text = text.replace("ة", "ه")  # teh marbuta / heh at word end are mixed in scraped text
-    return text.casefold()
+    return unicodedata.normalize("NFKC", text).translate(_SEARCH_TABLE).casefold()
 
 
 def is_mark(char: str) -> bool:
@@ -79,21 +106,40 @@ def is_mark(char: str) -> bool:
 
 
 def _is_joiner(char: str) -> bool:
-    return char in (ZWJ, "\ufe0f", "\ufe0e") or 0x1F3FB <= ord(char) <= 0x1F3FF
+    """Characters that extend the cluster before them: ZWJ, variation selectors, skin tones,
+    emoji tag characters (subdivision flags)."""
+    code = ord(char)
+    return (
+        char in (ZWJ, "\ufe0f", "\ufe0e")
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+    )
+
+
+def _is_regional_indicator(char: str) -> bool:
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
 
 
 def is_cluster_boundary(text: str, offset: int) -> bool:
-    """True when `offset` does not fall between a character and its combining marks.
+    """True when `offset` does not fall inside one visible character.
 
     Offsets 0 and len(text) are always boundaries. An offset just before a combining mark,
-    a variation selector, a skin-tone modifier or a zero-width joiner (or just after a ZWJ)
-    would split one visible character.
+    a variation selector, a skin-tone modifier, an emoji tag or a zero-width joiner, just after
+    a ZWJ, or between the two regional indicators of a flag would split one visible character.
     """
     if offset <= 0 or offset >= len(text):
         return offset in (0, len(text))
     after = text[offset]
     before = text[offset - 1]
-    return not (is_mark(after) or _is_joiner(after) or before == ZWJ)
+    if is_mark(after) or _is_joiner(after) or before == ZWJ:
+        return False
+    if _is_regional_indicator(before) and _is_regional_indicator(after):
+        # Flags pair regional indicators from the start of the run: 🇸🇾🇮🇶 splits after 2, 4.
+        run = 0
+        while offset - run - 1 >= 0 and _is_regional_indicator(text[offset - run - 1]):
+            run += 1
+        return run % 2 == 0
+    return True
 
 
 TokenKind = Literal["word", "number", "punct", "symbol"]
@@ -124,14 +170,27 @@ def _char_class(char: str) -> str:
     return "symbol"
 
 
+def _is_arabic_script(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x0600 <= code <= 0x06FF
+        or 0x0750 <= code <= 0x077F
+        or 0x08A0 <= code <= 0x08FF
+        or 0xFB50 <= code <= 0xFDFF
+        or 0xFE70 <= code <= 0xFEFF
+    )
+
+
 def tokenize(text: str) -> list[Token]:
     """Split text into tokens with code-point offsets.
 
-    Words are runs of letters and digits (with their marks and tatweel); numbers are runs of
-    digits, joined across one separator between digits (3.5, ١٬٠٠٠); every punctuation mark
-    (including ، ؛ ؟ « » “ ”) is its own token; a symbol such as an emoji is one token with its
-    modifiers. Whitespace separates tokens and belongs to none. Tokens never overlap, cover every
-    non-space character, and `text[t.start:t.end] == t.text`.
+    Words are runs of letters and digits (with their marks and tatweel); a word breaks where
+    its letters change between Arabic and another script (لـCNN gives لـ and CNN). Numbers are
+    runs of digits, joined across one separator between two digits (3.5, ١٬٠٠٠); every
+    punctuation mark (including ، ؛ ؟ « » “ ”) is its own token; a symbol such as an emoji is
+    one token with its modifiers, ZWJ sequences and flag pairs. Whitespace separates tokens
+    and belongs to none. Tokens never overlap, cover every non-space character, and
+    `text[t.start:t.end] == t.text`.
     """
     return list(iter_tokens(text))
 
@@ -139,6 +198,7 @@ def tokenize(text: str) -> list[Token]:
 def iter_tokens(text: str) -> Iterator[Token]:
     n = len(text)
     i = 0
+    kind: TokenKind
     while i < n:
         cls = _char_class(text[i])
         if cls == "space":
@@ -147,30 +207,52 @@ def iter_tokens(text: str) -> Iterator[Token]:
         start = i
         if cls in ("letter", "digit", "mark"):
             has_letter = cls == "letter"
+            has_digit = cls == "digit"
+            # Whether the last letter was Arabic script; None until a letter is seen.
+            arabic: bool | None = None
+            if cls == "letter" and text[i] != ZWNJ:
+                arabic = _is_arabic_script(text[i])
             i += 1
             while i < n:
-                nxt = _char_class(text[i])
-                if nxt in ("letter", "mark"):
-                    has_letter = has_letter or nxt == "letter"
+                char = text[i]
+                nxt = _char_class(char)
+                if text[i - 1] == ZWJ and nxt != "space":
+                    i += 1  # whatever a zero-width joiner joins stays joined
+                elif nxt == "letter":
+                    if char != ZWNJ:
+                        is_arabic = _is_arabic_script(char)
+                        if arabic is not None and is_arabic != arabic:
+                            break
+                        arabic = is_arabic
+                    has_letter = True
+                    i += 1
+                elif nxt == "mark":
                     i += 1
                 elif nxt == "digit":
+                    has_digit = True
                     i += 1
                 elif (
-                    text[i] in NUMBER_SEPARATORS
-                    and not has_letter
+                    char in NUMBER_SEPARATORS
+                    and _char_class(text[i - 1]) == "digit"
                     and i + 1 < n
                     and _char_class(text[i + 1]) == "digit"
                 ):
                     i += 2
                 else:
                     break
-            kind: TokenKind = "word" if has_letter else "number"
+            kind = "word" if has_letter else "number" if has_digit else "symbol"
         else:
+            if (
+                _is_regional_indicator(text[i])
+                and i + 1 < n
+                and _is_regional_indicator(text[i + 1])
+            ):
+                i += 1  # a flag: two regional indicators
             i += 1
             # Keep marks, variation selectors and ZWJ sequences with their base symbol.
             while i < n and (
                 _char_class(text[i]) == "mark"
-                or (text[i - 1] == ZWJ and _char_class(text[i]) == "symbol")
+                or (text[i - 1] == ZWJ and _char_class(text[i]) in ("symbol", "letter", "digit"))
             ):
                 i += 1
             kind = "punct" if cls == "punct" else "symbol"
