@@ -251,8 +251,7 @@ def iter_tokens(text: str) -> Iterator[Token]:
             i += 1
             # Keep marks, variation selectors and ZWJ sequences with their base symbol.
             while i < n and (
-                _char_class(text[i]) == "mark"
-                or (text[i - 1] == ZWJ and _char_class(text[i]) in ("symbol", "letter", "digit"))
+                _char_class(text[i]) == "mark" or (text[i - 1] == ZWJ and not text[i].isspace())
             ):
                 i += 1
             kind = "punct" if cls == "punct" else "symbol"
