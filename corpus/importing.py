@@ -1,0 +1,309 @@
+"""Writing parsed articles into a corpus: batched, de-duplicated, all or nothing.
+
+`do_import_articles` is the one way articles enter the database; the management command,
+the REST endpoint, the upload page, the demo and the benchmark all call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db import transaction
+
+from corpus.models import Article, Corpus
+from corpus.parsers import (
+    BadRecord,
+    Format,
+    FormatError,
+    ParsedArticle,
+    Record,
+    detect_format,
+    parse_files,
+)
+from corpus.text import content_hash, normalise_for_search
+
+DEFAULT_BATCH_SIZE = 2000
+MAX_CORPUS_NAME = Corpus._meta.get_field("name").max_length
+# How many bad records an error message lists before it only counts the rest.
+SHOWN_ERRORS = 20
+
+ProgressCallback = Callable[[int], None]
+
+
+class CorpusNameError(ValueError):
+    """A corpus name that cannot be used."""
+
+
+class ImportRejected(Exception):
+    """The input holds bad records and skipping them was not asked for: nothing was written."""
+
+    def __init__(self, errors: Sequence[BadRecord]) -> None:
+        self.errors = list(errors)
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        if len(self.errors) == 1:
+            return f"{self.errors[0]}; nothing was imported"
+        lines = [f"{len(self.errors)} bad records; nothing was imported:"]
+        lines += [str(error) for error in self.errors[:SHOWN_ERRORS]]
+        if len(self.errors) > SHOWN_ERRORS:
+            lines.append(f"... and {len(self.errors) - SHOWN_ERRORS} more")
+        return "\n".join(lines)
+
+
+class UploadError(ValueError):
+    """An upload that cannot be imported at all; `field` names the form field to blame."""
+
+    def __init__(self, field: str, message: str, *, too_large: bool = False) -> None:
+        self.field = field
+        self.message = message
+        self.too_large = too_large
+        super().__init__(message)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@dataclass
+class ImportReport:
+    """What an import did: articles created, duplicates left out, bad records skipped."""
+
+    corpus: str
+    corpus_id: int
+    corpus_created: bool = False
+    read: int = 0
+    created: int = 0
+    duplicates_in_corpus: int = 0
+    duplicates_in_file: int = 0
+    skipped: list[BadRecord] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> int:
+        return self.duplicates_in_corpus + self.duplicates_in_file
+
+    @property
+    def summary(self) -> str:
+        if self.created == 0 and self.duplicates:
+            where = []
+            if self.duplicates_in_corpus:
+                verb = "was" if self.duplicates_in_corpus == 1 else "were"
+                where.append(
+                    f"{self.duplicates_in_corpus} {verb} already in corpus '{self.corpus}'"
+                )
+            if self.duplicates_in_file:
+                where.append(f"{self.duplicates_in_file} repeated an earlier record")
+            text = f"imported 0 articles; {' and '.join(where)} (duplicates)"
+        else:
+            text = f"imported {_plural(self.created, 'article')}, "
+            text += _plural(self.duplicates, "duplicate")
+            if self.duplicates:
+                parts = []
+                if self.duplicates_in_corpus:
+                    parts.append(f"{self.duplicates_in_corpus} already in the corpus")
+                if self.duplicates_in_file:
+                    parts.append(f"{self.duplicates_in_file} repeated in the input")
+                text += f" ({', '.join(parts)})"
+        if self.skipped:
+            text += f"; skipped {_plural(len(self.skipped), 'bad record')}"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "corpus": {"id": self.corpus_id, "name": self.corpus, "created": self.corpus_created},
+            "read": self.read,
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "duplicates_in_corpus": self.duplicates_in_corpus,
+            "duplicates_in_file": self.duplicates_in_file,
+            "skipped": [
+                {
+                    "file": bad.origin.file,
+                    "line": bad.origin.line,
+                    "reason": bad.message,
+                    "message": str(bad),
+                }
+                for bad in self.skipped
+            ],
+            "summary": self.summary,
+        }
+
+
+def check_corpus_name(name: str) -> str:
+    """The stripped name, or CorpusNameError saying what is wrong with it."""
+    name = (name or "").strip()
+    if not name:
+        raise CorpusNameError("a corpus name is required")
+    if len(name) > MAX_CORPUS_NAME:
+        raise CorpusNameError(f"a corpus name has at most {MAX_CORPUS_NAME} characters")
+    return name
+
+
+def _article(corpus_id: int, record: ParsedArticle, digest: str) -> Article:
+    return Article(
+        corpus_id=corpus_id,
+        title=record.title,
+        text=record.text,
+        source=record.source,
+        url=record.url,
+        published_on=record.published_on,
+        external_id=record.external_id,
+        content_hash=digest,
+        search_text=normalise_for_search(f"{record.title}\n{record.text}"),
+        metadata=record.metadata,
+    )
+
+
+def _batches(records: Iterable[Record], size: int) -> Iterable[list[Record]]:
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def do_import_articles(
+    corpus: Corpus | str,
+    records: Iterable[Record],
+    *,
+    skip_bad: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: ProgressCallback | None = None,
+    created_by: Any = None,
+) -> ImportReport:
+    """Import parsed records into `corpus` (a Corpus, or a name: created when missing).
+
+    All or nothing: when a record is bad and `skip_bad` is false, the remaining input is still
+    read to report every bad record, then ImportRejected is raised and nothing is written (nor
+    is a new corpus created). With `skip_bad`, bad records are listed in the report and the
+    rest imported. Records whose text is already in the corpus, or repeats an earlier record,
+    are counted as duplicates and left out. Writes in batches of `batch_size` with one query
+    to find duplicates and one bulk insert per batch. `progress(n)` is called after each
+    batch with the number of records read so far.
+    """
+    with transaction.atomic():
+        created = False
+        if isinstance(corpus, str):
+            corpus, created = Corpus.objects.get_or_create(
+                name=check_corpus_name(corpus), defaults={"created_by": created_by}
+            )
+        # Serialise imports into one corpus, so two of them cannot race on the same text.
+        Corpus.objects.select_for_update().filter(pk=corpus.pk).exists()
+        report = ImportReport(corpus=corpus.name, corpus_id=corpus.pk, corpus_created=created)
+        errors: list[BadRecord] = []
+        seen: set[str] = set()
+        for batch in _batches(records, batch_size):
+            report.read += len(batch)
+            fresh: dict[str, ParsedArticle] = {}
+            for record in batch:
+                if isinstance(record, BadRecord):
+                    errors.append(record)
+                    continue
+                if errors and not skip_bad:
+                    continue  # nothing will be written; only look for more bad records
+                digest = content_hash(record.text)
+                if digest in seen:
+                    report.duplicates_in_file += 1
+                    continue
+                seen.add(digest)
+                fresh[digest] = record
+            if fresh and (skip_bad or not errors):
+                existing = set(
+                    Article.objects.filter(corpus=corpus, content_hash__in=list(fresh))
+                    .values_list("content_hash", flat=True)
+                    .order_by()
+                )
+                report.duplicates_in_corpus += len(existing)
+                new = [
+                    _article(corpus.pk, record, digest)
+                    for digest, record in fresh.items()
+                    if digest not in existing
+                ]
+                Article.objects.bulk_create(new, batch_size=batch_size)
+                report.created += len(new)
+            if progress is not None:
+                progress(report.read)
+        if errors and not skip_bad:
+            raise ImportRejected(errors)
+        report.skipped = errors
+        return report
+
+
+# --- uploads (the REST endpoint and the upload page) -------------------------------------
+
+
+class UploadedFileLike(Protocol):
+    name: str | None
+    size: int | None
+
+    def read(self) -> bytes: ...
+
+
+def human_size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_upload_size(size: int) -> None:
+    """UploadError (too_large) when `size` bytes exceed settings.MAX_UPLOAD_BYTES."""
+    limit = settings.MAX_UPLOAD_BYTES
+    if size > limit:
+        raise UploadError(
+            "file",
+            f"the upload is {human_size(size)} ({size} bytes), more than the limit of "
+            f"{human_size(limit)} ({limit} bytes)",
+            too_large=True,
+        )
+
+
+def do_import_uploads(
+    corpus: Corpus | str,
+    files: Sequence[UploadedFileLike],
+    *,
+    format: Format | None = None,
+    skip_bad: bool = False,
+    title_from_first_line: bool = True,
+    created_by: Any = None,
+) -> ImportReport:
+    """Check uploaded files (present, within the size limit, a known format) and import them.
+
+    Raises UploadError for a problem with the upload as a whole, ImportRejected for bad
+    records (see do_import_articles).
+    """
+    if not files:
+        raise UploadError("file", "choose a file to import")
+    check_upload_size(sum(f.size or 0 for f in files))
+    names = [f.name or "upload" for f in files]
+    try:
+        for name in names:
+            detect_format(name, override=format)
+    except FormatError as exc:
+        raise UploadError("format", str(exc)) from None
+    contents = [(name, f.read()) for name, f in zip(names, files, strict=True)]
+    return do_import_articles(
+        corpus,
+        parse_files(contents, format=format, title_from_first_line=title_from_first_line),
+        skip_bad=skip_bad,
+        created_by=created_by,
+    )
+
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "CorpusNameError",
+    "ImportRejected",
+    "ImportReport",
+    "UploadError",
+    "check_corpus_name",
+    "check_upload_size",
+    "do_import_articles",
+    "do_import_uploads",
+]

@@ -1,0 +1,378 @@
+"""Article files -> parsed records. Pure: bytes in, dataclasses out; no database.
+
+Three formats:
+
+- ``txt``: one article per file; the first non-empty line is the title unless
+  ``title_from_first_line=False``; the rest (stripped of surrounding blank lines) is the text.
+- ``jsonl``: one JSON object per line; ``text`` is required; ``title``, ``source``, ``url``,
+  ``published_on`` (or ``published_date``; an ISO date), ``external_id`` (or ``id``) and
+  ``metadata`` (an object) are optional; any other key goes into metadata. Blank lines are
+  ignored.
+- ``csv``: a header row with a ``text`` column; the other columns map as for JSONL.
+
+Every text is decoded strictly as UTF-8 and canonicalised (BOM, newlines, NFC) here, once.
+JSONL and CSV texts are kept exactly as given otherwise, so offsets that come with them stay
+valid. Parsers never raise for bad input: they yield a `BadRecord` naming the file and line
+(or byte), and the importer decides whether that aborts the import or is skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from corpus.text import DecodeError, canonicalise, decode_strict
+
+Format = Literal["txt", "jsonl", "csv"]
+FORMATS: tuple[Format, ...] = ("txt", "jsonl", "csv")
+EXTENSIONS: dict[str, Format] = {
+    ".txt": "txt",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+}
+
+# Column limits of corpus.models.Article, repeated here so parsing stays free of Django.
+MAX_TITLE = 1000
+MAX_SOURCE = 300
+MAX_URL = 2000
+MAX_EXTERNAL_ID = 300
+
+FIELD_ALIASES = {
+    "published_date": "published_on",
+    "id": "external_id",
+}
+KNOWN_FIELDS = ("text", "title", "source", "url", "published_on", "external_id", "metadata")
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a record came from: the file name and, for JSONL and CSV, its 1-based line."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.file if self.line is None else f"{self.file}, line {self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedArticle:
+    """One article ready to store: canonical text and checked fields."""
+
+    text: str
+    origin: Origin
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    published_on: date | None = None
+    external_id: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """A record (or a whole file) that cannot be imported, and why."""
+
+    origin: Origin
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.message}"
+
+
+Record = ParsedArticle | BadRecord
+
+
+class FormatError(ValueError):
+    """The format of a file cannot be told, or is not one we read."""
+
+
+# --- format detection -------------------------------------------------------------------
+
+
+def detect_format(name: str, *, override: str | None = None) -> Format:
+    """The format named by `override`, or else the one the file extension says."""
+    if override:
+        if override not in FORMATS:
+            raise FormatError(f"unknown format {override!r}; use one of {', '.join(FORMATS)}")
+        return override  # type: ignore[return-value]
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in EXTENSIONS:
+        raise FormatError(
+            f"cannot tell the format of {name!r} from its extension; "
+            f"name it .txt, .jsonl or .csv, or give the format ({', '.join(FORMATS)})"
+        )
+    return EXTENSIONS[extension]
+
+
+# --- field checks shared by JSONL and CSV ------------------------------------------------
+
+
+class _FieldError(ValueError):
+    pass
+
+
+def _text_field(value: Any, name: str, limit: int | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _FieldError(f"{name} must be a string")
+    value = canonicalise(str(value)).strip()
+    if limit is not None and len(value) > limit:
+        raise _FieldError(f"{name} is longer than {limit} characters ({len(value)})")
+    return value
+
+
+def _date_field(value: Any, name: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _FieldError(f"{name} must be an ISO date (YYYY-MM-DD), got {value!r}")
+    text = value.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        raise _FieldError(f"{name} must be an ISO date (YYYY-MM-DD), got {value!r}") from None
+
+
+def _url_field(value: Any, name: str) -> str:
+    url = _text_field(value, name, MAX_URL)
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise _FieldError(f"{name} must be an http(s) URL, got {url!r}")
+    return url
+
+
+def _article_from_fields(fields: dict[str, Any], origin: Origin) -> Record:
+    """Check one JSONL object or CSV row (keys already stripped) and build the article."""
+    try:
+        fields = {FIELD_ALIASES.get(key, key): value for key, value in fields.items()}
+        if "text" not in fields:
+            raise _FieldError("missing the required field 'text'")
+        raw_text = fields["text"]
+        if not isinstance(raw_text, str):
+            raise _FieldError("text must be a string")
+        text = canonicalise(raw_text)
+        if not text.strip():
+            raise _FieldError("empty article (text is blank)")
+        metadata = fields.get("metadata")
+        if metadata is None or metadata == "":
+            metadata = {}
+        elif isinstance(metadata, str):
+            # CSV cells hold metadata as a JSON object.
+            try:
+                metadata = json.loads(metadata)
+            except json.JSONDecodeError:
+                raise _FieldError("metadata must be a JSON object") from None
+        if not isinstance(metadata, dict):
+            raise _FieldError("metadata must be a JSON object")
+        extra = {key: value for key, value in fields.items() if key not in KNOWN_FIELDS}
+        return ParsedArticle(
+            text=text,
+            origin=origin,
+            title=_text_field(fields.get("title"), "title", MAX_TITLE),
+            source=_text_field(fields.get("source"), "source", MAX_SOURCE),
+            url=_url_field(fields.get("url"), "url"),
+            published_on=_date_field(fields.get("published_on"), "published_on"),
+            external_id=_text_field(fields.get("external_id"), "external_id", MAX_EXTERNAL_ID),
+            metadata={**extra, **metadata},
+        )
+    except _FieldError as exc:
+        return BadRecord(origin, str(exc))
+
+
+def _decode_error(error: DecodeError, data: bytes, offset: int = 0) -> str:
+    position = offset + error.position
+    line = data.count(b"\n", 0, position) + 1
+    return f"not valid UTF-8 at byte {position} (line {line}): {error.reason}"
+
+
+# --- the three formats -------------------------------------------------------------------
+
+
+def parse_txt(data: bytes, *, name: str, title_from_first_line: bool = True) -> Record:
+    """One article from one plain-text file."""
+    origin = Origin(name)
+    try:
+        content = canonicalise(decode_strict(data))
+    except DecodeError as exc:
+        return BadRecord(origin, _decode_error(exc, data))
+    title = ""
+    body = content
+    if title_from_first_line:
+        lines = content.split("\n")
+        for index, line in enumerate(lines):
+            if line.strip():
+                title = line.strip()
+                body = "\n".join(lines[index + 1 :])
+                break
+        if len(title) > MAX_TITLE:
+            return BadRecord(
+                origin,
+                f"the first line is too long for a title ({len(title)} characters, at most "
+                f"{MAX_TITLE}); import without titles from the first line",
+            )
+    body = body.strip()
+    if not body:
+        what = "only a title line" if title else "the file is blank"
+        return BadRecord(origin, f"empty article ({what})")
+    return ParsedArticle(text=body, origin=origin, title=title)
+
+
+def parse_jsonl(data: bytes, *, name: str) -> Iterator[Record]:
+    """One article per non-blank line of a JSON Lines file."""
+    offset = 0
+    if data.startswith(b"\xef\xbb\xbf"):
+        offset = 3
+    line_number = 0
+    for raw in data[offset:].split(b"\n"):
+        line_number += 1
+        start = offset
+        offset += len(raw) + 1
+        if not raw.strip():
+            continue
+        origin = Origin(name, line_number)
+        try:
+            line = decode_strict(raw)
+        except DecodeError as exc:
+            position = start + exc.position
+            yield BadRecord(origin, f"not valid UTF-8 at byte {position}: {exc.reason}")
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield BadRecord(origin, f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(obj, dict):
+            kind = type(obj).__name__
+            kind = {"list": "an array", "str": "a string", "NoneType": "null"}.get(kind, kind)
+            yield BadRecord(origin, f"expected a JSON object, got {kind}")
+            continue
+        yield _article_from_fields({str(key).strip(): obj[key] for key in obj}, origin)
+
+
+def parse_csv(data: bytes, *, name: str) -> Iterator[Record]:
+    """One article per row of a CSV file whose header has a `text` column."""
+    try:
+        content = canonicalise(decode_strict(data))
+    except DecodeError as exc:
+        yield BadRecord(Origin(name), _decode_error(exc, data))
+        return
+    # Articles can be longer than the csv module's default field limit of 128 KiB.
+    csv.field_size_limit(2**31 - 1)
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        yield BadRecord(Origin(name, 1), f"malformed CSV header: {exc}")
+        return
+    if header is None:
+        yield BadRecord(Origin(name), "the file is empty (no header row)")
+        return
+    columns = [column.strip().lower() for column in header]
+    if "text" not in columns:
+        shown = ", ".join(repr(column) for column in columns)
+        yield BadRecord(Origin(name, 1), f"no 'text' column in the header (columns: {shown})")
+        return
+    line_number = reader.line_num
+    while True:
+        row_start = line_number + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield BadRecord(Origin(name, row_start), f"malformed CSV: {exc}")
+            return
+        line_number = reader.line_num
+        origin = Origin(name, row_start)
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            yield BadRecord(origin, f"{len(row)} fields, but the header has {len(columns)} columns")
+            continue
+        # An empty cell means "not given", except for the text, which must then be refused.
+        cells = {
+            column: cell
+            for column, cell in zip(columns, row, strict=True)
+            if cell != "" or column == "text"
+        }
+        yield _article_from_fields(cells, origin)
+
+
+def parse_bytes(
+    data: bytes,
+    *,
+    name: str,
+    format: Format | None = None,
+    title_from_first_line: bool = True,
+) -> Iterator[Record]:
+    """The records of one file, in the given format or the one its extension says."""
+    chosen = detect_format(name, override=format)
+    if chosen == "txt":
+        yield parse_txt(data, name=name, title_from_first_line=title_from_first_line)
+    elif chosen == "jsonl":
+        yield from parse_jsonl(data, name=name)
+    else:
+        yield from parse_csv(data, name=name)
+
+
+def parse_files(
+    files: Iterable[tuple[str, bytes]],
+    *,
+    format: Format | None = None,
+    title_from_first_line: bool = True,
+) -> Iterator[Record]:
+    """The records of several (name, bytes) files, one after the other."""
+    for name, data in files:
+        yield from parse_bytes(
+            data, name=name, format=format, title_from_first_line=title_from_first_line
+        )
+
+
+# --- reading from disk --------------------------------------------------------------------
+
+
+def list_source_files(path: Path, *, format: Format | None = None) -> list[Path]:
+    """The files to import from `path`: the file itself, or a folder's files in name order.
+
+    A folder contributes its files with a known extension (.txt, .jsonl, .csv), or, when a
+    format is given, every file whose extension means that format. Hidden files are ignored.
+    Raises FileNotFoundError or FormatError with a message naming the path.
+    """
+    if path.is_file():
+        return [path]
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path}: not a file or folder")
+    wanted = {ext for ext, fmt in EXTENSIONS.items() if format is None or fmt == format}
+    files = sorted(
+        child
+        for child in path.iterdir()
+        if child.is_file() and not child.name.startswith(".") and child.suffix.lower() in wanted
+    )
+    if not files:
+        kinds = ", ".join(sorted(wanted))
+        raise FormatError(f"{path}: no files to import (looked for {kinds})")
+    return files
+
+
+def read_files(paths: Iterable[Path]) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) for each path, read one at a time."""
+    for path in paths:
+        yield str(path), path.read_bytes()
