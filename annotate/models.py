@@ -258,6 +258,10 @@ class AuditEvent(models.Model):
     annotation = models.ForeignKey(
         Annotation, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
+    # Skips and reassignments may happen before any annotation exists.
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     gold = models.ForeignKey(
         Gold, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )

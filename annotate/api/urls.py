@@ -1,3 +1,88 @@
 """REST API routes (mounted at /api/)."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from annotate.api import annotations, gold, projects
+
+urlpatterns: list = [
+    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    # projects
+    path("projects/", projects.ProjectListView.as_view(), name="api-projects"),
+    path("projects/<int:pid>/", projects.ProjectDetailView.as_view(), name="api-project"),
+    path("projects/<int:pid>/schema/", projects.SchemaView.as_view(), name="api-schema-doc"),
+    path(
+        "projects/<int:pid>/schema/versions/",
+        projects.SchemaVersionListView.as_view(),
+        name="api-schema-versions",
+    ),
+    path("projects/<int:pid>/articles/", projects.ArticleListView.as_view(), name="api-articles"),
+    path(
+        "projects/<int:pid>/articles/<int:aid>/",
+        projects.ArticleDetailView.as_view(),
+        name="api-article",
+    ),
+    path("projects/<int:pid>/members/", projects.MemberListView.as_view(), name="api-members"),
+    path(
+        "projects/<int:pid>/members/<int:uid>/",
+        projects.MemberDetailView.as_view(),
+        name="api-member",
+    ),
+    path(
+        "projects/<int:pid>/assignments/generate/",
+        projects.GenerateView.as_view(),
+        name="api-generate",
+    ),
+    path(
+        "projects/<int:pid>/assignments/",
+        annotations.AssignmentListView.as_view(),
+        name="api-assignments",
+    ),
+    path("projects/<int:pid>/progress/", projects.ProgressView.as_view(), name="api-progress"),
+    path("projects/<int:pid>/queue/", annotations.QueueView.as_view(), name="api-queue"),
+    path("projects/<int:pid>/queue/next/", annotations.NextView.as_view(), name="api-next"),
+    path(
+        "projects/<int:pid>/annotations/",
+        annotations.ProjectAnnotationListView.as_view(),
+        name="api-annotations",
+    ),
+    # assignments and annotations
+    path(
+        "assignments/<int:asid>/", annotations.AssignmentDetailView.as_view(), name="api-assignment"
+    ),
+    path(
+        "assignments/<int:asid>/reassign/",
+        annotations.ReassignView.as_view(),
+        name="api-reassign",
+    ),
+    path("assignments/<int:asid>/skip/", annotations.SkipView.as_view(), name="api-skip"),
+    path("assignments/<int:asid>/reopen/", annotations.ReopenView.as_view(), name="api-reopen"),
+    path(
+        "assignments/<int:asid>/annotation/",
+        annotations.AnnotationView.as_view(),
+        name="api-annotation",
+    ),
+    path(
+        "assignments/<int:asid>/annotation/submit/",
+        annotations.SubmitView.as_view(),
+        name="api-submit",
+    ),
+    path("annotations/<int:anid>/history/", annotations.HistoryView.as_view(), name="api-history"),
+    # adjudication and gold
+    path(
+        "projects/<int:pid>/articles/<int:aid>/adjudication/",
+        gold.AdjudicationView.as_view(),
+        name="api-adjudication",
+    ),
+    path("projects/<int:pid>/articles/<int:aid>/gold/", gold.GoldView.as_view(), name="api-gold"),
+    path(
+        "projects/<int:pid>/gold/auto-accept/",
+        gold.AutoAcceptView.as_view(),
+        name="api-gold-auto-accept",
+    ),
+    path(
+        "projects/<int:pid>/gold/progress/",
+        gold.GoldProgressView.as_view(),
+        name="api-gold-progress",
+    ),
+]

@@ -1,0 +1,360 @@
+"""Annotations: start, save draft, submit, skip, reassign, reopen. Each change is audited.
+
+Every do_* function runs in one transaction and is usable without HTTP (the demo command and
+benchmarks call them directly). Versions guard concurrent writers: a save names the version it
+read and the database row is updated only `WHERE id = ? AND version = ?`, so a stale or racing
+save gets ConflictError with the current version instead of overwriting newer work.
+
+Permission checks (who may call what) live in annotate.access; these functions check the
+workflow rules (the assigned annotator edits, a submitted annotation is frozen, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotate.content import (
+    ContentError,
+    check_content,
+    diff_content,
+    empty_content,
+    missing_required_stance,
+)
+from annotate.errors import ActionError, ConflictError
+from annotate.models import (
+    Annotation,
+    AnnotationStatus,
+    Assignment,
+    AssignmentStatus,
+    AuditAction,
+    AuditEvent,
+    Membership,
+    Role,
+)
+
+MAX_REASON_LENGTH = 2000
+
+
+def check_is_assignee(assignment: Assignment, user) -> None:
+    if assignment.annotator_id is None or assignment.annotator_id != user.pk:
+        raise ActionError("annotator", "only the assigned annotator can change this annotation")
+
+
+def labels_used(content: dict[str, Any]) -> set[str]:
+    """Span labels a document already uses (they stay allowed after being retired)."""
+    return {span["label"] for span in content.get("spans", []) if "label" in span}
+
+
+def _record(
+    assignment: Assignment,
+    *,
+    user,
+    action: str,
+    annotation: Annotation | None = None,
+    version: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        project_id=assignment.project_id,
+        article_id=assignment.article_id,
+        assignment=assignment,
+        annotation=annotation,
+        user=user if user is not None and user.is_authenticated else None,
+        action=action,
+        version=version,
+        changes=changes or {},
+    )
+
+
+def do_start_assignment(assignment: Assignment, *, user) -> Annotation:
+    """The assignment's annotation, created on first fetch; a todo assignment becomes started."""
+    check_is_assignee(assignment, user)
+    with transaction.atomic():
+        annotation = Annotation.objects.filter(assignment=assignment).first()
+        if annotation is None:
+            try:
+                with transaction.atomic():
+                    annotation = Annotation.objects.create(
+                        assignment=assignment,
+                        project_id=assignment.project_id,
+                        article_id=assignment.article_id,
+                        annotator_id=assignment.annotator_id,
+                        content=empty_content(),
+                        schema_version=assignment.project.schema_version,
+                    )
+            except IntegrityError:
+                # A second tab opened the same assignment at the same moment.
+                annotation = Annotation.objects.get(assignment=assignment)
+        if assignment.status == AssignmentStatus.TODO:
+            now = timezone.now()
+            Assignment.objects.filter(pk=assignment.pk, status=AssignmentStatus.TODO).update(
+                status=AssignmentStatus.IN_PROGRESS, started_at=now
+            )
+            assignment.status = AssignmentStatus.IN_PROGRESS
+            assignment.started_at = now
+    return annotation
+
+
+def _check_editable(assignment: Assignment, annotation: Annotation, version: Any) -> None:
+    if assignment.status == AssignmentStatus.SKIPPED:
+        raise ConflictError(
+            "This assignment was skipped; a manager must reopen or reassign it first.",
+            current_version=annotation.version,
+        )
+    if annotation.status == AnnotationStatus.SUBMITTED:
+        raise ConflictError(
+            "This annotation is submitted and can no longer be edited; a manager can reopen it.",
+            current_version=annotation.version,
+        )
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ActionError("version", "must be the integer version the content was loaded at")
+    if version != annotation.version:
+        raise ConflictError(
+            f"The annotation changed since version {version} was loaded (it is now at "
+            f"version {annotation.version}); reload it before saving.",
+            current_version=annotation.version,
+        )
+
+
+def _write(
+    assignment: Assignment,
+    *,
+    user,
+    version: int,
+    content: Any,
+    submit: bool,
+) -> Annotation:
+    check_is_assignee(assignment, user)
+    project = assignment.project
+    with transaction.atomic():
+        annotation = do_start_assignment(assignment, user=user)
+        _check_editable(assignment, annotation, version)
+        if content is None:
+            content = annotation.content
+        canonical = check_content(
+            content,
+            text=assignment.article.text,
+            schema=project.schema,
+            allow_retired=labels_used(annotation.content),
+        )
+        if submit:
+            missing = missing_required_stance(canonical, project.schema)
+            if missing:
+                names = {
+                    t["key"]: t.get("name", t["key"]) for t in project.schema["stance_targets"]
+                }
+                raise ContentError(
+                    f"document_labels.stance.{missing[0]}",
+                    "a stance is required before submitting for: "
+                    + ", ".join(names.get(key, key) for key in missing),
+                )
+        now = timezone.now()
+        fields: dict[str, Any] = {
+            "content": canonical,
+            "version": F("version") + 1,
+            "schema_version": project.schema_version,
+            "updated_at": now,
+        }
+        if submit:
+            fields.update(status=AnnotationStatus.SUBMITTED, submitted_at=now)
+        # The conditional update is the guard: of two saves carrying the same version, exactly
+        # one matches the row; the other changes nothing and reports a conflict.
+        updated = Annotation.objects.filter(
+            pk=annotation.pk, version=version, status=AnnotationStatus.DRAFT
+        ).update(**fields)
+        if not updated:
+            current = Annotation.objects.filter(pk=annotation.pk).values("version").first()
+            current_version = current["version"] if current else None
+            raise ConflictError(
+                "The annotation was changed by another save at the same time; "
+                "reload it before saving.",
+                current_version=current_version,
+            )
+        changes = diff_content(annotation.content, canonical)
+        if submit:
+            changes["status"] = [AnnotationStatus.DRAFT, AnnotationStatus.SUBMITTED]
+            Assignment.objects.filter(pk=assignment.pk).update(
+                status=AssignmentStatus.SUBMITTED, submitted_at=now
+            )
+            assignment.status = AssignmentStatus.SUBMITTED
+            assignment.submitted_at = now
+            annotation.status = AnnotationStatus.SUBMITTED
+            annotation.submitted_at = now
+        annotation.content = canonical
+        annotation.version = version + 1
+        annotation.schema_version = project.schema_version
+        annotation.updated_at = now
+        _record(
+            assignment,
+            user=user,
+            action=AuditAction.SUBMIT if submit else AuditAction.SAVE,
+            annotation=annotation,
+            version=annotation.version,
+            changes=changes,
+        )
+    return annotation
+
+
+def do_save_draft(assignment: Assignment, *, user, version: int, content: Any) -> Annotation:
+    """Replace the draft with `content` if it is still at `version`; returns it at version+1.
+
+    Raises ContentError (invalid content), ConflictError (stale version, submitted, skipped)
+    or ActionError (not the assignee); on any error nothing is written.
+    """
+    return _write(assignment, user=user, version=version, content=content, submit=False)
+
+
+def do_submit(
+    assignment: Assignment, *, user, version: int, content: Any | None = None
+) -> Annotation:
+    """Save `content` (or the current draft when None) and submit it: it is then frozen.
+
+    Every required, active stance target needs a value.
+    """
+    return _write(assignment, user=user, version=version, content=content, submit=True)
+
+
+def check_reason(reason: Any) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise ActionError("reason", "a reason is required to skip an article")
+    reason = reason.strip()
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ActionError("reason", f"must be at most {MAX_REASON_LENGTH} characters")
+    return reason
+
+
+def do_skip(assignment: Assignment, *, user, reason: str) -> Assignment:
+    """The annotator sets an unsubmitted assignment aside, saying why; the draft is kept."""
+    check_is_assignee(assignment, user)
+    reason = check_reason(reason)
+    with transaction.atomic():
+        before = assignment.status
+        updated = Assignment.objects.filter(
+            pk=assignment.pk,
+            annotator_id=user.pk,
+            status__in=[AssignmentStatus.TODO, AssignmentStatus.IN_PROGRESS],
+        ).update(status=AssignmentStatus.SKIPPED, skip_reason=reason)
+        if not updated:
+            assignment.refresh_from_db(fields=["status"])
+            raise ConflictError(f"An assignment that is {assignment.status} cannot be skipped.")
+        assignment.status = AssignmentStatus.SKIPPED
+        assignment.skip_reason = reason
+        annotation = Annotation.objects.filter(assignment=assignment).first()
+        _record(
+            assignment,
+            user=user,
+            action=AuditAction.SKIP,
+            annotation=annotation,
+            version=annotation.version if annotation else None,
+            changes={"status": [before, AssignmentStatus.SKIPPED], "reason": reason},
+        )
+    return assignment
+
+
+def check_can_take(assignment: Assignment, annotator) -> None:
+    """`annotator` may be given this assignment: an annotator member not yet on the article."""
+    is_annotator = Membership.objects.filter(
+        project_id=assignment.project_id, user_id=annotator.pk, role=Role.ANNOTATOR
+    ).exists()
+    if not is_annotator:
+        raise ActionError("annotator", f"{annotator} is not an annotator in this project")
+    if annotator.pk == assignment.annotator_id:
+        raise ActionError("annotator", f"this assignment is already {annotator}'s")
+    has_article = (
+        Assignment.objects.filter(
+            project_id=assignment.project_id, article_id=assignment.article_id, annotator=annotator
+        )
+        .exclude(pk=assignment.pk)
+        .exists()
+    )
+    if has_article:
+        raise ActionError("annotator", f"{annotator} already has this article")
+
+
+def do_reassign(assignment: Assignment, *, by, annotator) -> Assignment:
+    """Give an unstarted (todo) or skipped assignment to another annotator member.
+
+    A skipped assignment's draft is emptied (the old content stays in the audit history) and
+    handed over with the assignment, so one annotation per assignment still holds.
+    """
+    check_can_take(assignment, annotator)
+    with transaction.atomic():
+        previous = assignment.annotator_id
+        before = assignment.status
+        updated = Assignment.objects.filter(
+            pk=assignment.pk,
+            annotator_id=previous,
+            status__in=[AssignmentStatus.TODO, AssignmentStatus.SKIPPED],
+        ).update(annotator=annotator, status=AssignmentStatus.TODO, skip_reason="", started_at=None)
+        if not updated:
+            assignment.refresh_from_db(fields=["status", "annotator"])
+            raise ConflictError(
+                f"Only unstarted or skipped assignments can be reassigned; this one is "
+                f"{assignment.status}."
+            )
+        assignment.annotator = annotator
+        assignment.status = AssignmentStatus.TODO
+        assignment.skip_reason = ""
+        assignment.started_at = None
+        annotation = Annotation.objects.filter(assignment=assignment).first()
+        changes: dict[str, Any] = {
+            "annotator": [previous, annotator.pk],
+            "status": [before, AssignmentStatus.TODO],
+        }
+        if annotation is not None:
+            empty = empty_content()
+            changes.update(diff_content(annotation.content, empty))
+            Annotation.objects.filter(pk=annotation.pk).update(
+                annotator=annotator,
+                content=empty,
+                status=AnnotationStatus.DRAFT,
+                submitted_at=None,
+                version=F("version") + 1,
+                updated_at=timezone.now(),
+            )
+            annotation.refresh_from_db()
+        _record(
+            assignment,
+            user=by,
+            action=AuditAction.REASSIGN,
+            annotation=annotation,
+            version=annotation.version if annotation else None,
+            changes=changes,
+        )
+    return assignment
+
+
+def do_reopen(assignment: Assignment, *, by) -> Assignment:
+    """A manager gives a submitted or skipped assignment back to its annotator for editing."""
+    with transaction.atomic():
+        annotation = Annotation.objects.select_for_update().filter(assignment=assignment).first()
+        before = assignment.status
+        if before not in (AssignmentStatus.SUBMITTED, AssignmentStatus.SKIPPED):
+            raise ConflictError(
+                f"Only submitted or skipped assignments can be reopened; this one is {before}."
+            )
+        status = AssignmentStatus.IN_PROGRESS if annotation else AssignmentStatus.TODO
+        Assignment.objects.filter(pk=assignment.pk).update(status=status, submitted_at=None)
+        assignment.status = status
+        assignment.submitted_at = None
+        if annotation is not None and annotation.status == AnnotationStatus.SUBMITTED:
+            Annotation.objects.filter(pk=annotation.pk).update(
+                status=AnnotationStatus.DRAFT,
+                submitted_at=None,
+                version=F("version") + 1,
+                updated_at=timezone.now(),
+            )
+            annotation.refresh_from_db()
+        _record(
+            assignment,
+            user=by,
+            action=AuditAction.REOPEN,
+            annotation=annotation,
+            version=annotation.version if annotation else None,
+            changes={"status": [before, status]},
+        )
+    return assignment

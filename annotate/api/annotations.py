@@ -1,0 +1,290 @@
+"""Queue, assignment and annotation endpoints.
+
+Blind annotation: annotators reach only their own assignments and annotations (access_assignment
+answers 404 for anyone else's); managers and reviewers read everything, but only the assigned
+annotator writes.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotate import annotations as actions
+from annotate import queue
+from annotate.access import LEADS, access_assignment, access_project
+from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer, ListView
+from annotate.api.serializers import (
+    AnnotationSerializer,
+    ArticleSerializer,
+    AssignmentSerializer,
+    AuditEventSerializer,
+    NextSerializer,
+    QueueSerializer,
+    ReassignSerializer,
+    SaveSerializer,
+    SkipSerializer,
+    SubmitSerializer,
+)
+from annotate.models import Annotation, Assignment, AuditEvent, Role
+from annotate.projects import find_user
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input; `field` names it."),
+    403: OpenApiResponse(ErrorSerializer, description="Your role is not enough."),
+    404: OpenApiResponse(ErrorSerializer, description="No such object (or not yours)."),
+}
+CONFLICT = {
+    409: OpenApiResponse(
+        ConflictSerializer,
+        description="Stale version (with current_version), or the state forbids the change.",
+    )
+}
+
+
+def _require(project, roles: tuple[str, ...]) -> None:
+    if project.my_role not in roles:
+        raise PermissionDenied(f"This needs the role {' or '.join(roles)} in this project.")
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+# ---- queue ----
+
+
+class QueueView(ApiView):
+    @extend_schema(
+        summary="Your place in the project's queue",
+        responses={200: QueueSerializer, 404: ERRORS[404]},
+    )
+    def get(self, request: Request, pid: int) -> Response:
+        project = access_project(request.user, pid)
+        return Response(queue.queue_summary(project, request.user))
+
+
+class NextView(ApiView):
+    @extend_schema(
+        summary="Start your next assignment (annotators)",
+        description=(
+            "Your assignment in progress, else your next todo by queue position, else an open "
+            "pool slot of an article you have not had. 204 when nothing is left."
+        ),
+        request=None,
+        responses={200: NextSerializer, 204: None, 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    def post(self, request: Request, pid: int) -> Response:
+        project = access_project(request.user, pid, roles=(Role.ANNOTATOR,))
+        found = queue.do_next(project, request.user)
+        if found is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        assignment, annotation = found
+        assignment.annotation_id = annotation.pk
+        return Response(
+            {
+                "assignment": AssignmentSerializer(assignment).data,
+                "article": ArticleSerializer(assignment.article).data,
+                "annotation": AnnotationSerializer(annotation).data,
+            }
+        )
+
+
+# ---- assignments ----
+
+
+def assignments_with_annotation_id(assignments):
+    return (
+        assignments.select_related("article", "annotator")
+        .defer("article__text", "article__search_text", "article__metadata")
+        .annotate(annotation_id=F("annotation__id"))
+    )
+
+
+class AssignmentListView(ListView):
+    serializer_class = AssignmentSerializer
+
+    @extend_schema(
+        summary="Assignments (leads: all; annotators: their own)",
+        parameters=[
+            OpenApiParameter("annotator", str, description="User id, or 'pool' for open slots."),
+            OpenApiParameter("status", str, enum=["todo", "in_progress", "submitted", "skipped"]),
+            OpenApiParameter("article", int),
+        ],
+        responses=AssignmentSerializer(many=True),
+    )
+    def get(self, request: Request, pid: int) -> Response:
+        project = access_project(request.user, pid)
+        rows = Assignment.objects.filter(project=project)
+        if project.my_role not in LEADS:
+            rows = rows.filter(annotator=request.user)
+        annotator = request.query_params.get("annotator", "")
+        if annotator == "pool":
+            rows = rows.filter(annotator__isnull=True)
+        elif annotator.isdigit():
+            rows = rows.filter(annotator_id=int(annotator))
+        if status_filter := request.query_params.get("status"):
+            rows = rows.filter(status=status_filter)
+        if (article := _int_param(request, "article")) is not None:
+            rows = rows.filter(article_id=article)
+        rows = assignments_with_annotation_id(rows).order_by("position", "slot", "id")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(AssignmentSerializer(page, many=True).data)
+
+
+class AssignmentDetailView(ApiView):
+    @extend_schema(summary="One assignment", responses={200: AssignmentSerializer, **ERRORS})
+    def get(self, request: Request, asid: int) -> Response:
+        assignment = access_assignment(request.user, asid)
+        return Response(AssignmentSerializer(assignment).data)
+
+
+class ReassignView(ApiView):
+    @extend_schema(
+        summary="Give an unstarted or skipped assignment to another annotator (managers)",
+        request=ReassignSerializer,
+        responses={200: AssignmentSerializer, **ERRORS, **CONFLICT},
+    )
+    def post(self, request: Request, asid: int) -> Response:
+        assignment = access_assignment(request.user, asid)
+        _require(assignment.project, (Role.MANAGER,))
+        data = ReassignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        annotator = find_user(user_id=data.validated_data["annotator"])
+        actions.do_reassign(assignment, by=request.user, annotator=annotator)
+        return Response(AssignmentSerializer(assignment).data)
+
+
+class SkipView(ApiView):
+    @extend_schema(
+        summary="Skip your assignment, with a reason",
+        request=SkipSerializer,
+        responses={200: AssignmentSerializer, **ERRORS, **CONFLICT},
+    )
+    def post(self, request: Request, asid: int) -> Response:
+        assignment = access_assignment(request.user, asid, for_write=True)
+        data = SkipSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.do_skip(assignment, user=request.user, reason=data.validated_data["reason"])
+        return Response(AssignmentSerializer(assignment).data)
+
+
+class ReopenView(ApiView):
+    @extend_schema(
+        summary="Reopen a submitted or skipped assignment for its annotator (managers)",
+        request=None,
+        responses={200: AssignmentSerializer, **ERRORS, **CONFLICT},
+    )
+    def post(self, request: Request, asid: int) -> Response:
+        assignment = access_assignment(request.user, asid)
+        _require(assignment.project, (Role.MANAGER,))
+        actions.do_reopen(assignment, by=request.user)
+        return Response(AssignmentSerializer(assignment).data)
+
+
+# ---- annotations ----
+
+
+class AnnotationView(ApiView):
+    @extend_schema(
+        summary="The assignment's annotation (created when its annotator first fetches it)",
+        responses={200: AnnotationSerializer, **ERRORS},
+    )
+    def get(self, request: Request, asid: int) -> Response:
+        assignment = access_assignment(request.user, asid)
+        if assignment.annotator_id == request.user.pk:
+            annotation = actions.do_start_assignment(assignment, user=request.user)
+        else:
+            annotation = Annotation.objects.filter(assignment=assignment).first()
+            if annotation is None:
+                raise Http404("The annotator has not started this assignment yet.")
+        return Response(AnnotationSerializer(annotation).data)
+
+    @extend_schema(
+        summary="Save the draft: the whole content document, with the version it was read at",
+        request=SaveSerializer,
+        responses={200: AnnotationSerializer, **ERRORS, **CONFLICT},
+    )
+    def put(self, request: Request, asid: int) -> Response:
+        assignment = access_assignment(request.user, asid, for_write=True)
+        data = SaveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        annotation = actions.do_save_draft(
+            assignment,
+            user=request.user,
+            version=data.validated_data["version"],
+            content=data.validated_data["content"],
+        )
+        return Response(AnnotationSerializer(annotation).data)
+
+
+class SubmitView(ApiView):
+    @extend_schema(
+        summary="Submit the annotation (every required stance target needs a value)",
+        request=SubmitSerializer,
+        responses={200: AnnotationSerializer, **ERRORS, **CONFLICT},
+    )
+    def post(self, request: Request, asid: int) -> Response:
+        assignment = access_assignment(request.user, asid, for_write=True)
+        data = SubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        annotation = actions.do_submit(
+            assignment,
+            user=request.user,
+            version=data.validated_data["version"],
+            content=data.validated_data.get("content"),
+        )
+        return Response(AnnotationSerializer(annotation).data)
+
+
+class ProjectAnnotationListView(ListView):
+    serializer_class = AnnotationSerializer
+
+    @extend_schema(
+        summary="Annotations (leads: all; annotators: their own)",
+        parameters=[
+            OpenApiParameter("article", int),
+            OpenApiParameter("annotator", int),
+            OpenApiParameter("status", str, enum=["draft", "submitted"]),
+        ],
+        responses=AnnotationSerializer(many=True),
+    )
+    def get(self, request: Request, pid: int) -> Response:
+        project = access_project(request.user, pid)
+        rows = Annotation.objects.filter(project=project).select_related("annotator")
+        if project.my_role not in LEADS:
+            rows = rows.filter(annotator=request.user)
+        for name in ("article", "annotator"):
+            if (value := _int_param(request, name)) is not None:
+                rows = rows.filter(**{f"{name}_id": value})
+        if status_filter := request.query_params.get("status"):
+            rows = rows.filter(status=status_filter)
+        page = self.paginate_queryset(rows.order_by("article_id", "id"))
+        return self.get_paginated_response(AnnotationSerializer(page, many=True).data)
+
+
+class HistoryView(ListView):
+    serializer_class = AuditEventSerializer
+
+    @extend_schema(
+        summary="Every recorded change to an annotation (managers and reviewers)",
+        responses=AuditEventSerializer(many=True),
+    )
+    def get(self, request: Request, anid: int) -> Response:
+        project_id = Annotation.objects.filter(pk=anid).values_list("project_id", flat=True)
+        if not project_id:
+            raise Http404("No such annotation.")
+        access_project(request.user, project_id[0], roles=LEADS)
+        events = (
+            AuditEvent.objects.filter(annotation_id=anid)
+            .select_related("user")
+            .order_by("at", "id")
+        )
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)

@@ -1,0 +1,89 @@
+"""What every annotate API view shares: authentication, pagination and error bodies.
+
+Errors come back as {"detail": message, "field": path} (400) or {"detail", "current_version"}
+(409), whichever layer raised them: the pure validators (ContentError, SchemaError,
+OverlapError), the workflow functions (ActionError, ConflictError) or DRF's input serializers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotate.content import ContentError
+from annotate.errors import ActionError, ConflictError
+from annotate.overlap import OverlapError
+from annotate.schema import SchemaError
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    field = serializers.CharField(required=False)
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current_version = serializers.IntegerField(required=False, allow_null=True)
+
+
+def _first_error(detail: Any, prefix: str = "") -> tuple[str, str]:
+    """The first (field path, message) in a DRF ValidationError detail."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = prefix if key == "non_field_errors" else f"{prefix}.{key}" if prefix else key
+            return _first_error(value, str(name))
+    if isinstance(detail, list):
+        for i, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                return _first_error(value, f"{prefix}[{i}]")
+            return prefix, str(value)
+    return prefix, str(detail)
+
+
+def error_response(exc: Exception) -> Response | None:
+    if isinstance(exc, ContentError | SchemaError | ActionError | OverlapError):
+        field = exc.field
+        if isinstance(exc, SchemaError) and not field.startswith("schema"):
+            field = f"schema.{field}"
+        return Response({"detail": exc.message, "field": field}, status=400)
+    if isinstance(exc, ConflictError):
+        body: dict[str, Any] = {"detail": exc.message}
+        if exc.current_version is not None:
+            body["current_version"] = exc.current_version
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, exceptions.ValidationError):
+        field, message = _first_error(exc.detail)
+        return Response({"detail": message, "field": field, "errors": exc.detail}, status=400)
+    return None
+
+
+class ApiErrorsMixin:
+    # Token first, so anonymous requests get 401 with `WWW-Authenticate: Token` (session
+    # authentication alone would answer 403).
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = error_response(exc)
+        if response is not None:
+            return response
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+
+class ApiView(ApiErrorsMixin, APIView):
+    pass
+
+
+class ListView(ApiErrorsMixin, GenericAPIView):
+    pagination_class = Pagination
