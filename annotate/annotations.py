@@ -45,8 +45,10 @@ def check_is_assignee(assignment: Assignment, user) -> None:
 
 
 def labels_used(content: dict[str, Any]) -> set[str]:
-    """Span labels a document already uses (they stay allowed after being retired)."""
-    return {span["label"] for span in content.get("spans", []) if "label" in span}
+    """Span labels and stance targets a document already uses (they stay allowed after being
+    retired)."""
+    labels = {span["label"] for span in content.get("spans", []) if "label" in span}
+    return labels | set(content.get("document_labels", {}).get("stance", {}))
 
 
 def _record(

@@ -168,8 +168,8 @@ def check_content(
 ) -> dict[str, Any]:
     """Validate a content document against the article text and the project schema.
 
-    `allow_retired` lists retired labels the document may keep because it already had them
-    (a draft started before the label was retired stays saveable).
+    `allow_retired` lists retired label and stance target keys the document may keep because
+    it already had them (a draft started before the retirement stays saveable).
     """
     if not isinstance(content, dict):
         raise ContentError("content", "must be an object with spans, relations, document_labels")
@@ -210,7 +210,9 @@ def check_content(
         seen[identity] = i
 
     relations = _check_relations(content.get("relations", []), by_id=by_id, claim_label=claim_label)
-    document_labels = _check_document_labels(content.get("document_labels", {}), schema=schema)
+    document_labels = _check_document_labels(
+        content.get("document_labels", {}), schema=schema, allow_retired=retired_ok
+    )
     spans.sort(key=span_sort_key)
     relations.sort(key=lambda r: (r["type"], r["from"], r["to"]))
     return {"spans": spans, "relations": relations, "document_labels": document_labels}
@@ -233,9 +235,9 @@ def _check_relations(
         if kind not in RELATION_TYPES:
             raise ContentError(f"{field}.type", f"must be one of {list(RELATION_TYPES)}")
         source, target = relation.get("from"), relation.get("to")
-        if source not in by_id:
+        if not isinstance(source, str) or source not in by_id:
             raise ContentError(f"{field}.from", f"no span with id {source!r}")
-        if target not in by_id:
+        if not isinstance(target, str) or target not in by_id:
             raise ContentError(f"{field}.to", f"no span with id {target!r}")
         if by_id[source]["label"] != claim_label:
             raise ContentError(f"{field}.from", "a claimant relation starts at a claim span")
@@ -254,7 +256,9 @@ def _check_relations(
     return relations
 
 
-def _check_document_labels(labels_in: Any, *, schema: dict[str, Any]) -> dict[str, Any]:
+def _check_document_labels(
+    labels_in: Any, *, schema: dict[str, Any], allow_retired: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     if not isinstance(labels_in, dict):
         raise ContentError("document_labels", "must be an object")
     for extra in sorted(set(labels_in) - {"stance"}):
@@ -272,7 +276,9 @@ def _check_document_labels(labels_in: Any, *, schema: dict[str, Any]) -> dict[st
         value = stance_in[key]
         if value is None:
             continue
-        if value not in values:
+        if targets[key].get("retired") and key not in allow_retired:
+            raise ContentError(field, f"stance target {key!r} is retired")
+        if not isinstance(value, str) or value not in values:
             raise ContentError(field, f"must be one of {values}, got {value!r}")
         stance[key] = value
     return {"stance": stance}
@@ -295,14 +301,16 @@ def used_vocabulary(contents: Iterable[dict[str, Any]]) -> tuple[set[str], set[s
     values: set[str] = set()
     for content in contents:
         for span in content.get("spans", []):
-            labels.add(span["label"])
+            if span.get("label"):
+                labels.add(span["label"])
             attrs = span.get("attributes") or {}
             for name in ("claimant", "stance"):
                 if attrs.get(name):
                     values.add(attrs[name])
         for key, value in content.get("document_labels", {}).get("stance", {}).items():
             targets.add(key)
-            values.add(value)
+            if value:
+                values.add(value)
     return labels, targets, values
 
 

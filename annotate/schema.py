@@ -221,6 +221,13 @@ def check_schema_change(
         raise SchemaError(
             "entity_labels", f"label {key!r} is used by annotations: retire it instead of deleting"
         )
+    old_claim, new_claim = claim_key(old), claim_key(new)
+    for key in sorted(used_labels & old_keys & new_keys):
+        if (key == old_claim) != (key == new_claim):
+            raise SchemaError(
+                "claim_label.key",
+                f"label {key!r} is used by annotations and cannot switch between entity and claim",
+            )
     old_targets = {t["key"] for t in old.get("stance_targets", [])}
     new_targets = {t["key"] for t in new["stance_targets"]}
     for key in sorted((old_targets - new_targets) & used_targets):
