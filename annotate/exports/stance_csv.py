@@ -1,0 +1,35 @@
+"""Stance CSV: one row per article and stance target that has a label.
+
+Columns: article_id, target, label, split. RFC 4180 quoting, LF line ends, UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from annotate.exports.records import GoldRecord
+
+HEADER = ("article_id", "target", "label", "split")
+
+
+class _Line(io.StringIO):
+    def take(self) -> str:
+        value = self.getvalue()
+        self.seek(0)
+        self.truncate()
+        return value
+
+
+def stance_csv_lines(records: Iterable[GoldRecord]) -> Iterator[str]:
+    buffer = _Line()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADER)
+    yield buffer.take()
+    for record in records:
+        stance = (record.content.get("document_labels") or {}).get("stance") or {}
+        for target in sorted(stance):
+            writer.writerow((record.article_id, target, stance[target], record.split))
+        if stance:
+            yield buffer.take()

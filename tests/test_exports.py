@@ -1,0 +1,352 @@
+"""Pure export writers: JSONL, CoNLL BIO, stance CSV, split, manifest, deterministic zip."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotate.exports.archive import FileInfo, zip_stream
+from annotate.exports.conll import bio_lines, conll_lines, layer_spans, split_tokens
+from annotate.exports.jsonl import gold_jsonl_lines, raw_jsonl_lines
+from annotate.exports.manifest import build_manifest
+from annotate.exports.records import (
+    ExportError,
+    ExportStats,
+    GoldRecord,
+    RawRecord,
+    counting_gold,
+)
+from annotate.exports.split import (
+    SplitError,
+    assign_split,
+    check_seed,
+    parse_ratios,
+    split_point,
+)
+from annotate.exports.stance_csv import stance_csv_lines
+from annotate.schema import default_schema
+from corpus.text import tokenize
+from tests.factories import span, span_of
+
+TEXT = "قال المتحدث إن وداعش انسحب من الرقة. وأكد الجيش السوري ذلك؟ نعم\nسطر جديد 😀 هنا"
+ENTITIES = {"PER", "ORG", "LOC", "GPE", "MILITARY_GROUP", "EVENT", "DATE"}
+
+
+def content(spans=(), relations=(), stance=None):
+    return {
+        "spans": list(spans),
+        "relations": list(relations),
+        "document_labels": {"stance": dict(stance or {})},
+    }
+
+
+def record(text=TEXT, spans=(), stance=None, article_id=7, split="train", relations=()):
+    return GoldRecord(
+        article_id=article_id,
+        external_id="ext-7",
+        title="عنوان",
+        text=text,
+        content=content(spans, relations, stance),
+        split=split,
+    )
+
+
+ISIS_IN_CLITIC = span(TEXT, TEXT.index("وداعش") + 1, TEXT.index("وداعش") + 5, "MILITARY_GROUP")
+RAQQA = span_of(TEXT, "الرقة", "GPE")
+ARMY = span_of(TEXT, "الجيش السوري", "MILITARY_GROUP")
+
+
+# ---- JSONL ----
+
+
+def test_gold_jsonl_has_one_article_a_line_with_slicing_spans():
+    lines = list(gold_jsonl_lines([record(spans=[RAQQA, ISIS_IN_CLITIC])]))
+    assert len(lines) == 1 and lines[0].endswith("\n") and lines[0].count("\n") == 1
+    row = json.loads(lines[0])
+    assert list(row) == [
+        "id",
+        "external_id",
+        "title",
+        "text",
+        "spans",
+        "relations",
+        "document_labels",
+        "split",
+    ]
+    assert [s["text"] for s in row["spans"]] == ["داعش", "الرقة"]
+    for s in row["spans"]:
+        assert row["text"][s["start"] : s["end"]] == s["text"]
+    # Real UTF-8, not \\u escapes.
+    assert "داعش" in lines[0]
+
+
+def test_jsonl_bytes_do_not_depend_on_stored_key_or_span_order():
+    shuffled = {k: dict(reversed(list(v.items()))) for k, v in enumerate([RAQQA, ARMY])}
+    a = list(gold_jsonl_lines([record(spans=[RAQQA, ARMY], stance={"isis": "against", "a": "x"})]))
+    b = list(
+        gold_jsonl_lines(
+            [record(spans=[shuffled[1], shuffled[0]], stance={"a": "x", "isis": "against"})]
+        )
+    )
+    assert a == b
+
+
+def test_a_span_that_does_not_slice_its_text_is_refused():
+    bad = dict(RAQQA, text="دمشق")
+    with pytest.raises(ExportError, match="does not slice"):
+        list(gold_jsonl_lines([record(spans=[bad])]))
+    with pytest.raises(ExportError):
+        list(gold_jsonl_lines([record(spans=[dict(RAQQA, end=len(TEXT) + 5)])]))
+
+
+def test_raw_jsonl_names_the_annotator():
+    raw = RawRecord(
+        annotation_id=3,
+        article_id=7,
+        external_id="",
+        title="",
+        text=TEXT,
+        annotator="salma",
+        submitted_at="2024-01-02T03:04:05+00:00",
+        schema_version=2,
+        content=content([RAQQA]),
+        split="dev",
+    )
+    row = json.loads(next(raw_jsonl_lines([raw])))
+    assert row["annotator"] == "salma"
+    assert row["annotation_id"] == 3
+    assert row["spans"][0]["text"] == "الرقة"
+    assert row["split"] == "dev"
+
+
+# ---- CoNLL ----
+
+
+def conll_rows(text, spans):
+    kept, _ = layer_spans(spans, labels=ENTITIES)
+    return list(bio_lines(text, kept))
+
+
+def test_conll_splits_a_clitic_off_the_entity():
+    rows = [r.split("\t") for r in conll_rows(TEXT, [ISIS_IN_CLITIC]) if r != "\n"]
+    start = TEXT.index("وداعش")
+    assert ["و", str(start), str(start + 1), "O\n"] in rows
+    assert ["داعش", str(start + 1), str(start + 5), "B-MILITARY_GROUP\n"] in rows
+
+
+def test_conll_tags_multi_token_entities_b_then_i():
+    rows = [r.rstrip("\n").split("\t") for r in conll_rows(TEXT, [ARMY]) if r != "\n"]
+    tags = {row[0]: row[3] for row in rows}
+    assert tags["الجيش"] == "B-MILITARY_GROUP"
+    assert tags["السوري"] == "I-MILITARY_GROUP"
+    assert tags["وأكد"] == "O"
+
+
+def test_conll_offsets_slice_the_text_and_sentences_end_with_a_blank_line():
+    rows = conll_rows(TEXT, [ARMY, RAQQA, ISIS_IN_CLITIC])
+    tokens = [r.rstrip("\n").split("\t") for r in rows if r != "\n"]
+    for token, start, end, _tag in tokens:
+        assert TEXT[int(start) : int(end)] == token
+    sentences = "".join(rows).split("\n\n")
+    # "... الرقة ." | "... ذلك ؟" | "نعم" (line break) | "سطر جديد 😀 هنا"
+    assert len([s for s in sentences if s.strip()]) == 4
+    assert rows[-1] == "\n"
+
+
+def test_conll_never_breaks_a_sentence_inside_an_entity():
+    text = "زار وفد من الولايات المتحدة.الأمريكية المدينة."
+    entity = span_of(text, "الولايات المتحدة.الأمريكية", "GPE")
+    rows = conll_rows(text, [entity])
+    body = "".join(rows)
+    block = body.split("\n\n")[0]
+    assert "الأمريكية" in block
+
+
+def test_conll_keeps_the_longest_of_overlapping_entities_and_counts_the_rest():
+    inner = span_of(TEXT, "السوري", "GPE")
+    stats = ExportStats()
+    lines = list(conll_lines([record(spans=[ARMY, inner])], entity_labels=ENTITIES, stats=stats))
+    assert stats.conll_overlapping_dropped == 1
+    assert any(line.startswith("السوري\t") and "I-MILITARY_GROUP" in line for line in lines)
+
+
+def test_conll_ignores_claims_and_starts_articles_with_comments():
+    claim = span(TEXT, 0, TEXT.index("."), "CLAIM", checkworthy=True, claimant=None, stance=None)
+    lines = list(conll_lines([record(spans=[claim])], entity_labels=ENTITIES))
+    assert lines[:3] == ["# article_id = 7\n", "# external_id = ext-7\n", "# split = train\n"]
+    assert all(line.endswith("\tO\n") for line in lines[3:] if line != "\n")
+
+
+def test_a_hash_token_is_never_first_in_a_line_before_its_article_header():
+    text = "# وسم"
+    lines = list(conll_lines([record(text=text)], entity_labels=ENTITIES))
+    assert lines[0].startswith("# article_id")
+    assert lines[3] == "#\t0\t1\tO\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_split_tokens_cover_the_same_text_and_cut_at_every_inner_boundary(data):
+    text = data.draw(
+        st.text(alphabet="وداعشالرقة 0123.،😀\u064e", min_size=1, max_size=40), label="text"
+    )
+    boundaries = data.draw(st.sets(st.integers(0, len(text))), label="boundaries")
+    tokens = tokenize(text)
+    pieces = list(split_tokens(tokens, boundaries))
+    assert "".join(p.text for p in pieces) == "".join(t.text for t in tokens)
+    for piece in pieces:
+        assert text[piece.start : piece.end] == piece.text
+        assert not any(piece.start < b < piece.end for b in boundaries)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_every_entity_begins_with_b_and_bio_never_starts_with_i(data):
+    words = [t for t in tokenize(TEXT) if t.kind == "word"]
+    chosen = data.draw(st.lists(st.sampled_from(words), max_size=5, unique=True))
+    spans = [span(TEXT, t.start, t.end, "LOC") for t in chosen]
+    rows = [r.rstrip("\n").split("\t") for r in conll_rows(TEXT, spans) if r != "\n"]
+    previous = "O"
+    begins = 0
+    for _token, _start, _end, tag in rows:
+        if tag.startswith("I-"):
+            assert previous != "O"
+        begins += tag.startswith("B-")
+        previous = tag
+    assert begins == len(spans)
+
+
+# ---- stance CSV ----
+
+
+def test_stance_csv_has_a_header_and_one_row_per_labelled_target():
+    text = "".join(
+        stance_csv_lines(
+            [
+                record(stance={"syrian_army": "favor", "isis": "against"}),
+                record(article_id=8, stance={}),
+                record(article_id=9, stance={"isis": 'say "no", really'}, split="test"),
+            ]
+        )
+    )
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows == [
+        ["article_id", "target", "label", "split"],
+        ["7", "isis", "against", "train"],
+        ["7", "syrian_army", "favor", "train"],
+        ["9", "isis", 'say "no", really', "test"],
+    ]
+
+
+# ---- split ----
+
+
+def test_ratios_are_parsed_and_checked():
+    assert parse_ratios("0.7,0.2,0.1").as_dict() == {"train": 0.7, "dev": 0.2, "test": 0.1}
+    for bad, message in [
+        ("0.8,0.2", "three ratios"),
+        ("0.8,0.1,x", "not a number"),
+        ("0.9,0.2,-0.1", "between 0 and 1"),
+        ("0.5,0.1,0.1", "sum to 1"),
+    ]:
+        with pytest.raises(SplitError, match=message) as caught:
+            parse_ratios(bad)
+        assert caught.value.field == "ratios"
+    with pytest.raises(SplitError):
+        check_seed("seven")
+    assert check_seed("7") == 7
+
+
+def test_split_is_deterministic_and_stable_as_the_project_grows():
+    ratios = parse_ratios("0.8,0.1,0.1")
+    small = {i: assign_split(i, seed=3, ratios=ratios) for i in range(1, 500)}
+    large = {i: assign_split(i, seed=3, ratios=ratios) for i in range(1, 5000)}
+    assert all(large[i] == small[i] for i in small)
+    other_seed = {i: assign_split(i, seed=4, ratios=ratios) for i in range(1, 500)}
+    assert other_seed != small
+
+
+def test_split_proportions_follow_the_ratios():
+    ratios = parse_ratios("0.6,0.3,0.1")
+    n = 20_000
+    counts = {"train": 0, "dev": 0, "test": 0}
+    for i in range(n):
+        counts[assign_split(i, seed=11, ratios=ratios)] += 1
+    assert abs(counts["train"] / n - 0.6) < 0.015
+    assert abs(counts["dev"] / n - 0.3) < 0.015
+    assert abs(counts["test"] / n - 0.1) < 0.015
+
+
+def test_degenerate_ratios_put_everything_in_one_split():
+    assert {assign_split(i, seed=1, ratios=parse_ratios("1,0,0")) for i in range(300)} == {"train"}
+    assert {assign_split(i, seed=1, ratios=parse_ratios("0,0,1")) for i in range(300)} == {"test"}
+
+
+def test_split_point_is_sha256_of_seed_and_id():
+    digest = hashlib.sha256(b"5:42").digest()
+    assert split_point(42, 5) == int.from_bytes(digest[:8], "big") / 2**64
+
+
+# ---- zip and manifest ----
+
+
+def entries():
+    return [
+        ("a.jsonl", (f'{{"n":{i},"t":"نص"}}\n' for i in range(5000))),
+        ("b.csv", iter(["x,y\n", "1,2\n"])),
+    ]
+
+
+def test_zip_is_byte_identical_for_the_same_entries_and_holds_their_hashes():
+    def finish(files: list[FileInfo]):
+        return [("manifest.json", json.dumps([f.sha256 for f in files]).encode())]
+
+    first = b"".join(zip_stream(entries(), finish=finish))
+    second = b"".join(zip_stream(entries(), finish=finish))
+    assert first == second
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert archive.namelist() == ["a.jsonl", "b.csv", "manifest.json"]
+        assert archive.testzip() is None
+        hashes = json.loads(archive.read("manifest.json"))
+        assert hashes[0] == hashlib.sha256(archive.read("a.jsonl")).hexdigest()
+        assert archive.read("b.csv") == b"x,y\n1,2\n"
+
+
+def test_manifest_counts_labels_per_split_and_lists_files():
+    stats = ExportStats()
+    records = [
+        record(spans=[RAQQA, ARMY], stance={"isis": "against"}),
+        record(article_id=8, spans=[RAQQA], split="test", stance={"isis": "favor"}),
+    ]
+    for _ in counting_gold(records, stats):
+        pass
+    manifest = json.loads(
+        build_manifest(
+            project={"id": 1, "name": "p"},
+            schema=default_schema(),
+            schema_version=3,
+            options={"formats": ["jsonl"], "seed": 1, "ratios": {}},
+            stats=stats,
+            files=[FileInfo("gold.jsonl", "ab" * 32, 10, 2)],
+            articles_in_project=5,
+            agreement=None,
+            tool={"name": "t", "version": "1"},
+            created_at="now",
+        )
+    )
+    assert manifest["schema_version"] == 3
+    assert manifest["counts"]["gold_articles"] == {"train": 1, "dev": 0, "test": 1, "total": 2}
+    assert manifest["counts"]["articles_without_gold"] == 3
+    assert manifest["counts"]["spans"]["GPE"] == {"train": 1, "dev": 0, "test": 1, "total": 2}
+    assert manifest["counts"]["spans"]["PER"]["total"] == 0
+    assert manifest["counts"]["stance"] == {"isis": {"against": 1, "favor": 1}}
+    assert "CLAIM" in manifest["label_set"]["span_labels"]
+    assert manifest["files"]["gold.jsonl"] == {"sha256": "ab" * 32, "bytes": 10, "lines": 2}
+    assert manifest["conll"] is None
