@@ -6,7 +6,7 @@ the REST endpoint, the upload page, the demo and the benchmark all call it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -264,6 +264,19 @@ def check_upload_size(size: int) -> None:
         )
 
 
+# Room for the multipart envelope around the files themselves.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def check_request_size(meta: Mapping[str, Any]) -> None:
+    """UploadError (too_large) when a request's Content-Length is above the upload limit."""
+    try:
+        length = int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    check_upload_size(max(length - MULTIPART_OVERHEAD, 0))
+
+
 def do_import_uploads(
     corpus: Corpus | str,
     files: Sequence[UploadedFileLike],
@@ -303,6 +316,7 @@ __all__ = [
     "ImportReport",
     "UploadError",
     "check_corpus_name",
+    "check_request_size",
     "check_upload_size",
     "do_import_articles",
     "do_import_uploads",

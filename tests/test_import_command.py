@@ -1,0 +1,328 @@
+"""import_articles: the command and the importer behind it, against the real database."""
+
+import json
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from corpus.importing import ImportRejected, do_import_articles
+from corpus.models import Article, Corpus
+from corpus.parsers import BadRecord, Origin, ParsedArticle, parse_jsonl
+from corpus.text import canonicalise, content_hash, normalise_for_search, tokenize
+from tests.factories import make_article, make_corpus
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_articles", *args, stdout=out, stderr=err)
+    return out.getvalue().strip(), err.getvalue()
+
+
+def fails(*args: str) -> str:
+    with pytest.raises(CommandError) as caught:
+        run(*args)
+    return str(caught.value)
+
+
+def snapshot() -> list[tuple]:
+    return list(Corpus.objects.values_list("id", "name").order_by("id")) + list(
+        Article.objects.values_list("id", "corpus_id", "content_hash").order_by("id")
+    )
+
+
+def write_jsonl(path: Path, *objects) -> Path:
+    path.write_text(
+        "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects), encoding="utf-8"
+    )
+    return path
+
+
+# --- the happy path ---------------------------------------------------------------------------
+
+
+def test_imports_a_folder_of_text_files_then_reports_duplicates():
+    out, _ = run(str(FIXTURES / "articles"), "--corpus", "news")
+    assert out == "imported 4 articles, 0 duplicates"
+    corpus = Corpus.objects.get(name="news")
+    articles = list(corpus.articles.order_by("id"))
+    assert [a.title for a in articles] == [
+        "دخول القوات إلى الرَّقَّة",
+        "ناشطون يحتفلون على مواقع التواصل",
+        "بيان وزارة الدفاع",
+        "تصريحات المبعوث الأممي",
+    ]
+    for article in articles:
+        assert article.text == canonicalise(article.text)
+        assert "\r" not in article.text and "\ufeff" not in article.text
+        assert article.content_hash == content_hash(article.text)
+        assert article.search_text == normalise_for_search(f"{article.title}\n{article.text}")
+
+    out, _ = run(str(FIXTURES / "articles"), "--corpus", "news")
+    assert out == "imported 0 articles; 4 were already in corpus 'news' (duplicates)"
+    assert corpus.articles.count() == 4
+
+
+def test_every_token_offset_slices_the_stored_text():
+    run(str(FIXTURES / "articles"), "--corpus", "news")
+    run(str(FIXTURES / "articles.jsonl"), "--corpus", "news")
+    run(str(FIXTURES / "articles.csv"), "--corpus", "news")
+    assert Article.objects.count() == 9
+    for article in Article.objects.all():
+        tokens = tokenize(article.text)
+        assert tokens
+        for token in tokens:
+            assert article.text[token.start : token.end] == token.text
+
+
+def test_search_text_finds_the_undiacritised_form():
+    run(str(FIXTURES / "articles"), "--corpus", "news")
+    needle = normalise_for_search("الرقة")
+    assert Article.objects.filter(search_text__contains=needle).count() == 1
+
+
+@pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="the shared sample corpus is not here")
+def test_the_shared_sample_corpus_imports_once():
+    out, _ = run(str(SHARED_CORPUS), "--corpus", "news")
+    assert out == "imported 5 articles, 0 duplicates"
+    out, _ = run(str(SHARED_CORPUS), "--corpus", "news")
+    assert out == "imported 0 articles; 5 were already in corpus 'news' (duplicates)"
+    for article in Article.objects.all():
+        for token in tokenize(article.text):
+            assert article.text[token.start : token.end] == token.text
+
+
+def test_jsonl_and_csv_fields_are_stored():
+    run(str(FIXTURES / "articles.jsonl"), "--corpus", "wire")
+    article = Article.objects.get(external_id="n-2")
+    assert article.title == "مؤتمر صحفي"
+    assert str(article.published_on) == "2018-02-06"
+    assert article.metadata == {"section": "سياسة", "reviewed": True}
+    run(str(FIXTURES / "articles.csv"), "--corpus", "wire")
+    article = Article.objects.get(external_id="c-1")
+    assert article.source == "مراسل"
+    assert "\r" not in article.text
+
+
+def test_no_title_keeps_the_first_line_in_the_text():
+    run(str(FIXTURES / "articles" / "01_diacritics.txt"), "--corpus", "news", "--no-title")
+    article = Article.objects.get()
+    assert article.title == ""
+    assert article.text.startswith("دخول القوات إلى الرَّقَّة\n")
+
+
+def test_format_option_overrides_the_extension(tmp_path):
+    path = write_jsonl(tmp_path / "export.data", {"text": "نص من ملف بامتداد آخر"})
+    assert "cannot tell the format of" in fails(str(path), "--corpus", "news")
+    out, _ = run(str(path), "--corpus", "news", "--format", "jsonl")
+    assert out == "imported 1 article, 0 duplicates"
+
+
+def test_repeated_records_in_one_file_are_duplicates(tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", {"text": "خبر"}, {"text": "خبر", "title": "نسخة"})
+    out, _ = run(str(path), "--corpus", "news")
+    assert out == "imported 1 article, 1 duplicate (1 repeated in the input)"
+
+
+def test_the_same_text_may_live_in_two_corpora(tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", {"text": "خبر"})
+    run(str(path), "--corpus", "one")
+    out, _ = run(str(path), "--corpus", "two")
+    assert out == "imported 1 article, 0 duplicates"
+
+
+def test_progress_bar_goes_to_stderr():
+    out, err = run(str(FIXTURES / "articles"), "--corpus", "news")
+    assert "importing" in err and "4/4" in err
+    assert "importing" not in out
+
+
+def test_quiet_run_has_no_progress_bar():
+    out, err = StringIO(), StringIO()
+    call_command(
+        "import_articles",
+        str(FIXTURES / "articles"),
+        corpus="news",
+        verbosity=0,
+        stdout=out,
+        stderr=err,
+    )
+    assert err.getvalue() == ""
+
+
+# --- bad input: exact errors, and nothing written -------------------------------------------
+
+
+@pytest.fixture
+def existing():
+    """A corpus that already holds an article: failed imports must leave it as it was."""
+    corpus = make_corpus("news")
+    make_article(corpus, text="خبر قديم موجود قبل الاستيراد.")
+    return snapshot()
+
+
+HINT = "\n(use --skip-bad to import the good records)"
+
+
+def test_bad_utf8_names_file_and_byte(tmp_path, existing):
+    shutil.copytree(FIXTURES / "articles", tmp_path / "in")
+    shutil.copy(FIXTURES / "bad_utf8.txt", tmp_path / "in" / "05_bad_utf8.txt")
+    message = fails(str(tmp_path / "in"), "--corpus", "news")
+    assert message == (
+        f"{tmp_path}/in/05_bad_utf8.txt: not valid UTF-8 at byte 49 (line 2): "
+        "invalid continuation byte; nothing was imported" + HINT
+    )
+    assert snapshot() == existing
+
+
+def test_malformed_jsonl_line_is_named(tmp_path, existing):
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"text": "أول"}\n{"text": "ثان"\n{"text": "ثالث"}\n', encoding="utf-8")
+    assert fails(str(path), "--corpus", "news") == (
+        f"{path}, line 2: not valid JSON: Expecting ',' delimiter (column 15); "
+        "nothing was imported" + HINT
+    )
+    assert snapshot() == existing
+
+
+def test_a_new_corpus_is_not_created_by_a_failed_import(tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", {"text": "أول"}, {"title": "بلا نص"})
+    assert fails(str(path), "--corpus", "fresh") == (
+        f"{path}, line 2: missing the required field 'text'; nothing was imported" + HINT
+    )
+    assert not Corpus.objects.exists()
+
+
+def test_empty_article_is_refused(tmp_path, existing):
+    (tmp_path / "a.txt").write_text("عنوان\nنص", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("  \n\n", encoding="utf-8")
+    assert fails(str(tmp_path), "--corpus", "news") == (
+        f"{tmp_path}/b.txt: empty article (the file is blank); nothing was imported" + HINT
+    )
+    assert snapshot() == existing
+
+
+def test_csv_without_text_column(tmp_path, existing):
+    path = tmp_path / "a.csv"
+    path.write_text("title,body\nعنوان,نص\n", encoding="utf-8")
+    assert fails(str(path), "--corpus", "news") == (
+        f"{path}, line 1: no 'text' column in the header (columns: 'title', 'body'); "
+        "nothing was imported" + HINT
+    )
+    assert snapshot() == existing
+
+
+def test_bad_date_names_field_and_line(tmp_path, existing):
+    path = write_jsonl(
+        tmp_path / "a.jsonl", {"text": "أ"}, {"text": "ب"}, {"text": "ج", "published_on": "أمس"}
+    )
+    assert fails(str(path), "--corpus", "news") == (
+        f"{path}, line 3: published_on must be an ISO date (YYYY-MM-DD), got 'أمس'; "
+        "nothing was imported" + HINT
+    )
+    assert snapshot() == existing
+
+
+def test_every_bad_record_is_listed(tmp_path, existing):
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"text": "أ"}\nnot json\n{"text": ""}\n[1]\n', encoding="utf-8")
+    assert fails(str(path), "--corpus", "news") == (
+        "3 bad records; nothing was imported:\n"
+        f"{path}, line 2: not valid JSON: Expecting value (column 1)\n"
+        f"{path}, line 3: empty article (text is blank)\n"
+        f"{path}, line 4: expected a JSON object, got an array" + HINT
+    )
+    assert snapshot() == existing
+
+
+def test_a_failure_after_the_first_batch_rolls_everything_back(tmp_path, existing):
+    good = [{"text": f"خبر رقم {i}"} for i in range(7)]
+    path = write_jsonl(tmp_path / "a.jsonl", *good, {"text": "  "})
+    message = fails(str(path), "--corpus", "news", "--batch-size", "2")
+    assert message.startswith(f"{path}, line 8: empty article (text is blank)")
+    assert snapshot() == existing
+
+
+def test_skip_bad_imports_the_rest_and_reports_each_skipped_record(tmp_path, existing):
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"text": "أ"}\nnot json\n{"text": "ب"}\n{"text": " "}\n', encoding="utf-8")
+    out, err = run(str(path), "--corpus", "news", "--skip-bad")
+    assert out == "imported 2 articles, 0 duplicates; skipped 2 bad records"
+    assert f"skipped {path}, line 2: not valid JSON: Expecting value (column 1)\n" in err
+    assert f"skipped {path}, line 4: empty article (text is blank)\n" in err
+    assert Article.objects.count() == 3
+
+
+def test_missing_path_and_empty_folder(tmp_path):
+    assert fails(str(tmp_path / "nope"), "--corpus", "news") == (
+        f"{tmp_path}/nope: no such file or folder"
+    )
+    assert fails(str(tmp_path), "--corpus", "news") == (
+        f"{tmp_path}: no files to import (looked for .csv, .jsonl, .ndjson, .txt)"
+    )
+
+
+def test_blank_corpus_name_is_refused():
+    assert fails(str(FIXTURES / "articles"), "--corpus", "  ") == "a corpus name is required"
+    assert not Corpus.objects.exists()
+
+
+# --- the importer itself ---------------------------------------------------------------------
+
+
+def records(count: int):
+    return [ParsedArticle(text=f"خبر رقم {i}", origin=Origin("mem", i + 1)) for i in range(count)]
+
+
+def test_one_duplicate_query_and_one_insert_per_batch():
+    corpus = make_corpus("news")
+    make_article(corpus, text="خبر رقم 0")
+    with CaptureQueriesContext(connection) as queries:
+        report = do_import_articles(corpus, records(5), batch_size=2)
+    sql = [q["sql"].upper() for q in queries.captured_queries]
+    inserts = [s for s in sql if s.startswith("INSERT INTO") and "CORPUS_ARTICLE" in s]
+    lookups = [s for s in sql if s.startswith("SELECT") and "CONTENT_HASH" in s]
+    assert (len(inserts), len(lookups)) == (3, 3)
+    assert (report.created, report.duplicates_in_corpus) == (4, 1)
+
+
+def test_progress_is_called_after_each_batch():
+    seen = []
+    do_import_articles("news", records(5), batch_size=2, progress=seen.append)
+    assert seen == [2, 4, 5]
+
+
+def test_import_rejected_lists_bad_records_and_writes_nothing():
+    bad = BadRecord(Origin("f.jsonl", 2), "empty article (text is blank)")
+    with pytest.raises(ImportRejected) as caught:
+        do_import_articles("news", [*records(3), bad])
+    assert caught.value.errors == [bad]
+    assert not Corpus.objects.exists() and not Article.objects.exists()
+
+
+def test_report_as_dict():
+    data = b'{"text": "\xd8\xa3"}\n{"x": 1}\n{"text": "\xd8\xa3"}\n'
+    report = do_import_articles("news", parse_jsonl(data, name="f.jsonl"), skip_bad=True)
+    result = report.as_dict()
+    assert result["corpus"]["name"] == "news" and result["corpus"]["created"] is True
+    assert (result["read"], result["created"], result["duplicates"]) == (3, 1, 1)
+    assert result["skipped"] == [
+        {
+            "file": "f.jsonl",
+            "line": 2,
+            "reason": "missing the required field 'text'",
+            "message": "f.jsonl, line 2: missing the required field 'text'",
+        }
+    ]
+    assert result["summary"] == (
+        "imported 1 article, 1 duplicate (1 repeated in the input); skipped 1 bad record"
+    )
