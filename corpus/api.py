@@ -1,0 +1,199 @@
+"""REST API of the corpus: corpora, their articles, and imports. Thin views over
+corpus.access (who may do what), corpus.queries (search) and corpus.importing (writes)."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from corpus.access import (
+    access_article,
+    access_corpus,
+    check_can_manage_corpora,
+    readable_articles,
+    readable_corpora,
+)
+from corpus.importing import (
+    CorpusNameError,
+    ImportRejected,
+    UploadError,
+    check_corpus_name,
+    check_request_size,
+    do_import_uploads,
+)
+from corpus.models import Article, Corpus
+from corpus.parsers import FORMATS
+from corpus.queries import article_list, search_articles
+
+MAX_LISTED_ERRORS = 1000
+
+
+def error(detail: str, *, field: str | None = None, code: int = 400, **extra) -> Response:
+    body = {"detail": detail, **({"field": field} if field else {}), **extra}
+    return Response(body, status=code)
+
+
+def first_error(exc: ValidationError) -> Response:
+    """A serializer's errors in the API's shape: {"detail": ..., "field": ...}."""
+    detail = exc.detail
+    if isinstance(detail, dict) and detail:
+        field, messages = next(iter(detail.items()))
+        message = messages[0] if isinstance(messages, list) else messages
+        if field == "non_field_errors":
+            return error(str(message))
+        return error(f"{field}: {message}", field=field)
+    return error(str(detail[0] if isinstance(detail, list) else detail))
+
+
+class CorpusSerializer(serializers.ModelSerializer):
+    article_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Corpus
+        fields = ["id", "name", "description", "created_at", "article_count"]
+        read_only_fields = ["id", "created_at", "article_count"]
+
+    def validate_name(self, value: str) -> str:
+        try:
+            name = check_corpus_name(value)
+        except CorpusNameError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        if Corpus.objects.filter(name=name).exists():
+            raise serializers.ValidationError(f"a corpus named {name!r} already exists")
+        return name
+
+
+class ArticleListSerializer(serializers.ModelSerializer):
+    corpus = serializers.IntegerField(source="corpus_id", read_only=True)
+    corpus_name = serializers.CharField(source="corpus.name", read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "corpus",
+            "corpus_name",
+            "title",
+            "source",
+            "url",
+            "published_on",
+            "external_id",
+            "created_at",
+        ]
+
+
+class ArticleSerializer(ArticleListSerializer):
+    length = serializers.SerializerMethodField()
+
+    class Meta(ArticleListSerializer.Meta):
+        fields = [
+            *ArticleListSerializer.Meta.fields,
+            "text",
+            "length",
+            "content_hash",
+            "metadata",
+        ]
+
+    def get_length(self, article: Article) -> int:
+        """Length of the text in code points: the unit of every offset."""
+        return len(article.text)
+
+
+class CorpusList(generics.ListCreateAPIView):
+    """GET: the corpora you can see, with article counts. POST {"name", "description"}:
+    create a corpus (staff and project managers)."""
+
+    serializer_class = CorpusSerializer
+
+    def get_queryset(self):
+        return readable_corpora(self.request.user).annotate(article_count=Count("articles"))
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        check_can_manage_corpora(request.user)
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError as exc:
+            return first_error(exc)
+        corpus = serializer.save(created_by=request.user)
+        corpus.article_count = 0
+        return Response(self.get_serializer(corpus).data, status=status.HTTP_201_CREATED)
+
+
+class CorpusDetail(generics.RetrieveAPIView):
+    """One corpus you can see."""
+
+    serializer_class = CorpusSerializer
+
+    def get_object(self) -> Corpus:
+        corpus = access_corpus(self.request.user, self.kwargs["corpus_id"])
+        corpus.article_count = readable_articles(self.request.user).filter(corpus=corpus).count()
+        return corpus
+
+
+class CorpusArticleList(generics.ListAPIView):
+    """The articles of a corpus you can read, oldest first; `?q=` searches title and text
+    in normalised form (tashkeel, tatweel and alef variants ignored)."""
+
+    serializer_class = ArticleListSerializer
+
+    def get_queryset(self):
+        corpus = access_corpus(self.request.user, self.kwargs["corpus_id"])
+        articles = readable_articles(self.request.user).filter(corpus=corpus)
+        return article_list(search_articles(articles, self.request.query_params.get("q", "")))
+
+
+class ArticleDetail(generics.RetrieveAPIView):
+    """One article you can read, with its text (offsets are code points into it)."""
+
+    serializer_class = ArticleSerializer
+
+    def get_object(self) -> Article:
+        return access_article(self.request.user, self.kwargs["article_id"])
+
+
+class ImportInputSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=FORMATS, required=False, allow_blank=True)
+    skip_bad = serializers.BooleanField(default=False)
+    no_title = serializers.BooleanField(
+        default=False, help_text="for .txt files: keep the first line in the text"
+    )
+
+
+class CorpusImport(APIView):
+    """POST multipart: `file` (one or more), `format` (txt|jsonl|csv; default from the file
+    extension), `skip_bad`, `no_title`. All or nothing unless skip_bad. Returns the report:
+    created, duplicates, skipped records. 400 names the bad records; 413 above the size
+    limit; 403 unless you are staff or a project manager."""
+
+    def post(self, request: Request, corpus_id: int) -> Response:
+        check_can_manage_corpora(request.user)
+        try:
+            check_request_size(request.META)
+        except UploadError as exc:
+            return error(exc.message, field=exc.field, code=413)
+        corpus = access_corpus(request.user, corpus_id, for_import=True)
+        options = ImportInputSerializer(data=request.data)
+        try:
+            options.is_valid(raise_exception=True)
+        except ValidationError as exc:
+            return first_error(exc)
+        try:
+            report = do_import_uploads(
+                corpus,
+                request.FILES.getlist("file"),
+                format=options.validated_data.get("format") or None,
+                skip_bad=options.validated_data["skip_bad"],
+                title_from_first_line=not options.validated_data["no_title"],
+                created_by=request.user,
+            )
+        except UploadError as exc:
+            return error(exc.message, field=exc.field, code=413 if exc.too_large else 400)
+        except ImportRejected as exc:
+            shown = [str(bad) for bad in exc.errors[:MAX_LISTED_ERRORS]]
+            return error(exc.message, field="file", errors=shown, error_count=len(exc.errors))
+        return Response(report.as_dict(), status=status.HTTP_200_OK)
