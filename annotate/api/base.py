@@ -42,8 +42,13 @@ def _first_error(detail: Any, prefix: str = "") -> tuple[str, str]:
     """The first (field path, message) in a DRF ValidationError detail."""
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = prefix if key == "non_field_errors" else f"{prefix}.{key}" if prefix else key
-            return _first_error(value, str(name))
+            if key == "non_field_errors":
+                name = prefix
+            elif isinstance(key, int):  # ListField errors are keyed by index
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            return _first_error(value, name)
     if isinstance(detail, list):
         for i, value in enumerate(detail):
             if isinstance(value, dict | list):
