@@ -56,6 +56,8 @@ class CorpusSerializer(serializers.ModelSerializer):
         model = Corpus
         fields = ["id", "name", "description", "created_at", "article_count"]
         read_only_fields = ["id", "created_at", "article_count"]
+        # validate_name gives the clearer message for a taken name.
+        extra_kwargs = {"name": {"validators": []}}
 
     def validate_name(self, value: str) -> str:
         try:
@@ -110,7 +112,11 @@ class CorpusList(generics.ListCreateAPIView):
     serializer_class = CorpusSerializer
 
     def get_queryset(self):
-        return readable_corpora(self.request.user).annotate(article_count=Count("articles"))
+        return (
+            readable_corpora(self.request.user)
+            .annotate(article_count=Count("articles"))
+            .order_by("name")
+        )
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         check_can_manage_corpora(request.user)

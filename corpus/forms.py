@@ -19,6 +19,8 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
+        if not data and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
         if isinstance(data, list | tuple):
             return [super(MultipleFileField, self).clean(item, initial) for item in data]
         return [super().clean(data, initial)]
@@ -33,6 +35,7 @@ class ImportForm(forms.Form):
     )
     file = MultipleFileField(
         label=_("Files"),
+        error_messages={"required": _("choose a file to import")},
         help_text=_(
             "A JSONL or CSV file, or one or more .txt files (one article each). Text must be UTF-8."
         ),

@@ -252,16 +252,20 @@ def human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
+def _too_large(size: int) -> UploadError:
+    limit = settings.MAX_UPLOAD_BYTES
+    return UploadError(
+        "file",
+        f"the upload is {human_size(size)} ({size} bytes), more than the limit of "
+        f"{human_size(limit)} ({limit} bytes)",
+        too_large=True,
+    )
+
+
 def check_upload_size(size: int) -> None:
     """UploadError (too_large) when `size` bytes exceed settings.MAX_UPLOAD_BYTES."""
-    limit = settings.MAX_UPLOAD_BYTES
-    if size > limit:
-        raise UploadError(
-            "file",
-            f"the upload is {human_size(size)} ({size} bytes), more than the limit of "
-            f"{human_size(limit)} ({limit} bytes)",
-            too_large=True,
-        )
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise _too_large(size)
 
 
 # Room for the multipart envelope around the files themselves.
@@ -269,12 +273,14 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 
 def check_request_size(meta: Mapping[str, Any]) -> None:
-    """UploadError (too_large) when a request's Content-Length is above the upload limit."""
+    """UploadError (too_large) when a request's Content-Length is above the upload limit,
+    allowing for the multipart envelope; the files themselves are checked again once read."""
     try:
         length = int(meta.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    check_upload_size(max(length - MULTIPART_OVERHEAD, 0))
+    if length - MULTIPART_OVERHEAD > settings.MAX_UPLOAD_BYTES:
+        raise _too_large(length)
 
 
 def do_import_uploads(
