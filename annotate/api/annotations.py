@@ -21,10 +21,10 @@ from annotate.access import LEADS, access_assignment, access_project
 from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer, ListView
 from annotate.api.serializers import (
     AnnotationSerializer,
-    ArticleSerializer,
     AssignmentSerializer,
     AuditEventSerializer,
     NextSerializer,
+    ProjectArticleTextSerializer,
     QueueSerializer,
     ReassignSerializer,
     SaveSerializer,
@@ -90,7 +90,7 @@ class NextView(ApiView):
         return Response(
             {
                 "assignment": AssignmentSerializer(assignment).data,
-                "article": ArticleSerializer(assignment.article).data,
+                "article": ProjectArticleTextSerializer(assignment.article).data,
                 "annotation": AnnotationSerializer(annotation).data,
             }
         )

@@ -20,7 +20,6 @@ from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer, List
 from annotate.api.serializers import (
     AddArticlesResultSerializer,
     AddArticlesSerializer,
-    ArticleSerializer,
     GenerateResultSerializer,
     GenerateSerializer,
     MemberCreateSerializer,
@@ -28,6 +27,7 @@ from annotate.api.serializers import (
     MemberUpdateSerializer,
     ProgressSerializer,
     ProjectArticleSerializer,
+    ProjectArticleTextSerializer,
     ProjectCreateSerializer,
     ProjectSerializer,
     ProjectUpdateSerializer,
@@ -223,12 +223,12 @@ class ArticleListView(ListView):
 class ArticleDetailView(ApiView):
     @extend_schema(
         summary="One article of the project, with its text",
-        responses={200: ArticleSerializer, 404: ERRORS[404]},
+        responses={200: ProjectArticleTextSerializer, 404: ERRORS[404]},
     )
     def get(self, request: Request, pid: int, aid: int) -> Response:
         project = access_project(request.user, pid)
         article = get_object_or_404(Article, pk=aid, projects=project)
-        return Response(ArticleSerializer(article).data)
+        return Response(ProjectArticleTextSerializer(article).data)
 
 
 class MemberListView(ListView):

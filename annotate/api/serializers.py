@@ -53,7 +53,7 @@ class SchemaField(serializers.JSONField):
 # ---- articles ----
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class ProjectArticleTextSerializer(serializers.ModelSerializer):
     length = serializers.SerializerMethodField()
 
     class Meta:
@@ -326,7 +326,7 @@ class SubmitSerializer(serializers.Serializer):
 
 class NextSerializer(serializers.Serializer):
     assignment = AssignmentSerializer()
-    article = ArticleSerializer()
+    article = ProjectArticleTextSerializer()
     annotation = AnnotationSerializer()
 
 
