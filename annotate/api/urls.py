@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from annotate.api import annotations, gold, projects
+from annotate.api import annotations, exports, gold, imports, jobs, projects
 
 urlpatterns: list = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
@@ -85,4 +85,34 @@ urlpatterns: list = [
         gold.GoldProgressView.as_view(),
         name="api-gold-progress",
     ),
+    # exports, export tokens, imports, background jobs
+    path("projects/<int:pid>/exports/", exports.ExportListView.as_view(), name="api-exports"),
+    path(
+        "projects/<int:pid>/exports/stream/",
+        exports.ExportStreamView.as_view(),
+        name="api-export-stream",
+    ),
+    path(
+        "projects/<int:pid>/exports/latest/download/",
+        exports.LatestExportDownloadView.as_view(),
+        name="api-export-latest",
+    ),
+    path(
+        "projects/<int:pid>/exports/<int:job_id>/download/",
+        exports.ExportDownloadView.as_view(),
+        name="api-export-download",
+    ),
+    path(
+        "projects/<int:pid>/export-tokens/",
+        exports.ExportTokenListView.as_view(),
+        name="api-export-tokens",
+    ),
+    path(
+        "projects/<int:pid>/export-tokens/<int:token_id>/",
+        exports.ExportTokenDetailView.as_view(),
+        name="api-export-token",
+    ),
+    path("projects/<int:pid>/imports/", imports.ImportView.as_view(), name="api-imports"),
+    path("jobs/<int:job_id>/", jobs.JobView.as_view(), name="api-job"),
+    path("jobs/<int:job_id>/retry/", jobs.JobRetryView.as_view(), name="api-job-retry"),
 ]

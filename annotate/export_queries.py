@@ -1,0 +1,289 @@
+"""The thin query layer of exports: stream rows out of the database into the pure writers.
+
+Rows are read with `values_list(...).iterator(chunk_size=...)` (a server-side cursor on
+PostgreSQL), turned into plain records and handed to annotate/exports/; the zip is produced
+as a stream of chunks that goes to a file or to an HTTP response. Nothing holds the project
+in memory: memory stays flat however many articles the project has.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from annotate.errors import ActionError
+from annotate.exports import FILE_NAMES, FORMATS, MANIFEST_NAME
+from annotate.exports.archive import FileInfo, zip_stream
+from annotate.exports.conll import conll_lines
+from annotate.exports.jsonl import gold_jsonl_lines, raw_jsonl_lines
+from annotate.exports.manifest import build_manifest
+from annotate.exports.records import (
+    ExportStats,
+    GoldRecord,
+    RawRecord,
+    counting_gold,
+    counting_raw,
+)
+from annotate.exports.split import (
+    DEFAULT_RATIOS,
+    Ratios,
+    SplitError,
+    assign_split,
+    check_seed,
+    parse_ratios,
+)
+from annotate.exports.stance_csv import stance_csv_lines
+from annotate.models import (
+    AgreementSnapshot,
+    Annotation,
+    AnnotationStatus,
+    Gold,
+    Project,
+    ProjectArticle,
+)
+from annotate.schema import claim_key, span_labels
+
+CHUNK_SIZE = 2000
+PROGRESS_EVERY = 1000
+GOLD_FORMATS = ("jsonl", "conll", "csv")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    formats: tuple[str, ...]
+    seed: int
+    ratios: Ratios
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"formats": list(self.formats), "seed": self.seed, "ratios": self.ratios.as_dict()}
+
+
+def check_export_options(
+    *, formats: Any = None, seed: Any = 0, ratios: Any = None
+) -> ExportOptions:
+    """Validate export options; ActionError names the bad field.
+
+    `formats`: a list or comma-separated text of jsonl, conll, csv, raw (default: all).
+    """
+    if formats is None or formats == "" or formats == []:
+        chosen = list(FORMATS)
+    else:
+        items = formats.split(",") if isinstance(formats, str) else formats
+        if not isinstance(items, list | tuple) or not all(isinstance(f, str) for f in items):
+            raise ActionError("formats", "must be a list of format names")
+        chosen = [f.strip() for f in items if f.strip()]
+        for name in chosen:
+            if name not in FORMATS:
+                raise ActionError(
+                    "formats", f"unknown format {name!r}; choose from {', '.join(FORMATS)}"
+                )
+    try:
+        parsed_seed = check_seed(seed if seed is not None else 0)
+        parsed_ratios = parse_ratios(ratios if ratios not in (None, "") else DEFAULT_RATIOS)
+    except SplitError as exc:
+        raise ActionError(exc.field, exc.message) from None
+    # Fixed order, whatever order the user listed them in: same options, same zip.
+    ordered = tuple(name for name in FORMATS if name in chosen)
+    return ExportOptions(formats=ordered, seed=parsed_seed, ratios=parsed_ratios)
+
+
+def gold_count(project: Project) -> int:
+    return Gold.objects.filter(project=project).count()
+
+
+def raw_count(project: Project) -> int:
+    return Annotation.objects.filter(project=project, status=AnnotationStatus.SUBMITTED).count()
+
+
+def gold_records(project: Project, options: ExportOptions) -> Iterator[GoldRecord]:
+    """Every gold article of the project, by article id."""
+    rows = (
+        Gold.objects.filter(project=project)
+        .order_by("article_id")
+        .values_list(
+            "article_id", "article__external_id", "article__title", "article__text", "content"
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    seed, ratios = options.seed, options.ratios
+    for article_id, external_id, title, text, content in rows:
+        yield GoldRecord(
+            article_id=article_id,
+            external_id=external_id,
+            title=title,
+            text=text,
+            content=content,
+            split=assign_split(article_id, seed=seed, ratios=ratios),
+        )
+
+
+def raw_records(project: Project, options: ExportOptions) -> Iterator[RawRecord]:
+    """Every submitted annotation, by article, then annotator name."""
+    rows = (
+        Annotation.objects.filter(project=project, status=AnnotationStatus.SUBMITTED)
+        .order_by("article_id", "annotator__username", "id")
+        .values_list(
+            "id",
+            "article_id",
+            "article__external_id",
+            "article__title",
+            "article__text",
+            "annotator__username",
+            "submitted_at",
+            "schema_version",
+            "content",
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    seed, ratios = options.seed, options.ratios
+    for row in rows:
+        annotation_id, article_id, external_id, title, text, annotator, when, version, content = row
+        yield RawRecord(
+            annotation_id=annotation_id,
+            article_id=article_id,
+            external_id=external_id,
+            title=title,
+            text=text,
+            annotator=annotator,
+            submitted_at=when.isoformat() if when else None,
+            schema_version=version,
+            content=content,
+            split=assign_split(article_id, seed=seed, ratios=ratios),
+        )
+
+
+@cache
+def tool_info() -> dict[str, str]:
+    try:
+        with open(Path(settings.BASE_DIR) / "pyproject.toml", "rb") as handle:
+            project = tomllib.load(handle).get("project", {})
+    except OSError:
+        project = {}
+    return {
+        "name": project.get("name", "arabic-annotation-workbench"),
+        "version": project.get("version", "unknown"),
+    }
+
+
+def agreement_summary(project: Project) -> dict[str, Any] | None:
+    """The cached agreement summary, when the agreement module exists and has computed one."""
+    try:
+        import annotate.agreement  # noqa: F401 - present only once agreement is installed
+    except ImportError:
+        return None
+    snapshot = AgreementSnapshot.objects.filter(project=project).first()
+    if snapshot is None or not isinstance(snapshot.result, dict):
+        return {"available": False, "reason": "agreement has not been computed for this project"}
+    return {
+        "available": True,
+        "computed_at": snapshot.computed_at.isoformat(),
+        "fingerprint": snapshot.fingerprint,
+        "summary": snapshot.result.get("summary"),
+    }
+
+
+def _ticking(records: Iterable[Any], tick: Callable[[], None]) -> Iterator[Any]:
+    for i, record in enumerate(records, start=1):
+        yield record
+        if i % PROGRESS_EVERY == 0:
+            tick()
+
+
+def export_stream(
+    project: Project,
+    options: ExportOptions,
+    *,
+    progress: Progress | None = None,
+    created_at: str | None = None,
+) -> Iterator[bytes]:
+    """The export zip of `project` as a stream of byte chunks."""
+    stats = ExportStats()
+    gold_formats = [name for name in options.formats if name in GOLD_FORMATS]
+    total = gold_count(project) * len(gold_formats)
+    if "raw" in options.formats:
+        total += raw_count(project)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += PROGRESS_EVERY
+        if progress is not None:
+            progress(min(done, total), total)
+
+    def gold(first: bool) -> Iterator[GoldRecord]:
+        records = _ticking(gold_records(project, options), tick)
+        return counting_gold(records, stats) if first else records
+
+    claim = claim_key(project.schema)
+    entity_labels = {label["key"] for label in span_labels(project.schema) if label} - {claim}
+    entries: list[tuple[str, Iterable[str]]] = []
+    for i, name in enumerate(gold_formats):
+        # Generators: nothing is queried until the zip writer reaches the entry.
+        if name == "jsonl":
+            lines: Iterable[str] = gold_jsonl_lines(gold(i == 0))
+        elif name == "conll":
+            lines = conll_lines(gold(i == 0), entity_labels=entity_labels, stats=stats)
+        else:
+            lines = stance_csv_lines(gold(i == 0))
+        entries.append((FILE_NAMES[name], lines))
+    if "raw" in options.formats:
+        raw = counting_raw(_ticking(raw_records(project, options), tick), stats)
+        entries.append((FILE_NAMES["raw"], raw_jsonl_lines(raw)))
+    if not gold_formats:
+        # Counts in the manifest always describe the gold, even in a raw-only export.
+        for _ in counting_gold(gold_records(project, options), stats):
+            pass
+
+    def finish(files: list[FileInfo]) -> list[tuple[str, bytes]]:
+        if progress is not None:
+            progress(total, total)
+        manifest = build_manifest(
+            project={"id": project.pk, "name": project.name},
+            schema=project.schema,
+            schema_version=project.schema_version,
+            options=options.as_dict(),
+            stats=stats,
+            files=files,
+            articles_in_project=ProjectArticle.objects.filter(project=project).count(),
+            agreement=agreement_summary(project),
+            tool=tool_info(),
+            created_at=created_at or timezone.now().isoformat(),
+        )
+        return [(MANIFEST_NAME, manifest)]
+
+    yield from zip_stream(entries, finish=finish)
+
+
+def write_export(
+    project: Project,
+    options: ExportOptions,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    created_at: str | None = None,
+) -> int:
+    """Write the export zip to `path` atomically (a temporary file renamed at the end)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".part")
+    written = 0
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in export_stream(project, options, progress=progress, created_at=created_at):
+                out.write(chunk)
+                written += len(chunk)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return written

@@ -1,0 +1,72 @@
+"""Export a project's dataset as one zip: gold JSONL, CoNLL BIO, stance CSV, raw JSONL."""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from annotate.errors import ActionError
+from annotate.export_queries import check_export_options, write_export
+from annotate.exports import FORMATS, MANIFEST_NAME
+from annotate.exports.records import ExportError
+from annotate.management.commands._project import find_project
+
+
+class Command(BaseCommand):
+    help = (
+        "Export PROJECT (id or name) to a zip: the chosen formats, a deterministic "
+        "train/dev/test split and manifest.json with the SHA-256 of every file. The same "
+        "project state and options give byte-identical files."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("project", help="project id or name")
+        parser.add_argument(
+            "--format",
+            default=",".join(FORMATS),
+            help=f"comma-separated, from {','.join(FORMATS)} (default: all)",
+        )
+        parser.add_argument(
+            "--out",
+            required=True,
+            help="the zip to write (an existing directory gets <project>-export.zip in it)",
+        )
+        parser.add_argument("--seed", default="0", help="split seed (default 0)")
+        parser.add_argument(
+            "--ratios", default="0.8,0.1,0.1", help="train,dev,test ratios summing to 1"
+        )
+
+    def handle(self, *args, **options) -> None:
+        project = find_project(options["project"])
+        try:
+            export_options = check_export_options(
+                formats=options["format"], seed=options["seed"], ratios=options["ratios"]
+            )
+        except ActionError as exc:
+            option = {"formats": "--format"}.get(exc.field, f"--{exc.field}")
+            raise CommandError(f"{option}: {exc.message}") from None
+        out = Path(options["out"])
+        if out.is_dir():
+            out = out / f"project-{project.pk}-export.zip"
+        started = time.perf_counter()
+        try:
+            size = write_export(project, export_options, out)
+        except ExportError as exc:
+            raise CommandError(f"cannot export: {exc}") from None
+        except OSError as exc:
+            raise CommandError(f"cannot write {out}: {exc}") from None
+        seconds = time.perf_counter() - started
+        with zipfile.ZipFile(out) as archive:
+            manifest = json.loads(archive.read(MANIFEST_NAME))
+        counts = manifest["counts"]["gold_articles"]
+        self.stdout.write(
+            f"Wrote {out} ({size:,} bytes) in {seconds:.2f} s: {counts['total']} gold articles "
+            f"(train {counts['train']}, dev {counts['dev']}, test {counts['test']}), "
+            f"{manifest['counts']['raw_annotations']} raw annotations."
+        )
+        for name, info in manifest["files"].items():
+            self.stdout.write(f"  {name}  {info['bytes']:>12,} bytes  sha256 {info['sha256']}")
