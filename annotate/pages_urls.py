@@ -1,3 +1,43 @@
 """Browser page routes of the annotate app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from annotate.views import projects as project_pages
+
+urlpatterns: list = [
+    # project pages
+    path("projects/new/", project_pages.project_create, name="project-create"),
+    path("projects/<int:pid>/", project_pages.project_detail, name="project-detail"),
+    path("projects/<int:pid>/settings/", project_pages.project_settings, name="project-settings"),
+    path(
+        "projects/<int:pid>/assignments/generate/",
+        project_pages.project_generate,
+        name="project-generate",
+    ),
+    path(
+        "projects/<int:pid>/articles/add/",
+        project_pages.project_add_articles,
+        name="project-add-articles",
+    ),
+    path(
+        "projects/<int:pid>/members/add/",
+        project_pages.project_add_member,
+        name="project-add-member",
+    ),
+    path(
+        "projects/<int:pid>/members/<int:uid>/",
+        project_pages.project_member,
+        name="project-member",
+    ),
+    path("projects/<int:pid>/schema/", project_pages.project_schema, name="project-schema"),
+    path(
+        "assignments/<int:asid>/reassign/",
+        project_pages.assignment_reassign,
+        name="assignment-reassign",
+    ),
+    path(
+        "assignments/<int:asid>/reopen/",
+        project_pages.assignment_reopen,
+        name="assignment-reopen",
+    ),
+]

@@ -3,13 +3,15 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from annotate.views.projects import home as projects_home
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """The user's projects with their role and progress."""
+    return projects_home(request)
 
 
 @never_cache

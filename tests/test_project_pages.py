@@ -1,0 +1,255 @@
+"""The home page and the project overview page, through the test client."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.messages import get_messages
+
+from annotate.annotations import do_skip
+from annotate.models import Assignment, Membership, Project, ProjectArticle, Role
+from annotate.queue import do_generate_assignments, do_next
+from annotate.schema import default_schema
+from tests.factories import make_article, make_corpus, make_project, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    return {
+        "manager": make_user("maha", is_staff=True),
+        "reviewer": make_user("rami"),
+        "annotator": make_user("amal"),
+        "annotator2": make_user("basel"),
+        "outsider": make_user("omar"),
+    }
+
+
+@pytest.fixture
+def project(people):
+    corpus = make_corpus("news")
+    articles = [make_article(corpus, title=f"خبر {i}") for i in range(3)]
+    project = make_project(
+        "الرقة 2017",
+        articles=articles,
+        members={
+            people["manager"]: Role.MANAGER,
+            people["reviewer"]: Role.REVIEWER,
+            people["annotator"]: Role.ANNOTATOR,
+            people["annotator2"]: Role.ANNOTATOR,
+        },
+        guidelines="Mark **every** claim.\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))",
+    )
+    return project
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def messages_of(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+# ---- home ----
+
+
+def test_home_needs_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_home_lists_own_projects_with_role_and_progress(client, people, project):
+    make_project("someone else project")
+    do_generate_assignments(project, k=1, seed=0)
+    found = do_next(project, people["annotator"])
+    do_skip(found[0], user=people["annotator"], reason="duplicate")
+    own_total = Assignment.objects.filter(annotator=people["annotator"]).count()
+    response = login(client, people["annotator"]).get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "الرقة 2017" in html
+    assert "someone else project" not in html
+    assert f"1 of {own_total} done" in html
+    assert f'href="/projects/{project.pk}/annotate/"' in html
+    assert "New project" not in html
+    rows = response.context["rows"]
+    assert [(r["role"], r["own_done"]) for r in rows] == [("annotator", 1)]
+
+
+def test_home_for_leads_shows_everyone_and_staff_can_create(client, people, project):
+    do_generate_assignments(project, k=1, seed=0)
+    response = login(client, people["manager"]).get("/")
+    html = response.content.decode()
+    assert "0 of 3 submitted" in html
+    assert "New project" in html
+    response = client.post("/projects/new/", {"name": "جديد", "description": ""})
+    created = Project.objects.get(name="جديد")
+    assert response["Location"] == f"/projects/{created.pk}/"
+    assert Membership.objects.get(project=created).role == Role.MANAGER
+
+
+def test_non_staff_cannot_create_projects_from_the_page(client, people):
+    response = login(client, people["reviewer"]).post("/projects/new/", {"name": "x"})
+    assert response.status_code == 403
+    assert not Project.objects.filter(name="x").exists()
+
+
+# ---- overview ----
+
+
+def test_overview_for_an_annotator(client, people, project):
+    response = login(client, people["annotator"]).get(f"/projects/{project.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Start annotating" in html
+    assert f'href="/projects/{project.pk}/annotate/"' in html
+    assert "<strong>every</strong>" in html
+    assert "<script>" not in html
+    assert "javascript:" not in html
+    assert "Progress per annotator" not in html
+    assert "Generate assignments" not in html
+    assert "MILITARY_GROUP" in html  # the schema is shown
+
+
+def test_overview_for_leads_and_managers(client, people, project):
+    html = login(client, people["reviewer"]).get(f"/projects/{project.pk}/").content.decode()
+    assert "Progress per annotator" in html
+    assert "amal" in html and "basel" in html
+    assert "Generate assignments" not in html
+    html = login(client, people["manager"]).get(f"/projects/{project.pk}/").content.decode()
+    for section in ("Generate assignments", "Add articles", "Add member", "Edit the schema"):
+        assert section in html
+
+
+def test_outsiders_get_404(client, people, project):
+    assert login(client, people["outsider"]).get(f"/projects/{project.pk}/").status_code == 404
+
+
+def test_manager_generates_assignments_from_the_page(client, people, project):
+    login(client, people["manager"])
+    response = client.post(
+        f"/projects/{project.pk}/assignments/generate/",
+        {"k": 2, "fraction": 1, "seed": 3, "mode": "preassign"},
+        follow=True,
+    )
+    assert "6 assignments created (6 in all)." in messages_of(response)
+    assert Assignment.objects.filter(project=project).count() == 6
+    response = client.post(
+        f"/projects/{project.pk}/assignments/generate/",
+        {"k": 3, "fraction": 1, "seed": 3, "mode": "preassign"},
+        follow=True,
+    )
+    assert any(m.startswith("k: ") for m in messages_of(response))
+    assert Assignment.objects.filter(project=project).count() == 6
+
+
+def test_only_managers_post_the_forms(client, people, project):
+    login(client, people["reviewer"])
+    urls = [
+        (
+            f"/projects/{project.pk}/assignments/generate/",
+            {"k": 1, "fraction": 1, "seed": 1, "mode": "pool"},
+        ),
+        (f"/projects/{project.pk}/members/add/", {"username": "omar", "role": "annotator"}),
+        (f"/projects/{project.pk}/settings/", {"name": "renamed"}),
+    ]
+    for url, data in urls:
+        assert client.post(url, data).status_code == 403
+    login(client, people["outsider"])
+    for url, data in urls:
+        assert client.post(url, data).status_code == 404
+    assert not Assignment.objects.exists()
+    assert Project.objects.get(pk=project.pk).name == "الرقة 2017"
+
+
+def test_manager_adds_articles_by_search_or_all(client, people, project):
+    corpus = make_corpus("more")
+    make_article(corpus, text="دخلت القوات مدينة الرَّقَّة.")
+    make_article(corpus, text="خبر آخر عن دمشق.")
+    login(client, people["manager"])
+    url = f"/projects/{project.pk}/articles/add/"
+    response = client.post(url, {"corpus": corpus.pk, "q": "الرقة"}, follow=True)
+    assert "1 articles added, 0 were already in the project." in messages_of(response)
+    response = client.post(url, {"corpus": corpus.pk, "all": "on"}, follow=True)
+    assert "1 articles added, 1 were already in the project." in messages_of(response)
+    response = client.post(url, {"corpus": corpus.pk}, follow=True)
+    assert any(m.startswith("q: ") for m in messages_of(response))
+    assert ProjectArticle.objects.filter(project=project).count() == 5
+
+
+def test_manager_manages_members(client, people, project):
+    login(client, people["manager"])
+    response = client.post(
+        f"/projects/{project.pk}/members/add/",
+        {"username": "omar", "role": "annotator"},
+        follow=True,
+    )
+    assert "omar is now annotator." in messages_of(response)
+    outsider = people["outsider"]
+    client.post(f"/projects/{project.pk}/members/{outsider.pk}/", {"role": "reviewer"})
+    assert Membership.objects.get(project=project, user=outsider).role == Role.REVIEWER
+    client.post(f"/projects/{project.pk}/members/{outsider.pk}/", {"remove": "1", "role": "x"})
+    assert not Membership.objects.filter(project=project, user=outsider).exists()
+    manager = people["manager"]
+    response = client.post(
+        f"/projects/{project.pk}/members/{manager.pk}/", {"remove": "1"}, follow=True
+    )
+    assert any("last manager" in m for m in messages_of(response))
+    response = client.post(
+        f"/projects/{project.pk}/members/add/",
+        {"username": "nobody", "role": "annotator"},
+        follow=True,
+    )
+    assert any(m.startswith("username: ") for m in messages_of(response))
+
+
+def test_manager_edits_schema_and_settings(client, people, project):
+    login(client, people["manager"])
+    schema = default_schema()
+    schema["entity_labels"][0]["name"] = "شخص"
+    response = client.post(
+        f"/projects/{project.pk}/schema/",
+        {"schema": json.dumps(schema, ensure_ascii=False), "note": "arabic names"},
+        follow=True,
+    )
+    assert "Schema saved (version 2)." in messages_of(response)
+    project.refresh_from_db()
+    assert project.schema["entity_labels"][0]["name"] == "شخص"
+    response = client.post(
+        f"/projects/{project.pk}/schema/", {"schema": "{not json", "note": ""}, follow=True
+    )
+    assert any(m.startswith("schema: not valid JSON at line 1") for m in messages_of(response))
+    response = client.post(
+        f"/projects/{project.pk}/settings/",
+        {"name": "الرقة", "description": "", "guidelines": "# Rules"},
+        follow=True,
+    )
+    assert "<h1>Rules</h1>" in response.content.decode()
+    assert Project.objects.get(pk=project.pk).name == "الرقة"
+
+
+def test_manager_reassigns_and_gives_back_skipped_work(client, people, project):
+    do_generate_assignments(project, k=1, seed=0)
+    found = do_next(project, people["annotator"])
+    do_skip(found[0], user=people["annotator"], reason="لا علاقة")
+    login(client, people["manager"])
+    html = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "لا علاقة" in html
+    asid = found[0].pk
+    client.post(f"/assignments/{asid}/reassign/", {"annotator": people["annotator2"].pk})
+    assert Assignment.objects.get(pk=asid).annotator == people["annotator2"]
+    do_next(project, people["annotator2"])
+    while (found := do_next(project, people["annotator2"])) is not None:
+        if found[0].pk == asid:
+            break
+        do_skip(found[0], user=people["annotator2"], reason="r")
+    do_skip(Assignment.objects.get(pk=asid), user=people["annotator2"], reason="again")
+    client.post(f"/assignments/{asid}/reopen/")
+    assert Assignment.objects.get(pk=asid).status == "in_progress"
+    login(client, people["reviewer"])
+    assert client.post(f"/assignments/{asid}/reopen/").status_code == 403
