@@ -253,3 +253,35 @@ def test_manager_reassigns_and_gives_back_skipped_work(client, people, project):
     assert Assignment.objects.get(pk=asid).status == "in_progress"
     login(client, people["reviewer"])
     assert client.post(f"/assignments/{asid}/reopen/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "project",
+        "membership",
+        "schemaversion",
+        "assignment",
+        "annotation",
+        "gold",
+        "auditevent",
+        "agreementsnapshot",
+        "job",
+        "exporttoken",
+    ],
+)
+def test_admin_lists_render(client, project, people, model):
+    do_generate_assignments(project, k=1, seed=0)
+    do_next(project, people["annotator"])
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    response = client.get(f"/admin/annotate/{model}/")
+    assert response.status_code == 200
+
+
+def test_admin_shows_a_project_and_refuses_editing_annotations(client, project, people):
+    do_generate_assignments(project, k=1, seed=0)
+    _, annotation = do_next(project, people["annotator"])
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    assert client.get(f"/admin/annotate/project/{project.pk}/change/").status_code == 200
+    response = client.post(f"/admin/annotate/annotation/{annotation.pk}/change/", {})
+    assert response.status_code == 403
