@@ -1,0 +1,77 @@
+"""Import labelled data (our JSONL, Label Studio, doccano) into a project (managers)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotate.access import access_project
+from annotate.api.base import ApiView, ErrorSerializer
+from annotate.api.jobs import JobSerializer, job_payload
+from annotate.errors import ActionError
+from annotate.import_queries import find_member
+from annotate.imports import FORMATS
+from annotate.imports.common import OFFSET_MODES
+from annotate.models import Role
+from annotate.tasks import do_start_import
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    format = serializers.ChoiceField(choices=FORMATS)
+    offsets = serializers.ChoiceField(choices=OFFSET_MODES, default="auto")
+    as_gold = serializers.BooleanField(default=False)
+    skip_bad = serializers.BooleanField(default=False)
+    annotator = serializers.CharField(
+        required=False, allow_blank=True, help_text="User name for records naming nobody."
+    )
+    corpus = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class ImportView(ApiView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Import annotations or gold from a file (managers); runs as a job",
+        description=(
+            "Formats: ours (our gold or raw JSONL export), label-studio (JSON export), doccano "
+            "(JSONL export). Records whose text matches an article of the project attach to "
+            "it; others create articles in the import corpus and join the project. Bad records "
+            "(offsets that do not match, unknown labels) fail the job with every error listed "
+            "and nothing written, unless skip_bad. 202 with the job."
+        ),
+        request={"multipart/form-data": ImportSerializer},
+        responses={
+            202: JobSerializer,
+            400: OpenApiResponse(ErrorSerializer),
+            403: OpenApiResponse(ErrorSerializer),
+            404: OpenApiResponse(ErrorSerializer),
+        },
+    )
+    def post(self, request: Request, pid: int) -> Response:
+        project = access_project(request.user, pid, roles=(Role.MANAGER,))
+        data = ImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            raise ActionError("file", f"the file is larger than {settings.MAX_UPLOAD_BYTES} bytes")
+        annotator_id = None
+        if name := data.validated_data.get("annotator"):
+            annotator_id = find_member(project, name).pk
+        job = do_start_import(
+            project,
+            user=request.user,
+            data=upload.read(),
+            filename=upload.name,
+            format=data.validated_data["format"],
+            offsets=data.validated_data["offsets"],
+            as_gold=data.validated_data["as_gold"],
+            skip_bad=data.validated_data["skip_bad"],
+            annotator_id=annotator_id,
+            corpus=data.validated_data.get("corpus", ""),
+        )
+        return Response(job_payload(job, user=request.user), status=202)

@@ -1,0 +1,393 @@
+"""Imports into a project: round trip of our export, Label Studio and doccano files, through
+the command and the REST API; all or nothing; per-record errors; permissions."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework.test import APIClient
+
+from annotate.content import check_content
+from annotate.export_queries import check_export_options, export_stream
+from annotate.models import (
+    Annotation,
+    AnnotationStatus,
+    AuditAction,
+    AuditEvent,
+    Gold,
+    GoldSource,
+    JobStatus,
+    ProjectArticle,
+    Role,
+)
+from corpus.models import Article
+from tests.factories import (
+    make_annotation,
+    make_article,
+    make_corpus,
+    make_project,
+    make_user,
+    span,
+    span_of,
+)
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def users():
+    result = {name: make_user(name) for name in ("manager", "reviewer", "ann1", "ann2", "outsider")}
+    result["ann1"].email = "ann1@example.org"
+    result["ann1"].save()
+    return result
+
+
+def members(users):
+    return {
+        users["manager"]: Role.MANAGER,
+        users["reviewer"]: Role.REVIEWER,
+        users["ann1"]: Role.ANNOTATOR,
+        users["ann2"]: Role.ANNOTATOR,
+    }
+
+
+def exported(project, name: str) -> bytes:
+    data = b"".join(
+        export_stream(project, check_export_options(seed=1), created_at="2024-01-01T00:00:00")
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(name)
+
+
+@pytest.fixture
+def source(users):
+    texts = [
+        "قال المتحدث إن وداعش انسحب من الرقة. وأكد الجيش السوري ذلك؟",
+        "😀 أعلن التحالف الدولي عن غارات جديدة قرب دير الزور.",
+    ]
+    corpus = make_corpus("news")
+    articles = [
+        make_article(corpus, text=t, external_id=f"e{i}", title=f"t{i}")
+        for i, t in enumerate(texts)
+    ]
+    project = make_project("source", articles=articles, members=members(users))
+    a0, a1 = articles
+    claim_text = "وداعش انسحب من الرقة"
+    claim = dict(
+        span_of(a0.text, claim_text, "CLAIM", checkworthy=True, claimant=None, stance="reports"),
+        id="c1",
+    )
+    army = dict(span_of(a0.text, "الجيش السوري", "MILITARY_GROUP"), id="e1")
+    isis = span(
+        a0.text,
+        a0.text.index("وداعش") + 1,
+        a0.text.index("وداعش") + 5,
+        "MILITARY_GROUP",
+        span_id="e2",
+    )
+    gold0 = {
+        "spans": [claim, army, isis],
+        "relations": [{"type": "claimant", "from": "c1", "to": "e1"}],
+        "document_labels": {"stance": {"isis": "against"}},
+    }
+    gold1 = {
+        "spans": [span_of(a1.text, "دير الزور", "GPE")],
+        "relations": [],
+        "document_labels": {"stance": {"us_coalition": "neutral"}},
+    }
+    Gold.objects.create(project=project, article=a0, content=gold0, source=GoldSource.ADJUDICATED)
+    Gold.objects.create(project=project, article=a1, content=gold1, source=GoldSource.ADJUDICATED)
+    make_annotation(project, a0, users["ann1"], spans=[army, isis], stance={"isis": "against"})
+    make_annotation(project, a0, users["ann2"], spans=[isis], stance={"isis": "neutral"})
+    make_annotation(project, a1, users["ann2"], spans=[span_of(a1.text, "دير الزور", "LOC")])
+    return project
+
+
+def write(tmp_path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_gold_round_trip_into_a_new_project_gives_byte_identical_gold(source, users, tmp_path):
+    gold_file = write(tmp_path, "gold.jsonl", exported(source, "gold.jsonl"))
+    target = make_project("target", members=members(users))
+    out = io.StringIO()
+    call_command(
+        "import_annotations",
+        str(target.pk),
+        str(gold_file),
+        "--format=ours",
+        "--as-gold",
+        "--corpus=news",
+        stdout=out,
+    )
+    assert "Imported 2 gold" in out.getvalue()
+    # Same corpus: the very same articles are reused, so even ids and splits agree.
+    assert exported(target, "gold.jsonl") == exported(source, "gold.jsonl")
+    assert set(Gold.objects.filter(project=target).values_list("source", flat=True)) == {
+        GoldSource.IMPORTED
+    }
+    assert AuditEvent.objects.filter(project=target, action=AuditAction.IMPORT).count() == 2
+
+
+def test_gold_round_trip_into_a_fresh_corpus_reproduces_every_document(source, users, tmp_path):
+    gold_file = write(tmp_path, "gold.jsonl", exported(source, "gold.jsonl"))
+    target = make_project("fresh", members=members(users))
+    call_command("import_annotations", "fresh", str(gold_file), "--format=ours", "--as-gold")
+    assert Article.objects.count() == 4  # new articles in the import corpus
+
+    def documents(project):
+        rows = [json.loads(line) for line in exported(project, "gold.jsonl").splitlines()]
+        return sorted(
+            (
+                r["text"],
+                r["external_id"],
+                r["title"],
+                r["spans"],
+                r["relations"],
+                r["document_labels"],
+            )
+            for r in rows
+        )
+
+    assert documents(target) == documents(source)
+
+
+def test_raw_round_trip_gives_each_annotator_the_same_annotations(source, users, tmp_path):
+    raw_file = write(tmp_path, "raw.jsonl", exported(source, "raw.jsonl"))
+    target = make_project("raw target", members=members(users))
+    call_command("import_annotations", str(target.pk), str(raw_file), "--format=ours")
+
+    def annotations(project):
+        return sorted(
+            (
+                a.article.text,
+                a.annotator.username,
+                json.dumps(check_content(a.content, text=a.article.text, schema=project.schema)),
+            )
+            for a in Annotation.objects.filter(project=project).select_related(
+                "article", "annotator"
+            )
+        )
+
+    assert annotations(target) == annotations(source)
+    assert set(Annotation.objects.filter(project=target).values_list("status", flat=True)) == {
+        AnnotationStatus.SUBMITTED
+    }
+    assert ProjectArticle.objects.filter(project=target).count() == 2
+
+
+def test_label_studio_import_maps_annotators_by_email_and_falls_back_to_the_chosen_one(users):
+    project = make_project("ls", members=members(users))
+    out = io.StringIO()
+    call_command(
+        "import_annotations",
+        "ls",
+        str(FIXTURES / "label_studio_export.json"),
+        "--format=label-studio",
+        "--annotator=ann2",
+        "--user=manager",
+        stdout=out,
+    )
+    assert "Imported 3 annotations" in out.getvalue()
+    assert "ignored 1 predictions" in out.getvalue()
+    rows = sorted(
+        (a.annotator.username, len(a.content["spans"]))
+        for a in Annotation.objects.filter(project=project).select_related("annotator")
+    )
+    assert rows == [("ann1", 2), ("ann1", 4), ("ann2", 2)]
+    for annotation in Annotation.objects.filter(project=project).select_related("article"):
+        for s in annotation.content["spans"]:
+            assert annotation.article.text[s["start"] : s["end"]] == s["text"]
+    assert AuditEvent.objects.filter(action=AuditAction.IMPORT, user=users["manager"]).count() == 3
+
+
+def test_doccano_import_attaches_to_existing_project_articles(users):
+    text = "استعاد الجيش السوري السيطرة على مدينة تدمر بعد معارك مع تنظيم داعش."
+    existing = make_article(text=text)
+    project = make_project("dc", articles=[existing], members=members(users))
+    call_command(
+        "import_annotations",
+        "dc",
+        str(FIXTURES / "doccano_export.jsonl"),
+        "--format=doccano",
+        "--annotator=ann1",
+    )
+    annotations = Annotation.objects.filter(project=project)
+    assert annotations.count() == 2
+    assert annotations.filter(article=existing).count() == 1
+    assert ProjectArticle.objects.filter(project=project).count() == 2
+
+
+def test_bad_records_abort_the_import_naming_file_and_line(users, tmp_path):
+    make_project("strict", members=members(users))
+    path = write(
+        tmp_path,
+        "mixed.jsonl",
+        (
+            '{"text": "سطر سليم فيه داعش", "label": [[13, 17, "ORG"]]}\n'
+            '{"text": "سطر فيه خطأ", "label": [[0, 3, "ALIEN"]]}\n'
+            '{"text": "سطر آخر", "label": [[2, 1, "ORG"]]}\n'
+        ).encode(),
+    )
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "import_annotations", "strict", str(path), "--format=doccano", "--annotator=ann1"
+        )
+    message = str(caught.value)
+    assert "2 bad record(s); nothing was imported" in message
+    assert f"{path}, line 2: label[0].label: unknown label 'ALIEN'" in message
+    assert f"{path}, line 3: label[0]: offsets [2, 1) are inverted" in message
+    assert not Annotation.objects.exists()
+    assert not Article.objects.exists()
+
+    out = io.StringIO()
+    call_command(
+        "import_annotations",
+        "strict",
+        str(path),
+        "--format=doccano",
+        "--annotator=ann1",
+        "--skip-bad",
+        stdout=out,
+    )
+    assert Annotation.objects.count() == 1
+    assert "skipped" in out.getvalue() and "line 2" in out.getvalue()
+
+
+def test_importing_the_same_annotations_twice_is_refused(users):
+    make_project("twice", members=members(users))
+    args = (
+        "import_annotations",
+        "twice",
+        str(FIXTURES / "doccano_export.jsonl"),
+        "--format=doccano",
+        "--annotator=ann1",
+    )
+    call_command(*args)
+    with pytest.raises(CommandError, match="ann1 already has an assignment for this article"):
+        call_command(*args)
+    assert Annotation.objects.count() == 2
+
+
+def test_command_errors_name_the_problem(users, tmp_path):
+    make_project("p", members=members(users))
+    with pytest.raises(CommandError, match="no project with id or name 'nope'"):
+        call_command("import_annotations", "nope", "x", "--format=ours")
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("import_annotations", "p", str(tmp_path / "missing.jsonl"), "--format=ours")
+    with pytest.raises(CommandError, match="--annotator: no member 'outsider'"):
+        call_command(
+            "import_annotations",
+            "p",
+            str(FIXTURES / "doccano_export.jsonl"),
+            "--format=doccano",
+            "--annotator=outsider",
+        )
+    with pytest.raises(CommandError, match="choose the annotator"):
+        call_command(
+            "import_annotations", "p", str(FIXTURES / "doccano_export.jsonl"), "--format=doccano"
+        )
+
+
+# ---- REST API ----
+
+
+def upload(client, project, path: Path, **fields):
+    with path.open("rb") as handle:
+        return client.post(
+            f"/api/projects/{project.pk}/imports/", {"file": handle, **fields}, format="multipart"
+        )
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_api_import_runs_as_a_job(users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    project = make_project("api", members=members(users))
+    response = upload(
+        client_for(users["manager"]),
+        project,
+        FIXTURES / "doccano_entities.jsonl",
+        format="doccano",
+        offsets="utf16",
+        annotator="ann2",
+    )
+    assert response.status_code == 202, response.json()
+    job = response.json()
+    assert job["status"] == JobStatus.DONE
+    assert job["result"]["annotations"] == 2
+    assert Annotation.objects.filter(project=project, annotator=users["ann2"]).count() == 2
+    assert not list((tmp_path / "imports").iterdir())  # the upload is gone once imported
+
+
+def test_api_import_with_bad_records_fails_the_job_with_every_error_and_writes_nothing(
+    users, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    project = make_project("api-bad", members=members(users))
+    client = client_for(users["manager"])
+    response = upload(
+        client, project, FIXTURES / "doccano_entities.jsonl", format="doccano", annotator="ann2"
+    )
+    job = response.json()
+    assert job["status"] == JobStatus.FAILED
+    assert "1 bad record(s); nothing was imported" in job["error"]
+    assert job["result"]["errors"] == [
+        {
+            "file": "doccano_entities.jsonl",
+            "line": 2,
+            "field": "entities[1]",
+            "message": job["result"]["errors"][0]["message"],
+        }
+    ]
+    assert "codepoints or utf16" in job["result"]["errors"][0]["message"]
+    assert not Annotation.objects.exists()
+    assert job["retry"]
+
+
+@pytest.mark.parametrize(("who", "status"), [("reviewer", 403), ("ann1", 403), ("outsider", 404)])
+def test_only_managers_import(users, who, status):
+    project = make_project("perm", members=members(users))
+    response = upload(
+        client_for(users[who]), project, FIXTURES / "doccano_export.jsonl", format="doccano"
+    )
+    assert response.status_code == status
+    assert not Annotation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"format": "brat"}, "format"),
+        ({"format": "doccano", "offsets": "bytes"}, "offsets"),
+        ({"format": "doccano", "annotator": "nobody"}, "annotator"),
+    ],
+)
+def test_api_import_refuses_bad_options(users, fields, field):
+    project = make_project("opts", members=members(users))
+    response = upload(
+        client_for(users["manager"]), project, FIXTURES / "doccano_export.jsonl", **fields
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+
+
+def test_api_import_without_a_file(users):
+    project = make_project("nofile", members=members(users))
+    response = client_for(users["manager"]).post(
+        f"/api/projects/{project.pk}/imports/", {"format": "ours"}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "file"
