@@ -1,0 +1,15 @@
+"""Inter-annotator agreement: pure maths on plain data, no Django.
+
+- score.py: a value or an explicit "undefined" with its reason;
+- labels.py: Cohen's kappa per pair, Fleiss' kappa, Krippendorff's alpha (the `krippendorff`
+  package), observed agreement, on categorical labels (stance per target);
+- spans.py: exact and overlap span matching, P/R/F1, BIO tags (the reference definitions);
+- tokens.py: the corpus tokenizer's boundaries, fast;
+- batch.py: spans.py's definitions computed for many articles at once with numpy;
+- claims.py: claim attributes (claimant, stance, check-worthiness) on matched claims;
+- documents.py: the plain input (one submitted annotation);
+- report.py: the whole report as one JSON-serialisable dict;
+- svg.py: server-rendered charts.
+
+annotate/agreement_queries.py feeds this package from the database and caches the report.
+"""

@@ -1,0 +1,79 @@
+"""Plain input for the agreement engine: one submitted annotation, reduced. Pure: no Django.
+
+`doc_from_content` reads the content document shape of annotate/content.py (spans, relations,
+document labels) and keeps what agreement compares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from annotate.agreement.spans import Span
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimInfo:
+    """A claim span's attributes: claimant value or claimant span id, stance, check-worthy."""
+
+    claimant: str | None = None
+    claimant_span: str | None = None
+    stance: str | None = None
+    checkworthy: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """One annotator's submitted annotation of one article."""
+
+    article: int
+    annotator: int
+    entities: tuple[Span, ...] = ()
+    claims: tuple[Span, ...] = ()
+    claim_info: tuple[ClaimInfo, ...] = ()
+    stance: Mapping[str, str] = field(default_factory=dict)
+    submitted_at: datetime | None = None
+
+
+def doc_from_content(
+    content: Mapping[str, Any],
+    *,
+    article: int,
+    annotator: int,
+    claim_label: str,
+    submitted_at: datetime | None = None,
+) -> Doc:
+    """Reduce a content document; spans labelled `claim_label` are claims, others entities."""
+    links = {
+        r["from"]: r["to"] for r in content.get("relations", []) if r.get("type") == "claimant"
+    }
+    entities: list[Span] = []
+    claims: list[Span] = []
+    info: list[ClaimInfo] = []
+    for raw in content.get("spans", []):
+        span = Span(int(raw["start"]), int(raw["end"]), str(raw["label"]), str(raw.get("id", "")))
+        if span.label == claim_label:
+            attributes = raw.get("attributes") or {}
+            claims.append(span)
+            info.append(
+                ClaimInfo(
+                    claimant=attributes.get("claimant"),
+                    claimant_span=links.get(span.id),
+                    stance=attributes.get("stance"),
+                    checkworthy=attributes.get("checkworthy"),
+                )
+            )
+        else:
+            entities.append(span)
+    stance = dict((content.get("document_labels") or {}).get("stance") or {})
+    return Doc(
+        article=article,
+        annotator=annotator,
+        entities=tuple(entities),
+        claims=tuple(claims),
+        claim_info=tuple(info),
+        stance={str(k): str(v) for k, v in stance.items() if v is not None},
+        submitted_at=submitted_at,
+    )
