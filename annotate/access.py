@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from annotate.models import Assignment, Membership, Project, Role
@@ -17,12 +18,19 @@ LEADS = (Role.MANAGER, Role.REVIEWER)
 EVERYONE = (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR)
 
 
-def role_in(user, project_id: int) -> str | None:
-    """The user's role in the project, or None. Superusers act as managers everywhere."""
+def _role(user, membership_role: str | None) -> str | None:
+    """Superusers act as managers everywhere; anonymous users have no role."""
     if not user.is_authenticated:
         return None
     if user.is_superuser:
         return Role.MANAGER
+    return membership_role
+
+
+def role_in(user, project_id: int) -> str | None:
+    """The user's role in the project, or None."""
+    if not user.is_authenticated or user.is_superuser:
+        return _role(user, None)
     return (
         Membership.objects.filter(project_id=project_id, user=user)
         .values_list("role", flat=True)
@@ -35,11 +43,15 @@ def access_project(user, project_id: int | str, *, roles: Iterable[str] = EVERYO
 
     The caller's role is attached as `project.my_role`.
     """
+    projects = Project.objects.all()
+    if user.is_authenticated:
+        member_role = Membership.objects.filter(project=OuterRef("pk"), user=user)
+        projects = projects.annotate(caller_role=Subquery(member_role.values("role")[:1]))
     try:
-        project = Project.objects.get(pk=int(project_id))
+        project = projects.get(pk=int(project_id))
     except (Project.DoesNotExist, ValueError, TypeError):
         raise Http404("No such project.") from None
-    role = role_in(user, project.pk)
+    role = _role(user, getattr(project, "caller_role", None))
     if role is None:
         raise Http404("No such project.")
     if role not in tuple(roles):
@@ -53,13 +65,16 @@ def access_assignment(user, assignment_id: int | str, *, for_write: bool = False
 
     With `for_write`, only the assigned annotator passes: leads read but never edit drafts.
     """
+    assignments = Assignment.objects.select_related("project", "article")
+    if user.is_authenticated:
+        # The caller's role comes with the assignment: one query on the hot save path.
+        member_role = Membership.objects.filter(project=OuterRef("project_id"), user=user)
+        assignments = assignments.annotate(caller_role=Subquery(member_role.values("role")[:1]))
     try:
-        assignment = Assignment.objects.select_related("project", "article").get(
-            pk=int(assignment_id)
-        )
+        assignment = assignments.get(pk=int(assignment_id))
     except (Assignment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such assignment.") from None
-    role = role_in(user, assignment.project_id)
+    role = _role(user, getattr(assignment, "caller_role", None))
     own = assignment.annotator_id == user.pk
     if role is None or (role == Role.ANNOTATOR and not own):
         raise Http404("No such assignment.")

@@ -75,8 +75,11 @@ def _record(
 def do_start_assignment(assignment: Assignment, *, user) -> Annotation:
     """The assignment's annotation, created on first fetch; a todo assignment becomes started."""
     check_is_assignee(assignment, user)
+    annotation = Annotation.objects.filter(assignment=assignment).first()
+    if annotation is not None and assignment.status != AssignmentStatus.TODO:
+        annotation.annotator = user  # the assignee; spares a query when serialised
+        return annotation
     with transaction.atomic():
-        annotation = Annotation.objects.filter(assignment=assignment).first()
         if annotation is None:
             try:
                 with transaction.atomic():
@@ -98,6 +101,7 @@ def do_start_assignment(assignment: Assignment, *, user) -> Annotation:
             )
             assignment.status = AssignmentStatus.IN_PROGRESS
             assignment.started_at = now
+    annotation.annotator = user
     return annotation
 
 

@@ -2,9 +2,20 @@
 
 from django.urls import path
 
+from annotate.views import annotate_page
 from annotate.views import projects as project_pages
 
 urlpatterns: list = [
+    path(
+        "projects/<int:pid>/annotate/",
+        annotate_page.project_annotate,
+        name="project-annotate",
+    ),
+    path(
+        "assignments/<int:asid>/annotate/",
+        annotate_page.assignment_annotate,
+        name="assignment-annotate",
+    ),
     # project pages
     path("projects/new/", project_pages.project_create, name="project-create"),
     path("projects/<int:pid>/", project_pages.project_detail, name="project-detail"),

@@ -1,0 +1,266 @@
+"""Latency of saving an annotation with 50 spans through the REST API, on PostgreSQL.
+
+Creates a fresh PostgreSQL database, migrates it, builds a project with one long Arabic article
+and an annotator, starts gunicorn on 127.0.0.1 (a free port), then PUTs the annotation N times
+over one keep-alive connection with token auth, as the annotation page's autosave does: each
+save is the full content document of 50 spans with the current version, one span changed since
+the last save (with --rewrite, all of them). Prints p50 / p95 / mean in milliseconds. The server
+and the database are removed afterwards.
+
+    .venv/bin/python bench/api_save_latency.py [--saves 300] [--spans 50] [--workers 2]
+
+PostgreSQL is reached through BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# A vocabulary for generated text (not taken from any article).
+VOCABULARY = (
+    "قال المتحدث باسم وزارة الدفاع إن القوات تقدمت نحو المدينة وسيطرت على عدة قرى "
+    "في الريف الشرقي بعد اشتباكات مع مسلحي التنظيم وأكد مصدر محلي أن المدنيين نزحوا "
+    "من الأحياء الجنوبية بينما أعلن التحالف الدولي تنفيذ غارات جوية على مواقع قرب النهر"
+)
+WORDS = VOCABULARY.split(" ")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def article_text(rng: random.Random, words: int = 600) -> str:
+    """A long Arabic article (written for the benchmark) with a few diacritics and digits."""
+    out = []
+    for i in range(words):
+        word = rng.choice(WORDS)
+        if i % 37 == 0:
+            word = "الرَّقَّة"
+        if i % 53 == 0:
+            word = str(2017 + i % 3)
+        out.append(word)
+        if i % 15 == 14:
+            out[-1] += "."
+    return " ".join(out)
+
+
+def admin_sql(base_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def build_project(n_spans: int) -> tuple[str, int, str]:
+    """Users, article, project and one started assignment; returns (token, asid, text)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from annotate.models import Membership, Role
+    from annotate.projects import do_add_articles, do_create_project
+    from annotate.queue import do_generate_assignments, do_next
+    from corpus.models import Article, Corpus
+    from corpus.text import canonicalise, content_hash, normalise_for_search
+
+    users = get_user_model().objects
+    lead = users.create_user("bench-lead", password=secrets.token_hex(8), is_staff=True)
+    annotator = users.create_user("bench-annotator", password=secrets.token_hex(8))
+    corpus = Corpus.objects.create(name="bench")
+    text = canonicalise(article_text(random.Random(1)))
+    article = Article.objects.create(
+        corpus=corpus,
+        title="bench",
+        text=text,
+        content_hash=content_hash(text),
+        search_text=normalise_for_search(text),
+    )
+    project = do_create_project(user=lead, name="bench")
+    do_add_articles(project, article_ids=[article.pk])
+    Membership.objects.create(project=project, user=annotator, role=Role.ANNOTATOR)
+    do_generate_assignments(project, k=1, seed=0)
+    assignment, _ = do_next(project, annotator)
+    token = Token.objects.create(user=annotator).key
+    from django.db import connections
+
+    connections.close_all()
+    return token, assignment.pk, text
+
+
+LABELS = ["PER", "ORG", "LOC", "GPE", "MILITARY_GROUP", "EVENT", "DATE"]
+
+
+def document(text: str, n_spans: int, rng: random.Random) -> dict:
+    """A content document of `n_spans` spans on token boundaries, with stance filled."""
+    from corpus.text import tokenize
+
+    tokens = [t for t in tokenize(text) if t.kind == "word"]
+    chosen = sorted(rng.sample(range(len(tokens) - 1), n_spans))
+    spans = []
+    for n, i in enumerate(chosen):
+        end_token = tokens[i + 1] if n % 5 == 0 else tokens[i]
+        start, end = tokens[i].start, end_token.end
+        spans.append(
+            {
+                "id": f"s{n}",
+                "start": start,
+                "end": end,
+                "label": LABELS[n % len(LABELS)],
+                "text": text[start:end],
+                "attributes": {},
+            }
+        )
+    return {
+        "spans": spans,
+        "relations": [],
+        "document_labels": {
+            "stance": {"isis": "against", "syrian_army": "neutral", "us_coalition": "not_mentioned"}
+        },
+    }
+
+
+def next_document(previous: dict, i: int, *, text: str, rewrite: bool) -> dict:
+    """The document of save i: one span relabelled (autosave after an edit), or all new."""
+    if rewrite:
+        return document(text, len(previous["spans"]), random.Random(i))
+    spans = [dict(span) for span in previous["spans"]]
+    span = spans[i % len(spans)]
+    span["label"] = LABELS[(LABELS.index(span["label"]) + 1) % len(LABELS)]
+    return {**previous, "spans": spans}
+
+
+def wait_for(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/health/")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not come up")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--saves", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--spans", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--rewrite",
+        action="store_true",
+        help="every save replaces all spans (worst case) instead of relabelling one",
+    )
+    args = parser.parse_args()
+
+    base_url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+    db_name = f"wb_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"{base_url}/{db_name}",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="127.0.0.1",
+        WORKBENCH_PROFILE="development",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.update(
+        {k: env[k] for k in ("DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "LOG_LEVEL")}
+    )
+    admin_sql(base_url, f'CREATE DATABASE "{db_name}"')
+    server = None
+    try:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
+        token, asid, text = build_project(args.spans)
+        doc = document(text, args.spans, random.Random(2))
+        port = free_port()
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        server = subprocess.Popen(
+            [
+                str(gunicorn),
+                "workbench.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        wait_for(port, server)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+        conn.request("GET", f"/api/assignments/{asid}/annotation/", headers=headers)
+        version = json.loads(conn.getresponse().read())["version"]
+        timings = []
+        body_bytes = 0
+        for i in range(args.warmup + args.saves):
+            doc = next_document(doc, i, text=text, rewrite=args.rewrite)
+            body = json.dumps({"version": version, "content": doc}).encode()
+            body_bytes = len(body)
+            started = time.perf_counter()
+            conn.request("PUT", f"/api/assignments/{asid}/annotation/", body, headers)
+            response = conn.getresponse()
+            payload = response.read()
+            elapsed = time.perf_counter() - started
+            if response.status != 200:
+                raise SystemExit(f"save {i} failed: {response.status} {payload[:300]!r}")
+            version = json.loads(payload)["version"]
+            if i >= args.warmup:
+                timings.append(elapsed * 1000)
+        conn.close()
+        print(
+            f"saves={len(timings)} spans={args.spans} body={body_bytes} bytes "
+            f"article={len(text)} code points workers={args.workers} "
+            f"edit={'all spans' if args.rewrite else 'one span'} (PostgreSQL, gunicorn)"
+        )
+        print(
+            f"p50={statistics.median(timings):.1f} ms  p95={percentile(timings, 0.95):.1f} ms  "
+            f"mean={statistics.fmean(timings):.1f} ms  max={max(timings):.1f} ms"
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        admin_sql(base_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
