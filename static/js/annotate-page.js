@@ -1,0 +1,973 @@
+// The annotation page: draws the article with its spans and wires mouse, keyboard, panels
+// and saving to the pure modules (offsets, text, spans, store, api). Page data comes from the
+// json_script block; all text goes in through textContent / createTextNode.
+
+import { ApiError, NetworkError, apiFetch } from "./api.js";
+import { OffsetMap } from "./offsets.js";
+import { compareSpans, innermost, layoutSegments } from "./spans.js";
+import { AnnotationStore, newSpanId } from "./store.js";
+import { TextModel } from "./text.js";
+
+const data = JSON.parse(document.getElementById("page-data").textContent);
+const S = data.strings;
+const text = data.article.text;
+const schema = data.schema || {};
+const CLAIM = (schema.claim_label && schema.claim_label.key) || "CLAIM";
+const MAX_LEVEL = 5; // underline levels the stylesheet draws (0..5)
+const SAVE_DELAY = 700; // ms after the last change
+const MAX_SAVE_WAIT = 2000; // ms: save at least this often while changes keep coming
+const RTL = true; // the article is always right-to-left
+let readonly = Boolean(data.readonly);
+
+const offsets = new OffsetMap(text);
+const model = new TextModel(text, { articleClitic: schema.article_clitic !== false });
+const labelInfo = data.all_labels || {};
+const shortcuts = new Map(data.labels.filter((l) => l.shortcut).map((l) => [l.shortcut, l.key]));
+
+const $ = (id) => document.getElementById(id);
+const el = {
+  root: $("annotate"),
+  article: $("article-text"),
+  saveState: $("save-state"),
+  flash: $("flash"),
+  undo: $("undo-button"),
+  redo: $("redo-button"),
+  exact: $("exact-toggle"),
+  guidelinesToggle: $("guidelines-toggle"),
+  guidelines: $("guidelines-panel"),
+  help: $("help-dialog"),
+  helpButton: $("help-button"),
+  submit: $("submit-button"),
+  submitDialog: $("submit-dialog"),
+  submitSummary: $("submit-summary"),
+  conflict: $("conflict-banner"),
+  conflictText: $("conflict-text"),
+  reload: $("reload-button"),
+  error: $("error-banner"),
+  errorText: $("error-text"),
+  discard: $("discard-button"),
+  selectionBar: $("selection-bar"),
+  selectionText: $("selection-text"),
+  cliticButton: $("clitic-button"),
+  spanPanel: $("span-panel"),
+  spanPosition: $("span-position"),
+  spanText: $("span-text"),
+  spanLabel: $("span-label"),
+  claimFields: $("claim-fields"),
+  claimant: $("claimant-select"),
+  pickClaimant: $("pick-claimant"),
+  deleteSpan: $("delete-span"),
+  stancePanel: $("stance-panel"),
+  stanceSummary: $("stance-summary"),
+};
+
+function format(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (_, name) => String(values[name]));
+}
+
+function labelName(key) {
+  return (labelInfo[key] && labelInfo[key].name) || key;
+}
+
+function labelColor(key) {
+  return (labelInfo[key] && labelInfo[key].color) || "#888888";
+}
+
+function safeStorage(name) {
+  try {
+    const storage = window[name];
+    const probe = "annotate:probe";
+    storage.setItem(probe, "1");
+    storage.removeItem(probe);
+    return storage;
+  } catch {
+    return null;
+  }
+}
+
+function tabId() {
+  const session = safeStorage("sessionStorage");
+  let id = session && session.getItem("annotate:tab");
+  if (!id) {
+    id = Math.random().toString(36).slice(2, 10);
+    if (session) session.setItem("annotate:tab", id);
+  }
+  return id;
+}
+
+const store = new AnnotationStore({
+  assignmentId: data.assignment.id,
+  annotation: data.annotation,
+  storage: readonly ? null : safeStorage("localStorage"),
+  tabId: tabId(),
+});
+
+// ---- UI state -------------------------------------------------------------------------
+
+let pending = null; // the snapped selection waiting for a label: {start, end} in code points
+let keyboardSelection = null; // {anchor, focus} while Shift+arrows build a selection
+let cursor = 0; // where keyboard selection starts when nothing is selected
+let selectedId = null;
+let picking = false;
+let exactMode = false;
+let mouseDown = false;
+
+// What the last render drew, to map DOM positions back to offsets.
+let renderedSpans = null;
+let textNodes = [];
+let nodeStarts = new Int32Array(0);
+let nodeStartOf = new Map();
+let elementsBySpan = new Map();
+let levels = new Map();
+let highlighted = [];
+
+// ---- Rendering --------------------------------------------------------------------------
+
+function tint(color) {
+  return `${color}30`;
+}
+
+function renderArticle() {
+  const spans = store.content.spans;
+  renderedSpans = spans;
+  const spans16 = spans.map((s) => ({
+    id: s.id,
+    label: s.label,
+    start: offsets.toUtf16(s.start),
+    end: offsets.toUtf16(s.end),
+  }));
+  const byId = new Map(spans16.map((s) => [s.id, s]));
+  const layout = layoutSegments(spans16, text.length);
+  levels = layout.levels;
+  const fragment = document.createDocumentFragment();
+  const nodes = [];
+  const starts = [];
+  elementsBySpan = new Map();
+  for (const segment of layout.segments) {
+    const node = document.createTextNode(text.slice(segment.start, segment.end));
+    nodes.push(node);
+    starts.push(segment.start);
+    if (segment.spans.length === 0) {
+      fragment.append(node);
+    } else {
+      const seg = document.createElement("span");
+      seg.className = "seg";
+      seg.append(node);
+      let entity = false;
+      const covering = [];
+      for (const id of segment.spans) {
+        const span = byId.get(id);
+        covering.push(span);
+        const level = Math.min(levels.get(id), MAX_LEVEL);
+        seg.style.setProperty(`--u${level}`, labelColor(span.label));
+        if (span.label !== CLAIM) entity = true;
+        if (!elementsBySpan.has(id)) elementsBySpan.set(id, []);
+        elementsBySpan.get(id).push(seg);
+      }
+      seg.style.setProperty("--fill", tint(labelColor(innermost(covering, levels).label)));
+      if (entity) seg.classList.add("entity");
+      seg.dataset.spans = segment.spans.join(" ");
+      fragment.append(seg);
+    }
+    for (const id of segment.ends) {
+      const span = byId.get(id);
+      const tag = document.createElement("span");
+      tag.className = "tag";
+      tag.dataset.span = id;
+      tag.dataset.name = labelName(span.label);
+      tag.style.setProperty("--tag", labelColor(span.label));
+      elementsBySpan.get(id).push(tag);
+      fragment.append(tag);
+    }
+  }
+  el.article.style.setProperty("--depth", String(Math.max(1, Math.min(layout.depth, MAX_LEVEL + 1))));
+  el.article.replaceChildren(fragment);
+  textNodes = nodes;
+  nodeStarts = Int32Array.from(starts);
+  nodeStartOf = new Map(nodes.map((node, k) => [node, starts[k]]));
+  highlighted = [];
+  showSelectedSpan();
+}
+
+function showSelectedSpan() {
+  for (const [element, cls] of highlighted) element.classList.remove(cls);
+  highlighted = [];
+  const mark = (id, cls) => {
+    for (const element of elementsBySpan.get(id) || []) {
+      element.classList.add(cls);
+      highlighted.push([element, cls]);
+    }
+  };
+  if (selectedId) {
+    mark(selectedId, "selected");
+    const relation = store.relationFrom(selectedId);
+    if (relation) mark(relation.to, "is-claimant");
+  }
+}
+
+function sortedSpans() {
+  return [...store.content.spans].sort(compareSpans);
+}
+
+function renderSpanPanel() {
+  const span = selectedId ? store.spanById(selectedId) : null;
+  el.spanPanel.hidden = !span;
+  if (!span) return;
+  const ordered = sortedSpans();
+  el.spanPosition.textContent = format(S.span_of, {
+    n: ordered.findIndex((s) => s.id === span.id) + 1,
+    total: ordered.length,
+  });
+  el.spanText.textContent = span.text;
+  if (![...el.spanLabel.options].some((o) => o.value === span.label)) {
+    const option = document.createElement("option"); // a retired label the span still has
+    option.value = span.label;
+    option.textContent = labelName(span.label);
+    el.spanLabel.append(option);
+  }
+  el.spanLabel.value = span.label;
+  const isClaim = span.label === CLAIM;
+  el.claimFields.hidden = !isClaim;
+  if (!isClaim) return;
+  const attributes = span.attributes || {};
+  const relation = store.relationFrom(span.id);
+  // Rebuild the entity choices: every entity span, in reading order.
+  for (const option of [...el.claimant.querySelectorAll("option[data-span]")]) option.remove();
+  for (const entity of ordered) {
+    if (entity.label === CLAIM) continue;
+    const option = document.createElement("option");
+    option.value = `span:${entity.id}`;
+    option.dataset.span = entity.id;
+    option.textContent = `${entity.text} — ${labelName(entity.label)}`;
+    el.claimant.append(option);
+  }
+  el.claimant.value = relation ? `span:${relation.to}` : attributes.claimant || "";
+  setRadio("checkworthy", attributes.checkworthy === true ? "true" : attributes.checkworthy === false ? "false" : "");
+  setRadio("claim-stance", attributes.stance || "");
+}
+
+function setRadio(name, value) {
+  for (const input of document.querySelectorAll(`input[type=radio][name="${name}"]`)) {
+    input.checked = input.value === value;
+  }
+}
+
+function activeTargets() {
+  return (schema.stance_targets || []).filter((t) => !t.retired);
+}
+
+function missingTargets() {
+  const stance = store.content.document_labels.stance;
+  return activeTargets().filter((t) => t.required && !(t.key in stance));
+}
+
+function renderStancePanel() {
+  const stance = store.content.document_labels.stance;
+  for (const fieldset of el.stancePanel.querySelectorAll("fieldset[data-target]")) {
+    const key = fieldset.dataset.target;
+    setRadio(`stance-${key}`, stance[key] || "");
+    if (stance[key]) fieldset.removeAttribute("aria-invalid");
+  }
+  const targets = activeTargets();
+  el.stanceSummary.textContent = format(S.stance_summary, {
+    done: targets.filter((t) => t.key in stance).length,
+    total: targets.length,
+  });
+}
+
+function renderUndo() {
+  if (el.undo) el.undo.disabled = readonly || !store.canUndo;
+  if (el.redo) el.redo.disabled = readonly || !store.canRedo;
+}
+
+let flashTimer = null;
+function flash(message) {
+  el.flash.textContent = message;
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => {
+    el.flash.textContent = "";
+  }, 6000);
+}
+
+// ---- DOM positions <-> offsets ------------------------------------------------------------
+
+// UTF-16 offset into the article of a DOM boundary point inside it.
+function boundaryOffset(container, offset) {
+  if (container.nodeType === Node.TEXT_NODE) {
+    const start = nodeStartOf.get(container);
+    if (start !== undefined) return start + offset;
+  }
+  const range = document.createRange();
+  range.setStart(el.article, 0);
+  range.setEnd(container, offset);
+  return range.toString().length;
+}
+
+// The DOM selection as UTF-16 offsets into the article, or null when it holds no article text.
+function selectionOffsets() {
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0);
+  if (!range.intersectsNode(el.article)) return null;
+  const inside = (node) => el.article.contains(node);
+  const start = inside(range.startContainer)
+    ? boundaryOffset(range.startContainer, range.startOffset)
+    : 0;
+  const end = inside(range.endContainer)
+    ? boundaryOffset(range.endContainer, range.endOffset)
+    : text.length;
+  return start < end ? { start, end } : null;
+}
+
+// A DOM point for a UTF-16 offset: in the text node that starts there (atStart) or ends there.
+function domPoint(offset16, atStart) {
+  let lo = 0;
+  let hi = nodeStarts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (nodeStarts[mid] <= offset16) lo = mid + 1;
+    else hi = mid;
+  }
+  let k = Math.max(0, lo - 1);
+  if (!atStart && k > 0 && nodeStarts[k] === offset16) k -= 1;
+  return { node: textNodes[k], offset: offset16 - nodeStarts[k] };
+}
+
+function showDomSelection(start, end) {
+  if (textNodes.length === 0) return;
+  const a = domPoint(offsets.toUtf16(start), true);
+  const b = domPoint(offsets.toUtf16(end), false);
+  window.getSelection().setBaseAndExtent(a.node, a.offset, b.node, b.offset);
+}
+
+function clearDomSelection() {
+  const selection = window.getSelection();
+  if (selection && selection.rangeCount && el.article.contains(selection.anchorNode)) {
+    selection.removeAllRanges();
+  }
+}
+
+// ---- Selection and marking ----------------------------------------------------------------
+
+function setPending(range, { keepKeyboard = false } = {}) {
+  if (!range) {
+    clearPending();
+    return;
+  }
+  pending = range;
+  if (!keepKeyboard) keyboardSelection = { anchor: range.start, focus: range.end };
+  showDomSelection(range.start, range.end);
+  renderSelectionBar();
+}
+
+function clearPending({ dom = false } = {}) {
+  pending = null;
+  keyboardSelection = null;
+  if (dom) clearDomSelection();
+  renderSelectionBar();
+}
+
+function renderSelectionBar() {
+  el.selectionBar.hidden = !pending;
+  if (!pending) return;
+  el.selectionText.textContent = offsets.slice(pending.start, pending.end);
+  el.cliticButton.hidden = model.cliticStarts(pending.start, pending.end).length < 2;
+}
+
+function cycleClitic() {
+  if (!pending) return false;
+  const start = model.cycleClitic(pending.start, pending.end);
+  if (start === pending.start) return false;
+  setPending({ start, end: pending.end }, { keepKeyboard: false });
+  return true;
+}
+
+function snapped(start16, end16, exact) {
+  const start = offsets.toCodePoint(start16, "start");
+  const end = offsets.toCodePoint(end16, "end");
+  return model.snap(start, end, { exact });
+}
+
+function mark(labelKey) {
+  if (!pending) {
+    flash(S.select_first);
+    return;
+  }
+  const { start, end } = pending;
+  const twin = store.content.spans.find(
+    (s) => s.start === start && s.end === end && s.label === labelKey,
+  );
+  clearPending({ dom: true });
+  cursor = end;
+  if (twin) {
+    flash(S.already_marked);
+    selectSpan(twin.id);
+    return;
+  }
+  const span = {
+    id: newSpanId(),
+    start,
+    end,
+    label: labelKey,
+    text: offsets.slice(start, end),
+    attributes: labelKey === CLAIM ? { checkworthy: null, claimant: null, stance: null } : {},
+  };
+  selectedId = span.id;
+  store.do({ type: "add", span });
+  flash(`${S.marked}: ${labelName(labelKey)}`);
+}
+
+function changeLabel(id, labelKey) {
+  const span = store.spanById(id);
+  if (!span || span.label === labelKey) return;
+  const twin = store.content.spans.find(
+    (s) => s.id !== id && s.start === span.start && s.end === span.end && s.label === labelKey,
+  );
+  if (twin) {
+    flash(S.already_marked);
+    renderSpanPanel();
+    return;
+  }
+  const wasClaim = span.label === CLAIM;
+  const isClaim = labelKey === CLAIM;
+  const ops = [];
+  if (wasClaim && !isClaim) ops.push({ type: "relation", relation: "claimant", from: id, to: null });
+  if (!wasClaim && isClaim) {
+    for (const relation of store.content.relations.filter((r) => r.to === id)) {
+      ops.push({ type: "relation", relation: relation.type, from: relation.from, to: null });
+    }
+  }
+  const attributes = isClaim
+    ? wasClaim
+      ? span.attributes
+      : { checkworthy: null, claimant: null, stance: null }
+    : {};
+  ops.push({ type: "update", id, label: labelKey, attributes });
+  store.do({ type: "batch", ops });
+  flash(`${S.label_changed}: ${labelName(labelKey)}`);
+}
+
+function applyLabel(labelKey) {
+  if (readonly) return;
+  if (pending) mark(labelKey);
+  else if (selectedId) changeLabel(selectedId, labelKey);
+  else flash(S.select_first);
+}
+
+function deleteSelected() {
+  if (readonly) return;
+  if (!selectedId) {
+    flash(S.nothing_selected);
+    return;
+  }
+  const span = store.spanById(selectedId);
+  selectedId = null;
+  if (span) cursor = span.start;
+  store.do({ type: "remove", id: span ? span.id : "" });
+  flash(S.deleted);
+}
+
+function updateClaim(id, changes) {
+  const span = store.spanById(id);
+  if (!span || span.label !== CLAIM) return;
+  store.do({ type: "update", id, attributes: { ...span.attributes, ...changes } });
+}
+
+function setClaimant(claimId, value) {
+  const claim = store.spanById(claimId);
+  if (!claim || claim.label !== CLAIM) return;
+  const attributes = { ...claim.attributes };
+  let ops;
+  if (value.startsWith("span:")) {
+    const target = store.spanById(value.slice(5));
+    if (!target || target.label === CLAIM) {
+      flash(S.pick_entity_only);
+      return;
+    }
+    ops = [
+      { type: "update", id: claimId, attributes: { ...attributes, claimant: null } },
+      { type: "relation", relation: "claimant", from: claimId, to: target.id },
+    ];
+  } else {
+    ops = [
+      { type: "relation", relation: "claimant", from: claimId, to: null },
+      { type: "update", id: claimId, attributes: { ...attributes, claimant: value || null } },
+    ];
+  }
+  store.do({ type: "batch", ops });
+}
+
+function selectSpan(id, { scroll = false } = {}) {
+  selectedId = id;
+  showSelectedSpan();
+  renderSpanPanel();
+  const span = id ? store.spanById(id) : null;
+  if (span) cursor = span.start;
+  if (scroll && id) {
+    const first = (elementsBySpan.get(id) || [])[0];
+    if (first) first.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+}
+
+function moveBetweenSpans(forward) {
+  const ordered = sortedSpans();
+  if (ordered.length === 0) {
+    flash(S.no_spans);
+    return;
+  }
+  let index = ordered.findIndex((s) => s.id === selectedId);
+  if (index < 0) {
+    index = forward
+      ? ordered.findIndex((s) => s.start >= cursor)
+      : ordered.findLastIndex((s) => s.start < cursor);
+    if (index < 0) index = forward ? 0 : ordered.length - 1;
+  } else {
+    index = Math.max(0, Math.min(ordered.length - 1, index + (forward ? 1 : -1)));
+  }
+  clearPending({ dom: true });
+  selectSpan(ordered[index].id, { scroll: true });
+}
+
+function extendSelection(forward, exact) {
+  if (!keyboardSelection || !pending) {
+    // Start next to the selected span (after it going forward), else at the cursor.
+    const span = selectedId ? store.spanById(selectedId) : null;
+    const from = span ? (forward ? span.end : span.start) : cursor;
+    keyboardSelection = { anchor: from, focus: from };
+  }
+  const ks = keyboardSelection;
+  if (forward) ks.focus = exact ? model.nextCluster(ks.focus) : model.nextWordEnd(ks.focus);
+  else ks.focus = exact ? model.previousCluster(ks.focus) : model.previousWordStart(ks.focus);
+  const range = model.snap(Math.min(ks.anchor, ks.focus), Math.max(ks.anchor, ks.focus), {
+    exact,
+  });
+  if (!range) {
+    pending = null;
+    renderSelectionBar();
+    return;
+  }
+  if (selectedId) selectSpan(null);
+  setPending(range, { keepKeyboard: true });
+}
+
+function spansAt(target) {
+  const seg = target.closest && target.closest(".seg");
+  if (!seg || !el.article.contains(seg)) return [];
+  return seg.dataset.spans
+    .split(" ")
+    .map((id) => store.spanById(id))
+    .filter(Boolean);
+}
+
+function onArticleClick(event) {
+  const tag = event.target.closest && event.target.closest(".tag");
+  let candidates = tag ? [store.spanById(tag.dataset.span)].filter(Boolean) : spansAt(event.target);
+  if (picking) {
+    candidates = candidates.filter((s) => s.label !== CLAIM);
+    if (candidates.length === 0) {
+      flash(S.pick_entity_only);
+      return;
+    }
+    const entity = innermost(candidates, levels);
+    stopPicking();
+    setClaimant(selectedId, `span:${entity.id}`);
+    flash(S.claimant_set);
+    return;
+  }
+  if (candidates.length === 0) {
+    selectSpan(null);
+    return;
+  }
+  // Innermost first; clicking the selected span again selects the next one out.
+  candidates.sort((a, b) => a.end - a.start - (b.end - b.start) || compareSpans(a, b));
+  const current = candidates.findIndex((s) => s.id === selectedId);
+  const next = candidates[(current + 1) % candidates.length];
+  selectSpan(next.id);
+}
+
+function stopPicking() {
+  picking = false;
+  el.article.classList.remove("picking");
+  if (el.pickClaimant) el.pickClaimant.setAttribute("aria-pressed", "false");
+}
+
+// ---- Saving -------------------------------------------------------------------------------
+
+let saveTimer = null;
+let firstUnsavedAt = null;
+let saving = null; // the promise of the save in flight
+let retryDelay = 1000;
+let conflict = false;
+let blocked = false; // a 400/403 that retrying will not fix
+
+function setSaveState(state, detail = "") {
+  el.saveState.dataset.state = state;
+  const base = S[state] || state;
+  el.saveState.textContent = detail ? `${base}: ${detail}` : base;
+}
+
+function scheduleSave(delay = SAVE_DELAY) {
+  if (readonly || conflict) return;
+  if (!store.dirty) return;
+  if (firstUnsavedAt === null) firstUnsavedAt = Date.now();
+  const wait = Math.max(0, Math.min(delay, firstUnsavedAt + MAX_SAVE_WAIT - Date.now()));
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(save, wait);
+  if (el.saveState.dataset.state === "saved") setSaveState("unsaved");
+}
+
+function save() {
+  clearTimeout(saveTimer);
+  saveTimer = null;
+  if (saving || readonly || conflict || blocked || !store.dirty) return saving;
+  saving = runSave().finally(() => {
+    saving = null;
+  });
+  return saving;
+}
+
+async function runSave() {
+  const snapshot = store.snapshot();
+  setSaveState("saving");
+  try {
+    const { data: annotation } = await apiFetch(data.urls.annotation, {
+      method: "PUT",
+      body: { version: snapshot.version, content: snapshot.content },
+    });
+    retryDelay = 1000;
+    firstUnsavedAt = null;
+    store.acknowledge(snapshot, annotation);
+    setSaveState(store.dirty ? "unsaved" : "saved");
+    if (store.dirty) scheduleSave(0);
+  } catch (error) {
+    handleSaveError(error, snapshot);
+  }
+}
+
+function handleSaveError(error, snapshot) {
+  if (error instanceof NetworkError) {
+    setSaveState("offline");
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 15000);
+    return;
+  }
+  if (error instanceof ApiError && error.status === 409) {
+    showConflict(error, snapshot);
+    return;
+  }
+  if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+    setSaveState("error", S.session);
+    blocked = true;
+    return;
+  }
+  if (error instanceof ApiError && error.status < 500) {
+    blocked = true;
+    setSaveState("error", error.detail);
+    el.errorText.textContent = `${S.error}: ${error.detail}${error.field ? ` (${error.field})` : ""}`;
+    el.error.hidden = false;
+    return;
+  }
+  setSaveState("error", error.message);
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(save, retryDelay);
+  retryDelay = Math.min(retryDelay * 2, 15000);
+}
+
+function showConflict(error, snapshot) {
+  conflict = true;
+  clearTimeout(saveTimer);
+  store.persist();
+  setSaveState("conflict");
+  const stale = error.body.current_version !== undefined && error.body.current_version !== snapshot.version;
+  el.conflictText.textContent = stale ? S.conflict : `${S.conflict} (${error.detail})`;
+  el.conflict.hidden = false;
+}
+
+async function submit() {
+  if (readonly) return;
+  clearTimeout(saveTimer);
+  if (saving) await saving;
+  if (conflict) return;
+  setSaveState("saving", S.submitting);
+  const snapshot = store.snapshot();
+  try {
+    await apiFetch(data.urls.submit, {
+      method: "POST",
+      body: { version: snapshot.version, content: snapshot.content },
+    });
+    readonly = true;
+    store.forget();
+    window.location.assign(data.urls.next);
+  } catch (error) {
+    if (error instanceof NetworkError) {
+      setSaveState("offline");
+      flash(S.submit_offline);
+      scheduleSave(retryDelay);
+    } else if (error instanceof ApiError && error.status === 409) {
+      showConflict(error, snapshot);
+    } else {
+      const detail = error instanceof ApiError ? error.detail : error.message;
+      setSaveState(store.dirty ? "unsaved" : "saved");
+      flash(`${S.submit_failed}: ${detail}`);
+    }
+  }
+}
+
+function openSubmitDialog() {
+  if (readonly || !el.submitDialog) return;
+  const missing = missingTargets();
+  if (missing.length) {
+    for (const target of missing) {
+      const fieldset = el.stancePanel.querySelector(`fieldset[data-target="${CSS.escape(target.key)}"]`);
+      if (fieldset) fieldset.setAttribute("aria-invalid", "true");
+    }
+    flash(format(S.missing_stance, { names: missing.map((t) => t.name).join("، ") }));
+    const first = el.stancePanel.querySelector('fieldset[aria-invalid="true"] input');
+    if (first) first.focus();
+    return;
+  }
+  const spans = store.content.spans;
+  el.submitSummary.textContent = format(S.spans_summary, {
+    spans: spans.length,
+    claims: spans.filter((s) => s.label === CLAIM).length,
+  });
+  el.submitDialog.showModal();
+}
+
+// ---- Events -------------------------------------------------------------------------------
+
+function isTextField(target) {
+  if (!target || !target.closest) return false;
+  if (target.closest("textarea, select, [contenteditable=''], [contenteditable='true']")) return true;
+  const input = target.closest("input");
+  return Boolean(input) && !["radio", "checkbox", "button", "submit"].includes(input.type);
+}
+
+function isControl(target) {
+  return Boolean(target && target.closest && target.closest("button, a, input, summary"));
+}
+
+function onKeyDown(event) {
+  if (event.defaultPrevented || event.isComposing) return;
+  const target = event.target;
+  if (target && target.closest && target.closest("dialog")) return;
+  const ctrl = event.ctrlKey || event.metaKey;
+  const key = event.key;
+  if (ctrl && !event.altKey && !isTextField(target)) {
+    if (key === "z" || key === "Z") {
+      event.preventDefault();
+      if (event.shiftKey) redo();
+      else undo();
+    } else if (key === "y" || key === "Y") {
+      event.preventDefault();
+      redo();
+    }
+    return;
+  }
+  if (ctrl || isTextField(target)) {
+    if (key === "Escape" && isTextField(target)) el.article.focus();
+    return;
+  }
+  const control = isControl(target);
+  switch (key) {
+    case "?":
+      event.preventDefault();
+      el.help.showModal();
+      return;
+    case "Escape":
+      if (picking) stopPicking();
+      else if (pending) clearPending({ dom: true });
+      else if (selectedId) selectSpan(null);
+      return;
+    case "Enter":
+      if (control) return;
+      event.preventDefault();
+      openSubmitDialog();
+      return;
+    case "Delete":
+    case "Backspace":
+      event.preventDefault();
+      deleteSelected();
+      return;
+    case " ":
+      if (!control && pending && cycleClitic()) event.preventDefault();
+      return;
+    case "ArrowLeft":
+    case "ArrowRight": {
+      if (control && target.type === "radio") return;
+      const forward = (key === "ArrowLeft") === RTL;
+      event.preventDefault();
+      if (event.shiftKey) {
+        if (!readonly) extendSelection(forward, event.altKey || exactMode);
+      } else if (!event.altKey) {
+        moveBetweenSpans(forward);
+      }
+      return;
+    }
+    default:
+      break;
+  }
+  if (!event.altKey && shortcuts.has(key)) {
+    event.preventDefault();
+    applyLabel(shortcuts.get(key));
+  }
+}
+
+function undo() {
+  if (readonly) return;
+  flash(store.undo() ? S.undone : S.nothing_to_undo);
+}
+
+function redo() {
+  if (readonly) return;
+  flash(store.redo() ? S.redone : S.nothing_to_redo);
+}
+
+function onMouseUp(event) {
+  if (!mouseDown) return;
+  mouseDown = false;
+  const range16 = selectionOffsets();
+  if (!range16) {
+    if (el.article.contains(event.target)) {
+      const selection = window.getSelection();
+      if (selection && selection.anchorNode && el.article.contains(selection.anchorNode)) {
+        cursor = offsets.toCodePoint(
+          boundaryOffset(selection.anchorNode, selection.anchorOffset),
+          "start",
+        );
+      }
+      onArticleClick(event);
+    }
+    return;
+  }
+  if (readonly) return;
+  const range = snapped(range16.start, range16.end, event.altKey || exactMode);
+  if (range && selectedId) selectSpan(null);
+  if (range) setPending(range);
+  else clearPending({ dom: true });
+}
+
+function wire() {
+  document.addEventListener("keydown", onKeyDown);
+  el.article.addEventListener("mousedown", (event) => {
+    if (event.button === 0) mouseDown = true;
+  });
+  document.addEventListener("mouseup", onMouseUp);
+  document.addEventListener("selectionchange", () => {
+    if (mouseDown || !pending) return;
+    const selection = window.getSelection();
+    if (!selection || selection.isCollapsed) {
+      pending = null;
+      keyboardSelection = null;
+      renderSelectionBar();
+    }
+  });
+  // Label and toolbar buttons keep the text selection: no focus change on mousedown.
+  for (const button of document.querySelectorAll(".label-button, #clitic-button")) {
+    button.addEventListener("mousedown", (event) => event.preventDefault());
+  }
+  for (const button of document.querySelectorAll(".label-button")) {
+    button.style.setProperty("--label-color", button.dataset.color);
+    button.addEventListener("click", () => applyLabel(button.dataset.label));
+  }
+  el.cliticButton.addEventListener("click", cycleClitic);
+  el.exact.addEventListener("click", () => {
+    exactMode = !exactMode;
+    el.exact.setAttribute("aria-pressed", String(exactMode));
+    flash(exactMode ? S.exact_on : S.word_snap);
+  });
+  if (el.undo) el.undo.addEventListener("click", undo);
+  if (el.redo) el.redo.addEventListener("click", redo);
+  el.helpButton.addEventListener("click", () => el.help.showModal());
+  el.guidelinesToggle.addEventListener("click", () => {
+    const open = el.guidelines.hidden;
+    el.guidelines.hidden = !open;
+    el.guidelinesToggle.setAttribute("aria-expanded", String(open));
+    if (open) el.guidelines.scrollIntoView({ block: "nearest" });
+  });
+  if (el.submit) el.submit.addEventListener("click", openSubmitDialog);
+  if (el.submitDialog) {
+    el.submitDialog.addEventListener("close", () => {
+      if (el.submitDialog.returnValue === "submit") submit();
+    });
+  }
+  el.reload.addEventListener("click", () => {
+    store.persist();
+    window.location.reload();
+  });
+  el.discard.addEventListener("click", () => {
+    store.forget();
+    window.location.reload();
+  });
+  el.spanLabel.addEventListener("change", () => {
+    if (selectedId) changeLabel(selectedId, el.spanLabel.value);
+  });
+  el.deleteSpan.addEventListener("click", deleteSelected);
+  el.claimant.addEventListener("change", () => {
+    if (selectedId) setClaimant(selectedId, el.claimant.value);
+  });
+  el.pickClaimant.addEventListener("click", () => {
+    if (!selectedId) return;
+    picking = !picking;
+    el.article.classList.toggle("picking", picking);
+    el.pickClaimant.setAttribute("aria-pressed", String(picking));
+    if (picking) flash(S.pick_claimant);
+  });
+  el.claimFields.addEventListener("change", (event) => {
+    const input = event.target;
+    if (!selectedId || input.type !== "radio") return;
+    if (input.name === "checkworthy") {
+      updateClaim(selectedId, { checkworthy: input.value === "" ? null : input.value === "true" });
+    } else if (input.name === "claim-stance") {
+      updateClaim(selectedId, { stance: input.value || null });
+    }
+  });
+  el.stancePanel.addEventListener("change", (event) => {
+    const input = event.target;
+    const fieldset = input.closest("fieldset[data-target]");
+    if (!fieldset || input.type !== "radio" || readonly) return;
+    store.do({ type: "stance", target: fieldset.dataset.target, value: input.value });
+  });
+  window.addEventListener("online", () => {
+    if (el.saveState.dataset.state === "offline") {
+      retryDelay = 1000;
+      save();
+    }
+  });
+  window.addEventListener("offline", () => {
+    if (store.dirty) setSaveState("offline");
+  });
+  store.onChange((reason) => {
+    if (store.content.spans !== renderedSpans) renderArticle();
+    if (selectedId && !store.spanById(selectedId)) selectedId = null;
+    showSelectedSpan();
+    renderSpanPanel();
+    renderStancePanel();
+    renderUndo();
+    if (reason !== "saved") scheduleSave();
+  });
+}
+
+function start() {
+  renderArticle();
+  renderSpanPanel();
+  renderStancePanel();
+  renderUndo();
+  wire();
+  if (readonly) {
+    setSaveState("readonly");
+  } else if (store.restored.count > 0) {
+    let message = format(S.restored, { count: store.restored.count });
+    if (store.restored.fromVersion !== null) message += ` ${S.rebased}`;
+    flash(message);
+    setSaveState("unsaved");
+    scheduleSave(0);
+  } else {
+    setSaveState("saved");
+  }
+  el.root.dataset.ready = "true";
+  performance.mark("annotation-page-ready");
+}
+
+start();
