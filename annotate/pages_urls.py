@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from annotate.views import agreement as agreement_pages
 from annotate.views import annotate_page
 from annotate.views import projects as project_pages
 
@@ -50,5 +51,12 @@ urlpatterns: list = [
         "assignments/<int:asid>/reopen/",
         project_pages.assignment_reopen,
         name="assignment-reopen",
+    ),
+    # agreement (managers and reviewers)
+    path("projects/<int:pid>/agreement/", agreement_pages.agreement_dashboard, name="agreement"),
+    path(
+        "projects/<int:pid>/articles/<int:aid>/compare/",
+        agreement_pages.compare_article,
+        name="agreement-compare",
     ),
 ]

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from annotate.api import annotations, exports, gold, imports, jobs, projects
+from annotate.api import agreement, annotations, exports, gold, imports, jobs, projects
 
 urlpatterns: list = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
@@ -115,4 +115,8 @@ urlpatterns: list = [
     path("projects/<int:pid>/imports/", imports.ImportView.as_view(), name="api-imports"),
     path("jobs/<int:job_id>/", jobs.JobView.as_view(), name="api-job"),
     path("jobs/<int:job_id>/retry/", jobs.JobRetryView.as_view(), name="api-job-retry"),
+    # agreement
+    path(
+        "projects/<int:pid>/agreement/", agreement.AgreementView.as_view(), name="api-agreement"
+    ),
 ]

@@ -1,0 +1,36 @@
+"""Agreement report endpoint (reviewers and managers)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotate.access import LEADS, access_project
+from annotate.agreement_queries import agreement_report
+from annotate.api.base import ApiView, ErrorSerializer
+
+
+class AgreementView(ApiView):
+    @extend_schema(
+        summary="Inter-annotator agreement over the project's submitted annotations",
+        description=(
+            "Every measure with its value (null when undefined, with the reason), the number "
+            "of items and annotators behind it; per annotator pair and per label details, "
+            "confusion matrices, the articles with the lowest agreement and agreement by ISO "
+            "week. Cached until a submitted annotation changes; `refresh=1` recomputes."
+        ),
+        parameters=[
+            OpenApiParameter("refresh", OpenApiTypes.BOOL, description="recompute now"),
+        ],
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The agreement report"),
+            403: OpenApiResponse(ErrorSerializer, description="Reviewers and managers only."),
+            404: OpenApiResponse(ErrorSerializer, description="No such project."),
+        },
+    )
+    def get(self, request: Request, pid: int) -> Response:
+        project = access_project(request.user, pid, roles=LEADS)
+        refresh = request.query_params.get("refresh", "").lower() in {"1", "true", "yes"}
+        return Response(agreement_report(project, refresh=refresh))
