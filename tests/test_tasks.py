@@ -17,7 +17,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from annotate.models import Annotation, Gold, GoldSource, Job, JobKind, JobStatus, Role
-from annotate.tasks import do_start_export, do_start_import, export_path
+from annotate.tasks import do_start_export, do_start_import, do_start_job, export_path
 from tests.factories import make_article, make_project, make_user, span_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,23 +203,25 @@ def test_a_real_db_worker_runs_exports_and_reports_failures(settings, media):
             assert "منبج" in archive.read("gold.jsonl").decode()
 
         # A task that fails is reported on its Job, with the error, and a retry works.
-        failing = do_start_import(
-            project,
+        # The upload is not there (yet): the import task fails.
+        upload = Path(settings.MEDIA_ROOT) / "imports" / "late.jsonl"
+        failing = do_start_job(
+            kind=JobKind.IMPORT_ANNOTATIONS,
+            project=project,
             user=manager,
-            data=DOCCANO,
-            filename="doccano.jsonl",
-            format="doccano",
-            annotator_id=annotator.pk,
+            params={"path": str(upload), "format": "doccano", "annotator_id": annotator.pk},
         )
-        upload = Path(failing.params["path"])
-        upload.unlink()
         failed = wait_for(failing.pk, statuses={JobStatus.FAILED, JobStatus.DONE}, worker=worker)
         assert failed.status == JobStatus.FAILED
         assert "No such file" in failed.error
         from django_tasks_db.models import DBTaskResult
 
-        assert DBTaskResult.objects.get(id=failed.task_id).status == "FAILED"
+        deadline = time.monotonic() + 30
+        while DBTaskResult.objects.get(id=failed.task_id).status != "FAILED":
+            assert time.monotonic() < deadline, "the task result was never marked failed"
+            time.sleep(0.05)
 
+        upload.parent.mkdir(parents=True, exist_ok=True)
         upload.write_bytes(DOCCANO)
         client = APIClient()
         client.force_authenticate(manager)
