@@ -345,6 +345,8 @@ def test_reassign_moves_unstarted_work_to_another_annotator(setup):
     assert Assignment.objects.get(pk=todo.pk).annotator == ann3
     event = AuditEvent.objects.get(action=AuditAction.REASSIGN)
     assert event.changes["annotator"] == [setup["ann1"].pk, ann3.pk]
+    history = manager.get(f"/api/assignments/{todo.pk}/history/").json()["results"]
+    assert [(e["action"], e["username"]) for e in history] == [("reassign", "manager")]
 
 
 def test_started_work_cannot_be_reassigned(setup):
@@ -551,3 +553,15 @@ def test_list_endpoints_do_not_grow_queries_with_rows(setup):
         client_for(setup[name]).post(f"/api/projects/{project.pk}/queue/next/")
     after = {url: _count_queries(reviewer, url) for url in urls}
     assert after == before
+    # Authentication, access check, count and page, plus a few fixed lookups at most.
+    assert max(after.values()) <= 6, after
+
+
+def test_annotation_list_query_count(setup, django_assert_num_queries):
+    for name in ("ann1", "ann2"):
+        start(setup, name)
+    client = client_for(setup["reviewer"])
+    # access (project + role), count, page with annotators joined
+    with django_assert_num_queries(3):
+        response = client.get(f"/api/projects/{setup['project'].pk}/annotations/")
+    assert response.json()["count"] == 2

@@ -35,6 +35,7 @@ ENDPOINTS = {
     "/api/assignments/{asid}/annotation/": {"get", "put"},
     "/api/assignments/{asid}/annotation/submit/": {"post"},
     "/api/annotations/{anid}/history/": {"get"},
+    "/api/assignments/{asid}/history/": {"get"},
 }
 OUR_SOURCES = (
     "annotate/api/projects.py",

@@ -78,6 +78,7 @@ def world():
             "annotator": make_user(f"{tag}_annotator"),
             "other_annotator": make_user(f"{tag}_other"),
             "third": make_user(f"{tag}_third"),
+            "newcomer": make_user(f"{tag}_newcomer"),
         }
 
     own_people = people("p", staff=True)
@@ -170,7 +171,7 @@ ENDPOINTS = [
         "post",
         lambda w: f"{p(w)}/members/",
         codes(201, 403, 403, 403),
-        body=lambda w: {"user": w["people"]["third"].pk, "role": "reviewer"},
+        body=lambda w: {"user": w["people"]["newcomer"].pk, "role": "reviewer"},
     ),
     Endpoint(
         "member change",
@@ -254,6 +255,12 @@ ENDPOINTS = [
         "get",
         lambda w: f"/api/annotations/{w['annotation'].pk}/history/",
         codes(200, 200, 403, 403),
+    ),
+    Endpoint(
+        "assignment history",
+        "get",
+        lambda w: f"/api/assignments/{w['working'].pk}/history/",
+        codes(200, 200, 403, 404),
     ),
 ]
 

@@ -307,6 +307,8 @@ def test_members_are_added_changed_and_removed(staff, project):
     response = client.post(url, {"username": "annotator1", "role": "annotator"}, format="json")
     assert response.status_code == 201
     assert response.json()["role"] == "annotator"
+    again = client.post(url, {"user": ann.pk, "role": "annotator"}, format="json")
+    assert again.status_code == 200
     response = client.patch(f"{url}{ann.pk}/", {"role": "reviewer"}, format="json")
     assert response.json()["role"] == "reviewer"
     rows = client.get(url).json()["results"]

@@ -8,7 +8,7 @@ annotator writes.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -283,6 +283,28 @@ class HistoryView(ListView):
         access_project(request.user, project_id[0], roles=LEADS)
         events = (
             AuditEvent.objects.filter(annotation_id=anid)
+            .select_related("user")
+            .order_by("at", "id")
+        )
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
+
+
+class AssignmentHistoryView(ListView):
+    serializer_class = AuditEventSerializer
+
+    @extend_schema(
+        summary="Every recorded change to an assignment and its annotation (managers and "
+        "reviewers), including skips and reassignments",
+        responses=AuditEventSerializer(many=True),
+    )
+    def get(self, request: Request, asid: int) -> Response:
+        assignment = access_assignment(request.user, asid)
+        _require(assignment.project, LEADS)
+        events = (
+            AuditEvent.objects.filter(
+                Q(assignment_id=assignment.pk) | Q(annotation__assignment_id=assignment.pk)
+            )
             .select_related("user")
             .order_by("at", "id")
         )

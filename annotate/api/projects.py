@@ -245,9 +245,9 @@ class MemberListView(ListView):
         return self.get_paginated_response(MemberSerializer(page, many=True).data)
 
     @extend_schema(
-        summary="Add a member or change their role (managers)",
+        summary="Add a member (201) or change an existing member's role (200) (managers)",
         request=MemberCreateSerializer,
-        responses={201: MemberSerializer, **ERRORS},
+        responses={201: MemberSerializer, 200: MemberSerializer, **ERRORS},
     )
     def post(self, request: Request, pid: int) -> Response:
         project = access_project(request.user, pid, roles=MANAGERS)
@@ -257,10 +257,12 @@ class MemberListView(ListView):
             user_id=data.validated_data.get("user"),
             username=data.validated_data.get("username"),
         )
+        existed = Membership.objects.filter(project=project, user=user).exists()
         membership = project_actions.do_set_member(
             project, by=request.user, user=user, role=data.validated_data["role"]
         )
-        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        return Response(MemberSerializer(membership).data, status=code)
 
 
 class MemberDetailView(ApiView):

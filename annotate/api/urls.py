@@ -68,6 +68,11 @@ urlpatterns: list = [
         name="api-submit",
     ),
     path("annotations/<int:anid>/history/", annotations.HistoryView.as_view(), name="api-history"),
+    path(
+        "assignments/<int:asid>/history/",
+        annotations.AssignmentHistoryView.as_view(),
+        name="api-assignment-history",
+    ),
     # adjudication and gold
     path(
         "projects/<int:pid>/articles/<int:aid>/adjudication/",
@@ -116,7 +121,5 @@ urlpatterns: list = [
     path("jobs/<int:job_id>/", jobs.JobView.as_view(), name="api-job"),
     path("jobs/<int:job_id>/retry/", jobs.JobRetryView.as_view(), name="api-job-retry"),
     # agreement
-    path(
-        "projects/<int:pid>/agreement/", agreement.AgreementView.as_view(), name="api-agreement"
-    ),
+    path("projects/<int:pid>/agreement/", agreement.AgreementView.as_view(), name="api-agreement"),
 ]
