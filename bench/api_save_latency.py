@@ -17,63 +17,21 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from harness import arabic_text, fresh_postgres, gunicorn, machine_load, percentile, setup_django
 
-# A vocabulary for generated text (not taken from any article).
-VOCABULARY = (
-    "قال المتحدث باسم وزارة الدفاع إن القوات تقدمت نحو المدينة وسيطرت على عدة قرى "
-    "في الريف الشرقي بعد اشتباكات مع مسلحي التنظيم وأكد مصدر محلي أن المدنيين نزحوا "
-    "من الأحياء الجنوبية بينما أعلن التحالف الدولي تنفيذ غارات جوية على مواقع قرب النهر"
-)
-WORDS = VOCABULARY.split(" ")
+LABELS = ["PER", "ORG", "LOC", "GPE", "MILITARY_GROUP", "EVENT", "DATE"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def article_text(rng: random.Random, words: int = 600) -> str:
-    """A long Arabic article (written for the benchmark) with a few diacritics and digits."""
-    out = []
-    for i in range(words):
-        word = rng.choice(WORDS)
-        if i % 37 == 0:
-            word = "الرَّقَّة"
-        if i % 53 == 0:
-            word = str(2017 + i % 3)
-        out.append(word)
-        if i % 15 == 14:
-            out[-1] += "."
-    return " ".join(out)
-
-
-def admin_sql(base_url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
-        conn.execute(statement)
-
-
-def build_project(n_spans: int) -> tuple[str, int, str]:
+def build_project() -> tuple[str, int, str]:
     """Users, article, project and one started assignment; returns (token, asid, text)."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
-    django.setup()
+    setup_django()
     from django.contrib.auth import get_user_model
+    from django.db import connections
     from rest_framework.authtoken.models import Token
 
     from annotate.models import Membership, Role
@@ -86,7 +44,7 @@ def build_project(n_spans: int) -> tuple[str, int, str]:
     lead = users.create_user("bench-lead", password=secrets.token_hex(8), is_staff=True)
     annotator = users.create_user("bench-annotator", password=secrets.token_hex(8))
     corpus = Corpus.objects.create(name="bench")
-    text = canonicalise(article_text(random.Random(1)))
+    text = canonicalise(arabic_text(random.Random(1), 600))
     article = Article.objects.create(
         corpus=corpus,
         title="bench",
@@ -100,13 +58,8 @@ def build_project(n_spans: int) -> tuple[str, int, str]:
     do_generate_assignments(project, k=1, seed=0)
     assignment, _ = do_next(project, annotator)
     token = Token.objects.create(user=annotator).key
-    from django.db import connections
-
     connections.close_all()
     return token, assignment.pk, text
-
-
-LABELS = ["PER", "ORG", "LOC", "GPE", "MILITARY_GROUP", "EVENT", "DATE"]
 
 
 def document(text: str, n_spans: int, rng: random.Random) -> dict:
@@ -148,28 +101,6 @@ def next_document(previous: dict, i: int, *, text: str, rewrite: bool) -> dict:
     return {**previous, "spans": spans}
 
 
-def wait_for(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/health/")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not come up")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=300)
@@ -183,83 +114,41 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    base_url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-    db_name = f"wb_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    env = dict(
-        os.environ,
-        DATABASE_URL=f"{base_url}/{db_name}",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(40),
-        ALLOWED_HOSTS="127.0.0.1",
-        WORKBENCH_PROFILE="development",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.update(
-        {k: env[k] for k in ("DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "LOG_LEVEL")}
-    )
-    admin_sql(base_url, f'CREATE DATABASE "{db_name}"')
-    server = None
-    try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
-        )
-        token, asid, text = build_project(args.spans)
+    with fresh_postgres("wb_bench_save") as env:
+        token, asid, text = build_project()
         doc = document(text, args.spans, random.Random(2))
-        port = free_port()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        server = subprocess.Popen(
-            [
-                str(gunicorn),
-                "workbench.wsgi",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                str(args.workers),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        wait_for(port, server)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-        conn.request("GET", f"/api/assignments/{asid}/annotation/", headers=headers)
-        version = json.loads(conn.getresponse().read())["version"]
-        timings = []
-        body_bytes = 0
-        for i in range(args.warmup + args.saves):
-            doc = next_document(doc, i, text=text, rewrite=args.rewrite)
-            body = json.dumps({"version": version, "content": doc}).encode()
-            body_bytes = len(body)
-            started = time.perf_counter()
-            conn.request("PUT", f"/api/assignments/{asid}/annotation/", body, headers)
-            response = conn.getresponse()
-            payload = response.read()
-            elapsed = time.perf_counter() - started
-            if response.status != 200:
-                raise SystemExit(f"save {i} failed: {response.status} {payload[:300]!r}")
-            version = json.loads(payload)["version"]
-            if i >= args.warmup:
-                timings.append(elapsed * 1000)
-        conn.close()
-        print(
-            f"saves={len(timings)} spans={args.spans} body={body_bytes} bytes "
-            f"article={len(text)} code points workers={args.workers} "
-            f"edit={'all spans' if args.rewrite else 'one span'} (PostgreSQL, gunicorn)"
-        )
-        print(
-            f"p50={statistics.median(timings):.1f} ms  p95={percentile(timings, 0.95):.1f} ms  "
-            f"mean={statistics.fmean(timings):.1f} ms  max={max(timings):.1f} ms"
-        )
-    finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        admin_sql(base_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        with gunicorn(env, workers=args.workers) as port:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+            conn.request("GET", f"/api/assignments/{asid}/annotation/", headers=headers)
+            version = json.loads(conn.getresponse().read())["version"]
+            timings = []
+            body_bytes = 0
+            for i in range(args.warmup + args.saves):
+                doc = next_document(doc, i, text=text, rewrite=args.rewrite)
+                body = json.dumps({"version": version, "content": doc}).encode()
+                body_bytes = len(body)
+                started = time.perf_counter()
+                conn.request("PUT", f"/api/assignments/{asid}/annotation/", body, headers)
+                response = conn.getresponse()
+                payload = response.read()
+                elapsed = time.perf_counter() - started
+                if response.status != 200:
+                    raise SystemExit(f"save {i} failed: {response.status} {payload[:300]!r}")
+                version = json.loads(payload)["version"]
+                if i >= args.warmup:
+                    timings.append(elapsed * 1000)
+            conn.close()
+    print(
+        f"saves={len(timings)} spans={args.spans} body={body_bytes} bytes "
+        f"article={len(text)} code points workers={args.workers} "
+        f"edit={'all spans' if args.rewrite else 'one span'} (PostgreSQL, gunicorn)"
+    )
+    print(
+        f"p50={statistics.median(timings):.1f} ms  p95={percentile(timings, 0.95):.1f} ms  "
+        f"mean={statistics.fmean(timings):.1f} ms  max={max(timings):.1f} ms"
+    )
+    print(machine_load())
 
 
 if __name__ == "__main__":
