@@ -314,15 +314,7 @@ def do_reassign(assignment: Assignment, *, by, annotator) -> Assignment:
         if annotation is not None:
             empty = empty_content()
             changes.update(diff_content(annotation.content, empty))
-            Annotation.objects.filter(pk=annotation.pk).update(
-                annotator=annotator,
-                content=empty,
-                status=AnnotationStatus.DRAFT,
-                submitted_at=None,
-                version=F("version") + 1,
-                updated_at=timezone.now(),
-            )
-            annotation.refresh_from_db()
+            _back_to_draft(annotation, annotator=annotator, content=empty)
         _record(
             assignment,
             user=by,
@@ -334,27 +326,37 @@ def do_reassign(assignment: Assignment, *, by, annotator) -> Assignment:
     return assignment
 
 
+def _back_to_draft(annotation: Annotation, **fields: Any) -> None:
+    """Make the annotation an editable draft again under a new version (with `fields`)."""
+    Annotation.objects.filter(pk=annotation.pk).update(
+        status=AnnotationStatus.DRAFT,
+        submitted_at=None,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+        **fields,
+    )
+    annotation.refresh_from_db()
+
+
 def do_reopen(assignment: Assignment, *, by) -> Assignment:
     """A manager gives a submitted or skipped assignment back to its annotator for editing."""
     with transaction.atomic():
         annotation = Annotation.objects.select_for_update().filter(assignment=assignment).first()
         before = assignment.status
-        if before not in (AssignmentStatus.SUBMITTED, AssignmentStatus.SKIPPED):
-            raise ConflictError(
-                f"Only submitted or skipped assignments can be reopened; this one is {before}."
-            )
         status = AssignmentStatus.IN_PROGRESS if annotation else AssignmentStatus.TODO
-        Assignment.objects.filter(pk=assignment.pk).update(status=status, submitted_at=None)
+        reopened = Assignment.objects.filter(
+            pk=assignment.pk, status__in=[AssignmentStatus.SUBMITTED, AssignmentStatus.SKIPPED]
+        ).update(status=status, submitted_at=None)
+        if not reopened:
+            assignment.refresh_from_db(fields=["status"])
+            raise ConflictError(
+                "Only submitted or skipped assignments can be reopened; this one is "
+                f"{assignment.status}."
+            )
         assignment.status = status
         assignment.submitted_at = None
         if annotation is not None and annotation.status == AnnotationStatus.SUBMITTED:
-            Annotation.objects.filter(pk=annotation.pk).update(
-                status=AnnotationStatus.DRAFT,
-                submitted_at=None,
-                version=F("version") + 1,
-                updated_at=timezone.now(),
-            )
-            annotation.refresh_from_db()
+            _back_to_draft(annotation)
         _record(
             assignment,
             user=by,

@@ -134,8 +134,7 @@ class AssignmentListView(ListView):
         if (article := _int_param(request, "article")) is not None:
             rows = rows.filter(article_id=article)
         rows = assignments_with_annotation_id(rows).order_by("position", "slot", "id")
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(AssignmentSerializer(page, many=True).data)
+        return self.page_of(rows)
 
 
 class AssignmentDetailView(ApiView):
@@ -265,8 +264,7 @@ class ProjectAnnotationListView(ListView):
                 rows = rows.filter(**{f"{name}_id": value})
         if status_filter := request.query_params.get("status"):
             rows = rows.filter(status=status_filter)
-        page = self.paginate_queryset(rows.order_by("article_id", "id"))
-        return self.get_paginated_response(AnnotationSerializer(page, many=True).data)
+        return self.page_of(rows.order_by("article_id", "id"))
 
 
 class HistoryView(ListView):
@@ -286,8 +284,7 @@ class HistoryView(ListView):
             .select_related("user")
             .order_by("at", "id")
         )
-        page = self.paginate_queryset(events)
-        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
+        return self.page_of(events)
 
 
 class AssignmentHistoryView(ListView):
@@ -308,5 +305,4 @@ class AssignmentHistoryView(ListView):
             .select_related("user")
             .order_by("at", "id")
         )
-        page = self.paginate_queryset(events)
-        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
+        return self.page_of(events)

@@ -92,3 +92,8 @@ class ApiView(ApiErrorsMixin, APIView):
 
 class ListView(ApiErrorsMixin, GenericAPIView):
     pagination_class = Pagination
+
+    def page_of(self, queryset) -> Response:
+        """One page of `queryset`, serialised with the view's serializer_class."""
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -80,8 +80,7 @@ class ProjectListView(ListView):
 
     @extend_schema(summary="Projects you are a member of", responses=ProjectSerializer(many=True))
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(ProjectSerializer(page, many=True).data)
+        return self.page_of(self.get_queryset())
 
     @extend_schema(
         summary="Create a project (staff); you become its manager",
@@ -167,8 +166,7 @@ class SchemaVersionListView(ListView):
     def get(self, request: Request, pid: int) -> Response:
         project = access_project(request.user, pid)
         versions = SchemaVersion.objects.filter(project=project).select_related("created_by")
-        page = self.paginate_queryset(versions.order_by("version"))
-        return self.get_paginated_response(SchemaVersionSerializer(page, many=True).data)
+        return self.page_of(versions.order_by("version"))
 
 
 class ArticleListView(ListView):
@@ -197,8 +195,7 @@ class ArticleListView(ListView):
         corpus = request.query_params.get("corpus", "")
         if corpus.isdigit():
             rows = rows.filter(article__corpus_id=int(corpus))
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(ProjectArticleSerializer(page, many=True).data)
+        return self.page_of(rows)
 
     @extend_schema(
         summary="Add articles (managers): by ids, by a search in a corpus, or a whole corpus",
@@ -241,8 +238,7 @@ class MemberListView(ListView):
     def get(self, request: Request, pid: int) -> Response:
         project = access_project(request.user, pid, roles=LEADS)
         members = Membership.objects.filter(project=project).select_related("user")
-        page = self.paginate_queryset(members.order_by("user__username"))
-        return self.get_paginated_response(MemberSerializer(page, many=True).data)
+        return self.page_of(members.order_by("user__username"))
 
     @extend_schema(
         summary="Add a member (201) or change an existing member's role (200) (managers)",

@@ -367,36 +367,39 @@ def project_schema(request: HttpRequest, pid: int) -> HttpResponse:
     return _manager_action(request, pid, SchemaForm, action)
 
 
+def _assignment_action(request: HttpRequest, asid: int, action) -> HttpResponseRedirect:
+    """A manager's action on one assignment; back to the overview with a message."""
+    assignment = access_assignment(request.user, asid)
+    if assignment.project.my_role != Role.MANAGER:
+        raise PermissionDenied(_("Only managers can do this."))
+    try:
+        note = action(assignment)
+    except RULE_ERRORS as exc:
+        messages.error(request, _error_message(exc))
+    else:
+        messages.success(request, note)
+    return redirect("annotate:project-detail", pid=assignment.project_id)
+
+
 @login_required
 @require_POST
 def assignment_reassign(request: HttpRequest, asid: int) -> HttpResponse:
-    assignment = access_assignment(request.user, asid)
-    if assignment.project.my_role != Role.MANAGER:
-        raise PermissionDenied(_("Only managers reassign work."))
-    form = ReassignForm(request.POST)
-    if form.is_valid():
-        try:
-            annotator = project_actions.find_user(user_id=form.cleaned_data["annotator"])
-            do_reassign(assignment, by=request.user, annotator=annotator)
-        except RULE_ERRORS as exc:
-            messages.error(request, _error_message(exc))
-        else:
-            messages.success(request, _("Assignment reassigned."))
-    else:
-        messages.error(request, _("Choose an annotator."))
-    return redirect("annotate:project-detail", pid=assignment.project_id)
+    def action(assignment):
+        form = ReassignForm(request.POST)
+        if not form.is_valid():
+            raise ActionError("annotator", _("choose an annotator"))
+        annotator = project_actions.find_user(user_id=form.cleaned_data["annotator"])
+        do_reassign(assignment, by=request.user, annotator=annotator)
+        return _("Assignment reassigned.")
+
+    return _assignment_action(request, asid, action)
 
 
 @login_required
 @require_POST
 def assignment_reopen(request: HttpRequest, asid: int) -> HttpResponse:
-    assignment = access_assignment(request.user, asid)
-    if assignment.project.my_role != Role.MANAGER:
-        raise PermissionDenied(_("Only managers reopen work."))
-    try:
+    def action(assignment):
         do_reopen(assignment, by=request.user)
-    except RULE_ERRORS as exc:
-        messages.error(request, _error_message(exc))
-    else:
-        messages.success(request, _("Assignment reopened for its annotator."))
-    return redirect("annotate:project-detail", pid=assignment.project_id)
+        return _("Assignment reopened for its annotator.")
+
+    return _assignment_action(request, asid, action)
