@@ -8,6 +8,7 @@ import { compareSpans, innermost, layoutSegments } from "./spans.js";
 import { AnnotationStore, newSpanId } from "./store.js";
 import { TextModel } from "./text.js";
 
+performance.mark("annotation-page-start");
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const S = data.strings;
 const text = data.article.text;

@@ -174,6 +174,22 @@ def test_slices_by_code_points_exactly_like_python_after_an_emoji(js):
     assert got[1] == start + 3  # three astral characters before it: 😀 👍 🏽
 
 
+def test_a_span_with_emoji_inside_slices_like_python(js):
+    text = "😀 قال 👍🏽 إن 👨‍👩‍👧 وداعش"
+    spans = [(2, 8), (text.index("إن"), len(text)), (0, 1), (6, 8)]
+    got = run(
+        js,
+        """const map = new m.offsets.OffsetMap(arg.text);
+        return arg.spans.map(([s, e]) => {
+          const s16 = map.toUtf16(s), e16 = map.toUtf16(e);
+          return [arg.text.slice(s16, e16), map.toCodePoint(s16), map.toCodePoint(e16)];
+        });""",
+        {"text": text, "spans": spans},
+    )
+    assert got == [[text[s:e], s, e] for s, e in spans]
+    assert got[0][0] == "قال 👍🏽"
+
+
 def test_offsets_out_of_range_are_refused(js):
     errors = run(
         js,
