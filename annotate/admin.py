@@ -45,6 +45,11 @@ class ProjectAdmin(admin.ModelAdmin):
     ]
     inlines = [MembershipInline]
 
+    def has_add_permission(self, request) -> bool:
+        # New projects need a schema version and a manager: the home page and the API
+        # create them through do_create_project.
+        return False
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from annotate.content import used_vocabulary
@@ -128,9 +128,16 @@ def do_create_project(
     )
     canonical = check_schema(default_schema() if schema is None else schema)
     with transaction.atomic():
-        project = Project.objects.create(
-            **fields, schema=canonical, schema_version=1, created_by=user
-        )
+        try:
+            with transaction.atomic():
+                project = Project.objects.create(
+                    **fields, schema=canonical, schema_version=1, created_by=user
+                )
+        except IntegrityError:
+            # Another request created the same name since the check.
+            raise ActionError(
+                "name", f"a project named {fields['name']!r} already exists"
+            ) from None
         SchemaVersion.objects.create(
             project=project, version=1, schema=canonical, note="created", created_by=user
         )
@@ -142,10 +149,15 @@ def do_create_project(
 def do_update_project(project: Project, *, by, changes: dict[str, Any]) -> Project:
     """Change name, description, guidelines or the overlap policy defaults."""
     clean = check_project_fields(changes, project=project)
-    with transaction.atomic():
-        for field, value in clean.items():
-            setattr(project, field, value)
-        project.save(update_fields=list(clean) or None)
+    if not clean:
+        return project
+    for field, value in clean.items():
+        setattr(project, field, value)
+    try:
+        with transaction.atomic():
+            project.save(update_fields=list(clean))
+    except IntegrityError:
+        raise ActionError("name", f"a project named {clean.get('name')!r} already exists") from None
     return project
 
 
