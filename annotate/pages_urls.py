@@ -4,6 +4,8 @@ from django.urls import path
 
 from annotate.views import agreement as agreement_pages
 from annotate.views import annotate_page
+from annotate.views import exports as export_pages
+from annotate.views import gold as gold_pages
 from annotate.views import projects as project_pages
 
 urlpatterns: list = [
@@ -59,4 +61,17 @@ urlpatterns: list = [
         agreement_pages.compare_article,
         name="agreement-compare",
     ),
+    # adjudication (managers and reviewers)
+    path(
+        "projects/<int:pid>/adjudicate/",
+        gold_pages.adjudication_list,
+        name="adjudication-list",
+    ),
+    path(
+        "projects/<int:pid>/articles/<int:aid>/adjudicate/",
+        gold_pages.adjudicate_article,
+        name="adjudicate-article",
+    ),
+    # exports, export tokens and imports (managers)
+    path("projects/<int:pid>/exports/", export_pages.data_page, name="project-exports"),
 ]
