@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from corpus.models import Article, Corpus
 from corpus.parsers import (
@@ -143,19 +144,68 @@ def check_corpus_name(name: str) -> str:
     return name
 
 
-def _article(corpus_id: int, record: ParsedArticle, digest: str) -> Article:
-    return Article(
-        corpus_id=corpus_id,
-        title=record.title,
-        text=record.text,
-        source=record.source,
-        url=record.url,
-        published_on=record.published_on,
-        external_id=record.external_id,
-        content_hash=digest,
-        search_text=normalise_for_search(f"{record.title}\n{record.text}"),
-        metadata=record.metadata,
-    )
+# Written with one executemany per batch rather than Model.objects.bulk_create: preparing
+# each value through the model fields was most of the import time (bench/import_articles.py).
+# Values are adapted exactly as the fields would adapt them.
+_COLUMNS = (
+    "corpus",
+    "title",
+    "text",
+    "source",
+    "url",
+    "published_on",
+    "external_id",
+    "content_hash",
+    "search_text",
+    "metadata",
+    "created_at",
+)
+
+
+def _insert_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Article._meta.get_field(name).column) for name in _COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_COLUMNS))
+    # Only model metadata goes into the statement; every value is a parameter.
+    table = quote(Article._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+
+
+def _insert_articles(corpus_id: int, new: list[tuple[str, ParsedArticle]]) -> None:
+    """Insert (content hash, record) pairs as articles of the corpus, in one statement."""
+    ops = connection.ops
+    metadata_field = Article._meta.get_field("metadata")
+    no_metadata = metadata_field.get_db_prep_save({}, connection)
+    created_at = ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (
+            corpus_id,
+            record.title,
+            record.text,
+            record.source,
+            record.url,
+            ops.adapt_datefield_value(record.published_on),
+            record.external_id,
+            digest,
+            normalise_for_search(f"{record.title}\n{record.text}"),
+            metadata_field.get_db_prep_save(record.metadata, connection)
+            if record.metadata
+            else no_metadata,
+            created_at,
+        )
+        for digest, record in new
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams the rows in one command, several times faster than INSERTs.
+            quote = connection.ops.quote_name
+            columns = ", ".join(quote(Article._meta.get_field(n).column) for n in _COLUMNS)
+            table = quote(Article._meta.db_table)
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(_insert_sql(), rows)
 
 
 def _batches(records: Iterable[Record], size: int) -> Iterable[list[Record]]:
@@ -221,12 +271,9 @@ def do_import_articles(
                     .order_by()
                 )
                 report.duplicates_in_corpus += len(existing)
-                new = [
-                    _article(corpus.pk, record, digest)
-                    for digest, record in fresh.items()
-                    if digest not in existing
-                ]
-                Article.objects.bulk_create(new, batch_size=batch_size)
+                new = [(digest, rec) for digest, rec in fresh.items() if digest not in existing]
+                if new:
+                    _insert_articles(corpus.pk, new)
                 report.created += len(new)
             if progress is not None:
                 progress(report.read)

@@ -127,6 +127,8 @@ def _text_field(value: Any, name: str, limit: int | None) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise _FieldError(f"{name} must be a string")
     value = canonicalise(str(value)).strip()
+    if "\x00" in value:
+        raise _FieldError(f"{name} contains a NUL character (U+0000)")
     if limit is not None and len(value) > limit:
         raise _FieldError(f"{name} is longer than {limit} characters ({len(value)})")
     return value
@@ -169,6 +171,7 @@ def _article_from_fields(fields: dict[str, Any], origin: Origin) -> Record:
         text = canonicalise(raw_text)
         if not text.strip():
             raise _FieldError("empty article (text is blank)")
+        check_no_nul(text)
         metadata = fields.get("metadata")
         if metadata is None or metadata == "":
             metadata = {}
@@ -193,6 +196,13 @@ def _article_from_fields(fields: dict[str, Any], origin: Origin) -> Record:
         )
     except _FieldError as exc:
         return BadRecord(origin, str(exc))
+
+
+def check_no_nul(text: str) -> None:
+    """Databases cannot store U+0000 in text; refuse it with its offset."""
+    offset = text.find("\x00")
+    if offset >= 0:
+        raise _FieldError(f"text contains a NUL character (U+0000) at offset {offset}")
 
 
 def _decode_error(error: DecodeError, data: bytes, offset: int = 0) -> str:
@@ -230,6 +240,11 @@ def parse_txt(data: bytes, *, name: str, title_from_first_line: bool = True) -> 
     if not body:
         what = "only a title line" if title else "the file is blank"
         return BadRecord(origin, f"empty article ({what})")
+    try:
+        check_no_nul(title)
+        check_no_nul(body)
+    except _FieldError as exc:
+        return BadRecord(origin, str(exc))
     return ParsedArticle(text=body, origin=origin, title=title)
 
 

@@ -93,6 +93,11 @@ def test_txt_refuses_an_empty_article(content, message):
     assert str(parse_txt(content.encode(), name="a.txt")) == message
 
 
+def test_txt_refuses_a_nul_character():
+    record = parse_txt("عنوان\nنص\x00".encode(), name="a.txt")
+    assert str(record) == "a.txt: text contains a NUL character (U+0000) at offset 2"
+
+
 def test_txt_refuses_a_first_line_too_long_for_a_title():
     record = parse_txt(("ك" * 1001 + "\nنص").encode(), name="long.txt")
     assert str(record) == (
@@ -172,6 +177,14 @@ def test_jsonl_numeric_id_becomes_text():
         ('{"text": "أ", "metadata": [1]}', "f.jsonl, line 2: metadata must be a JSON object"),
         ('{"text": "أ", "title": ["x"]}', "f.jsonl, line 2: title must be a string"),
         (
+            '{"text": "أب\\u0000ج"}',
+            "f.jsonl, line 2: text contains a NUL character (U+0000) at offset 2",
+        ),
+        (
+            '{"text": "أ", "source": "\\u0000"}',
+            "f.jsonl, line 2: source contains a NUL character (U+0000)",
+        ),
+        (
             '{"text": "أ", "source": "' + "s" * 301 + '"}',
             "f.jsonl, line 2: source is longer than 300 characters (301)",
         ),
@@ -195,7 +208,7 @@ def test_jsonl_bad_utf8_names_line_and_byte():
 @given(st.text(min_size=1).filter(lambda t: t.strip()))
 def test_jsonl_round_trips_any_text(text):
     record = only(parse_jsonl(jsonl({"text": text}), name="f.jsonl"))
-    if canonicalise(text).strip():
+    if canonicalise(text).strip() and "\x00" not in text:
         assert record.text == canonicalise(text)
     else:
         assert isinstance(record, BadRecord)
