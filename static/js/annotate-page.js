@@ -5,7 +5,7 @@
 import { ApiError, NetworkError, apiFetch } from "./api.js";
 import { OffsetMap } from "./offsets.js";
 import { compareSpans, innermost, layoutSegments } from "./spans.js";
-import { AnnotationStore, newSpanId } from "./store.js";
+import { AnnotationStore, canonicalJson, newSpanId } from "./store.js";
 import { TextModel } from "./text.js";
 
 performance.mark("annotation-page-start");
@@ -24,6 +24,22 @@ const offsets = new OffsetMap(text);
 const model = new TextModel(text, { articleClitic: schema.article_clitic !== false });
 const labelInfo = data.all_labels || {};
 const shortcuts = new Map(data.labels.filter((l) => l.shortcut).map((l) => [l.shortcut, l.key]));
+
+// The label for a key press, whatever the keyboard layout: an Arabic layout types ؤ on the
+// C key and may type ١ on the 1 key, so fall back to Latin digits and the physical key.
+function shortcutLabel(event) {
+  const key = event.key;
+  if (shortcuts.has(key)) return shortcuts.get(key);
+  const code = key.length === 1 ? key.codePointAt(0) : 0;
+  if (code >= 0x0660 && code <= 0x0669) return shortcuts.get(String(code - 0x0660)) || null;
+  if (code >= 0x06f0 && code <= 0x06f9) return shortcuts.get(String(code - 0x06f0)) || null;
+  const physical = /^(?:Key([A-Z])|Digit([0-9]))$/.exec(event.code || "");
+  if (physical) {
+    const latin = physical[1] ? physical[1].toLowerCase() : physical[2];
+    return shortcuts.get(event.shiftKey && physical[1] ? physical[1] : latin) || null;
+  }
+  return null;
+}
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -457,14 +473,14 @@ function applyLabel(labelKey) {
 
 function deleteSelected() {
   if (readonly) return;
-  if (!selectedId) {
+  const span = selectedId ? store.spanById(selectedId) : null;
+  if (!span) {
     flash(S.nothing_selected);
     return;
   }
-  const span = store.spanById(selectedId);
   selectedId = null;
-  if (span) cursor = span.start;
-  store.do({ type: "remove", id: span ? span.id : "" });
+  cursor = span.start;
+  store.do({ type: "remove", id: span.id });
   flash(S.deleted);
 }
 
@@ -654,7 +670,7 @@ function handleSaveError(error, snapshot) {
     return;
   }
   if (error instanceof ApiError && error.status === 409) {
-    showConflict(error, snapshot);
+    checkLostResponse(error, snapshot);
     return;
   }
   if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
@@ -673,6 +689,25 @@ function handleSaveError(error, snapshot) {
   clearTimeout(saveTimer);
   saveTimer = setTimeout(save, retryDelay);
   retryDelay = Math.min(retryDelay * 2, 15000);
+}
+
+// A 409 right after a network blip may be our own save whose answer was lost: when the
+// server holds exactly what we sent, carry on; anything else is someone else's save.
+async function checkLostResponse(error, snapshot) {
+  if (error.body.current_version === snapshot.version + 1) {
+    try {
+      const { data: annotation } = await apiFetch(data.urls.annotation);
+      if (canonicalJson(annotation.content) === canonicalJson(snapshot.content)) {
+        store.acknowledge(snapshot, annotation);
+        setSaveState(store.dirty ? "unsaved" : "saved");
+        if (store.dirty) scheduleSave(0);
+        return;
+      }
+    } catch {
+      // fall through to the conflict message
+    }
+  }
+  showConflict(error, snapshot);
 }
 
 function showConflict(error, snapshot) {
@@ -773,6 +808,7 @@ function onKeyDown(event) {
   const control = isControl(target);
   switch (key) {
     case "?":
+    case "؟":
       event.preventDefault();
       el.help.showModal();
       return;
@@ -809,9 +845,10 @@ function onKeyDown(event) {
     default:
       break;
   }
-  if (!event.altKey && shortcuts.has(key)) {
+  const label = event.altKey ? null : shortcutLabel(event);
+  if (label) {
     event.preventDefault();
-    applyLabel(shortcuts.get(key));
+    applyLabel(label);
   }
 }
 

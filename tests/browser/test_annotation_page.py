@@ -88,7 +88,11 @@ CHAR_BOX = """([from16, to16]) => {
   const range = document.createRange();
   range.setStart(a, ao);
   range.setEnd(b, bo + 1);
-  const box = range.getClientRects()[0];
+  let box = range.getClientRects()[0];
+  if (box.top < 80 || box.bottom > window.innerHeight - 20) {
+    window.scrollBy(0, box.top - window.innerHeight / 2);  // bring it into view first
+    box = range.getClientRects()[0];
+  }
   return {left: box.left, right: box.right, top: box.top, bottom: box.bottom};
 }"""
 
@@ -310,6 +314,27 @@ def test_click_arrows_relabel_delete_undo_and_redo(page, live_server):
     assert labels == {"وزارة": "GPE", "الرَّقَّة": "LOC", "المتحدث": "PER"}
 
 
+def test_label_keys_work_on_an_arabic_keyboard_layout(page, live_server):
+    user = make_user("amal")
+    _, (assignment,) = queue_for(user, [ARTICLE])
+    sign_in(page.context, live_server, user)
+    open_page(page, live_server, assignment)
+    press = """([key, code]) => document.getElementById("article-text").dispatchEvent(
+        new KeyboardEvent("keydown", {key, code, bubbles: true, cancelable: true}))"""
+    word = ARTICLE.index("وزارة")
+    drag_select(page, ARTICLE, word, word + len("وزارة"))
+    page.evaluate(press, ["٢", "Digit2"])  # Arabic-Indic two
+    claim = ARTICLE.index("القوات دخلت")
+    drag_select(page, ARTICLE, claim, claim + len("القوات دخلت"))
+    page.evaluate(press, ["ؤ", "KeyC"])  # the C key on an Arabic layout
+    page.evaluate(press, ["؟", "Slash"])  # the Arabic question mark opens the help
+    expect(page.locator("#help-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect_saved(page)
+    labels = {s["text"]: s["label"] for s in stored(assignment)["spans"]}
+    assert labels == {"وزارة": "ORG", "القوات دخلت": "CLAIM"}
+
+
 # ---- claims, stance and submit ------------------------------------------------------------
 
 
@@ -450,6 +475,37 @@ def test_offline_changes_are_kept_and_saved_when_the_network_returns(page, live_
         )
         == 0
     )
+
+
+def test_a_save_whose_answer_was_lost_is_not_mistaken_for_a_conflict(page, live_server):
+    user = make_user("amal")
+    _, (assignment,) = queue_for(user, [ARTICLE])
+    sign_in(page.context, live_server, user)
+    open_page(page, live_server, assignment)
+    blips = []
+
+    def lose_the_answer(route):
+        if route.request.method == "PUT" and not blips:
+            route.fetch()  # the server stores it ...
+            blips.append(route.request.url)
+            route.abort("connectionreset")  # ... but the answer never arrives
+        else:
+            route.continue_()
+
+    page.route("**/annotation/", lose_the_answer)
+    word = ARTICLE.index("الرَّقَّة")
+    drag_select(page, ARTICLE, word, word + len("الرَّقَّة"))
+    page.keyboard.press("3")
+    expect_saved(page)
+    assert blips
+    expect(page.locator("#conflict-banner")).to_be_hidden()
+    annotation = Annotation.objects.get(assignment=assignment)
+    assert [s["text"] for s in annotation.content["spans"]] == ["الرَّقَّة"]
+    # The next change saves on top of the version the lost answer carried.
+    page.click("input[name=stance-isis][value=neutral]")
+    expect_saved(page)
+    annotation.refresh_from_db()
+    assert annotation.content["document_labels"]["stance"] == {"isis": "neutral"}
 
 
 def test_a_second_window_gets_the_conflict_message_and_loses_nothing(browser, live_server):
