@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from corpus import importing
 from corpus.importing import ImportRejected, do_import_articles
 from corpus.models import Article, Corpus
 from corpus.parsers import BadRecord, Origin, ParsedArticle, parse_jsonl
@@ -283,16 +285,54 @@ def records(count: int):
     return [ParsedArticle(text=f"خبر رقم {i}", origin=Origin("mem", i + 1)) for i in range(count)]
 
 
-def test_one_duplicate_query_and_one_insert_per_batch():
+def test_one_duplicate_query_and_one_insert_per_batch(monkeypatch):
     corpus = make_corpus("news")
     make_article(corpus, text="خبر رقم 0")
+    inserts = []
+    real_insert = importing._insert_articles
+
+    def spy(corpus_id, rows):
+        inserts.append(len(rows))
+        real_insert(corpus_id, rows)
+
+    monkeypatch.setattr(importing, "_insert_articles", spy)
     with CaptureQueriesContext(connection) as queries:
         report = do_import_articles(corpus, records(5), batch_size=2)
     sql = [q["sql"].upper() for q in queries.captured_queries]
-    inserts = [s for s in sql if s.startswith("INSERT INTO") and "CORPUS_ARTICLE" in s]
     lookups = [s for s in sql if s.startswith("SELECT") and "CONTENT_HASH" in s]
-    assert (len(inserts), len(lookups)) == (3, 3)
+    single_inserts = [s for s in sql if s.startswith("INSERT INTO") and "CORPUS_ARTICLE" in s]
+    assert inserts == [1, 2, 1]  # batches of 2; the first batch held the duplicate
+    assert (len(lookups), single_inserts) == (3, [])
     assert (report.created, report.duplicates_in_corpus) == (4, 1)
+    assert sorted(corpus.articles.values_list("text", flat=True)) == sorted(
+        f"خبر رقم {i}" for i in range(5)
+    )
+
+
+def test_inserted_rows_read_back_like_model_rows():
+    record = ParsedArticle(
+        text="نص",
+        origin=Origin("mem", 1),
+        title="عنوان",
+        source="مصدر",
+        url="https://example.org/a",
+        published_on=date(2019, 3, 18),
+        external_id="x-1",
+        metadata={"section": "سياسة", "n": [1, 2]},
+    )
+    do_import_articles("news", [record])
+    article = Article.objects.get()
+    assert (article.title, article.text, article.source, article.url) == (
+        "عنوان",
+        "نص",
+        "مصدر",
+        "https://example.org/a",
+    )
+    assert (article.published_on, article.external_id) == (date(2019, 3, 18), "x-1")
+    assert article.metadata == {"section": "سياسة", "n": [1, 2]}
+    assert article.content_hash == content_hash("نص")
+    assert article.search_text == normalise_for_search("عنوان\nنص")
+    assert article.created_at is not None and article.created_at.tzinfo is not None
 
 
 def test_progress_is_called_after_each_batch():
