@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import threading
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -366,3 +367,36 @@ def test_report_as_dict():
     assert result["summary"] == (
         "imported 1 article, 1 duplicate (1 repeated in the input); skipped 1 bad record"
     )
+
+
+# --- two imports at once (PostgreSQL: SQLite serialises writers) ---------------------------
+
+ON_POSTGRES = connection.vendor == "postgresql"
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_imports_of_one_file_store_each_article_once():
+    corpus = make_corpus("news")
+    start = threading.Barrier(2, timeout=20)
+    results: list = [None, None]
+
+    def job(i: int) -> None:
+        try:
+            start.wait()
+            results[i] = do_import_articles(corpus, records(50), batch_size=10)
+        except Exception as exc:  # noqa: BLE001 - handed back to the test
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=job, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert sorted(r.created for r in results) == [0, 50]
+    assert sorted(r.duplicates_in_corpus for r in results) == [0, 50]
+    assert corpus.articles.count() == 50
