@@ -95,9 +95,15 @@ class _Canvas:
         fill: str = "#1d232b",
         weight: str = "normal",
         tip: str = "",
+        ltr: bool = False,
     ) -> None:
-        """`anchor` is relative to the reading direction ("start" = where reading begins)."""
+        """`anchor` is relative to the page's reading direction ("start" = where reading
+        begins). `ltr` lays out numbers and codes (-0.25, 2026-W03) left to right whatever
+        the page direction, at the same place."""
         direction = "rtl" if self.rtl else "ltr"
+        if ltr and self.rtl:
+            direction = "ltr"
+            anchor = {"start": "end", "end": "start"}.get(anchor, anchor)
         inner = escape(text) + (f"<title>{escape(tip)}</title>" if tip else "")
         self.parts.append(
             f'<text x="{self.x(x):.1f}" y="{y:.1f}" direction="{direction}" '
@@ -188,6 +194,7 @@ def heat_map(
                 anchor="middle",
                 fill=_ink(value),
                 tip=tip,
+                ltr=True,
             )
     return canvas.render("chart heat-map")
 
@@ -217,7 +224,9 @@ def line_chart(
     for k in range(steps + 1):
         v = low + (high - low) * k / steps
         canvas.line(left, y_of(v), left + plot_w, y_of(v), dash="" if v == 0 else "3 3")
-        canvas.text(left - 6, y_of(v) + 4, f"{v:.2f}", anchor="end", size=11, fill="#5a6472")
+        canvas.text(
+            left - 6, y_of(v) + 4, f"{v:.2f}", anchor="end", size=11, fill="#5a6472", ltr=True
+        )
     n = len(x_labels)
     step = plot_w / max(n - 1, 1)
 
@@ -227,7 +236,15 @@ def line_chart(
     every = max(1, n // 8)
     for i, label in enumerate(x_labels):
         if i % every == 0 or i == n - 1:
-            canvas.text(x_of(i), top + plot_h + 18, label, anchor="middle", size=11, fill="#5a6472")
+            canvas.text(
+                x_of(i),
+                top + plot_h + 18,
+                label,
+                anchor="middle",
+                size=11,
+                fill="#5a6472",
+                ltr=True,
+            )
     for s, (name, vs) in enumerate(series):
         colour = SERIES_COLOURS[s % len(SERIES_COLOURS)]
         run: list[tuple[float, float]] = []
@@ -281,5 +298,5 @@ def bar_chart(
             tip=f"{label}: {fmt(value, 3)}",
             stroke=value_colour(value),
         )
-        canvas.text(label_width + bar_width + 6, y + row_h / 2 + 4, fmt(value), size=11)
+        canvas.text(label_width + bar_width + 6, y + row_h / 2 + 4, fmt(value), size=11, ltr=True)
     return canvas.render("chart bar-chart")

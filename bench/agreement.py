@@ -1,0 +1,352 @@
+"""Agreement speed: 10,000 articles x 3 annotators x 30 spans (and stance) on PostgreSQL.
+
+Creates a fresh database (DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/wb_bench_agreement), migrates it, writes the project with
+bulk inserts, then times the full computation (query + every measure) cold, and again from
+the cache, and drops the database. Prints seconds.
+
+    .venv/bin/python bench/agreement.py [--articles 10000] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/wb_bench_agreement"
+
+# Invented news vocabulary (not taken from any real article), with clitics and punctuation.
+WORDS = [
+    "قال",
+    "أعلن",
+    "المتحدث",
+    "باسم",
+    "وزارة",
+    "الدفاع",
+    "إن",
+    "القوات",
+    "الحكومية",
+    "سيطرت",
+    "على",
+    "مدينة",
+    "الرقة",
+    "بعد",
+    "معارك",
+    "عنيفة",
+    "مع",
+    "تنظيم",
+    "داعش",
+    "وأضاف",
+    "أن",
+    "التحالف",
+    "الدولي",
+    "نفذ",
+    "غارات",
+    "جوية",
+    "قرب",
+    "دير",
+    "الزور",
+    "والجيش",
+    "السوري",
+    "والفصائل",
+    "المسلحة",
+    "في",
+    "ريف",
+    "حلب",
+    "الشمالي",
+    "يوم",
+    "الأحد",
+    "الماضي",
+    "وفق",
+    "مصادر",
+    "محلية",
+    "وذكرت",
+    "وكالة",
+    "الأنباء",
+    "أن",
+    "المدنيين",
+    "نزحوا",
+    "من",
+    "القرى",
+    "المجاورة",
+    "،",
+    "«",
+    "بيان",
+    "»",
+    "2019",
+    ".",
+]
+ENTITY_LABELS = ["PER", "ORG", "LOC", "GPE", "MILITARY_GROUP", "EVENT", "DATE"]
+TARGETS = ["isis", "syrian_army", "us_coalition"]
+STANCES = ["favor", "against", "neutral", "not_mentioned"]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--annotators", type=int, default=3)
+    parser.add_argument("--spans", type=int, default=30)
+    parser.add_argument("--words", type=int, default=250, help="words per article")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    return parser.parse_args()
+
+
+def admin_url(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    return urlunsplit(parts._replace(path="/postgres")), name
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    admin, name = admin_url(url)
+    with psycopg.connect(admin.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    admin, name = admin_url(url)
+    with psycopg.connect(admin.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_article_text(rng: random.Random, n_words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n_words))
+
+
+def word_starts(text: str) -> list[tuple[int, int]]:
+    spans, start = [], None
+    for i, ch in enumerate(text + " "):
+        if ch != " " and start is None:
+            start = i
+        elif ch == " " and start is not None:
+            spans.append((start, i))
+            start = None
+    return spans
+
+
+def make_content(
+    rng: random.Random, text: str, words: list[tuple[int, int]], base: list, stance: dict[str, str]
+) -> dict:
+    """One annotator's version of the shared base spans: some dropped, moved or relabelled."""
+    spans, seen = [], set()
+    for k, (w0, w1, label) in enumerate(base):
+        roll = rng.random()
+        if roll < 0.08:
+            continue
+        start, end = words[w0][0], words[w1][1]
+        if roll < 0.2:  # boundary disagreement: one word more or less, or the clitic
+            if w1 + 1 < len(words) and rng.random() < 0.5:
+                end = words[w1 + 1][1]
+            elif text[start] in "وبل" and end - start > 2:
+                start += 1
+        if rng.random() < 0.06:
+            label = rng.choice(ENTITY_LABELS)
+        if (start, end, label) in seen:
+            continue
+        seen.add((start, end, label))
+        spans.append(
+            {
+                "id": f"s{k}",
+                "start": start,
+                "end": end,
+                "label": label,
+                "text": text[start:end],
+                "attributes": {},
+            }
+        )
+    c0 = words[2][0]
+    c1 = words[min(len(words) - 1, 14)][1]
+    spans.append(
+        {
+            "id": "c1",
+            "start": c0,
+            "end": c1,
+            "label": "CLAIM",
+            "text": text[c0:c1],
+            "attributes": {
+                "checkworthy": rng.random() < 0.5,
+                "claimant": None,
+                "stance": rng.choice(["supports", "refutes", "reports"]),
+            },
+        }
+    )
+    relations = (
+        [{"type": "claimant", "from": "c1", "to": spans[0]["id"]}]
+        if spans[0]["label"] != "CLAIM"
+        else []
+    )
+    labels = {t: (v if rng.random() < 0.85 else rng.choice(STANCES)) for t, v in stance.items()}
+    return {"spans": spans, "relations": relations, "document_labels": {"stance": labels}}
+
+
+def build_project(args: argparse.Namespace):
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from annotate.models import (
+        Annotation,
+        AnnotationStatus,
+        Assignment,
+        AssignmentStatus,
+        Membership,
+        Project,
+        ProjectArticle,
+        Role,
+    )
+    from annotate.schema import default_schema
+    from corpus.models import Article, Corpus
+    from corpus.text import content_hash
+
+    rng = random.Random(20260105)
+    user_model = get_user_model()
+    with transaction.atomic():
+        users = [user_model.objects.create_user(f"bench{i}") for i in range(args.annotators)]
+        lead = user_model.objects.create_user("bench_lead")
+        corpus = Corpus.objects.create(name="bench")
+        project = Project.objects.create(
+            name="bench agreement", schema=default_schema(), overlap_k=args.annotators
+        )
+        Membership.objects.bulk_create(
+            [Membership(project=project, user=u, role=Role.ANNOTATOR) for u in users]
+            + [Membership(project=project, user=lead, role=Role.MANAGER)]
+        )
+        texts = [make_article_text(rng, args.words) + f" {i}" for i in range(args.articles)]
+        articles = Article.objects.bulk_create(
+            [
+                Article(
+                    corpus=corpus,
+                    text=t,
+                    title=f"bench {i}",
+                    content_hash=content_hash(t),
+                    search_text=t,
+                )
+                for i, t in enumerate(texts)
+            ],
+            batch_size=2000,
+        )
+        ProjectArticle.objects.bulk_create(
+            [
+                ProjectArticle(project=project, article=a, position=i)
+                for i, a in enumerate(articles)
+            ],
+            batch_size=5000,
+        )
+        assignments = Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    project=project,
+                    article=a,
+                    annotator=u,
+                    slot=s,
+                    position=i,
+                    status=AssignmentStatus.SUBMITTED,
+                )
+                for i, a in enumerate(articles)
+                for s, u in enumerate(users)
+            ],
+            batch_size=5000,
+        )
+        start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+        rows = []
+        by_article = iter(assignments)
+        for i, article in enumerate(articles):
+            words = word_starts(article.text)
+            picks = sorted(rng.sample(range(len(words) - 3), args.spans))
+            base = [
+                (w, w + (1 if rng.random() < 0.3 else 0), rng.choice(ENTITY_LABELS)) for w in picks
+            ]
+            stance = {t: rng.choice(STANCES) for t in TARGETS}
+            for user in users:
+                assignment = next(by_article)
+                when = start + timedelta(minutes=i * 7 + rng.randint(0, 600))
+                rows.append(
+                    Annotation(
+                        assignment=assignment,
+                        project=project,
+                        article=article,
+                        annotator=user,
+                        content=make_content(rng, article.text, words, base, stance),
+                        status=AnnotationStatus.SUBMITTED,
+                        submitted_at=when,
+                    )
+                )
+            if len(rows) >= 6000:
+                Annotation.objects.bulk_create(rows)
+                rows = []
+        Annotation.objects.bulk_create(rows)
+    return project
+
+
+def main() -> None:
+    args = parse_args()
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
+    recreate_database(url)
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        t0 = time.perf_counter()
+        project = build_project(args)
+        print(
+            f"setup: {args.articles} articles x {args.annotators} annotators x "
+            f"{args.spans} spans written in {time.perf_counter() - t0:.1f} s"
+        )
+        # Phases of a cold computation, for the profile.
+        from annotate.agreement.report import build_report
+        from annotate.agreement_queries import agreement_report, compared_texts, submitted_docs
+
+        t = time.perf_counter()
+        docs = submitted_docs(project)
+        t_docs = time.perf_counter() - t
+        t = time.perf_counter()
+        texts = compared_texts(project)
+        t_texts = time.perf_counter() - t
+        t = time.perf_counter()
+        build_report(docs, texts=texts, schema=project.schema)
+        t_build = time.perf_counter() - t
+        print(
+            f"phases: annotations query+decode {t_docs:.2f} s, texts {t_texts:.2f} s, "
+            f"every measure {t_build:.2f} s"
+        )
+        del docs, texts
+
+        t = time.perf_counter()
+        report = agreement_report(project)
+        cold = time.perf_counter() - t
+        assert report["meta"]["cached"] is False
+        t = time.perf_counter()
+        cached = agreement_report(project)
+        warm = time.perf_counter() - t
+        assert cached["meta"]["cached"] is True
+        summary = {row["key"]: row["value"] for row in report["summary"]}
+        print(f"agreement cold (query + every measure + cache write): {cold:.2f} s")
+        print(f"agreement cached: {warm:.3f} s")
+        print("values: " + ", ".join(f"{k}={v:.3f}" for k, v in summary.items() if v is not None))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            drop_database(url)
+
+
+if __name__ == "__main__":
+    main()
