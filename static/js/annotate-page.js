@@ -542,7 +542,10 @@ function moveBetweenSpans(forward) {
     index = Math.max(0, Math.min(ordered.length - 1, index + (forward ? 1 : -1)));
   }
   clearPending({ dom: true });
-  selectSpan(ordered[index].id, { scroll: true });
+  const span = ordered[index];
+  selectSpan(span.id, { scroll: true });
+  // Screen readers hear which span is selected now.
+  flash(`${labelName(span.label)}: ${span.text}`);
 }
 
 function extendSelection(forward, exact) {

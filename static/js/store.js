@@ -22,6 +22,10 @@ export function normaliseContent(content) {
   };
 }
 
+function sortedEntries(object) {
+  return Object.entries(object || {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function withSpans(content, spans, relations = content.relations) {
   return { spans, relations, document_labels: content.document_labels };
 }
@@ -30,7 +34,8 @@ function sameRange(a, b) {
   return a.start === b.start && a.end === b.end && a.label === b.label;
 }
 
-// The content after `op`; the same object when the op does not apply (a span that is gone).
+// The content after `op`; the same object when the op changes nothing (a span that is gone,
+// a value already set), so the store records only real changes.
 export function applyOp(content, op) {
   switch (op.type) {
     case "batch":
@@ -64,21 +69,29 @@ export function applyOp(content, op) {
       const span = { ...spans[index] };
       if (op.label !== undefined) span.label = op.label;
       if (op.attributes !== undefined) span.attributes = { ...op.attributes };
+      if (
+        span.label === spans[index].label &&
+        JSON.stringify(sortedEntries(span.attributes)) ===
+          JSON.stringify(sortedEntries(spans[index].attributes))
+      ) {
+        return content;
+      }
       spans[index] = span;
       return withSpans(content, spans);
     }
     case "relation": {
       const ids = new Set(content.spans.map((s) => s.id));
       if (!ids.has(op.from)) return content;
-      const relations = content.relations.filter(
-        (r) => !(r.type === op.relation && r.from === op.from),
-      );
-      if (op.to !== null && ids.has(op.to)) {
-        relations.push({ type: op.relation, from: op.from, to: op.to });
-      }
+      const current = content.relations.find((r) => r.type === op.relation && r.from === op.from);
+      const to = op.to !== null && ids.has(op.to) ? op.to : null;
+      if ((current ? current.to : null) === to) return content;
+      const relations = content.relations.filter((r) => r !== current);
+      if (to !== null) relations.push({ type: op.relation, from: op.from, to });
       return withSpans(content, content.spans, relations);
     }
     case "stance": {
+      const before = content.document_labels.stance[op.target];
+      if ((before === undefined ? null : before) === op.value) return content;
       const stance = { ...content.document_labels.stance };
       if (op.value === null) delete stance[op.target];
       else stance[op.target] = op.value;

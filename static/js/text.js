@@ -81,7 +81,7 @@ export function isClusterBoundary(chars, offset) {
   if (offset <= 0 || offset >= chars.length) return offset === 0 || offset === chars.length;
   const after = chars[offset];
   const before = chars[offset - 1];
-  if (isMark(after) || isJoiner(after) || before === ZWJ) return false;
+  if (isMark(after) || isJoiner(after) || (before === ZWJ && !PY_SPACE.has(after))) return false;
   if (isRegionalIndicator(before) && isRegionalIndicator(after)) {
     let run = 0;
     while (offset - run - 1 >= 0 && isRegionalIndicator(chars[offset - run - 1])) run += 1;

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from corpus.text import _char_class, is_cluster_boundary, tokenize, utf16_length
@@ -509,6 +509,7 @@ JS_STORE_RUN = (
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(ops_strategy)
+@example([("relation", 0, 1), ("add", 1, 0, "PER")])  # a relation to a span not there yet
 def test_store_replays_restores_and_undoes_any_sequence(js, steps):
     got = run(js, JS_STORE_RUN, [list(step) for step in steps])
     assert got["replayed"] == got["final"]  # the unsent queue rebuilds the document
