@@ -33,7 +33,9 @@ function list(items, total) {
 }
 
 function showReport(report) {
-  result.replaceChildren(element("h2", report.summary, "ok"));
+  const summary = element("h2", report.summary, "ok");
+  summary.dir = "auto";
+  result.replaceChildren(summary);
   const link = element("a", texts.view);
   link.href = report.articles_url;
   const p = element("p");
