@@ -4,6 +4,7 @@ corpus.access (who may do what), corpus.queries (search) and corpus.importing (w
 from __future__ import annotations
 
 from django.db.models import Count
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -170,12 +171,62 @@ class ImportInputSerializer(serializers.Serializer):
     )
 
 
+class ImportRequestSerializer(ImportInputSerializer):
+    file = serializers.ListField(
+        child=serializers.FileField(), help_text="one JSONL or CSV file, or .txt files"
+    )
+
+
+class CorpusErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    field = serializers.CharField(required=False)
+
+
+class ImportErrorSerializer(CorpusErrorSerializer):
+    errors = serializers.ListField(child=serializers.CharField(), required=False)
+    error_count = serializers.IntegerField(required=False)
+
+
+class SkippedRecordSerializer(serializers.Serializer):
+    file = serializers.CharField()
+    line = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportCorpusSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    created = serializers.BooleanField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    corpus = ImportCorpusSerializer()
+    read = serializers.IntegerField()
+    created = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    duplicates_in_corpus = serializers.IntegerField()
+    duplicates_in_file = serializers.IntegerField()
+    skipped = SkippedRecordSerializer(many=True)
+    summary = serializers.CharField()
+
+
 class CorpusImport(APIView):
     """POST multipart: `file` (one or more), `format` (txt|jsonl|csv; default from the file
     extension), `skip_bad`, `no_title`. All or nothing unless skip_bad. Returns the report:
     created, duplicates, skipped records. 400 names the bad records; 413 above the size
     limit; 403 unless you are staff or a project manager."""
 
+    @extend_schema(
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={
+            200: ImportReportSerializer,
+            400: OpenApiResponse(ImportErrorSerializer, description="Bad records or options."),
+            403: OpenApiResponse(CorpusErrorSerializer, description="Staff and project managers."),
+            404: OpenApiResponse(CorpusErrorSerializer, description="No such corpus."),
+            413: OpenApiResponse(CorpusErrorSerializer, description="Above MAX_UPLOAD_BYTES."),
+        },
+    )
     def post(self, request: Request, corpus_id: int) -> Response:
         check_can_manage_corpora(request.user)
         try:

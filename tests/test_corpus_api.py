@@ -384,3 +384,20 @@ def test_request_far_above_the_limit_is_refused_by_its_length(world, settings):
     )
     assert response.status_code == 413
     assert "more than the limit of 1.0 KB (1000 bytes)" in response.json()["detail"]
+
+
+def test_openapi_schema_describes_the_corpus_endpoints():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in [
+        "/api/corpora/",
+        "/api/corpora/{corpus_id}/",
+        "/api/corpora/{corpus_id}/articles/",
+        "/api/corpora/{corpus_id}/import/",
+        "/api/articles/{article_id}/",
+    ]:
+        assert path in paths, path
+    upload = paths["/api/corpora/{corpus_id}/import/"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert {"200", "400", "403", "404", "413"} <= set(upload["responses"])
