@@ -237,6 +237,17 @@ def test_bad_file_is_400_with_the_line_and_nothing_written(world):
             "عنوان فقط\n".encode(),
             "a.txt: empty article (only a title line); nothing was imported",
         ),
+        (
+            "a.csv",
+            "text,published_on\nنص,2019-02-30\n".encode(),
+            "a.csv, line 2: published_on must be an ISO date (YYYY-MM-DD), got '2019-02-30'; "
+            "nothing was imported",
+        ),
+        (
+            "a.jsonl",
+            '{"title": "بلا نص"}\n'.encode(),
+            "a.jsonl, line 1: missing the required field 'text'; nothing was imported",
+        ),
     ],
 )
 def test_each_bad_input_is_named(world, name, data, detail):
@@ -284,3 +295,45 @@ def test_upload_needs_the_csrf_token(world):
     response = client.post("/corpus/import/", {"corpus": "x", "file": upload})
     assert response.status_code == 403
     assert not Corpus.objects.filter(name="x").exists()
+
+
+# --- admin -------------------------------------------------------------------------------
+
+
+def test_admin_searches_the_normalised_form_and_keeps_text_read_only(world):
+    admin = make_user("root", is_staff=True, is_superuser=True)
+    client = client_for(admin)
+    response = client.get("/admin/corpus/article/", {"q": "الرقة"})
+    assert response.status_code == 200
+    titles = {a.title for a in response.context["cl"].result_list}
+    assert titles == {"معركة الرَّقَّة", "الرقة مجددا"}
+    response = client.get(f"/admin/corpus/article/{world['raqqa'].pk}/change/")
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "text" not in form.fields and "corpus" not in form.fields
+    assert "title" in form.fields
+    assert client.get("/admin/corpus/article/add/").status_code == 403
+    response = client.get("/admin/corpus/corpus/")
+    assert response.status_code == 200
+    assert [c.article_count for c in response.context["cl"].result_list] == [2, 1]
+
+
+def test_admin_edit_of_a_title_refreshes_the_search_text(world):
+    admin = make_user("root", is_staff=True, is_superuser=True)
+    article = world["other"]
+    response = client_for(admin).post(
+        f"/admin/corpus/article/{article.pk}/change/",
+        {
+            "title": "بيان جديد",
+            "source": "",
+            "url": "",
+            "published_on": "",
+            "external_id": "",
+            "metadata": "{}",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article.refresh_from_db()
+    assert article.title == "بيان جديد"
+    assert article.text == "بيان عن الأوضاع في دير الزور."
+    assert article.search_text.startswith("بيان جديد\n")
