@@ -1009,6 +1009,9 @@ function start() {
   }
   el.root.dataset.ready = "true";
   performance.mark("annotation-page-ready");
+  // Words are needed at the first selection; find them while the annotator starts reading.
+  const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 50));
+  idle(() => model.tokens);
 }
 
 start();

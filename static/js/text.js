@@ -94,7 +94,15 @@ export function isClusterBoundary(chars, offset) {
 export function tokenize(chars) {
   const n = chars.length;
   const cls = new Uint8Array(n);
-  for (let k = 0; k < n; k++) cls[k] = charClass(chars[k]);
+  const known = new Map(); // an article uses few distinct characters: classify each once
+  for (let k = 0; k < n; k++) {
+    let c = known.get(chars[k]);
+    if (c === undefined) {
+      c = charClass(chars[k]);
+      known.set(chars[k], c);
+    }
+    cls[k] = c;
+  }
   const tokens = [];
   let i = 0;
   while (i < n) {
