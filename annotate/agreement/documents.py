@@ -46,34 +46,41 @@ def doc_from_content(
     submitted_at: datetime | None = None,
 ) -> Doc:
     """Reduce a content document; spans labelled `claim_label` are claims, others entities."""
-    links = {
-        r["from"]: r["to"] for r in content.get("relations", []) if r.get("type") == "claimant"
-    }
-    entities: list[Span] = []
-    claims: list[Span] = []
-    info: list[ClaimInfo] = []
-    for raw in content.get("spans", []):
-        span = Span(int(raw["start"]), int(raw["end"]), str(raw["label"]), str(raw.get("id", "")))
-        if span.label == claim_label:
-            attributes = raw.get("attributes") or {}
-            claims.append(span)
-            info.append(
-                ClaimInfo(
-                    claimant=attributes.get("claimant"),
-                    claimant_span=links.get(span.id),
-                    stance=attributes.get("stance"),
-                    checkworthy=attributes.get("checkworthy"),
-                )
+    spans = content.get("spans") or ()
+    entities = tuple(
+        [
+            Span(r["start"], r["end"], r["label"], r.get("id", ""))
+            for r in spans
+            if r["label"] != claim_label
+        ]
+    )
+    claims: tuple[Span, ...] = ()
+    info: tuple[ClaimInfo, ...] = ()
+    claim_rows = [r for r in spans if r["label"] == claim_label]
+    if claim_rows:
+        links = {
+            r["from"]: r["to"]
+            for r in content.get("relations") or ()
+            if r.get("type") == "claimant"
+        }
+        claims = tuple(Span(r["start"], r["end"], r["label"], r.get("id", "")) for r in claim_rows)
+        info = tuple(
+            ClaimInfo(
+                claimant=attributes.get("claimant"),
+                claimant_span=links.get(r.get("id", "")),
+                stance=attributes.get("stance"),
+                checkworthy=attributes.get("checkworthy"),
             )
-        else:
-            entities.append(span)
+            for r in claim_rows
+            for attributes in (r.get("attributes") or {},)
+        )
     stance = dict((content.get("document_labels") or {}).get("stance") or {})
     return Doc(
         article=article,
         annotator=annotator,
-        entities=tuple(entities),
-        claims=tuple(claims),
-        claim_info=tuple(info),
+        entities=entities,
+        claims=claims,
+        claim_info=info,
         stance={str(k): str(v) for k, v in stance.items() if v is not None},
         submitted_at=submitted_at,
     )
