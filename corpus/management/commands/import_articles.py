@@ -6,7 +6,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from corpus.importing import CorpusNameError, ImportRejected, do_import_articles
+from corpus.importing import (
+    DEFAULT_BATCH_SIZE,
+    CorpusNameError,
+    ImportRejected,
+    do_import_articles,
+)
 from corpus.parsers import (
     FORMATS,
     FormatError,
@@ -40,7 +45,9 @@ class Command(BaseCommand):
             action="store_true",
             help="for .txt files: the whole file is the text; do not take a title from it",
         )
-        parser.add_argument("--batch-size", type=int, default=2000, help="articles per bulk insert")
+        parser.add_argument(
+            "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="articles per bulk insert"
+        )
 
     def handle(self, *args, **options) -> None:
         path = Path(options["path"])
