@@ -52,7 +52,8 @@ from annotate.models import (
 )
 from annotate.schema import claim_key, span_labels
 
-CHUNK_SIZE = 2000
+# Rows per fetch from the server-side cursor: memory holds one chunk of articles at a time.
+CHUNK_SIZE = 500
 PROGRESS_EVERY = 1000
 GOLD_FORMATS = ("jsonl", "conll", "csv")
 

@@ -15,6 +15,9 @@ from typing import BinaryIO
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 CHUNK = 1 << 16
+# Deflate level 1: about six times faster than the default 6 on our JSONL, for files about
+# half again as large. Exports are written far more often than they are archived.
+COMPRESS_LEVEL = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,12 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
     info.create_system = 3  # Unix, whatever the platform
+    # The level an entry opened for writing is compressed with lives on its ZipInfo
+    # (`compress_level` from Python 3.13, `_compresslevel` before).
+    if hasattr(info, "compress_level"):
+        info.compress_level = COMPRESS_LEVEL
+    else:
+        info._compresslevel = COMPRESS_LEVEL
     return info
 
 

@@ -17,20 +17,23 @@ from annotate.exports.records import ExportError, GoldRecord, RawRecord
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
+def _span_order(span: dict[str, Any]) -> tuple[int, int, str, str]:
+    return (span["start"], span["end"], span["label"], span["id"])
+
+
 def export_spans(text: str, content: dict[str, Any], *, article_id: int) -> list[dict[str, Any]]:
     """The content's spans in export order and key order, each checked against the text."""
     spans = []
-    for span in sorted(
-        content.get("spans", []), key=lambda s: (s["start"], s["end"], s["label"], s["id"])
-    ):
+    length = len(text)
+    for span in sorted(content.get("spans", []), key=_span_order):
         start, end = span["start"], span["end"]
         covered = text[start:end]
-        if not (0 <= start < end <= len(text)) or covered != span.get("text"):
+        if not (0 <= start < end <= length) or covered != span.get("text"):
             raise ExportError(
                 f"article {article_id}: span {span.get('id')!r} [{start}, {end}) does not slice "
                 f"the article text ({covered!r} != {span.get('text')!r})"
             )
-        attributes = span.get("attributes") or {}
+        attributes = span.get("attributes")
         spans.append(
             {
                 "id": span["id"],
@@ -38,7 +41,7 @@ def export_spans(text: str, content: dict[str, Any], *, article_id: int) -> list
                 "end": end,
                 "label": span["label"],
                 "text": covered,
-                "attributes": {key: attributes[key] for key in sorted(attributes)},
+                "attributes": dict(sorted(attributes.items())) if attributes else {},
             }
         )
     return spans
