@@ -563,6 +563,7 @@ function extendSelection(forward, exact) {
   });
   if (!range) {
     pending = null;
+    clearDomSelection();
     renderSelectionBar();
     return;
   }
