@@ -293,3 +293,50 @@ def test_command_prints_the_same_numbers_as_the_api(world):
 def test_command_names_an_unknown_project():
     with pytest.raises(CommandError, match="no project with id or name 'nope'"):
         call_command("agreement", "nope")
+
+
+def test_database_side_span_extraction_equals_reading_whole_documents(world):
+    """On PostgreSQL the span fields come out of the JSON in SQL; the result is the same."""
+    from annotate.agreement.documents import doc_from_content
+    from annotate.agreement_queries import submitted, submitted_docs
+
+    project = world["project"]
+    speaker = world["articles"][0].text.index("وزارة")
+    claim_text = world["articles"][0].text
+    annotation = submitted(project).filter(article=world["articles"][0]).first()
+    annotation.content["spans"] += [
+        {
+            "id": "p1",
+            "start": speaker,
+            "end": speaker + 5,
+            "label": "ORG",
+            "text": claim_text[speaker : speaker + 5],
+            "attributes": {},
+        },
+        {
+            "id": "c1",
+            "start": 0,
+            "end": 20,
+            "label": "CLAIM",
+            "text": claim_text[:20],
+            "attributes": {"checkworthy": True, "claimant": None, "stance": "reports"},
+        },
+    ]
+    annotation.content["relations"] = [{"type": "claimant", "from": "c1", "to": "p1"}]
+    annotation.save()
+    expected = sorted(
+        (
+            doc_from_content(
+                a.content,
+                article=a.article_id,
+                annotator=a.annotator_id,
+                claim_label="CLAIM",
+                submitted_at=a.submitted_at or a.updated_at,
+            )
+            for a in submitted(project)
+        ),
+        key=lambda d: (d.article, d.annotator),
+    )
+    got = sorted(submitted_docs(project), key=lambda d: (d.article, d.annotator))
+    assert got == expected
+    assert any(d.claims and d.claim_info[0].claimant_span == "p1" for d in got)

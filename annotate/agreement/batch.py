@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 
@@ -79,14 +81,17 @@ def span_table(
     """Columns of every `layer` ("entities" or "claims") span of these docs."""
     groups = [getattr(d, layer) for d in docs]
     counts = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
-    flat = [s for group in groups for s in group]
+    flat = list(chain.from_iterable(groups))
     n = len(flat)
     doc = np.repeat(np.arange(len(docs), dtype=np.int64), counts)
     article = np.asarray(doc_article, dtype=np.int64)[doc]
     shift = layout.base[article] if n else np.zeros(0, dtype=np.int64)
-    start = np.fromiter((s.start for s in flat), dtype=np.int64, count=n) + shift
-    end = np.fromiter((s.end for s in flat), dtype=np.int64, count=n) + shift
-    label = np.fromiter((label_code[s.label] for s in flat), dtype=np.int64, count=n)
+    # Span is a named tuple (start, end, label, id): itemgetter keeps the loops in C.
+    start = np.fromiter(map(itemgetter(0), flat), dtype=np.int64, count=n) + shift
+    end = np.fromiter(map(itemgetter(1), flat), dtype=np.int64, count=n) + shift
+    label = np.fromiter(
+        map(label_code.__getitem__, map(itemgetter(2), flat)), dtype=np.int64, count=n
+    )
     return SpanTable(doc, ranks(counts), article, start, end, label)
 
 

@@ -7,7 +7,7 @@ document labels) and keeps what agreement compares.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -84,3 +84,31 @@ def doc_from_content(
         stance={str(k): str(v) for k, v in stance.items() if v is not None},
         submitted_at=submitted_at,
     )
+
+
+def doc_from_columns(
+    starts: list[int],
+    ends: list[int],
+    labels: list[str],
+    ids: list[str],
+    *,
+    claims: list[Mapping[str, Any]],
+    relations: list[Mapping[str, Any]],
+    stance: Mapping[str, Any],
+    article: int,
+    annotator: int,
+    claim_label: str,
+    submitted_at: datetime | None = None,
+) -> Doc:
+    """The same Doc as doc_from_content, from the span fields as parallel lists (in span
+    order) and the claim spans as objects (a database can pick these out of the JSON)."""
+    spans = list(map(Span, starts, ends, labels, ids))
+    entities = tuple([s for s in spans if s.label != claim_label])
+    doc = doc_from_content(
+        {"spans": claims, "relations": relations, "document_labels": {"stance": stance}},
+        article=article,
+        annotator=annotator,
+        claim_label=claim_label,
+        submitted_at=submitted_at,
+    )
+    return replace(doc, entities=entities)
