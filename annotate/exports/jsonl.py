@@ -57,35 +57,32 @@ def export_document_labels(content: dict[str, Any]) -> dict[str, Any]:
     return {"stance": {target: stance[target] for target in sorted(stance)}}
 
 
+def _labelled(record: GoldRecord | RawRecord) -> dict[str, Any]:
+    """The fields every line ends with: the text, its labels, the split."""
+    return {
+        "title": record.title,
+        "text": record.text,
+        "spans": export_spans(record.text, record.content, article_id=record.article_id),
+        "relations": export_relations(record.content),
+        "document_labels": export_document_labels(record.content),
+        "split": record.split,
+    }
+
+
 def gold_jsonl_lines(records: Iterable[GoldRecord]) -> Iterator[str]:
     for record in records:
-        line = {
-            "id": record.article_id,
-            "external_id": record.external_id,
-            "title": record.title,
-            "text": record.text,
-            "spans": export_spans(record.text, record.content, article_id=record.article_id),
-            "relations": export_relations(record.content),
-            "document_labels": export_document_labels(record.content),
-            "split": record.split,
-        }
-        yield _dumps(line) + "\n"
+        head = {"id": record.article_id, "external_id": record.external_id}
+        yield _dumps({**head, **_labelled(record)}) + "\n"
 
 
 def raw_jsonl_lines(records: Iterable[RawRecord]) -> Iterator[str]:
     for record in records:
-        line = {
+        head = {
             "annotation_id": record.annotation_id,
             "article_id": record.article_id,
             "external_id": record.external_id,
             "annotator": record.annotator,
             "submitted_at": record.submitted_at,
             "schema_version": record.schema_version,
-            "title": record.title,
-            "text": record.text,
-            "spans": export_spans(record.text, record.content, article_id=record.article_id),
-            "relations": export_relations(record.content),
-            "document_labels": export_document_labels(record.content),
-            "split": record.split,
         }
-        yield _dumps(line) + "\n"
+        yield _dumps({**head, **_labelled(record)}) + "\n"
