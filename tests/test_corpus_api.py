@@ -58,9 +58,10 @@ def snapshot():
 # --- corpora ----------------------------------------------------------------------------
 
 
-def test_anonymous_is_refused():
+def test_anonymous_is_asked_to_authenticate():
     response = APIClient().get("/api/corpora/")
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Token"
 
 
 def test_corpus_managers_see_every_corpus_with_counts(world):

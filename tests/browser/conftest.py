@@ -75,8 +75,20 @@ def artifacts_dir() -> Path:
 
 
 def log_in(page, live_server, username: str, password: str) -> None:
+    """Log in through the form (its own submit button, not the language switch's)."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, "the login failed"
+
+
+def log_in_as(page, live_server, user) -> None:
+    """A logged-in session cookie in the browser context, without going through the form."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"].value
+    page.context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])

@@ -6,19 +6,10 @@ import pytest
 
 from annotate.models import Role
 from corpus.models import Article
+from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, make_article, make_corpus, make_project, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username: str, password: str) -> None:
-    """Log in through the form (its own submit button, not the language switch's)."""
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/accounts/login/" not in page.url, "the login failed"
 
 
 def test_login_and_article_list_render_arabic_right_to_left(page, live_server, artifacts_dir):
