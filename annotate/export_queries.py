@@ -178,9 +178,13 @@ def tool_info() -> dict[str, str]:
 
 
 def agreement_summary(project: Project) -> dict[str, Any] | None:
-    """The cached agreement summary, when the agreement module exists and has computed one."""
+    """The cached agreement summary, when the agreement module is there (None otherwise).
+
+    Exports never compute agreement (it can take longer than the export); they report the
+    last computed summary and whether it still matches the submitted annotations.
+    """
     try:
-        import annotate.agreement  # noqa: F401 - present only once agreement is installed
+        from annotate.agreement_queries import fingerprint
     except ImportError:
         return None
     snapshot = AgreementSnapshot.objects.filter(project=project).first()
@@ -188,6 +192,7 @@ def agreement_summary(project: Project) -> dict[str, Any] | None:
         return {"available": False, "reason": "agreement has not been computed for this project"}
     return {
         "available": True,
+        "current": snapshot.fingerprint == fingerprint(project),
         "computed_at": snapshot.computed_at.isoformat(),
         "fingerprint": snapshot.fingerprint,
         "summary": snapshot.result.get("summary"),

@@ -366,3 +366,19 @@ def test_stance_csv_quotes_are_safe(project_with_gold):
     text = read_zip(export_bytes(project, formats="csv"))["stance.csv"].decode()
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["target"] for r in rows} == {"isis", "syrian_army", "us_coalition"}
+
+
+def test_the_manifest_carries_the_cached_agreement_summary(project_with_gold):
+    from annotate.agreement_queries import agreement_report
+
+    project, articles, users = project_with_gold
+    before = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
+    assert before["agreement"]["available"] is False
+    report = agreement_report(project)
+    after = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
+    assert after["agreement"]["available"] is True
+    assert after["agreement"]["current"] is True
+    assert after["agreement"]["summary"] == json.loads(json.dumps(report["summary"]))
+    make_annotation(project, articles[3], users["ann1"], spans=[])
+    stale = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
+    assert stale["agreement"]["current"] is False
