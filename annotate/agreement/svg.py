@@ -208,7 +208,7 @@ def line_chart(
 ) -> str:
     """Values over categories (weeks), one line per series; gaps where a value is None."""
     width, height = 760, 300
-    left, right, top, bottom = 48, 16, 16, 80
+    left, right, top, bottom = 48, 40, 16, 80
     plot_w = width - left - right
     plot_h = height - top - bottom
     values = [v for _, vs in series for v in vs if v is not None]

@@ -114,5 +114,15 @@ def test_dashboard_renders_in_arabic_with_charts(browser, live_server, artifacts
         expect(page.locator(".compare-text .hl").first).to_be_visible()
         page.screenshot(path=str(artifacts_dir / "agreement-compare.png"), full_page=True)
         assert not [e for e in errors if "Content Security Policy" in e]
+
+        # The same page left to right: the first annotator's column moves to the left.
+        context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+        page.goto(f"{live_server.url}/projects/{project.pk}/agreement/")
+        expect(page.locator("html")).to_have_attribute("dir", "ltr")
+        cells = page.locator("svg.heat-map").first.locator("rect")
+        first_box = cells.nth(1).bounding_box()
+        second_box = cells.nth(2).bounding_box()
+        assert first_box and second_box and first_box["x"] < second_box["x"]
+        page.screenshot(path=str(artifacts_dir / "agreement-dashboard-en.png"), full_page=True)
     finally:
         context.close()
