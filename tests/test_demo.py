@@ -6,8 +6,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from annotate.agreement_queries import agreement_report
 from annotate.management.commands import demo
-from annotate.models import Membership, Project, ProjectArticle, SchemaVersion
+from annotate.models import (
+    Annotation,
+    Assignment,
+    Membership,
+    Project,
+    ProjectArticle,
+    SchemaVersion,
+)
 from annotate.schema import check_schema
 from corpus.models import Article, Corpus
 from corpus.text import normalise_for_search, tokenize
@@ -31,6 +39,8 @@ def state() -> list:
         list(ProjectArticle.objects.values_list("id", "article_id", "position").order_by("id")),
         list(Membership.objects.values_list("id", "user_id", "role").order_by("id")),
         list(SchemaVersion.objects.values_list("id", "version").order_by("id")),
+        list(Assignment.objects.values_list("id", "annotator_id", "status").order_by("id")),
+        list(Annotation.objects.values_list("id", "version", "status").order_by("id")),
     ]
 
 
@@ -59,6 +69,30 @@ def test_demo_builds_corpus_users_and_project(settings):
     assert "Logins (password for all: arabic-demo-2026):" in output
     assert "  amal   annotator" in output
     assert "Open http://127.0.0.1:8000/ and log in." in output
+
+
+def test_demo_has_three_annotators_submitted_work_and_open_queues(settings):
+    settings.DEBUG = True
+    output = run_demo()
+    project = Project.objects.get(name="Demo: Syria news")
+    submitted = Annotation.objects.filter(project=project, status="submitted")
+    assert sorted(set(submitted.values_list("annotator__username", flat=True))) == [
+        "amal",
+        "badr",
+        "chadi",
+    ]
+    assert submitted.count() == 24
+    assert "24 annotations submitted by amal, badr and chadi" in output
+    for annotation in submitted.select_related("article"):
+        for span in annotation.content["spans"]:
+            assert annotation.article.text[span["start"] : span["end"]] == span["text"]
+    # Every annotator still has the last four articles to do.
+    todo = Assignment.objects.filter(project=project, status="todo")
+    assert todo.count() == 12
+    # The demo gives the agreement dashboard real numbers to show.
+    report = agreement_report(project)
+    assert report["counts"]["compared_articles"] == 8, report["counts"]
+    assert len(report["annotators"]) == 3
 
 
 def test_demo_twice_changes_nothing(settings):

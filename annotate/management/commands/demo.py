@@ -11,6 +11,8 @@ Each step is a function so the demo can grow (assignments, sample annotations) s
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -18,13 +20,17 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
-from annotate.models import Membership, Project, Role
+from annotate.annotations import do_save_draft, do_start_assignment, do_submit
+from annotate.models import Annotation, Assignment, AssignmentStatus, Membership, Project, Role
 from annotate.projects import do_add_articles, do_create_project
+from annotate.queue import do_generate_assignments
 from annotate.schema import default_schema
 from corpus.importing import ImportReport, do_import_articles
 from corpus.models import Corpus
 from corpus.parsers import parse_jsonl
+from corpus.text import is_cluster_boundary
 
 # Published on purpose (demo data only); the command refuses to run with DEBUG off.
 DEMO_PASSWORD = "arabic-demo-2026"  # noqa: S105
@@ -100,11 +106,153 @@ def build_demo_project(corpus: Corpus, users: dict[str, object]) -> Project:
     return project
 
 
+# What the demo annotators find in the text: (surface form, label). Clitics stay outside.
+DEMO_GAZETTEER: tuple[tuple[str, str], ...] = (
+    ("قوات سوريا الديمقراطية", "MILITARY_GROUP"),
+    ("التحالف الدولي", "MILITARY_GROUP"),
+    ("الجيش السوري", "MILITARY_GROUP"),
+    ("داعش", "MILITARY_GROUP"),
+    ("الولايات المتحدة", "GPE"),
+    ("الرَّقَّة", "GPE"),
+    ("دير الزور", "GPE"),
+    ("البوكمال", "GPE"),
+    ("حلب", "GPE"),
+    ("دمشق", "GPE"),
+    ("منبج", "GPE"),
+    ("سراقب", "GPE"),
+    ("الباغوز", "LOC"),
+    ("القريتين", "LOC"),
+    ("الفرات", "LOC"),
+    ("مخيم عين عيسى", "LOC"),
+    ("معبر نصيب", "LOC"),
+    ("Mark Ellison", "PER"),
+    ("Sarah Whitfield", "PER"),
+    ("وزارة الخارجية الروسية", "ORG"),
+    ("وزارة الدفاع الروسية", "ORG"),
+    ("صباح الإثنين", "DATE"),
+)
+# How each demo annotator departs from the gazetteer, so agreement has something to measure.
+DEMO_HABITS = {
+    "amal": {"skip_every": 0, "relabel": {}, "stance_shift": 0},
+    "badr": {"skip_every": 4, "relabel": {"التحالف الدولي": "ORG"}, "stance_shift": 3},
+    "chadi": {"skip_every": 3, "relabel": {"داعش": "ORG", "الرَّقَّة": "LOC"}, "stance_shift": 2},
+}
+DEMO_SUBMITTED_ARTICLES = 8  # of 12: the rest stay in the annotators' queues
+QUOTE_RE = re.compile(r"[«“]([^»”]{8,400})[»”]")
+
+
+def _find_spans(text: str, username: str) -> list[dict]:
+    habits = DEMO_HABITS[username]
+    spans: list[dict] = []
+    taken: list[tuple[int, int]] = []
+    n = 0
+    for surface, label in DEMO_GAZETTEER:
+        for match in re.finditer(re.escape(surface), text):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in taken):
+                continue
+            if not (is_cluster_boundary(text, start) and is_cluster_boundary(text, end)):
+                continue
+            n += 1
+            if habits["skip_every"] and n % habits["skip_every"] == 0:
+                continue
+            taken.append((start, end))
+            spans.append(
+                {
+                    "id": f"e{start}",
+                    "start": start,
+                    "end": end,
+                    "label": habits["relabel"].get(surface, label),
+                    "text": text[start:end],
+                    "attributes": {},
+                }
+            )
+    return spans
+
+
+def demo_content(text: str, username: str, article_index: int) -> dict:
+    """A plausible annotation of `text` by one demo annotator (deterministic)."""
+    spans = _find_spans(text, username)
+    relations = []
+    quote = QUOTE_RE.search(text)
+    if quote:
+        start, end = quote.span(1)
+        claimant = max(
+            (s for s in spans if s["end"] <= quote.start()), default=None, key=lambda s: s["end"]
+        )
+        by_entity = claimant is not None and username != "chadi"
+        spans.append(
+            {
+                "id": f"c{start}",
+                "start": start,
+                "end": end,
+                "label": "CLAIM",
+                "text": text[start:end],
+                "attributes": {
+                    "checkworthy": article_index % 3 != 0 or username == "badr",
+                    "claimant": None if by_entity else "unattributed",
+                    "stance": "reports" if username != "badr" or article_index % 2 else "supports",
+                },
+            }
+        )
+        if by_entity:
+            relations.append({"type": "claimant", "from": f"c{start}", "to": claimant["id"]})
+    mentioned = {
+        "isis": "داعش" in text or "التنظيم" in text,
+        "syrian_army": "الجيش السوري" in text,
+        "us_coalition": "التحالف" in text,
+    }
+    stance = {}
+    shift = DEMO_HABITS[username]["stance_shift"]
+    for i, (target, present) in enumerate(mentioned.items()):
+        value = ("against" if target == "isis" else "neutral") if present else "not_mentioned"
+        if shift and (article_index + i) % shift == 0 and present:
+            value = "neutral" if value == "against" else "against"
+        stance[target] = value
+    return {"spans": spans, "relations": relations, "document_labels": {"stance": stance}}
+
+
+def build_demo_work(project: Project, users: dict[str, object]) -> int:
+    """Assignments for everyone, and submitted work by all three annotators on the first
+    articles (spread over past weeks so agreement over time has points). Returns how many
+    annotations were submitted now (0 when the demo already has them)."""
+    do_generate_assignments(project)
+    if Annotation.objects.filter(project=project).exists():
+        return 0
+    articles = list(
+        project.project_articles.order_by("position").select_related("article")[
+            :DEMO_SUBMITTED_ARTICLES
+        ]
+    )
+    now = timezone.now()
+    submitted = 0
+    for index, project_article in enumerate(articles):
+        article = project_article.article
+        for username in DEMO_HABITS:
+            assignment = Assignment.objects.get(
+                project=project, article=article, annotator=users[username]
+            )
+            content = demo_content(article.text, username, index)
+            annotation = _submit(assignment, users[username], content)
+            when = now - timedelta(days=7 * (len(articles) - index) // 2, hours=index)
+            Annotation.objects.filter(pk=annotation.pk).update(submitted_at=when)
+            Assignment.objects.filter(pk=assignment.pk).update(submitted_at=when)
+            submitted += 1
+    return submitted
+
+
+def _submit(assignment: Assignment, user, content: dict) -> Annotation:
+    annotation = do_start_assignment(assignment, user=user)
+    annotation = do_save_draft(assignment, user=user, version=annotation.version, content=content)
+    return do_submit(assignment, user=user, version=annotation.version)
+
+
 def build_demo() -> tuple[Corpus, dict[str, object], Project, ImportReport]:
     with transaction.atomic():
         corpus, report = build_demo_corpus()
         users = build_demo_users()
         project = build_demo_project(corpus, users)
+        build_demo_work(project, users)
     return corpus, users, project, report
 
 
@@ -141,7 +289,13 @@ class Command(BaseCommand):
         url = f"http://{host_port}/"
         out = self.stdout
         out.write(f"Demo corpus {corpus.name!r}: {report.summary}")
-        out.write(f"Demo project {project.name!r}: {project.project_articles.count()} articles")
+        submitted = Assignment.objects.filter(
+            project=project, status=AssignmentStatus.SUBMITTED
+        ).count()
+        out.write(
+            f"Demo project {project.name!r}: {project.project_articles.count()} articles, "
+            f"{submitted} annotations submitted by amal, badr and chadi"
+        )
         out.write("")
         out.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for username, role, _display in DEMO_USERS:
