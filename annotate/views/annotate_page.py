@@ -10,20 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import markdown
-import nh3
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import json_script
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from annotate.access import access_assignment, access_project
 from annotate.annotations import do_start_assignment
+from annotate.guidelines import guidelines_html
 from annotate.models import AnnotationStatus, AssignmentStatus
 from annotate.queue import do_next, queue_summary
 from annotate.schema import active_targets, claim_key, span_labels
@@ -43,14 +41,6 @@ class PageDataEncoder(DjangoJSONEncoder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["ensure_ascii"] = False
         super().__init__(*args, **kwargs)
-
-
-def guidelines_html(text: str) -> SafeString:
-    """Markdown rendered to HTML, then cleaned down to harmless tags and attributes."""
-    if not text.strip():
-        return mark_safe("")  # noqa: S308 - empty string
-    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
-    return mark_safe(nh3.clean(html, link_rel="noopener noreferrer nofollow"))  # noqa: S308
 
 
 def label_shortcuts(schema: dict[str, Any]) -> list[dict[str, Any]]:

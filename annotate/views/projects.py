@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import markdown
-import nh3
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +17,6 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -31,6 +28,7 @@ from annotate.annotations import do_reassign, do_reopen
 from annotate.api.projects import projects_for
 from annotate.content import ContentError
 from annotate.errors import ActionError, ConflictError
+from annotate.guidelines import guidelines_html
 from annotate.models import Assignment, AssignmentStatus, Membership, Role
 from annotate.overlap import OverlapError
 from annotate.schema import SchemaError
@@ -38,14 +36,6 @@ from corpus.models import Corpus
 
 RULE_ERRORS = (ActionError, ConflictError, ContentError, OverlapError, SchemaError)
 MANAGERS = (Role.MANAGER,)
-
-
-def markdown_html(text: str) -> SafeString:
-    """Markdown rendered to HTML and cleaned by nh3 down to harmless tags and attributes."""
-    if not text.strip():
-        return mark_safe("")  # noqa: S308 - empty
-    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
-    return mark_safe(nh3.clean(html, link_rel="noopener noreferrer nofollow"))  # noqa: S308
 
 
 def annotate_url(project_id: int) -> str:
@@ -210,7 +200,7 @@ def project_detail(request: HttpRequest, pid: int) -> HttpResponse:
         "role": role,
         "is_lead": is_lead,
         "is_manager": is_manager,
-        "guidelines_html": markdown_html(project.guidelines),
+        "guidelines_html": guidelines_html(project.guidelines),
         "schema": project.schema,
         "summary": queue.queue_summary(project, request.user),
         "annotate_url": annotate_url(project.pk),
