@@ -72,7 +72,16 @@ def multi_rated(ratings: Ratings) -> dict[Hashable, Mapping[Hashable, str]]:
 
 
 def annotators_of(ratings: Ratings) -> list[Hashable]:
-    return sorted({annotator for by in ratings.values() for annotator in by}, key=_sort_key)
+    return _sorted({annotator for by in ratings.values() for annotator in by})
+
+
+def _sorted(values: Iterable[Hashable]) -> list[Hashable]:
+    """A fixed order for item or annotator keys; mixed types sort by type name first."""
+    values = list(values)
+    try:
+        return sorted(values)  # type: ignore[type-var]
+    except TypeError:
+        return sorted(values, key=_sort_key)
 
 
 def _sort_key(value: Any) -> tuple[str, Any]:
@@ -81,7 +90,7 @@ def _sort_key(value: Any) -> tuple[str, Any]:
 
 def pair_labels(ratings: Ratings, a: Hashable, b: Hashable) -> tuple[list[str], list[str]]:
     """The labels of a and b on the items both labelled, in a fixed item order."""
-    common = sorted((item for item, by in ratings.items() if a in by and b in by), key=_sort_key)
+    common = _sorted(item for item, by in ratings.items() if a in by and b in by)
     return [ratings[item][a] for item in common], [ratings[item][b] for item in common]
 
 
@@ -97,7 +106,7 @@ def pairwise_cohen(ratings: Ratings) -> dict[tuple[Hashable, Hashable], Score]:
 def count_table(ratings: Ratings, *, labels: Sequence[str]) -> tuple[np.ndarray, list[Hashable]]:
     """Items x labels table of how many annotators gave each label (multi-rated items only)."""
     index = {label: i for i, label in enumerate(labels)}
-    items = sorted(multi_rated(ratings), key=_sort_key)
+    items = _sorted(multi_rated(ratings))
     table = np.zeros((len(items), len(labels)), dtype=np.int64)
     for row, item in enumerate(items):
         for label in ratings[item].values():
