@@ -7,7 +7,7 @@ document labels) and keeps what agreement compares.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -55,35 +55,15 @@ def doc_from_content(
             if r["label"] != claim_label
         ]
     )
-    claims: tuple[Span, ...] = ()
-    info: tuple[ClaimInfo, ...] = ()
-    claim_rows = [r for r in spans if r["label"] == claim_label]
-    if claim_rows:
-        links = {
-            r["from"]: r["to"]
-            for r in content.get("relations") or ()
-            if r.get("type") == "claimant"
-        }
-        claims = tuple(Span(r["start"], r["end"], r["label"], r.get("id", "")) for r in claim_rows)
-        info = tuple(
-            ClaimInfo(
-                claimant=attributes.get("claimant"),
-                claimant_span=links.get(r.get("id", "")),
-                stance=attributes.get("stance"),
-                checkworthy=attributes.get("checkworthy"),
-            )
-            for r in claim_rows
-            for attributes in (r.get("attributes") or {},)
-        )
-    stance = dict((content.get("document_labels") or {}).get("stance") or {})
+    claims, info = _claims([r for r in spans if r["label"] == claim_label], content)
     return Doc(
-        article=article,
-        annotator=annotator,
-        entities=entities,
-        claims=claims,
-        claim_info=info,
-        stance={str(k): str(v) for k, v in stance.items() if v is not None},
-        submitted_at=submitted_at,
+        article,
+        annotator,
+        entities,
+        claims,
+        info,
+        _stance(content.get("document_labels")),
+        submitted_at,
     )
 
 
@@ -107,13 +87,43 @@ def doc_from_columns(
     """The same Doc as doc_from_content, from the span fields as parallel lists (in span
     order) and the claim spans as objects (a database can pick these out of the JSON)."""
     # tuple.__new__ straight from C: no Python call per span (a project has a million).
-    spans = list(map(_new_span, zip(starts, ends, labels, ids, strict=True)))
+    spans = map(_new_span, zip(starts, ends, labels, ids, strict=True))
     entities = tuple([s for s in spans if s.label != claim_label])
-    doc = doc_from_content(
-        {"spans": claims, "relations": relations, "document_labels": {"stance": stance}},
-        article=article,
-        annotator=annotator,
-        claim_label=claim_label,
-        submitted_at=submitted_at,
+    claim_spans, info = _claims(claims, {"relations": relations})
+    return Doc(
+        article,
+        annotator,
+        entities,
+        claim_spans,
+        info,
+        _stance({"stance": stance}),
+        submitted_at,
     )
-    return replace(doc, entities=entities)
+
+
+def _claims(
+    rows: list[Mapping[str, Any]], content: Mapping[str, Any]
+) -> tuple[tuple[Span, ...], tuple[ClaimInfo, ...]]:
+    """Claim spans and their attributes; claimant relations come from `content`."""
+    if not rows:
+        return (), ()
+    links = {
+        r["from"]: r["to"] for r in content.get("relations") or () if r.get("type") == "claimant"
+    }
+    claims = tuple(Span(r["start"], r["end"], r["label"], r.get("id", "")) for r in rows)
+    info = tuple(
+        ClaimInfo(
+            claimant=attributes.get("claimant"),
+            claimant_span=links.get(r.get("id", "")),
+            stance=attributes.get("stance"),
+            checkworthy=attributes.get("checkworthy"),
+        )
+        for r in rows
+        for attributes in (r.get("attributes") or {},)
+    )
+    return claims, info
+
+
+def _stance(document_labels: Mapping[str, Any] | None) -> dict[str, str]:
+    stance = (document_labels or {}).get("stance") or {}
+    return {str(k): str(v) for k, v in stance.items() if v is not None}
