@@ -91,7 +91,7 @@ def test_dashboard_renders_in_arabic_with_charts(browser, live_server, artifacts
         expect(html).to_have_attribute("lang", "ar")
         expect(page.locator("table.agreement-summary tbody tr")).to_have_count(12)
         alpha = page.locator('tr[data-measure="stance.krippendorff_alpha"] td.value')
-        expect(alpha).not_to_have_text("undefined")
+        expect(alpha).not_to_have_text("غير معرَّف")  # "undefined", in Arabic
         expect(page.locator("svg.heat-map")).to_have_count(3)
         expect(page.locator("svg.line-chart")).to_have_count(1)
         expect(page.locator("svg.bar-chart")).to_have_count(1)

@@ -452,7 +452,7 @@ def test_offline_changes_are_kept_and_saved_when_the_network_returns(page, live_
     drag_select(page, ARTICLE, word, word + len("الرَّقَّة"))
     page.keyboard.press("3")
     expect(page.locator("#save-state")).to_have_attribute("data-state", "offline")
-    expect(page.locator("#save-state")).to_contain_text("Offline")
+    expect(page.locator("#save-state")).to_contain_text("لا اتصال")  # "Offline", in Arabic
     assert stored(assignment)["spans"] == []
     queued = page.evaluate(
         "Object.keys(localStorage).filter((k) => k.startsWith('annotate:unsent:'))"
@@ -532,7 +532,7 @@ def test_a_second_window_gets_the_conflict_message_and_loses_nothing(browser, li
             "data-state", "conflict", timeout=SAVE_TIMEOUT
         )
         expect(second.locator("#conflict-banner")).to_be_visible()
-        expect(second.locator("#conflict-text")).to_contain_text("Someone else saved")
+        expect(second.locator("#conflict-text")).to_contain_text("حفظ شخص آخر هذا التوسيم")
         # The first window's work is not overwritten.
         assert [s["text"] for s in stored(assignment)["spans"]] == ["وزارة الدفاع"]
 
