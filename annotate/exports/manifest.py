@@ -48,12 +48,10 @@ def build_manifest(
     created_at: str,
 ) -> bytes:
     labels = label_set(schema)
+    found = {label for counter in stats.spans.values() for label in counter}
     span_counts = {
-        label: _per_split(stats.spans.get(label, {}))
-        for label in [
-            *labels["span_labels"],
-            *sorted(set(stats.spans) - set(labels["span_labels"])),
-        ]
+        label: _per_split({split: stats.spans[split][label] for split in list(stats.spans)})
+        for label in [*labels["span_labels"], *sorted(found - set(labels["span_labels"]))]
     }
     manifest = {
         "format_version": EXPORT_FORMAT_VERSION,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 
@@ -40,11 +41,15 @@ class RawRecord:
     split: str
 
 
+_label = itemgetter("label")
+
+
 @dataclass
 class ExportStats:
     """Running counts, filled while records stream past, for the manifest."""
 
     articles: Counter[str] = field(default_factory=Counter)
+    # split -> label -> spans
     spans: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     stance: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     raw_annotations: int = 0
@@ -55,8 +60,7 @@ class ExportStats:
 
     def count_gold(self, record: GoldRecord) -> None:
         self.articles[record.split] += 1
-        for span in record.content.get("spans", []):
-            self.spans[span["label"]][record.split] += 1
+        self.spans[record.split].update(map(_label, record.content.get("spans", ())))
         stance = record.content.get("document_labels", {}).get("stance", {})
         for target, value in stance.items():
             self.stance[target][value] += 1
