@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import gettext
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,13 +180,23 @@ def _messages_in_template(source: str, origin: str) -> set[tuple[str | None, str
     return found
 
 
+def _project_files(folder: Path):
+    """Files under `folder`, without hidden folders and the ones makemessages is told to skip."""
+    for entry in os.scandir(folder):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            if folder != ROOT or entry.name not in NOT_SCANNED:
+                yield from _project_files(Path(entry.path))
+        elif entry.is_file():
+            yield Path(entry.path)
+
+
 def source_messages() -> dict[tuple[str | None, str], str]:
     """Every translatable message of the project's code and templates -> where it was found."""
     found: dict[tuple[str | None, str], str] = {}
-    for path in sorted(ROOT.rglob("*")):
+    for path in sorted(_project_files(ROOT)):
         relative = path.relative_to(ROOT)
-        if relative.parts[0] in NOT_SCANNED or any(p.startswith(".") for p in relative.parts):
-            continue
         if path.suffix == ".py":
             messages = _messages_in_code(path.read_text(encoding="utf-8"))
         elif path.suffix in (".html", ".txt"):
