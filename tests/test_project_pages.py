@@ -189,7 +189,7 @@ def test_manager_manages_members(client, people, project):
         {"username": "omar", "role": "annotator"},
         follow=True,
     )
-    assert "omar is now annotator." in messages_of(response)
+    assert "omar is now Annotator." in messages_of(response)
     outsider = people["outsider"]
     client.post(f"/projects/{project.pk}/members/{outsider.pk}/", {"role": "reviewer"})
     assert Membership.objects.get(project=project, user=outsider).role == Role.REVIEWER

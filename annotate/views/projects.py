@@ -57,7 +57,9 @@ def _error_message(exc: Exception) -> str:
 class ProjectForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     description = forms.CharField(
-        label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
     )
 
 
@@ -86,7 +88,11 @@ class GenerateForm(forms.Form):
 
 
 class AddArticlesForm(forms.Form):
-    corpus = forms.ModelChoiceField(label=gettext_lazy("Corpus"), queryset=Corpus.objects.all())
+    corpus = forms.ModelChoiceField(
+        label=gettext_lazy("Corpus"),
+        queryset=Corpus.objects.all(),
+        empty_label=gettext_lazy("Choose a corpus"),
+    )
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
     all = forms.BooleanField(label=gettext_lazy("All articles of the corpus"), required=False)
 
@@ -102,7 +108,7 @@ class RoleForm(forms.Form):
 
 class SchemaForm(forms.Form):
     schema = forms.CharField(
-        label=gettext_lazy("Schema (JSON)"), widget=forms.Textarea(attrs={"rows": 14})
+        label=gettext_lazy("Schema (JSON)"), widget=forms.Textarea(attrs={"rows": 14, "dir": "ltr"})
     )
     note = forms.CharField(label=gettext_lazy("What changed"), required=False, max_length=500)
 
@@ -150,6 +156,7 @@ def home(request: HttpRequest) -> HttpResponse:
             {
                 "project": project,
                 "role": project.my_role,
+                "role_name": Role(project.my_role).label,
                 "own_done": mine["done"],
                 "own_total": mine["total"],
                 "all_submitted": everyone["submitted"] if everyone else None,
@@ -198,6 +205,7 @@ def project_detail(request: HttpRequest, pid: int) -> HttpResponse:
     context: dict[str, Any] = {
         "project": project,
         "role": role,
+        "role_name": Role(role).label,
         "is_lead": is_lead,
         "is_manager": is_manager,
         "guidelines_html": guidelines_html(project.guidelines),
@@ -312,7 +320,10 @@ def project_add_member(request: HttpRequest, pid: int) -> HttpResponse:
     def action(project, data):
         user = project_actions.find_user(username=data["username"])
         project_actions.do_set_member(project, by=request.user, user=user, role=data["role"])
-        return _("%(user)s is now %(role)s.") % {"user": user.get_username(), "role": data["role"]}
+        return _("%(user)s is now %(role)s.") % {
+            "user": user.get_username(),
+            "role": Role(data["role"]).label,
+        }
 
     return _manager_action(request, pid, MemberForm, action)
 

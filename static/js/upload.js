@@ -11,7 +11,9 @@ const result = document.getElementById("import-result");
 const submit = form.querySelector("button[type=submit]");
 
 function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
+  return template
+    .replace(/%\((\w+)\)s/g, (_, key) => String(values[key]))
+    .replace(/%%/g, "%");
 }
 
 function element(tag, text, className) {
