@@ -285,3 +285,25 @@ def test_admin_shows_a_project_and_refuses_editing_annotations(client, project, 
     assert client.get(f"/admin/annotate/project/{project.pk}/change/").status_code == 200
     response = client.post(f"/admin/annotate/annotation/{annotation.pk}/change/", {})
     assert response.status_code == 403
+
+
+def test_leads_find_agreement_adjudication_and_data_from_the_project_page(client):
+    manager, reviewer, annotator = make_user(), make_user(), make_user()
+    project = make_project(
+        members={manager: Role.MANAGER, reviewer: Role.REVIEWER, annotator: Role.ANNOTATOR}
+    )
+    links = {
+        f"/projects/{project.pk}/agreement/",
+        f"/projects/{project.pk}/adjudicate/",
+        f"/projects/{project.pk}/exports/",
+    }
+    client.force_login(manager)
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert all(f'href="{link}"' in page for link in links)
+    client.force_login(reviewer)
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert f'href="/projects/{project.pk}/exports/"' not in page
+    assert f'href="/projects/{project.pk}/agreement/"' in page
+    client.force_login(annotator)
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert not any(f'href="{link}"' in page for link in links)
