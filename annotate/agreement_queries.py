@@ -8,8 +8,11 @@ while the fingerprint holds, the stored report is returned without recomputing.
 
 from __future__ import annotations
 
+import gc
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -82,8 +85,26 @@ def _submitted_docs_postgres(project: Project, *, claim_label: str) -> list[Doc]
     with connection.cursor() as cursor:
         cursor.execute(sql, [claim_label, project.pk, AnnotationStatus.SUBMITTED])
         (payload,) = cursor.fetchone()
-    docs = []
-    for row in json.loads(payload or "[]"):
+    docs: list[Doc] = []
+    _add_docs(docs, json.loads(payload or "[]"), claim_label=claim_label)
+    return docs
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Building a million small tuples (spans) would run the cycle collector over all of them
+    again and again, though none of them can be in a cycle; it waits until they are built."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _add_docs(docs: list[Doc], rows: list[list[Any]], *, claim_label: str) -> None:
+    for row in rows:
         pk, article, annotator, when, starts, ends, labels, ids, claims, relations, stance = row
         submitted_at = datetime.fromisoformat(when) if when else None
         if not (len(starts) == len(ends) == len(labels) == len(ids)):
@@ -114,7 +135,6 @@ def _submitted_docs_postgres(project: Project, *, claim_label: str) -> list[Doc]
                 submitted_at=submitted_at,
             )
         )
-    return docs
 
 
 def compared_texts(project: Project) -> dict[int, str]:
@@ -132,13 +152,15 @@ def compared_texts(project: Project) -> dict[int, str]:
 
 
 def compute_report(project: Project) -> dict[str, Any]:
-    docs = submitted_docs(project)
-    texts = compared_texts(project)
-    annotator_ids = {d.annotator for d in docs}
-    names = dict(
-        get_user_model().objects.filter(id__in=annotator_ids).values_list("id", "username")
-    )
-    report = build_report(docs, texts=texts, schema=project.schema, annotator_names=names)
+    with _gc_paused():
+        docs = submitted_docs(project)
+        texts = compared_texts(project)
+        annotator_ids = {d.annotator for d in docs}
+        names = dict(
+            get_user_model().objects.filter(id__in=annotator_ids).values_list("id", "username")
+        )
+        report = build_report(docs, texts=texts, schema=project.schema, annotator_names=names)
+        del docs, texts
     lowest = report["lowest_articles"]
     titles = dict(
         Article.objects.filter(id__in=[row["article"] for row in lowest]).values_list("id", "title")
