@@ -91,7 +91,7 @@ def _submitted_docs_postgres(project: Project, *, claim_label: str) -> list[Doc]
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Building a million small tuples (spans) would run the cycle collector over all of them
     again and again, though none of them can be in a cycle; it waits until they are built."""
     enabled = gc.isenabled()
@@ -152,7 +152,7 @@ def compared_texts(project: Project) -> dict[int, str]:
 
 
 def compute_report(project: Project) -> dict[str, Any]:
-    with _gc_paused():
+    with gc_paused():
         docs = submitted_docs(project)
         texts = compared_texts(project)
         annotator_ids = {d.annotator for d in docs}
