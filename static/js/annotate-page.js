@@ -1,12 +1,11 @@
-// The annotation page: draws the article with its spans and wires mouse, keyboard, panels
-// and saving to the pure modules (offsets, text, spans, store, api). Page data comes from the
-// json_script block; all text goes in through textContent / createTextNode.
+// The annotation page: wires the marking component (marking.js: the article with its spans,
+// selection, snapping) to the keyboard, the panels and saving (store, api). Page data comes
+// from the json_script block; all text goes in through textContent / createTextNode.
 
 import { ApiError, NetworkError, apiFetch } from "./api.js";
-import { OffsetMap } from "./offsets.js";
-import { compareSpans, innermost, layoutSegments } from "./spans.js";
+import { createMarker, shortcutLabel } from "./marking.js";
+import { compareSpans, innermost } from "./spans.js";
 import { AnnotationStore, canonicalJson, newSpanId } from "./store.js";
-import { TextModel } from "./text.js";
 
 performance.mark("annotation-page-start");
 const data = JSON.parse(document.getElementById("page-data").textContent);
@@ -14,32 +13,13 @@ const S = data.strings;
 const text = data.article.text;
 const schema = data.schema || {};
 const CLAIM = (schema.claim_label && schema.claim_label.key) || "CLAIM";
-const MAX_LEVEL = 5; // underline levels the stylesheet draws (0..5)
 const SAVE_DELAY = 700; // ms after the last change
 const MAX_SAVE_WAIT = 2000; // ms: save at least this often while changes keep coming
 const RTL = true; // the article is always right-to-left
 let readonly = Boolean(data.readonly);
 
-const offsets = new OffsetMap(text);
-const model = new TextModel(text, { articleClitic: schema.article_clitic !== false });
 const labelInfo = data.all_labels || {};
 const shortcuts = new Map(data.labels.filter((l) => l.shortcut).map((l) => [l.shortcut, l.key]));
-
-// The label for a key press, whatever the keyboard layout: an Arabic layout types ؤ on the
-// C key and may type ١ on the 1 key, so fall back to Latin digits and the physical key.
-function shortcutLabel(event) {
-  const key = event.key;
-  if (shortcuts.has(key)) return shortcuts.get(key);
-  const code = key.length === 1 ? key.codePointAt(0) : 0;
-  if (code >= 0x0660 && code <= 0x0669) return shortcuts.get(String(code - 0x0660)) || null;
-  if (code >= 0x06f0 && code <= 0x06f9) return shortcuts.get(String(code - 0x06f0)) || null;
-  const physical = /^(?:Key([A-Z])|Digit([0-9]))$/.exec(event.code || "");
-  if (physical) {
-    const latin = physical[1] ? physical[1].toLowerCase() : physical[2];
-    return shortcuts.get(event.shiftKey && physical[1] ? physical[1] : latin) || null;
-  }
-  return null;
-}
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -86,10 +66,6 @@ function labelName(key) {
   return (labelInfo[key] && labelInfo[key].name) || key;
 }
 
-function labelColor(key) {
-  return (labelInfo[key] && labelInfo[key].color) || "#888888";
-}
-
 function safeStorage(name) {
   try {
     const storage = window[name];
@@ -121,105 +97,36 @@ const store = new AnnotationStore({
 
 // ---- UI state -------------------------------------------------------------------------
 
-let pending = null; // the snapped selection waiting for a label: {start, end} in code points
-let keyboardSelection = null; // {anchor, focus} while Shift+arrows build a selection
 let cursor = 0; // where keyboard selection starts when nothing is selected
 let selectedId = null;
 let picking = false;
 let exactMode = false;
-let mouseDown = false;
 
-// What the last render drew, to map DOM positions back to offsets.
-let renderedSpans = null;
-let textNodes = [];
-let nodeStarts = new Int32Array(0);
-let nodeStartOf = new Map();
-let elementsBySpan = new Map();
-let levels = new Map();
-let highlighted = [];
+// The article with its spans, the mouse selection and the selection waiting for a label.
+const marker = createMarker(el.article, {
+  text,
+  labels: labelInfo,
+  claimLabel: CLAIM,
+  articleClitic: schema.article_clitic !== false,
+  onPending: renderSelectionBar,
+});
+const model = marker.model;
 
 // ---- Rendering --------------------------------------------------------------------------
 
-function tint(color) {
-  return `${color}30`;
-}
-
 function renderArticle() {
-  const spans = store.content.spans;
-  renderedSpans = spans;
-  const spans16 = spans.map((s) => ({
-    id: s.id,
-    label: s.label,
-    start: offsets.toUtf16(s.start),
-    end: offsets.toUtf16(s.end),
-  }));
-  const byId = new Map(spans16.map((s) => [s.id, s]));
-  const layout = layoutSegments(spans16, text.length);
-  levels = layout.levels;
-  const fragment = document.createDocumentFragment();
-  const nodes = [];
-  const starts = [];
-  elementsBySpan = new Map();
-  for (const segment of layout.segments) {
-    const node = document.createTextNode(text.slice(segment.start, segment.end));
-    nodes.push(node);
-    starts.push(segment.start);
-    if (segment.spans.length === 0) {
-      fragment.append(node);
-    } else {
-      const seg = document.createElement("span");
-      seg.className = "seg";
-      seg.append(node);
-      let entity = false;
-      const covering = [];
-      for (const id of segment.spans) {
-        const span = byId.get(id);
-        covering.push(span);
-        const level = Math.min(levels.get(id), MAX_LEVEL);
-        seg.style.setProperty(`--u${level}`, labelColor(span.label));
-        if (span.label !== CLAIM) entity = true;
-        if (!elementsBySpan.has(id)) elementsBySpan.set(id, []);
-        elementsBySpan.get(id).push(seg);
-      }
-      seg.style.setProperty("--fill", tint(labelColor(innermost(covering, levels).label)));
-      if (entity) seg.classList.add("entity");
-      seg.dataset.spans = segment.spans.join(" ");
-      fragment.append(seg);
-    }
-    for (const id of segment.ends) {
-      const span = byId.get(id);
-      const tag = document.createElement("span");
-      tag.className = "tag";
-      tag.dataset.span = id;
-      tag.dataset.name = labelName(span.label);
-      tag.style.setProperty("--tag", labelColor(span.label));
-      elementsBySpan.get(id).push(tag);
-      fragment.append(tag);
-    }
-  }
-  el.article.style.setProperty("--depth", String(Math.max(1, Math.min(layout.depth, MAX_LEVEL + 1))));
-  el.article.replaceChildren(fragment);
-  textNodes = nodes;
-  nodeStarts = Int32Array.from(starts);
-  nodeStartOf = new Map(nodes.map((node, k) => [node, starts[k]]));
-  highlighted = [];
+  marker.render(store.content.spans);
   showSelectedSpan();
 }
 
 function showSelectedSpan() {
-  for (const [element, cls] of highlighted) element.classList.remove(cls);
-  highlighted = [];
-  const mark = (id, cls) => {
-    for (const element of elementsBySpan.get(id) || []) {
-      element.classList.add(cls);
-      highlighted.push([element, cls]);
-    }
-  };
+  const marks = [];
   if (selectedId) {
-    mark(selectedId, "selected");
+    marks.push([selectedId, "selected"]);
     const relation = store.relationFrom(selectedId);
-    if (relation) mark(relation.to, "is-claimant");
+    if (relation) marks.push([relation.to, "is-claimant"]);
   }
+  marker.highlight(marks);
 }
 
 function sortedSpans() {
@@ -306,129 +213,37 @@ function flash(message) {
   }, 6000);
 }
 
-// ---- DOM positions <-> offsets ------------------------------------------------------------
-
-// UTF-16 offset into the article of a DOM boundary point inside it.
-function boundaryOffset(container, offset) {
-  if (container.nodeType === Node.TEXT_NODE) {
-    const start = nodeStartOf.get(container);
-    if (start !== undefined) return start + offset;
-  }
-  const range = document.createRange();
-  range.setStart(el.article, 0);
-  range.setEnd(container, offset);
-  return range.toString().length;
-}
-
-// The DOM selection as UTF-16 offsets into the article, or null when it holds no article text.
-function selectionOffsets() {
-  const selection = window.getSelection();
-  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
-  const range = selection.getRangeAt(0);
-  if (!range.intersectsNode(el.article)) return null;
-  const inside = (node) => el.article.contains(node);
-  const start = inside(range.startContainer)
-    ? boundaryOffset(range.startContainer, range.startOffset)
-    : 0;
-  const end = inside(range.endContainer)
-    ? boundaryOffset(range.endContainer, range.endOffset)
-    : text.length;
-  return start < end ? { start, end } : null;
-}
-
-// A DOM point for a UTF-16 offset: in the text node that starts there (atStart) or ends there.
-function domPoint(offset16, atStart) {
-  let lo = 0;
-  let hi = nodeStarts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (nodeStarts[mid] <= offset16) lo = mid + 1;
-    else hi = mid;
-  }
-  let k = Math.max(0, lo - 1);
-  if (!atStart && k > 0 && nodeStarts[k] === offset16) k -= 1;
-  return { node: textNodes[k], offset: offset16 - nodeStarts[k] };
-}
-
-function showDomSelection(start, end) {
-  if (textNodes.length === 0) return;
-  const a = domPoint(offsets.toUtf16(start), true);
-  const b = domPoint(offsets.toUtf16(end), false);
-  window.getSelection().setBaseAndExtent(a.node, a.offset, b.node, b.offset);
-}
-
-function clearDomSelection() {
-  const selection = window.getSelection();
-  if (selection && selection.rangeCount && el.article.contains(selection.anchorNode)) {
-    selection.removeAllRanges();
-  }
-}
-
 // ---- Selection and marking ----------------------------------------------------------------
 
-function setPending(range, { keepKeyboard = false } = {}) {
-  if (!range) {
-    clearPending();
-    return;
-  }
-  pending = range;
-  if (!keepKeyboard) keyboardSelection = { anchor: range.start, focus: range.end };
-  showDomSelection(range.start, range.end);
-  renderSelectionBar();
-}
-
-function clearPending({ dom = false } = {}) {
-  pending = null;
-  keyboardSelection = null;
-  if (dom) clearDomSelection();
-  renderSelectionBar();
-}
-
-function renderSelectionBar() {
+function renderSelectionBar(pending) {
   el.selectionBar.hidden = !pending;
   if (!pending) return;
-  el.selectionText.textContent = offsets.slice(pending.start, pending.end);
-  el.cliticButton.hidden = model.cliticStarts(pending.start, pending.end).length < 2;
+  el.selectionText.textContent = marker.pendingText();
+  el.cliticButton.hidden = !marker.canCycleClitic();
 }
 
 function cycleClitic() {
-  if (!pending) return false;
-  const start = model.cycleClitic(pending.start, pending.end);
-  if (start === pending.start) return false;
-  setPending({ start, end: pending.end }, { keepKeyboard: false });
-  return true;
-}
-
-function snapped(start16, end16, exact) {
-  const start = offsets.toCodePoint(start16, "start");
-  const end = offsets.toCodePoint(end16, "end");
-  return model.snap(start, end, { exact });
+  return marker.cycleClitic();
 }
 
 function mark(labelKey) {
-  if (!pending) {
+  const range = marker.pending;
+  if (!range) {
     flash(S.select_first);
     return;
   }
-  const { start, end } = pending;
+  const { start, end } = range;
   const twin = store.content.spans.find(
     (s) => s.start === start && s.end === end && s.label === labelKey,
   );
-  clearPending({ dom: true });
+  marker.clearPending({ dom: true });
   cursor = end;
   if (twin) {
     flash(S.already_marked);
     selectSpan(twin.id);
     return;
   }
-  const span = {
-    id: newSpanId(),
-    start,
-    end,
-    label: labelKey,
-    text: offsets.slice(start, end),
-    attributes: labelKey === CLAIM ? { checkworthy: null, claimant: null, stance: null } : {},
-  };
+  const span = marker.spanFor(range, labelKey, newSpanId());
   selectedId = span.id;
   store.do({ type: "add", span });
   flash(`${S.marked}: ${labelName(labelKey)}`);
@@ -466,7 +281,7 @@ function changeLabel(id, labelKey) {
 
 function applyLabel(labelKey) {
   if (readonly) return;
-  if (pending) mark(labelKey);
+  if (marker.pending) mark(labelKey);
   else if (selectedId) changeLabel(selectedId, labelKey);
   else flash(S.select_first);
 }
@@ -520,10 +335,7 @@ function selectSpan(id, { scroll = false } = {}) {
   renderSpanPanel();
   const span = id ? store.spanById(id) : null;
   if (span) cursor = span.start;
-  if (scroll && id) {
-    const first = (elementsBySpan.get(id) || [])[0];
-    if (first) first.scrollIntoView({ block: "nearest", inline: "nearest" });
-  }
+  if (scroll && id) marker.scrollTo(id);
 }
 
 function moveBetweenSpans(forward) {
@@ -541,7 +353,7 @@ function moveBetweenSpans(forward) {
   } else {
     index = Math.max(0, Math.min(ordered.length - 1, index + (forward ? 1 : -1)));
   }
-  clearPending({ dom: true });
+  marker.clearPending({ dom: true });
   const span = ordered[index];
   selectSpan(span.id, { scroll: true });
   // Screen readers hear which span is selected now.
@@ -549,47 +361,29 @@ function moveBetweenSpans(forward) {
 }
 
 function extendSelection(forward, exact) {
-  if (!keyboardSelection || !pending) {
-    // Start next to the selected span (after it going forward), else at the cursor.
-    const span = selectedId ? store.spanById(selectedId) : null;
-    const from = span ? (forward ? span.end : span.start) : cursor;
-    keyboardSelection = { anchor: from, focus: from };
-  }
-  const ks = keyboardSelection;
-  if (forward) ks.focus = exact ? model.nextCluster(ks.focus) : model.nextWordEnd(ks.focus);
-  else ks.focus = exact ? model.previousCluster(ks.focus) : model.previousWordStart(ks.focus);
-  const range = model.snap(Math.min(ks.anchor, ks.focus), Math.max(ks.anchor, ks.focus), {
-    exact,
-  });
-  if (!range) {
-    pending = null;
-    clearDomSelection();
-    renderSelectionBar();
-    return;
-  }
-  if (selectedId) selectSpan(null);
-  setPending(range, { keepKeyboard: true });
+  // Start next to the selected span (after it going forward), else at the cursor.
+  const span = selectedId ? store.spanById(selectedId) : null;
+  const from = span ? (forward ? span.end : span.start) : cursor;
+  const range = marker.extend(forward, exact, from);
+  if (range && selectedId) selectSpan(null);
 }
 
 function spansAt(target) {
-  const seg = target.closest && target.closest(".seg");
-  if (!seg || !el.article.contains(seg)) return [];
-  return seg.dataset.spans
-    .split(" ")
+  return marker
+    .spanIdsAt(target)
     .map((id) => store.spanById(id))
     .filter(Boolean);
 }
 
 function onArticleClick(event) {
-  const tag = event.target.closest && event.target.closest(".tag");
-  let candidates = tag ? [store.spanById(tag.dataset.span)].filter(Boolean) : spansAt(event.target);
+  let candidates = spansAt(event.target);
   if (picking) {
     candidates = candidates.filter((s) => s.label !== CLAIM);
     if (candidates.length === 0) {
       flash(S.pick_entity_only);
       return;
     }
-    const entity = innermost(candidates, levels);
+    const entity = innermost(candidates, marker.levels);
     stopPicking();
     setClaimant(selectedId, `span:${entity.id}`);
     flash(S.claimant_set);
@@ -818,7 +612,7 @@ function onKeyDown(event) {
       return;
     case "Escape":
       if (picking) stopPicking();
-      else if (pending) clearPending({ dom: true });
+      else if (marker.pending) marker.clearPending({ dom: true });
       else if (selectedId) selectSpan(null);
       return;
     case "Enter":
@@ -832,7 +626,7 @@ function onKeyDown(event) {
       deleteSelected();
       return;
     case " ":
-      if (!control && pending && cycleClitic()) event.preventDefault();
+      if (!control && marker.pending && cycleClitic()) event.preventDefault();
       return;
     case "ArrowLeft":
     case "ArrowRight": {
@@ -849,7 +643,7 @@ function onKeyDown(event) {
     default:
       break;
   }
-  const label = event.altKey ? null : shortcutLabel(event);
+  const label = event.altKey ? null : shortcutLabel(shortcuts, event);
   if (label) {
     event.preventDefault();
     applyLabel(label);
@@ -866,44 +660,20 @@ function redo() {
   flash(store.redo() ? S.redone : S.nothing_to_redo);
 }
 
-function onMouseUp(event) {
-  if (!mouseDown) return;
-  mouseDown = false;
-  const range16 = selectionOffsets();
-  if (!range16) {
-    if (el.article.contains(event.target)) {
-      const selection = window.getSelection();
-      if (selection && selection.anchorNode && el.article.contains(selection.anchorNode)) {
-        cursor = offsets.toCodePoint(
-          boundaryOffset(selection.anchorNode, selection.anchorOffset),
-          "start",
-        );
-      }
-      onArticleClick(event);
-    }
-    return;
-  }
-  if (readonly) return;
-  const range = snapped(range16.start, range16.end, event.altKey || exactMode);
-  if (range && selectedId) selectSpan(null);
-  if (range) setPending(range);
-  else clearPending({ dom: true });
+function onArticleMouseClick(event, caret) {
+  if (caret !== null) cursor = caret;
+  onArticleClick(event);
 }
 
 function wire() {
   document.addEventListener("keydown", onKeyDown);
-  el.article.addEventListener("mousedown", (event) => {
-    if (event.button === 0) mouseDown = true;
-  });
-  document.addEventListener("mouseup", onMouseUp);
-  document.addEventListener("selectionchange", () => {
-    if (mouseDown || !pending) return;
-    const selection = window.getSelection();
-    if (!selection || selection.isCollapsed) {
-      pending = null;
-      keyboardSelection = null;
-      renderSelectionBar();
-    }
+  marker.attachMouse({
+    readonly: () => readonly,
+    exact: (event) => event.altKey || exactMode,
+    select: () => {
+      if (selectedId) selectSpan(null);
+    },
+    click: onArticleMouseClick,
   });
   // Label and toolbar buttons keep the text selection: no focus change on mousedown.
   for (const button of document.querySelectorAll(".label-button, #clitic-button")) {
@@ -981,7 +751,7 @@ function wire() {
     if (store.dirty) setSaveState("offline");
   });
   store.onChange((reason) => {
-    if (store.content.spans !== renderedSpans) renderArticle();
+    if (store.content.spans !== marker.renderedSpans) renderArticle();
     if (selectedId && !store.spanById(selectedId)) selectedId = null;
     showSelectedSpan();
     renderSpanPanel();
