@@ -2,21 +2,33 @@
 // built (from the merged proposal, or the saved gold), the open decisions with their choices,
 // and saving through the REST API (PUT .../gold/ with the version it started from).
 //
-// Spans are drawn with the annotation page's modules (offsets.js for code points <-> UTF-16,
-// spans.js for the layout of overlapping spans, annotate.css for the look). Page data comes
-// from the json_script block; all text goes in through textContent / createTextNode.
+// Spans are drawn and marked with the annotation page's component (marking.js: the RTL text
+// with stacked underlines and tags, selection -> code points with clitic-aware snapping, label
+// keys): the reviewer marks new gold spans, relabels or deletes them and edits claims. Page data
+// comes from the json_script block, interface text from the template; all text goes in through
+// textContent / createTextNode.
 
 import { ApiError, NetworkError, apiFetch } from "./api.js";
-import { OffsetMap } from "./offsets.js";
-import { compareSpans, innermost, layoutSegments } from "./spans.js";
+import { createMarker, labelShortcuts, shortcutLabel } from "./marking.js";
+import { compareSpans } from "./spans.js";
+import { newSpanId } from "./store.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
-const S = data.strings;
+const S = { ...data.strings, ...templateStrings("key") };
+const valueNames = templateStrings("value");
 const text = data.article.text;
-const offsets = new OffsetMap(text);
 const schema = data.schema || {};
 const CLAIM = (schema.claim_label && schema.claim_label.key) || "CLAIM";
-const MAX_LEVEL = 5;
+
+// Interface text the template translated: <span data-key="name">text</span>.
+function templateStrings(attribute) {
+  const strings = {};
+  const holder = document.getElementById("marking-strings");
+  for (const element of holder ? holder.querySelectorAll(`[data-${attribute}]`) : []) {
+    strings[element.dataset[attribute]] = element.textContent;
+  }
+  return strings;
+}
 
 const $ = (id) => document.getElementById(id);
 const root = $("adjudicate");
@@ -126,7 +138,7 @@ if (!fromGold) {
   }
 }
 
-// ---- drawing spans over the text ---------------------------------------------------------
+// ---- the marking component -------------------------------------------------------------
 
 function labelColor(label) {
   return (data.labels[label] && data.labels[label].color) || "#888888";
@@ -136,44 +148,292 @@ function labelName(label) {
   return (data.labels[label] && data.labels[label].name) || label;
 }
 
+const spanLabels = [...(schema.entity_labels || []), ...(schema.claim_label ? [schema.claim_label] : [])];
+const activeLabels = spanLabels.filter((label) => label && !label.retired);
+const shortcuts = labelShortcuts(activeLabels);
+const shortcutOf = new Map([...shortcuts].map(([key, label]) => [label, key]));
+
+const goldMarker = createMarker($("gold-text"), {
+  text,
+  labels: data.labels,
+  claimLabel: CLAIM,
+  articleClitic: schema.article_clitic !== false,
+  onPending: renderSelectionBar,
+});
+
+// The annotators' columns: drawn by the same component, read only, sharing the text model.
 function drawSpans(container, spans) {
-  const spans16 = spans.map((s) => ({
-    id: s.id,
-    label: s.label,
-    start: offsets.toUtf16(s.start),
-    end: offsets.toUtf16(s.end),
-  }));
-  const byId = new Map(spans16.map((s) => [s.id, s]));
-  const layout = layoutSegments(spans16, text.length);
-  const fragment = document.createDocumentFragment();
-  for (const segment of layout.segments) {
-    const node = document.createTextNode(text.slice(segment.start, segment.end));
-    if (segment.spans.length === 0) {
-      fragment.append(node);
-    } else {
-      const seg = document.createElement("span");
-      seg.className = "seg";
-      seg.append(node);
-      const covering = segment.spans.map((id) => byId.get(id));
-      for (const span of covering) {
-        const level = Math.min(layout.levels.get(span.id), MAX_LEVEL);
-        seg.style.setProperty(`--u${level}`, labelColor(span.label));
-      }
-      seg.style.setProperty("--fill", `${labelColor(innermost(covering, layout.levels).label)}30`);
-      seg.dataset.spans = segment.spans.join(" ");
-      seg.title = covering.map((s) => labelName(s.label)).join(", ");
-      fragment.append(seg);
-    }
-    for (const id of segment.ends) {
-      const tag = document.createElement("span");
-      tag.className = "tag";
-      tag.dataset.name = labelName(byId.get(id).label);
-      tag.style.setProperty("--tag", labelColor(byId.get(id).label));
-      fragment.append(tag);
-    }
+  createMarker(container, {
+    text,
+    labels: data.labels,
+    claimLabel: CLAIM,
+    offsets: goldMarker.offsets,
+    model: goldMarker.model,
+  }).render(spans);
+}
+
+let selectedId = null;
+let exactMode = false;
+let dirty = false;
+
+function valueName(value) {
+  return valueNames[value] || value;
+}
+
+let flashTimer = null;
+function flash(message) {
+  const element = $("flash");
+  element.textContent = message;
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => {
+    element.textContent = "";
+  }, 6000);
+}
+
+function changed() {
+  dirty = true;
+  showState(S.unsaved || "", "unsaved");
+  render();
+}
+
+function renderSelectionBar(pending) {
+  $("selection-bar").hidden = !pending;
+  if (!pending) return;
+  $("selection-text").textContent = goldMarker.pendingText();
+  $("clitic-button").hidden = !goldMarker.canCycleClitic();
+}
+
+function selectSpan(id) {
+  selectedId = id && spanById(id) ? id : null;
+  showSelectedSpan();
+  renderSpanPanel();
+}
+
+function showSelectedSpan() {
+  const marks = [];
+  if (selectedId) {
+    marks.push([selectedId, "selected"]);
+    const relation = doc.relations.find((r) => r.from === selectedId);
+    if (relation) marks.push([relation.to, "is-claimant"]);
   }
-  container.style.setProperty("--depth", String(Math.max(1, Math.min(layout.depth, MAX_LEVEL + 1))));
-  container.replaceChildren(fragment);
+  goldMarker.highlight(marks);
+  for (const item of $("gold-spans").querySelectorAll("li[data-span]")) {
+    item.classList.toggle("selected", item.dataset.span === selectedId);
+  }
+}
+
+// Mark the pending selection with a label: a new gold span.
+function mark(labelKey) {
+  const range = goldMarker.pending;
+  goldMarker.clearPending({ dom: true });
+  const twin = doc.spans.find((s) => s.start === range.start && s.end === range.end && s.label === labelKey);
+  if (twin) {
+    flash(S.already_marked);
+    selectSpan(twin.id);
+    return;
+  }
+  const span = goldMarker.spanFor(range, labelKey, newSpanId());
+  doc.spans.push(span);
+  selectedId = span.id;
+  flash(`${S.marked}: ${labelName(labelKey)}`);
+  changed();
+}
+
+function changeLabel(id, labelKey) {
+  const span = spanById(id);
+  if (!span || span.label === labelKey) return;
+  if (doc.spans.some((s) => s.id !== id && s.start === span.start && s.end === span.end && s.label === labelKey)) {
+    flash(S.already_marked);
+    renderSpanPanel();
+    return;
+  }
+  const wasClaim = span.label === CLAIM;
+  const isClaim = labelKey === CLAIM;
+  if (wasClaim && !isClaim) doc.relations = doc.relations.filter((r) => r.from !== id);
+  if (!wasClaim && isClaim) doc.relations = doc.relations.filter((r) => r.to !== id);
+  span.label = labelKey;
+  if (isClaim !== wasClaim) {
+    span.attributes = isClaim ? { checkworthy: null, claimant: null, stance: null } : {};
+  }
+  flash(`${S.label_changed}: ${labelName(labelKey)}`);
+  changed();
+}
+
+function applyLabel(labelKey) {
+  if (goldMarker.pending) mark(labelKey);
+  else if (selectedId) changeLabel(selectedId, labelKey);
+  else flash(S.select_first);
+}
+
+function deleteSelected() {
+  if (!selectedId) {
+    flash(S.nothing_selected);
+    return;
+  }
+  removeSpan(selectedId);
+  selectedId = null;
+  flash(S.deleted);
+  changed();
+}
+
+function option(value, name) {
+  const element = document.createElement("option");
+  element.value = value;
+  element.textContent = name;
+  return element;
+}
+
+function renderSpanPanel() {
+  const span = selectedId ? spanById(selectedId) : null;
+  $("span-panel").hidden = !span;
+  if (!span) return;
+  $("span-text").textContent = span.text;
+  const select = $("span-label");
+  const keys = activeLabels.map((label) => label.key);
+  if (!keys.includes(span.label)) keys.push(span.label); // a retired label the span still has
+  select.replaceChildren(...keys.map((key) => option(key, labelName(key))));
+  select.value = span.label;
+  const isClaim = span.label === CLAIM;
+  $("claim-fields").hidden = !isClaim;
+  if (!isClaim) return;
+  const claimant = $("claimant-select");
+  const choices = [option("", S.not_set || S.none)];
+  for (const value of schema.claimant_values || ["author", "unattributed"]) {
+    choices.push(option(value, valueName(value)));
+  }
+  for (const entity of [...doc.spans].sort(compareSpans)) {
+    if (entity.label === CLAIM) continue;
+    choices.push(option(`span:${entity.id}`, `${entity.text} — ${labelName(entity.label)}`));
+  }
+  claimant.replaceChildren(...choices);
+  const current = claimantOf(span);
+  claimant.value = current && typeof current === "object" ? `span:${current.span}` : current || "";
+  const attributes = span.attributes || {};
+  $("checkworthy-select").value =
+    attributes.checkworthy === true ? "true" : attributes.checkworthy === false ? "false" : "";
+  const stance = $("claim-stance-select");
+  stance.replaceChildren(
+    option("", S.not_set || S.none),
+    ...(schema.claim_stance_values || []).map((value) => option(value, valueName(value))),
+  );
+  stance.value = attributes.stance || "";
+}
+
+function renderPalette() {
+  const items = activeLabels.map((label) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "label-button";
+    button.dataset.label = label.key;
+    button.style.setProperty("--label-color", labelColor(label.key));
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.setAttribute("aria-hidden", "true");
+    const name = document.createElement("span");
+    name.className = "label-name";
+    name.textContent = labelName(label.key);
+    button.append(swatch, name);
+    const key = shortcutOf.get(label.key);
+    if (key) {
+      const kbd = document.createElement("kbd");
+      kbd.textContent = key;
+      button.append(kbd);
+      button.setAttribute("aria-keyshortcuts", key);
+    }
+    // Keep the text selection: no focus change on mousedown.
+    button.addEventListener("mousedown", (event) => event.preventDefault());
+    button.addEventListener("click", () => applyLabel(label.key));
+    item.append(button);
+    return item;
+  });
+  $("label-palette").replaceChildren(...items);
+}
+
+function onGoldClick(event) {
+  const candidates = goldMarker
+    .spanIdsAt(event.target)
+    .map(spanById)
+    .filter(Boolean);
+  if (candidates.length === 0) {
+    selectSpan(null);
+    return;
+  }
+  // Innermost first; clicking the selected span again selects the next one out.
+  candidates.sort((a, b) => a.end - a.start - (b.end - b.start) || compareSpans(a, b));
+  const current = candidates.findIndex((s) => s.id === selectedId);
+  selectSpan(candidates[(current + 1) % candidates.length].id);
+}
+
+function isTextField(target) {
+  return Boolean(target && target.closest && target.closest("input, textarea, select"));
+}
+
+function onKeyDown(event) {
+  if (event.defaultPrevented || event.isComposing || event.ctrlKey || event.metaKey) return;
+  const target = event.target;
+  if (isTextField(target)) return;
+  const control = Boolean(target && target.closest && target.closest("button, a, summary"));
+  switch (event.key) {
+    case "Escape":
+      if (goldMarker.pending) goldMarker.clearPending({ dom: true });
+      else selectSpan(null);
+      return;
+    case "Delete":
+    case "Backspace":
+      if (!selectedId) return;
+      event.preventDefault();
+      deleteSelected();
+      return;
+    case " ":
+      if (!control && goldMarker.pending && goldMarker.cycleClitic()) event.preventDefault();
+      return;
+    default:
+      break;
+  }
+  const label = event.altKey ? null : shortcutLabel(shortcuts, event);
+  if (label && (goldMarker.pending || selectedId)) {
+    event.preventDefault();
+    applyLabel(label);
+  }
+}
+
+function wireMarking() {
+  goldMarker.attachMouse({
+    exact: (event) => event.altKey || exactMode,
+    select: () => selectSpan(null),
+    click: onGoldClick,
+  });
+  document.addEventListener("keydown", onKeyDown);
+  const clitic = $("clitic-button");
+  clitic.addEventListener("mousedown", (event) => event.preventDefault());
+  clitic.addEventListener("click", () => goldMarker.cycleClitic());
+  $("exact-toggle").addEventListener("click", () => {
+    exactMode = !exactMode;
+    $("exact-toggle").setAttribute("aria-pressed", String(exactMode));
+    flash(exactMode ? S.exact_on : S.word_snap);
+  });
+  $("span-label").addEventListener("change", (event) => {
+    if (selectedId) changeLabel(selectedId, event.target.value);
+  });
+  $("delete-span").addEventListener("click", deleteSelected);
+  $("claimant-select").addEventListener("change", (event) => {
+    if (!selectedId) return;
+    const value = event.target.value;
+    setAttribute(selectedId, "claimant", value.startsWith("span:") ? { span: value.slice(5) } : value || null);
+    changed();
+  });
+  $("checkworthy-select").addEventListener("change", (event) => {
+    if (!selectedId) return;
+    const value = event.target.value;
+    setAttribute(selectedId, "checkworthy", value === "" ? null : value === "true");
+    changed();
+  });
+  $("claim-stance-select").addEventListener("change", (event) => {
+    if (!selectedId) return;
+    setAttribute(selectedId, "stance", event.target.value || null);
+    changed();
+  });
 }
 
 function chip(label) {
@@ -192,19 +452,25 @@ function valueText(value) {
     const target = spanById(value.span) || (data.decisions.find((d) => d.span && d.span.id === value.span) || {}).span;
     return target ? `${labelName(target.label)}: ${target.text}` : value.span;
   }
-  return String(value);
+  return valueName(String(value));
 }
 
 // ---- rendering ---------------------------------------------------------------------------
 
 function renderGold() {
-  drawSpans($("gold-text"), doc.spans);
+  if (selectedId && !spanById(selectedId)) selectedId = null;
+  goldMarker.render(doc.spans);
   const list = $("gold-spans");
   const items = [...doc.spans].sort(compareSpans).map((span) => {
     const item = document.createElement("li");
     item.dataset.span = span.id;
     const covered = document.createElement("span");
     covered.className = "span-covered";
+    covered.addEventListener("click", () => {
+      goldMarker.clearPending({ dom: true });
+      selectSpan(span.id);
+      goldMarker.scrollTo(span.id);
+    });
     covered.lang = "ar";
     covered.dir = "rtl";
     covered.textContent = span.text;
@@ -217,7 +483,7 @@ function renderGold() {
     remove.textContent = S.remove;
     remove.addEventListener("click", () => {
       removeSpan(span.id);
-      render();
+      changed();
     });
     item.append(chip(span.label), covered, support, remove);
     return item;
@@ -229,6 +495,8 @@ function renderGold() {
     items.push(empty);
   }
   list.replaceChildren(...items);
+  showSelectedSpan();
+  renderSpanPanel();
   renderStance();
 }
 
@@ -245,14 +513,14 @@ function renderStance() {
       for (const value of ["", ...(schema.stance_values || [])]) {
         const option = document.createElement("option");
         option.value = value;
-        option.textContent = value || S.none;
+        option.textContent = value ? valueName(value) : S.none;
         select.append(option);
       }
       select.value = doc.document_labels.stance[target.key] || "";
       select.addEventListener("change", () => {
         setStance(target.key, select.value);
         chosen.set(`stance:${target.key}`, select.value || null);
-        render();
+        changed();
       });
       label.append(name, select);
       return label;
@@ -305,7 +573,7 @@ function choose(decision, value) {
   } else {
     setStance(decision.target, value);
   }
-  render();
+  changed();
 }
 
 function renderDecisions() {
@@ -358,7 +626,7 @@ function renderAnnotators() {
       const target = (schema.stance_targets || []).find((t) => t.key === key);
       term.textContent = (target && target.name) || key;
       const value = document.createElement("dd");
-      value.textContent = stance[key];
+      value.textContent = valueName(stance[key]);
       rows.push(term, value);
     }
     list.replaceChildren(...rows);
@@ -389,6 +657,7 @@ async function save() {
     });
     version = gold.version;
     doc = normalise(gold.content);
+    dirty = false;
     showState(S.saved.replace("%(version)s", String(version)), "saved");
     $("gold-version").textContent = "";
     render();
@@ -417,6 +686,12 @@ if (data.urls.next) {
   next.href = data.urls.next;
   next.hidden = false;
 }
+// Leaving with unsaved gold asks first.
+window.addEventListener("beforeunload", (event) => {
+  if (dirty) event.preventDefault();
+});
+renderPalette();
+wireMarking();
 renderAnnotators();
 render();
 root.dataset.ready = "true";

@@ -107,3 +107,144 @@ def test_a_manager_follows_an_export_to_its_download(page, live_server, settings
         download.get_attribute("href") == f"/api/projects/{project.pk}/exports/{job.pk}/download/"
     )
     assert job.params["seed"] == 5
+
+
+# ---- marking in the gold -------------------------------------------------------------------
+
+CHAR_BOX = """([rootId, from16, to16]) => {
+  const root = document.getElementById(rootId);
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const point = (offset) => {
+    walker.currentNode = root;
+    let pos = 0;
+    let node;
+    while ((node = walker.nextNode())) {
+      if (offset < pos + node.length) return [node, offset - pos];
+      pos += node.length;
+    }
+    return null;
+  };
+  const [a, ao] = point(from16);
+  const [b, bo] = point(to16 - 1);
+  const range = document.createRange();
+  range.setStart(a, ao);
+  range.setEnd(b, bo + 1);
+  let box = range.getClientRects()[0];
+  if (box.top < 40 || box.bottom > window.innerHeight - 20) {
+    window.scrollBy(0, box.top - window.innerHeight / 2);
+    box = range.getClientRects()[0];
+  }
+  return {left: box.left, right: box.right, top: box.top, bottom: box.bottom};
+}"""
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def char_box(page, text: str, index: int) -> dict:
+    """Viewport box of text[index] (a code-point index) in the gold text."""
+    return page.evaluate(CHAR_BOX, ["gold-text", utf16(text[:index]), utf16(text[: index + 1])])
+
+
+def drag_select(page, text: str, start: int, end: int) -> None:
+    """Drag over text[start:end] from the right edge of its first letter to the left edge of
+    its last, as a reader of Arabic does."""
+    first = char_box(page, text, start)
+    last = char_box(page, text, end - 1)
+    page.mouse.move(first["right"] - 1, (first["top"] + first["bottom"]) / 2)
+    page.mouse.down()
+    page.mouse.move(last["left"] + 1, (last["top"] + last["bottom"]) / 2, steps=8)
+    page.mouse.up()
+
+
+def click_text(page, text: str, index: int) -> None:
+    box = char_box(page, text, index)
+    page.mouse.click((box["left"] + box["right"]) / 2, (box["top"] + box["bottom"]) / 2)
+
+
+MARK_TEXT = "😀 قال المتحدث إن وداعش انسحب من الميادين، وأكد الجيش السوري ذلك 🇸🇾 أمس."
+
+
+def test_a_reviewer_marks_relabels_and_deletes_gold_spans_in_rtl_text(
+    page, live_server, artifacts_dir
+):
+    text = MARK_TEXT
+    reviewer, ann1, ann2 = make_user("reviewer"), make_user("ann1"), make_user("ann2")
+    article = make_article(text=text, title="انسحاب من الميادين")
+    project = make_project(
+        articles=[article],
+        members={reviewer: Role.REVIEWER, ann1: Role.ANNOTATOR, ann2: Role.ANNOTATOR},
+    )
+    isis = span(text, text.index("وداعش") + 1, text.index("وداعش") + 5, "MILITARY_GROUP")
+    army = span_of(text, "الجيش السوري", "MILITARY_GROUP")
+    make_annotation(project, article, ann1, spans=[isis, army], stance={"isis": "against"})
+    make_annotation(project, article, ann2, spans=[isis, army], stance={"isis": "against"})
+
+    log_in(page, live_server, reviewer)
+    page.goto(f"{live_server.url}/projects/{project.pk}/articles/{article.pk}/adjudicate/")
+    page.wait_for_selector("#adjudicate[data-ready=true]")
+    gold_segs = page.locator("#gold-text .seg")
+    assert gold_segs.all_text_contents() == ["داعش", "الجيش السوري"]
+
+    # A new span by mouse, snapped to the whole word, labelled with a key (1 = the first label).
+    speaker = text.index("المتحدث")
+    drag_select(page, text, speaker + 1, speaker + 5)
+    assert page.locator("#selection-text").text_content() == "المتحدث"
+    page.keyboard.press("1")
+    # Another by mouse and a label button; the comma after the word stays out.
+    town = text.index("الميادين")
+    drag_select(page, text, town, town + len("الميادين"))
+    page.locator('.label-button[data-label="LOC"]').click()
+    # A claim over a whole phrase, overlapping the place, with the speaker as its claimant.
+    claim_start = text.index("انسحب")
+    drag_select(page, text, claim_start, town + len("الميادين"))
+    assert page.locator("#selection-text").text_content() == "انسحب من الميادين"
+    page.keyboard.press("c")
+    assert page.locator("#span-panel").is_visible()
+    assert page.locator("#span-text").text_content() == "انسحب من الميادين"
+    page.locator("#claimant-select").select_option(label="المتحدث — Person")
+    page.locator("#checkworthy-select").select_option("true")
+    page.locator("#claim-stance-select").select_option("reports")
+    assert gold_segs.all_text_contents() == [
+        "المتحدث",
+        "داعش",
+        "انسحب من ",
+        "الميادين",
+        "الجيش السوري",
+    ]
+
+    # Relabel the army (click it, choose a label) and delete ISIS (click it, Delete key).
+    click_text(page, text, text.index("الجيش") + 2)
+    assert page.locator("#span-text").text_content() == "الجيش السوري"
+    page.locator("#span-label").select_option("ORG")
+    click_text(page, text, isis["start"] + 1)
+    assert page.locator("#span-text").text_content() == "داعش"
+    page.keyboard.press("Delete")
+    assert "داعش" not in page.locator("#gold-spans").inner_text()
+    assert page.locator("#save-state").get_attribute("data-state") == "unsaved"
+    page.mouse.move(0, 0)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator("#gold-title").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts_dir / "adjudicate-marking.png"), full_page=True)
+
+    page.click("#save-gold")
+    page.wait_for_selector('#save-state[data-state="saved"]')
+    gold = Gold.objects.get(project=project, article=article)
+    spans = {(s["text"], s["label"]) for s in gold.content["spans"]}
+    assert spans == {
+        ("المتحدث", "PER"),
+        ("الميادين", "LOC"),
+        ("انسحب من الميادين", "CLAIM"),
+        ("الجيش السوري", "ORG"),
+    }
+    for s in gold.content["spans"]:
+        assert text[s["start"] : s["end"]] == s["text"]
+    by_text = {s["text"]: s for s in gold.content["spans"]}
+    claim = by_text["انسحب من الميادين"]
+    assert claim["attributes"]["checkworthy"] is True
+    assert claim["attributes"]["stance"] == "reports"
+    assert gold.content["relations"] == [
+        {"type": "claimant", "from": claim["id"], "to": by_text["المتحدث"]["id"]}
+    ]
+    assert gold.content["document_labels"]["stance"] == {"isis": "against"}
