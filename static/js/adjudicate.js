@@ -174,6 +174,7 @@ function drawSpans(container, spans) {
 
 let selectedId = null;
 let exactMode = false;
+let cursor = 0; // where a keyboard selection starts when no span is selected
 let dirty = false;
 
 function valueName(value) {
@@ -350,7 +351,8 @@ function renderPalette() {
   $("label-palette").replaceChildren(...items);
 }
 
-function onGoldClick(event) {
+function onGoldClick(event, caret) {
+  if (caret !== null) cursor = caret;
   const candidates = goldMarker
     .spanIdsAt(event.target)
     .map(spanById)
@@ -388,6 +390,17 @@ function onKeyDown(event) {
     case " ":
       if (!control && goldMarker.pending && goldMarker.cycleClitic()) event.preventDefault();
       return;
+    case "ArrowLeft":
+    case "ArrowRight": {
+      if (!event.shiftKey || control) return;
+      // Shift+arrows grow the selection by a word (Alt: a character); left is forward in RTL.
+      event.preventDefault();
+      const forward = event.key === "ArrowLeft";
+      const span = selectedId ? spanById(selectedId) : null;
+      const from = span ? (forward ? span.end : span.start) : cursor;
+      if (goldMarker.extend(forward, event.altKey || exactMode, from) && selectedId) selectSpan(null);
+      return;
+    }
     default:
       break;
   }

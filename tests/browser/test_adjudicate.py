@@ -214,6 +214,13 @@ def test_a_reviewer_marks_relabels_and_deletes_gold_spans_in_rtl_text(
         "الجيش السوري",
     ]
 
+    # From the keyboard: click into a word, Shift+Left (forward in RTL) takes it whole.
+    yesterday = text.index("أمس")
+    click_text(page, text, yesterday + 1)
+    page.keyboard.press("Shift+ArrowLeft")
+    assert page.locator("#selection-text").text_content() == "أمس"
+    page.keyboard.press("7")
+
     # Relabel the army (click it, choose a label) and delete ISIS (click it, Delete key).
     click_text(page, text, text.index("الجيش") + 2)
     assert page.locator("#span-text").text_content() == "الجيش السوري"
@@ -237,6 +244,7 @@ def test_a_reviewer_marks_relabels_and_deletes_gold_spans_in_rtl_text(
         ("الميادين", "LOC"),
         ("انسحب من الميادين", "CLAIM"),
         ("الجيش السوري", "ORG"),
+        ("أمس", "DATE"),
     }
     for s in gold.content["spans"]:
         assert text[s["start"] : s["end"]] == s["text"]
