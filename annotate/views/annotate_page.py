@@ -29,7 +29,7 @@ from annotate.schema import active_targets, claim_key, span_labels
 # Keys the page handles itself; label shortcuts fill 1-9 for labels that have none.
 FALLBACK_SHORTCUTS = "123456789"
 # The page's script modules, preloaded together so the browser fetches them in parallel.
-SCRIPT_MODULES = ("annotate-page", "api", "offsets", "spans", "store", "text")
+SCRIPT_MODULES = ("annotate-page", "api", "marking", "offsets", "spans", "store", "text")
 
 
 class PageDataEncoder(DjangoJSONEncoder):
