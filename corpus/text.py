@@ -331,6 +331,11 @@ def iter_tokens(text: str) -> Iterator[Token]:
         yield _token(start, end, text[start:end], kind)
 
 
+def token_bounds(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of `tokenize(text)`, without building Token objects."""
+    return [match.span() for match in _TOKEN_RE.finditer(text.translate(_CLASS_CODES))]
+
+
 def utf16_length(text: str) -> int:
     """Length in UTF-16 code units, as a browser counts it."""
     return len(text.encode("utf-16-le")) // 2

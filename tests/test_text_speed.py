@@ -6,7 +6,7 @@ tests/text_reference.py keeps the earlier implementation verbatim as the oracle.
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from corpus.text import Token, iter_tokens, tokenize
+from corpus.text import Token, iter_tokens, token_bounds, tokenize
 from tests import text_reference
 
 # Every class the rules tell apart, and the characters that join or split them: Arabic letters
@@ -61,3 +61,8 @@ def test_a_sample_of_real_shaped_text_matches_the_reference():
         "و3.5% من السكان… «لا كهرباء» 👍🏽 🇸🇾🇮🇶 #الرقة_تذبح_بصمت\r\n" * 20
     )
     assert as_tuples(tokenize(text)) == as_tuples(text_reference.tokenize(text))
+
+
+@given(st.one_of(hard_text, dense_text))
+def test_token_bounds_are_the_offsets_of_tokenize(text):
+    assert token_bounds(text) == [(t.start, t.end) for t in tokenize(text)]

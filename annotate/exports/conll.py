@@ -1,6 +1,6 @@
 """CoNLL-style BIO: one token a line, `token<TAB>start<TAB>end<TAB>tag`.
 
-- tokens come from corpus.text.tokenize (code-point offsets into the article text);
+- tokens come from corpus.text.tokenize (token_bounds: code-point offsets into the article text);
 - a token is split where an entity span boundary falls inside it, so a clitic stays outside
   the entity: و + داعش gives `و O` and `داعش B-MILITARY_GROUP`;
 - entity labels only (claims are sentence-length and live in the JSONL); where entity spans
@@ -13,11 +13,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from annotate.exports.records import ExportStats, GoldRecord
-from corpus.text import Token, iter_tokens
+from corpus.text import Token, token_bounds
 
 SENTENCE_END = frozenset({".", "!", "?", "؟"})
 
@@ -60,53 +61,73 @@ def _clean_comment(value: object) -> str:
     return " ".join(str(value).split())
 
 
+def split_bounds(
+    bounds: Iterable[tuple[int, int]], boundaries: Collection[int]
+) -> list[tuple[int, int]]:
+    """`split_tokens` on (start, end) offsets."""
+    ordered = sorted(boundaries)
+    if not ordered:
+        return list(bounds)
+    pieces = []
+    for start, end in bounds:
+        i = bisect_right(ordered, start)
+        while i < len(ordered) and ordered[i] < end:
+            pieces.append((start, ordered[i]))
+            start = ordered[i]
+            i += 1
+        pieces.append((start, end))
+    return pieces
+
+
 def bio_lines(
     text: str, spans: list[tuple[int, int, str]], stats: ExportStats | None = None
 ) -> Iterator[str]:
     """Token lines of one article with blank lines between sentences."""
-    boundaries = {b for start, end, _ in spans for b in (start, end)}
+    # Works on token offsets (not Token objects): CoNLL writes millions of tokens.
+    bounds = split_bounds(token_bounds(text), {b for start, end, _ in spans for b in (start, end)})
     span_index = 0
     current: tuple[int, int, str] | None = None
     begun = False
-    previous_end: int | None = None
+    previous_end = -1
     in_sentence = False
-    for token in split_tokens(iter_tokens(text), boundaries):
-        while span_index < len(spans) and spans[span_index][1] <= token.start:
+    tokens = sentences = 0
+    find = text.find
+    for start, end in bounds:
+        while span_index < len(spans) and spans[span_index][1] <= start:
             span_index += 1
         candidate = spans[span_index] if span_index < len(spans) else None
-        inside = candidate is not None and candidate[0] <= token.start and token.end <= candidate[1]
+        inside = candidate is not None and candidate[0] <= start and end <= candidate[1]
         if (
             in_sentence
-            and previous_end is not None
-            and "\n" in text[previous_end : token.start]
+            and find("\n", previous_end, start) != -1
             and not (inside and current == candidate)
         ):
             yield "\n"
             in_sentence = False
-            if stats is not None:
-                stats.conll_sentences += 1
+            sentences += 1
+        piece = text[start:end]
         if inside:
+            assert candidate is not None
             if current != candidate:
                 current, begun = candidate, False
-            tag = f"{'I' if begun else 'B'}-{candidate[2]}"
+            yield f"{piece}\t{start}\t{end}\t{'I' if begun else 'B'}-{candidate[2]}\n"
             begun = True
         else:
-            tag = "O"
             current = None
-        yield f"{token.text}\t{token.start}\t{token.end}\t{tag}\n"
+            yield f"{piece}\t{start}\t{end}\tO\n"
         in_sentence = True
-        previous_end = token.end
-        if stats is not None:
-            stats.conll_tokens += 1
-        if token.text in SENTENCE_END and not (inside and current and token.end < current[1]):
+        previous_end = end
+        tokens += 1
+        if piece in SENTENCE_END and not (inside and current and end < current[1]):
             yield "\n"
             in_sentence = False
-            if stats is not None:
-                stats.conll_sentences += 1
+            sentences += 1
     if in_sentence:
         yield "\n"
-        if stats is not None:
-            stats.conll_sentences += 1
+        sentences += 1
+    if stats is not None:
+        stats.conll_tokens += tokens
+        stats.conll_sentences += sentences
 
 
 def conll_lines(
