@@ -340,3 +340,12 @@ def test_database_side_span_extraction_equals_reading_whole_documents(world):
     got = sorted(submitted_docs(project), key=lambda d: (d.article, d.annotator))
     assert got == expected
     assert any(d.claims and d.claim_info[0].claimant_span == "p1" for d in got)
+
+
+def test_side_by_side_view_leads_to_adjudication(world):
+    project, article = world["project"], world["articles"][0]
+    body = client_for(world["reviewer"] if "reviewer" in world else world["manager"]).get(
+        reverse("annotate:agreement-compare", args=[project.pk, article.pk])
+    )
+    adjudicate = reverse("annotate:adjudicate-article", args=[project.pk, article.pk])
+    assert f'href="{adjudicate}"' in body.content.decode()
