@@ -1,4 +1,5 @@
-"""Background jobs: dataset exports and annotation imports through Django's tasks framework.
+"""Background jobs: dataset exports, annotation imports and agreement recomputation through
+Django's tasks framework.
 
 A `Job` row is what users see: kind, status, progress, result or error. `do_start_job`
 creates it and enqueues the task with the job's id; the task does the work and keeps the
@@ -24,6 +25,7 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
+from annotate.agreement_queries import agreement_report
 from annotate.errors import ActionError, ConflictError
 from annotate.export_queries import check_export_options, write_export
 from annotate.import_queries import ImportRejected, do_import_annotations
@@ -123,6 +125,12 @@ def _import(job: Job) -> dict[str, Any]:
     return report.as_dict()
 
 
+def _agreement(job: Job) -> dict[str, Any]:
+    report = agreement_report(job.project, refresh=True)
+    meta = report["meta"]
+    return {"fingerprint": meta["fingerprint"], "seconds": meta["seconds"]}
+
+
 @task()
 def export_dataset(job_id: int) -> dict[str, Any]:
     """Write a project's export zip (see annotate/export_queries.py)."""
@@ -135,7 +143,17 @@ def import_annotations(job_id: int) -> dict[str, Any]:
     return _run(job_id, _import)
 
 
-TASKS = {JobKind.EXPORT: export_dataset, JobKind.IMPORT_ANNOTATIONS: import_annotations}
+@task()
+def compute_agreement(job_id: int) -> dict[str, Any]:
+    """Recompute a project's agreement report and store it in the cache."""
+    return _run(job_id, _agreement)
+
+
+TASKS = {
+    JobKind.EXPORT: export_dataset,
+    JobKind.IMPORT_ANNOTATIONS: import_annotations,
+    JobKind.AGREEMENT: compute_agreement,
+}
 
 
 def _enqueue(job: Job) -> Job:
@@ -170,6 +188,10 @@ def do_start_export(project: Project, *, user, options: dict[str, Any]) -> Job:
         "ratios": parsed.ratios.as_text(),
     }
     return do_start_job(kind=JobKind.EXPORT, project=project, user=user, params=params)
+
+
+def do_start_agreement(project: Project, *, user) -> Job:
+    return do_start_job(kind=JobKind.AGREEMENT, project=project, user=user, params={})
 
 
 def do_start_import(

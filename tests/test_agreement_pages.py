@@ -349,3 +349,24 @@ def test_side_by_side_view_leads_to_adjudication(world):
     )
     adjudicate = reverse("annotate:adjudicate-article", args=[project.pk, article.pk])
     assert f'href="{adjudicate}"' in body.content.decode()
+
+
+def test_leads_recompute_agreement_in_the_background(world):
+    project = world["project"]
+    url = reverse("annotate:api-agreement", args=[project.pk])
+    response = client_for(world["manager"]).post(url)
+    assert response.status_code == 202, response.content
+    job = response.json()
+    assert job["kind"] == "agreement"
+    # The in-process backend has already run it; a worker would pick it up otherwise.
+    assert job["status"] == "done", job
+    assert job["result"]["fingerprint"]
+    snapshot = AgreementSnapshot.objects.get(project=project)
+    assert snapshot.fingerprint == job["result"]["fingerprint"]
+
+
+def test_annotators_cannot_start_agreement_jobs(world):
+    url = reverse("annotate:api-agreement", args=[world["project"].pk])
+    response = client_for(world["annotators"][0]).post(url)
+    assert response.status_code == 403
+    assert not AgreementSnapshot.objects.filter(project=world["project"]).exists()

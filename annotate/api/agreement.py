@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from annotate.access import LEADS, access_project
 from annotate.agreement_queries import agreement_report
 from annotate.api.base import ApiView, ErrorSerializer
+from annotate.api.jobs import JobSerializer, job_payload
+from annotate.tasks import do_start_agreement
 
 
 class AgreementView(ApiView):
@@ -34,3 +36,21 @@ class AgreementView(ApiView):
         project = access_project(request.user, pid, roles=LEADS)
         refresh = request.query_params.get("refresh", "").lower() in {"1", "true", "yes"}
         return Response(agreement_report(project, refresh=refresh))
+
+    @extend_schema(
+        summary="Recompute the agreement report in the background",
+        description=(
+            "Starts a background job that recomputes every measure and refreshes the cache; "
+            "202 with the job (poll /api/jobs/{id}/)."
+        ),
+        request=None,
+        responses={
+            202: JobSerializer,
+            403: OpenApiResponse(ErrorSerializer, description="Reviewers and managers only."),
+            404: OpenApiResponse(ErrorSerializer, description="No such project."),
+        },
+    )
+    def post(self, request: Request, pid: int) -> Response:
+        project = access_project(request.user, pid, roles=LEADS)
+        job = do_start_agreement(project, user=request.user)
+        return Response(job_payload(job, user=request.user), status=202)
