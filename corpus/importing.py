@@ -197,15 +197,32 @@ def _insert_articles(corpus_id: int, new: list[tuple[str, ParsedArticle]]) -> No
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # COPY streams the rows in one command, several times faster than INSERTs.
+            # COPY streams the rows in one command, several times faster than INSERTs; in
+            # binary format the long texts go as they are, with no escaping to do.
             quote = connection.ops.quote_name
             columns = ", ".join(quote(Article._meta.get_field(n).column) for n in _COLUMNS)
             table = quote(Article._meta.db_table)
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
+            types = _column_types()
+            with cursor.cursor.copy(sql) as copy:
+                copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
         else:
             cursor.executemany(_insert_sql(), rows)
+
+
+def _column_types() -> list[str]:
+    """PostgreSQL type names of the `_COLUMNS`, in order (binary COPY needs them exact).
+
+    Built-in types only, so psycopg knows them without asking the server.
+    """
+    types = []
+    for name in _COLUMNS:
+        field = Article._meta.get_field(name)
+        db_type = field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
+        types.append(str(db_type).split("(")[0])  # varchar(300) -> varchar
+    return types
 
 
 def _batches(records: Iterable[Record], size: int) -> Iterable[list[Record]]:
