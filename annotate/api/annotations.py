@@ -30,6 +30,7 @@ from annotate.api.serializers import (
     SaveSerializer,
     SkipSerializer,
     SubmitSerializer,
+    annotation_data,
 )
 from annotate.models import Annotation, Assignment, AuditEvent, Role
 from annotate.projects import find_user
@@ -200,10 +201,12 @@ class AnnotationView(ApiView):
         if assignment.annotator_id == request.user.pk:
             annotation = actions.do_start_assignment(assignment, user=request.user)
         else:
-            annotation = Annotation.objects.filter(assignment=assignment).first()
+            annotation = (
+                Annotation.objects.filter(assignment=assignment).select_related("annotator").first()
+            )
             if annotation is None:
                 raise Http404("The annotator has not started this assignment yet.")
-        return Response(AnnotationSerializer(annotation).data)
+        return Response(annotation_data(annotation))
 
     @extend_schema(
         summary="Save the draft: the whole content document, with the version it was read at",
@@ -220,7 +223,7 @@ class AnnotationView(ApiView):
             version=data.validated_data["version"],
             content=data.validated_data["content"],
         )
-        return Response(AnnotationSerializer(annotation).data)
+        return Response(annotation_data(annotation))
 
 
 class SubmitView(ApiView):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Length
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -34,6 +35,7 @@ from annotate.api.serializers import (
     SchemaDocumentSerializer,
     SchemaUpdateSerializer,
     SchemaVersionSerializer,
+    article_text_data,
 )
 from annotate.models import Membership, Project, ProjectArticle, Role, SchemaVersion
 from corpus.models import Article
@@ -224,8 +226,10 @@ class ArticleDetailView(ApiView):
     )
     def get(self, request: Request, pid: int, aid: int) -> Response:
         project = access_project(request.user, pid)
-        article = get_object_or_404(Article, pk=aid, projects=project)
-        return Response(ProjectArticleTextSerializer(article).data)
+        article = Article.objects.filter(pk=aid, projects=project).first()
+        if article is None:
+            raise Http404("No such article in this project.")
+        return Response(article_text_data(article))
 
 
 class MemberListView(ListView):

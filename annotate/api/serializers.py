@@ -5,6 +5,10 @@ annotate.content and annotate.schema, which name the offending field precisely.
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -72,6 +76,29 @@ class ProjectArticleTextSerializer(serializers.ModelSerializer):
 
     def get_length(self, article: Article) -> int:
         return len(article.text)
+
+
+def _datetime(value: datetime.datetime | None) -> str | None:
+    """A datetime as DRF's DateTimeField writes it (ISO 8601, UTC as Z)."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def article_text_data(article: Article) -> dict[str, Any]:
+    """ProjectArticleTextSerializer's output, built directly: the article read is hot."""
+    return {
+        "id": article.pk,
+        "corpus": article.corpus_id,
+        "title": article.title,
+        "text": article.text,
+        "source": article.source,
+        "url": article.url,
+        "published_on": article.published_on.isoformat() if article.published_on else None,
+        "external_id": article.external_id,
+        "length": len(article.text),
+    }
 
 
 class ProjectArticleSerializer(serializers.ModelSerializer):
@@ -310,6 +337,25 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "updated_at",
             "submitted_at",
         ]
+
+
+def annotation_data(annotation: Annotation) -> dict[str, Any]:
+    """AnnotationSerializer's output, built directly: reads and saves of a draft are hot."""
+    return {
+        "id": annotation.pk,
+        "assignment": annotation.assignment_id,
+        "project": annotation.project_id,
+        "article": annotation.article_id,
+        "annotator": annotation.annotator_id,
+        "annotator_username": annotation.annotator.username,
+        "version": annotation.version,
+        "status": annotation.status,
+        "content": annotation.content,
+        "schema_version": annotation.schema_version,
+        "created_at": _datetime(annotation.created_at),
+        "updated_at": _datetime(annotation.updated_at),
+        "submitted_at": _datetime(annotation.submitted_at),
+    }
 
 
 class SaveSerializer(serializers.Serializer):
