@@ -12,7 +12,7 @@ postgres://postgres@127.0.0.1:5432), migrates it, generates Arabic articles with
 - exports JSONL, CSV and raw JSONL with `manage.py export_dataset` in a child process:
   seconds and that process's peak resident memory (wait4 rusage);
 - at the first size, CoNLL alone in a child process (it tokenizes every article, so it is
-  far slower than the others: its time is that of corpus.text.tokenize).
+  slower than the others: most of its time is corpus.text.token_bounds).
 
 The project grows from one size to the next, so equal memory figures mean memory stays flat
 as the project grows. The database is dropped at the end.
@@ -275,7 +275,7 @@ def main() -> None:
                 )
                 print(
                     f"{'':>9}  CoNLL alone at {size:,} articles: {conll_seconds:.1f} s, "
-                    f"child RSS {conll_rss:.0f} MB (bound by corpus.text.tokenize)",
+                    f"child RSS {conll_rss:.0f} MB (mostly tokenizing)",
                     flush=True,
                 )
         print(f"after: {machine_load()}")
