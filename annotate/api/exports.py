@@ -26,13 +26,13 @@ from rest_framework import exceptions, serializers
 from rest_framework.authentication import (
     BaseAuthentication,
     SessionAuthentication,
-    TokenAuthentication,
     get_authorization_header,
 )
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotate.access import access_project
+from annotate.api.authentication import LeanTokenAuthentication
 from annotate.api.base import ApiView, ErrorSerializer
 from annotate.api.jobs import JobSerializer, job_payload
 from annotate.export_queries import check_export_options, export_stream
@@ -108,7 +108,7 @@ def access_export_project(request: Request, pid: int) -> Project:
 class DownloadView(ApiView):
     authentication_classes = [
         ExportTokenAuthentication,
-        TokenAuthentication,
+        LeanTokenAuthentication,
         SessionAuthentication,
     ]
     permission_classes: list = []
