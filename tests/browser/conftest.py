@@ -84,11 +84,11 @@ def log_in(page, live_server, username: str, password: str) -> None:
     assert "/accounts/login/" not in page.url, "the login failed"
 
 
-def log_in_as(page, live_server, user) -> None:
-    """A logged-in session cookie in the browser context, without going through the form."""
+def sign_in(context, live_server, user) -> None:
+    """Put a logged-in session cookie into the browser context, without going through the form."""
     from django.test import Client
 
     client = Client()
     client.force_login(user)
     cookie = client.cookies["sessionid"].value
-    page.context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
+    context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])

@@ -2,9 +2,9 @@
 decisions settled, gold saved through the API; an export followed to its download link."""
 
 import pytest
-from django.test import Client
 
 from annotate.models import Gold, Job, JobStatus, Role
+from tests.browser.conftest import sign_in
 from tests.factories import (
     make_annotation,
     make_article,
@@ -15,14 +15,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, user) -> None:
-    """A logged-in session cookie in the browser context."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"].value
-    page.context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
 
 
 TEXT = "😀 قال المتحدث إن وداعش انسحب من الميادين، وأكد الجيش السوري ذلك."
@@ -41,7 +33,7 @@ def test_a_reviewer_settles_a_tie_and_saves_gold(page, live_server, artifacts_di
     make_annotation(project, article, ann1, spans=[isis, army, city], stance={"isis": "against"})
     make_annotation(project, article, ann2, spans=[isis, army], stance={"isis": "neutral"})
 
-    log_in(page, live_server, reviewer)
+    sign_in(page.context, live_server, reviewer)
     page.goto(f"{live_server.url}/projects/{project.pk}/articles/{article.pk}/adjudicate/")
     page.wait_for_selector("#adjudicate[data-ready=true]")
     # Each annotator's spans are drawn over the text; the emoji does not shift them.
@@ -95,7 +87,7 @@ def test_a_manager_follows_an_export_to_its_download(page, live_server, settings
         },
         source="adjudicated",
     )
-    log_in(page, live_server, manager)
+    sign_in(page.context, live_server, manager)
     page.goto(f"{live_server.url}/projects/{project.pk}/exports/")
     page.fill("#export-seed", "5")
     page.click("#export-form button[type=submit]")
@@ -181,7 +173,7 @@ def test_a_reviewer_marks_relabels_and_deletes_gold_spans_in_rtl_text(
     make_annotation(project, article, ann1, spans=[isis, army], stance={"isis": "against"})
     make_annotation(project, article, ann2, spans=[isis, army], stance={"isis": "against"})
 
-    log_in(page, live_server, reviewer)
+    sign_in(page.context, live_server, reviewer)
     page.goto(f"{live_server.url}/projects/{project.pk}/articles/{article.pk}/adjudicate/")
     page.wait_for_selector("#adjudicate[data-ready=true]")
     gold_segs = page.locator("#gold-text .seg")

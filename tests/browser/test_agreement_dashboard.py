@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from annotate.models import Role
+from tests.browser.conftest import sign_in
 from tests.factories import make_annotation, make_article, make_corpus, make_project, make_user
 from tests.factories import span_of as span_in
 
@@ -33,11 +33,8 @@ ENTITIES = {
 STANCES = ["against", "neutral", "favor", "not_mentioned"]
 
 
-def sign_in(context, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"].value
-    context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
+def sign_in_arabic(context, live_server, user) -> None:
+    sign_in(context, live_server, user)
     context.add_cookies([{"name": "django_language", "value": "ar", "url": live_server.url}])
 
 
@@ -81,7 +78,7 @@ def test_dashboard_renders_in_arabic_with_charts(browser, live_server, artifacts
     project, manager, articles = build_project()
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ar")
     try:
-        sign_in(context, live_server, manager)
+        sign_in_arabic(context, live_server, manager)
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

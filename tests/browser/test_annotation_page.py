@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from annotate.models import Annotation, AnnotationStatus, Assignment, Role
 from annotate.queue import do_generate_assignments
 from corpus.text import utf16_length
+from tests.browser.conftest import sign_in
 from tests.factories import make_article, make_corpus, make_project, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,14 +44,6 @@ def queue_for(user, texts: list[str], **fields):
         Assignment.objects.filter(project=project, annotator=user).order_by("position")
     )
     return project, assignments
-
-
-def sign_in(context, live_server, user) -> None:
-    """Put a logged-in session cookie into the browser context."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"].value
-    context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
 
 
 def open_page(page, live_server, assignment) -> None:
