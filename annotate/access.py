@@ -6,13 +6,15 @@ not enough get 403. Pages and API views both use these functions.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import Http404
 
-from annotate.models import Assignment, Membership, Project, Role
+from annotate.models import Annotation, Assignment, Membership, Project, Role
+from corpus.models import Article
+from workbench.sql import Columns, fetch_row, split_row
 
 LEADS = (Role.MANAGER, Role.REVIEWER)
 EVERYONE = (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR)
@@ -72,29 +74,82 @@ def access_project(user, project_id: int | str, *, roles: Iterable[str] = EVERYO
     return project
 
 
-def access_assignment(user, assignment_id: int | str, *, for_write: bool = False) -> Assignment:
+ASSIGNMENT = Columns(Assignment, "asg")
+PROJECT = Columns(Project, "p")
+ANNOTATION = Columns(Annotation, "an")
+# The article without its search folding, which only the search box reads.
+ARTICLE = Columns(
+    Article, "art", only=[f.name for f in Article._meta.concrete_fields if f.name != "search_text"]
+)
+
+
+@functools.cache
+def _assignment_sql(with_article: bool, with_annotation: bool) -> str:
+    """One query for the hot read and save paths: the assignment, its project, the caller's
+    role (NULL for outsiders) and optionally its article and annotation."""
+    columns = [ASSIGNMENT.sql, PROJECT.sql, "m.role"]
+    joins = [
+        f'JOIN "{Project._meta.db_table}" p ON p.id = asg.project_id',
+        f'LEFT JOIN "{Membership._meta.db_table}" m '
+        "ON m.project_id = asg.project_id AND m.user_id = %s",
+    ]
+    if with_article:
+        columns.append(ARTICLE.sql)
+        joins.append(f'JOIN "{Article._meta.db_table}" art ON art.id = asg.article_id')
+    if with_annotation:
+        columns.append(ANNOTATION.sql)
+        joins.append(f'LEFT JOIN "{Annotation._meta.db_table}" an ON an.assignment_id = asg.id')
+    return (
+        f"SELECT {', '.join(columns)} "  # noqa: S608 - table and column names, not input
+        f'FROM "{Assignment._meta.db_table}" asg {" ".join(joins)} WHERE asg.id = %s'
+    )
+
+
+def access_assignment(
+    user,
+    assignment_id: int | str,
+    *,
+    for_write: bool = False,
+    with_article: bool = True,
+    with_annotation: bool = False,
+) -> Assignment:
     """An assignment the user may see (their own; any in the project for leads).
 
     With `for_write`, only the assigned annotator passes: leads read but never edit drafts.
+    The project comes with it (`assignment.project.my_role` is the caller's role); the article
+    (`with_article`) and the annotation (`with_annotation`: `assignment.annotation`, which
+    raises Annotation.DoesNotExist when there is none yet) come in the same query.
     """
     pk = _int_id(assignment_id, "No such assignment.")
     if not user.is_authenticated:
         raise Http404("No such assignment.")
-    assignments = Assignment.objects.select_related("project", "article").filter(pk=pk)
-    if not user.is_superuser:
-        # The caller's role comes with the assignment through a join on their membership:
-        # one query on the hot read and save paths; outsiders match no row.
-        assignments = assignments.filter(project__memberships__user=user).annotate(
-            caller_role=F("project__memberships__role")
-        )
-    assignment = assignments.first()
-    if assignment is None:
+    row = fetch_row(_assignment_sql(with_article, with_annotation), [user.pk, pk])
+    if row is None:
         raise Http404("No such assignment.")
-    role = _role(user, getattr(assignment, "caller_role", None))
+    parts: list[Columns | int] = [ASSIGNMENT, PROJECT, 1]
+    if with_article:
+        parts.append(ARTICLE)
+    if with_annotation:
+        parts.append(ANNOTATION)
+    values = split_row(row, *parts)
+    assignment = ASSIGNMENT.build(values[0])
+    role = _role(user, values[2][0])
     own = assignment.annotator_id == user.pk
     if role is None or (role == Role.ANNOTATOR and not own):
         raise Http404("No such assignment.")
     if for_write and not own:
         raise PermissionDenied("Only the assigned annotator can change this annotation.")
-    assignment.project.my_role = role
+    project = PROJECT.build(values[1])
+    project.my_role = role
+    assignment.project = project
+    if with_article:
+        assignment.article = ARTICLE.build(values[3])
+    if with_annotation:
+        annotation_values = values[-1]
+        annotation = (
+            ANNOTATION.build(annotation_values) if annotation_values[0] is not None else None
+        )
+        Assignment.annotation.related.set_cached_value(assignment, annotation)
+        if annotation is not None:
+            Annotation.assignment.field.set_cached_value(annotation, assignment)
     return assignment

@@ -28,6 +28,7 @@ raises ContentError naming the field.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -216,6 +217,56 @@ def check_content(
     spans.sort(key=span_sort_key)
     relations.sort(key=lambda r: (r["type"], r["from"], r["to"]))
     return {"spans": spans, "relations": relations, "document_labels": document_labels}
+
+
+def with_span_added(
+    content: dict[str, Any],
+    span: Any,
+    *,
+    text: str,
+    schema: dict[str, Any],
+    allow_retired: Iterable[str] = (),
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A canonical document plus one new span: (new document, the canonical span).
+
+    `content` is already canonical (as stored), so only the new span is checked: its fields,
+    that its id is new and that no span has the same start, end and label. The spans stay
+    sorted. Cost is one span's check, not the whole document's.
+    """
+    spans = content.get("spans", [])
+    if len(spans) >= MAX_SPANS:
+        raise ContentError("span", f"at most {MAX_SPANS} spans per article")
+    checked = check_span(
+        span,
+        field="span",
+        text=text,
+        labels=label_index(schema),
+        claim_label=claim_key(schema),
+        schema=schema,
+        allow_retired=frozenset(allow_retired),
+    )
+    identity = (checked["start"], checked["end"], checked["label"])
+    for i, other in enumerate(spans):
+        if other["id"] == checked["id"]:
+            raise ContentError("span.id", f"span id {checked['id']!r} is already used")
+        if (other["start"], other["end"], other["label"]) == identity:
+            raise ContentError("span", f"duplicates spans[{i}] (same start, end and label)")
+    at = bisect.bisect(spans, span_sort_key(checked), key=span_sort_key)
+    return {**content, "spans": [*spans[:at], checked, *spans[at:]]}, checked
+
+
+def with_span_removed(content: dict[str, Any], span_id: str) -> dict[str, Any]:
+    """A canonical document without span `span_id` and without the relations that use it."""
+    spans = content.get("spans", [])
+    kept = [span for span in spans if span["id"] != span_id]
+    if len(kept) == len(spans):
+        raise ContentError("span_id", f"no span with id {span_id!r} in this annotation")
+    relations = [
+        relation
+        for relation in content.get("relations", [])
+        if span_id not in (relation["from"], relation["to"])
+    ]
+    return {**content, "spans": kept, "relations": relations}
 
 
 def _check_relations(

@@ -199,7 +199,7 @@ def test_a_save_that_fails_midway_leaves_the_previous_version(started, monkeypat
     def explode(*args, **kwargs):
         raise RuntimeError("connection lost while writing the audit trail")
 
-    monkeypatch.setattr(AuditEvent.objects, "create", explode)
+    monkeypatch.setattr("annotate.annotations._record", explode)
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(ann)
     response = client.put(

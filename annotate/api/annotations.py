@@ -29,9 +29,12 @@ from annotate.api.serializers import (
     ReassignSerializer,
     SaveSerializer,
     SkipSerializer,
+    SpanAddSerializer,
+    SpanSavedSerializer,
     SubmitSerializer,
     annotation_data,
 )
+from annotate.errors import ActionError
 from annotate.models import Annotation, Assignment, AuditEvent, Role
 from annotate.projects import find_user
 
@@ -197,13 +200,11 @@ class AnnotationView(ApiView):
         responses={200: AnnotationSerializer, **ERRORS},
     )
     def get(self, request: Request, asid: int) -> Response:
-        assignment = access_assignment(request.user, asid)
+        assignment = access_assignment(request.user, asid, with_article=False, with_annotation=True)
         if assignment.annotator_id == request.user.pk:
             annotation = actions.do_start_assignment(assignment, user=request.user)
         else:
-            annotation = (
-                Annotation.objects.filter(assignment=assignment).select_related("annotator").first()
-            )
+            annotation = actions.annotation_of(assignment)
             if annotation is None:
                 raise Http404("The annotator has not started this assignment yet.")
         return Response(annotation_data(annotation))
@@ -214,7 +215,7 @@ class AnnotationView(ApiView):
         responses={200: AnnotationSerializer, **ERRORS, **CONFLICT},
     )
     def put(self, request: Request, asid: int) -> Response:
-        assignment = access_assignment(request.user, asid, for_write=True)
+        assignment = access_assignment(request.user, asid, for_write=True, with_annotation=True)
         data = SaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         annotation = actions.do_save_draft(
@@ -224,6 +225,50 @@ class AnnotationView(ApiView):
             content=data.validated_data["content"],
         )
         return Response(annotation_data(annotation))
+
+
+class SpanListView(ApiView):
+    @extend_schema(
+        summary="Add one span to the draft (checks only that span; cheaper than a full save)",
+        request=SpanAddSerializer,
+        responses={201: SpanSavedSerializer, **ERRORS, **CONFLICT},
+    )
+    def post(self, request: Request, asid: int) -> Response:
+        assignment = access_assignment(request.user, asid, for_write=True, with_annotation=True)
+        data = SpanAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        annotation, span = actions.do_add_span(
+            assignment,
+            user=request.user,
+            version=data.validated_data["version"],
+            span=data.validated_data["span"],
+        )
+        return Response(
+            {"annotation": annotation.pk, "version": annotation.version, "span": span},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class SpanDetailView(ApiView):
+    @extend_schema(
+        summary="Remove one span (and the relations that use it) from the draft",
+        parameters=[
+            OpenApiParameter(
+                "version", int, required=True, description="The version the draft was read at."
+            )
+        ],
+        request=None,
+        responses={200: SpanSavedSerializer, **ERRORS, **CONFLICT},
+    )
+    def delete(self, request: Request, asid: int, span_id: str) -> Response:
+        assignment = access_assignment(request.user, asid, for_write=True, with_annotation=True)
+        version = _int_param(request, "version")
+        if version is None:
+            raise ActionError("version", "give ?version= (the version the draft was read at)")
+        annotation = actions.do_remove_span(
+            assignment, user=request.user, version=version, span_id=span_id
+        )
+        return Response({"annotation": annotation.pk, "version": annotation.version})
 
 
 class SubmitView(ApiView):

@@ -365,6 +365,28 @@ class SaveSerializer(serializers.Serializer):
     content = ContentField()
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "One span: id (client-chosen, unique in the document), start, end "
+        "(code points), label, text (text[start:end]), attributes (claims only).",
+    }
+)
+class SpanField(serializers.JSONField):
+    pass
+
+
+class SpanAddSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version the draft was read at.")
+    span = SpanField()
+
+
+class SpanSavedSerializer(serializers.Serializer):
+    annotation = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="The draft's new version.")
+    span = SpanField(required=False, help_text="The span as stored (added spans only).")
+
+
 class SubmitSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
     content = ContentField(required=False, help_text="Omit to submit the saved draft.")

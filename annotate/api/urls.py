@@ -63,6 +63,16 @@ urlpatterns: list = [
         name="api-annotation",
     ),
     path(
+        "assignments/<int:asid>/annotation/spans/",
+        annotations.SpanListView.as_view(),
+        name="api-spans",
+    ),
+    path(
+        "assignments/<int:asid>/annotation/spans/<str:span_id>/",
+        annotations.SpanDetailView.as_view(),
+        name="api-span",
+    ),
+    path(
         "assignments/<int:asid>/annotation/submit/",
         annotations.SubmitView.as_view(),
         name="api-submit",
