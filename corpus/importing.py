@@ -6,8 +6,12 @@ the REST endpoint, the upload page, the demo and the benchmark all call it.
 
 from __future__ import annotations
 
+import json
+import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from hashlib import sha256
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -24,7 +28,7 @@ from corpus.parsers import (
     detect_format,
     parse_files,
 )
-from corpus.text import content_hash, normalise_for_search
+from corpus.text import normalise_for_search
 
 DEFAULT_BATCH_SIZE = 2000
 MAX_CORPUS_NAME = Corpus._meta.get_field("name").max_length
@@ -144,9 +148,9 @@ def check_corpus_name(name: str) -> str:
     return name
 
 
-# Written with one executemany per batch rather than Model.objects.bulk_create: preparing
-# each value through the model fields was most of the import time (bench/import_articles.py).
-# Values are adapted exactly as the fields would adapt them.
+# Rows are written without the ORM: preparing each value through the model fields was most
+# of the import time (bench/import_articles.py). Values are adapted exactly as the fields
+# would adapt them.
 _COLUMNS = (
     "corpus",
     "title",
@@ -160,69 +164,213 @@ _COLUMNS = (
     "metadata",
     "created_at",
 )
+# The PostgreSQL types of _COLUMNS that the binary COPY below writes.
+_POSTGRES_TYPES = (
+    "bigint",
+    "varchar",
+    "text",
+    "varchar",
+    "varchar",
+    "date",
+    "varchar",
+    "varchar",
+    "text",
+    "jsonb",
+    "timestamp with time zone",
+)
+# Bytes of COPY data handed to the server at a time, so that it stores one chunk while the
+# next is prepared.
+COPY_CHUNK_BYTES = 128 * 1024
+
+# (content hash, UTF-8 text, record) of an article to write.
+NewArticle = tuple[str, bytes, ParsedArticle]
 
 
-def _insert_sql() -> str:
+def _quoted_columns() -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(Article._meta.get_field(name).column) for name in _COLUMNS)
-    placeholders = ", ".join(["%s"] * len(_COLUMNS))
-    # Only model metadata goes into the statement; every value is a parameter.
-    table = quote(Article._meta.db_table)
-    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-
-
-def _insert_articles(corpus_id: int, new: list[tuple[str, ParsedArticle]]) -> None:
-    """Insert (content hash, record) pairs as articles of the corpus, in one statement."""
-    ops = connection.ops
-    metadata_field = Article._meta.get_field("metadata")
-    no_metadata = metadata_field.get_db_prep_save({}, connection)
-    created_at = ops.adapt_datetimefield_value(timezone.now())
-    rows = [
-        (
-            corpus_id,
-            record.title,
-            record.text,
-            record.source,
-            record.url,
-            ops.adapt_datefield_value(record.published_on),
-            record.external_id,
-            digest,
-            normalise_for_search(f"{record.title}\n{record.text}"),
-            metadata_field.get_db_prep_save(record.metadata, connection)
-            if record.metadata
-            else no_metadata,
-            created_at,
-        )
-        for digest, record in new
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY streams the rows in one command, several times faster than INSERTs; in
-            # binary format the long texts go as they are, with no escaping to do.
-            quote = connection.ops.quote_name
-            columns = ", ".join(quote(Article._meta.get_field(n).column) for n in _COLUMNS)
-            table = quote(Article._meta.db_table)
-            sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
-            types = _column_types()
-            with cursor.cursor.copy(sql) as copy:
-                copy.set_types(types)
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(_insert_sql(), rows)
+    return ", ".join(quote(Article._meta.get_field(name).column) for name in _COLUMNS)
 
 
 def _column_types() -> list[str]:
-    """PostgreSQL type names of the `_COLUMNS`, in order (binary COPY needs them exact).
-
-    Built-in types only, so psycopg knows them without asking the server.
-    """
+    """PostgreSQL type names of the `_COLUMNS`, in order (binary COPY needs them exact)."""
     types = []
     for name in _COLUMNS:
         field = Article._meta.get_field(name)
         db_type = field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
         types.append(str(db_type).split("(")[0])  # varchar(300) -> varchar
     return types
+
+
+def _search_text(record: ParsedArticle) -> str:
+    return normalise_for_search(f"{record.title}\n{record.text}")
+
+
+def _metadata_json(metadata: dict[str, Any]) -> str:
+    return json.dumps(metadata, cls=Article._meta.get_field("metadata").encoder)
+
+
+class _RowWriter:
+    """Writes articles of one corpus inside the import's transaction (any database)."""
+
+    def __init__(self, corpus_id: int) -> None:
+        self.corpus_id = corpus_id
+        self.created_at = timezone.now()
+
+    def existing(self, digests: list[str]) -> set[str]:
+        """Which of `digests` the corpus already holds."""
+        return set(
+            Article.objects.filter(corpus_id=self.corpus_id, content_hash__in=digests)
+            .values_list("content_hash", flat=True)
+            .order_by()
+        )
+
+    def write(self, new: list[NewArticle]) -> None:
+        ops = connection.ops
+        created_at = ops.adapt_datetimefield_value(self.created_at)
+        rows = [
+            (
+                self.corpus_id,
+                record.title,
+                record.text,
+                record.source,
+                record.url,
+                ops.adapt_datefield_value(record.published_on),
+                record.external_id,
+                digest,
+                _search_text(record),
+                _metadata_json(record.metadata),
+                created_at,
+            )
+            for digest, _, record in new
+        ]
+        table = connection.ops.quote_name(Article._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(_COLUMNS))
+        # Only model metadata goes into the statement; every value is a parameter.
+        sql = f"INSERT INTO {table} ({_quoted_columns()}) VALUES ({placeholders})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    def close(self, exc: BaseException | None = None) -> None:
+        pass
+
+
+_int4 = struct.Struct("!i").pack
+_NULL_FIELD = _int4(-1)
+_EMPTY_FIELD = _int4(0)
+_NO_METADATA = _int4(3) + b"\x01{}"  # jsonb: format version 1, then the JSON text
+_POSTGRES_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_POSTGRES_EPOCH_DAY = date(2000, 1, 1).toordinal()
+
+
+def _text_value(value: str) -> bytes:
+    """A text field of a binary COPY row: its length, then its UTF-8 bytes."""
+    if not value:
+        return _EMPTY_FIELD
+    data = value.encode()
+    return _int4(len(data)) + data
+
+
+class _PostgresCopyWriter(_RowWriter):
+    """Streams articles to PostgreSQL with COPY in binary format.
+
+    One COPY stays open across batches until a duplicate lookup needs the connection; rows
+    are built by hand in PostgreSQL's binary COPY format (no escaping of the long texts, no
+    per-value adaptation), in chunks the server stores while the next chunk is built.
+    """
+
+    def __init__(self, corpus_id: int) -> None:
+        super().__init__(corpus_id)
+        if tuple(_column_types()) != _POSTGRES_TYPES:
+            raise RuntimeError(f"corpus_article columns changed: {_column_types()}")
+        micros = (self.created_at - _POSTGRES_EPOCH) // timedelta(microseconds=1)
+        # Field count, then the corpus id: the same at the start of every row.
+        self.row_start = struct.pack("!hiq", len(_COLUMNS), 8, corpus_id)
+        self.row_end = struct.pack("!iq", 8, micros)
+        self._cursor: Any = None
+        self._copy_block: Any = None  # the `with cursor.copy(...)` block, entered by hand
+        self._copy: Any = None
+
+    def existing(self, digests: list[str]) -> set[str]:
+        self.close()
+        table = connection.ops.quote_name(Article._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT content_hash FROM {table} "  # noqa: S608 - model metadata only
+                "WHERE corpus_id = %s AND content_hash = ANY(%s)",
+                [self.corpus_id, digests],
+            )
+            return {digest for (digest,) in cursor.fetchall()}
+
+    def _open(self) -> Any:
+        table = connection.ops.quote_name(Article._meta.db_table)
+        sql = f"COPY {table} ({_quoted_columns()}) FROM STDIN (FORMAT BINARY)"
+        self._cursor = connection.cursor()
+        self._copy_block = self._cursor.cursor.copy(sql)
+        self._copy = copy = self._copy_block.__enter__()
+        # The header of the binary format: signature, flags, no extension.
+        copy.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0))
+        return copy
+
+    def write(self, new: list[NewArticle]) -> None:
+        copy = self._copy or self._open()
+        parts: list[bytes] = []
+        size = 0
+        for digest, text, record in new:
+            title = record.title.encode()
+            search = _search_text(record).encode()
+            day = record.published_on
+            if record.metadata:
+                meta = b"\x01" + _metadata_json(record.metadata).encode()
+                metadata = _int4(len(meta)) + meta
+            else:
+                metadata = _NO_METADATA
+            row = (
+                self.row_start,
+                _int4(len(title)),
+                title,
+                _int4(len(text)),
+                text,
+                _text_value(record.source),
+                _text_value(record.url),
+                _NULL_FIELD
+                if day is None
+                else struct.pack("!ii", 4, day.toordinal() - _POSTGRES_EPOCH_DAY),
+                _text_value(record.external_id),
+                b"\x00\x00\x00\x40" + digest.encode("ascii"),
+                _int4(len(search)),
+                search,
+                metadata,
+                self.row_end,
+            )
+            parts.extend(row)
+            size += len(text) + len(search)
+            if size >= COPY_CHUNK_BYTES:
+                copy.write(b"".join(parts))
+                parts.clear()
+                size = 0
+        if parts:
+            copy.write(b"".join(parts))
+
+    def close(self, exc: BaseException | None = None) -> None:
+        """End the open COPY, if any (with `exc`, abort it)."""
+        if self._copy is None:
+            return
+        copy, block, cursor = self._copy, self._copy_block, self._cursor
+        self._copy = self._copy_block = self._cursor = None
+        try:
+            if exc is None:
+                copy.write(b"\xff\xff")  # the trailer: no more rows
+                block.__exit__(None, None, None)
+            else:
+                block.__exit__(type(exc), exc, exc.__traceback__)
+        finally:
+            cursor.close()
+
+
+def _row_writer(corpus_id: int) -> _RowWriter:
+    if connection.vendor == "postgresql":
+        return _PostgresCopyWriter(corpus_id)
+    return _RowWriter(corpus_id)
 
 
 def _batches(records: Iterable[Record], size: int) -> Iterable[list[Record]]:
@@ -251,9 +399,10 @@ def do_import_articles(
     read to report every bad record, then ImportRejected is raised and nothing is written (nor
     is a new corpus created). With `skip_bad`, bad records are listed in the report and the
     rest imported. Records whose text is already in the corpus, or repeats an earlier record,
-    are counted as duplicates and left out. Writes in batches of `batch_size` with one query
-    to find duplicates and one bulk insert per batch. `progress(n)` is called after each
-    batch with the number of records read so far.
+    are counted as duplicates and left out. Works in batches of `batch_size`: one query per
+    batch finds the duplicates already in the corpus (none when the corpus was empty), and the
+    new articles are written in bulk (PostgreSQL: streamed with COPY). `progress(n)` is called
+    after each batch with the number of records read so far.
     """
     with transaction.atomic():
         created = False
@@ -263,37 +412,42 @@ def do_import_articles(
             )
         # Serialise imports into one corpus, so two of them cannot race on the same text.
         Corpus.objects.select_for_update().filter(pk=corpus.pk).exists()
+        # Under that lock an empty corpus stays empty but for this import: nothing to look up.
+        look_up = not created and Article.objects.filter(corpus=corpus).exists()
         report = ImportReport(corpus=corpus.name, corpus_id=corpus.pk, corpus_created=created)
         errors: list[BadRecord] = []
         seen: set[str] = set()
-        for batch in _batches(records, batch_size):
-            report.read += len(batch)
-            fresh: dict[str, ParsedArticle] = {}
-            for record in batch:
-                if isinstance(record, BadRecord):
-                    errors.append(record)
-                    continue
-                if errors and not skip_bad:
-                    continue  # nothing will be written; only look for more bad records
-                digest = content_hash(record.text)
-                if digest in seen:
-                    report.duplicates_in_file += 1
-                    continue
-                seen.add(digest)
-                fresh[digest] = record
-            if fresh and (skip_bad or not errors):
-                existing = set(
-                    Article.objects.filter(corpus=corpus, content_hash__in=list(fresh))
-                    .values_list("content_hash", flat=True)
-                    .order_by()
-                )
-                report.duplicates_in_corpus += len(existing)
-                new = [(digest, rec) for digest, rec in fresh.items() if digest not in existing]
-                if new:
-                    _insert_articles(corpus.pk, new)
-                report.created += len(new)
-            if progress is not None:
-                progress(report.read)
+        writer = _row_writer(corpus.pk)
+        try:
+            for batch in _batches(records, batch_size):
+                report.read += len(batch)
+                fresh: dict[str, NewArticle] = {}
+                for record in batch:
+                    if isinstance(record, BadRecord):
+                        errors.append(record)
+                        continue
+                    if errors and not skip_bad:
+                        continue  # nothing will be written; only look for more bad records
+                    text = record.text.encode()
+                    digest = sha256(text).hexdigest()  # corpus.text.content_hash
+                    if digest in seen:
+                        report.duplicates_in_file += 1
+                        continue
+                    seen.add(digest)
+                    fresh[digest] = (digest, text, record)
+                if fresh and (skip_bad or not errors):
+                    existing = writer.existing(list(fresh)) if look_up else set()
+                    report.duplicates_in_corpus += len(existing)
+                    new = [row for digest, row in fresh.items() if digest not in existing]
+                    if new:
+                        writer.write(new)
+                    report.created += len(new)
+                if progress is not None:
+                    progress(report.read)
+        except BaseException as exc:
+            writer.close(exc)
+            raise
+        writer.close()
         if errors and not skip_bad:
             raise ImportRejected(errors)
         report.skipped = errors

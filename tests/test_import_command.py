@@ -286,28 +286,71 @@ def records(count: int):
     return [ParsedArticle(text=f"خبر رقم {i}", origin=Origin("mem", i + 1)) for i in range(count)]
 
 
-def test_one_duplicate_query_and_one_insert_per_batch(monkeypatch):
+def spy_on_writes(monkeypatch) -> list[int]:
+    """The number of articles of each bulk write the importer makes."""
+    writes: list[int] = []
+    real_row_writer = importing._row_writer
+
+    def row_writer(corpus_id):
+        writer = real_row_writer(corpus_id)
+        real_write = writer.write
+
+        def write(new):
+            writes.append(len(new))
+            real_write(new)
+
+        writer.write = write
+        return writer
+
+    monkeypatch.setattr(importing, "_row_writer", row_writer)
+    return writes
+
+
+def duplicate_lookups(queries) -> list[str]:
+    sql = [q["sql"].upper() for q in queries.captured_queries]
+    return [s for s in sql if s.startswith("SELECT") and "CONTENT_HASH" in s]
+
+
+def test_one_duplicate_query_and_one_bulk_write_per_batch(monkeypatch):
     corpus = make_corpus("news")
     make_article(corpus, text="خبر رقم 0")
-    inserts = []
-    real_insert = importing._insert_articles
-
-    def spy(corpus_id, rows):
-        inserts.append(len(rows))
-        real_insert(corpus_id, rows)
-
-    monkeypatch.setattr(importing, "_insert_articles", spy)
+    writes = spy_on_writes(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         report = do_import_articles(corpus, records(5), batch_size=2)
     sql = [q["sql"].upper() for q in queries.captured_queries]
-    lookups = [s for s in sql if s.startswith("SELECT") and "CONTENT_HASH" in s]
     single_inserts = [s for s in sql if s.startswith("INSERT INTO") and "CORPUS_ARTICLE" in s]
-    assert inserts == [1, 2, 1]  # batches of 2; the first batch held the duplicate
-    assert (len(lookups), single_inserts) == (3, [])
+    assert writes == [1, 2, 1]  # batches of 2; the first batch held the duplicate
+    assert (len(duplicate_lookups(queries)), single_inserts) == (3, [])
     assert (report.created, report.duplicates_in_corpus) == (4, 1)
     assert sorted(corpus.articles.values_list("text", flat=True)) == sorted(
         f"خبر رقم {i}" for i in range(5)
     )
+
+
+def test_an_empty_corpus_needs_no_duplicate_lookups(monkeypatch):
+    corpus = make_corpus("news")
+    writes = spy_on_writes(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        report = do_import_articles(corpus, [*records(5), *records(2)], batch_size=2)
+    assert duplicate_lookups(queries) == []
+    assert writes == [2, 2, 1]  # the repeats of the last batch are caught within the file
+    assert (report.created, report.duplicates_in_file) == (5, 2)
+    assert corpus.articles.count() == 5
+    again = do_import_articles(corpus, records(5), batch_size=2)
+    assert (again.created, again.duplicates_in_corpus) == (0, 5)
+
+
+def test_an_error_while_reading_records_writes_nothing_and_leaves_the_connection_usable():
+    corpus = make_corpus("news")
+
+    def failing():
+        yield from records(5)
+        raise OSError("the disk went away")
+
+    with pytest.raises(OSError, match="the disk went away"):
+        do_import_articles(corpus, failing(), batch_size=2)
+    assert corpus.articles.count() == 0
+    assert do_import_articles(corpus, records(3)).created == 3
 
 
 def test_inserted_rows_read_back_like_model_rows():
@@ -334,6 +377,24 @@ def test_inserted_rows_read_back_like_model_rows():
     assert article.content_hash == content_hash("نص")
     assert article.search_text == normalise_for_search("عنوان\nنص")
     assert article.created_at is not None and article.created_at.tzinfo is not None
+
+
+def test_empty_fields_dates_before_2000_and_nested_metadata_are_stored():
+    plain = ParsedArticle(text="نص أول", origin=Origin("mem", 1))
+    old = ParsedArticle(
+        text="نص\tثان\\ مع\r\nرموز",
+        origin=Origin("mem", 2),
+        published_on=date(1998, 12, 31),
+        metadata={"tags": ["أ", {"b": None, "c": 1.5}], "quote": '"\\'},
+    )
+    do_import_articles("news", [plain, old])
+    first, second = Article.objects.order_by("id")
+    assert (first.title, first.source, first.url, first.external_id) == ("", "", "", "")
+    assert (first.published_on, first.metadata) == (None, {})
+    assert second.text == "نص\tثان\\ مع\r\nرموز"
+    assert second.published_on == date(1998, 12, 31)
+    assert second.metadata == {"tags": ["أ", {"b": None, "c": 1.5}], "quote": '"\\'}
+    assert first.created_at == second.created_at
 
 
 def test_progress_is_called_after_each_batch():
