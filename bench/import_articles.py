@@ -1,32 +1,52 @@
-"""Import throughput: N generated Arabic news articles through parse_jsonl + do_import_articles.
+"""Import throughput: 10,000 generated Arabic news articles, from the bytes of a JSONL file to
+rows committed, by three paths.
 
-    .venv/bin/python bench/import_articles.py                 # SQLite, 10,000 articles
-    .venv/bin/python bench/import_articles.py -n 2000         # a quicker run
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wb_bench \
-        .venv/bin/python bench/import_articles.py                # PostgreSQL
-    .venv/bin/python bench/import_articles.py --profile       # pyinstrument report of the import
+    .venv/bin/python bench/import_articles.py                      # all three, PostgreSQL
+    .venv/bin/python bench/import_articles.py --path command       # manage.py import_articles
+    .venv/bin/python bench/import_articles.py --path api           # REST upload, gunicorn -w 4
+    .venv/bin/python bench/import_articles.py --path in-process    # parse, then import, phases
+    .venv/bin/python bench/import_articles.py --sqlite             # the same on SQLite
+    .venv/bin/python bench/import_articles.py --path in-process --profile   # pyinstrument
 
-It never touches real data: on SQLite it works in a fresh file in a temporary folder; on
-PostgreSQL it creates a fresh database `test_<name>` beside the one DATABASE_URL names (which
-need not exist) and drops it afterwards. Prints articles per second for parsing, for the import
-into the database, end to end, and for a second import of the same file (all duplicates).
+- command: `call_command("import_articles", FILE)` timed from the call to its return (the file
+  read, parsed and committed); also the same command as a new process, which adds the
+  interpreter's and Django's start-up.
+- api: gunicorn with 4 workers serves the app; the file goes up as a multipart POST to
+  /api/corpora/{id}/import/ with token auth, timed from the first byte sent to the response.
+- in-process: parse_jsonl, then do_import_articles, each timed with this process's CPU time.
+
+Each path imports into a corpus of its own, then imports the same file again (every article a
+duplicate). It never touches real data: PostgreSQL figures use a fresh database on the server
+of BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432), dropped afterwards; SQLite
+figures a file in a temporary folder, removed afterwards. Prints articles per second, seconds
+and the machine's load average (the machine may be shared: compare CPU times too).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import http.client
 import json
 import os
 import random
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from harness import fresh_postgres, gunicorn, machine_load, setup_django  # noqa: E402
+
+PATHS = ("command", "api", "in-process")
 
 PLACES = [
     "الرقة",
@@ -133,92 +153,206 @@ def generate(count: int, *, seed: int) -> list[dict]:
     return articles
 
 
+def jsonl(articles: list[dict]) -> bytes:
+    return "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles).encode()
+
+
+@contextlib.contextmanager
+def database(sqlite: bool) -> Iterator[tuple[dict[str, str], str]]:
+    """A fresh, migrated database for this process's Django; yields the environment for
+    subprocesses and a description."""
+    if not sqlite:
+        with fresh_postgres("wb_bench_import") as env:
+            yield env, f"PostgreSQL ({env['DATABASE_URL'].rsplit('/', 1)[1]})"
+        return
+    folder = Path(tempfile.mkdtemp(prefix="wb-bench-"))
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DEBUG", "SECRET_KEY", "LOG_LEVEL")})
+    os.environ["ALLOWED_HOSTS"] = env["ALLOWED_HOSTS"]
+    try:
+        for command in (["migrate"], ["collectstatic", "--noinput"]):
+            subprocess.run(
+                [sys.executable, "manage.py", *command, "-v", "0"], cwd=ROOT, env=env, check=True
+            )
+        yield env, "SQLite"
+    finally:
+        with contextlib.suppress(Exception):
+            from django.db import connections
+
+            connections.close_all()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def rate(count: int, seconds: float, cpu: float | None = None) -> str:
+    line = f"{count / seconds:>10,.0f} articles/s  ({seconds:.2f} s"
+    return line + (f", this process's CPU {cpu:.2f} s)" if cpu is not None else ")")
+
+
+def command_path(path: Path, count: int, env: dict[str, str]) -> None:
+    from django.core.management import call_command
+
+    for label, corpus in (("import", "bench-command"), ("re-import (duplicates)", "bench-command")):
+        out = StringIO()
+        started, cpu = time.perf_counter(), time.process_time()
+        call_command("import_articles", str(path), corpus=corpus, verbosity=0, stdout=out)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        summary = out.getvalue().strip()
+        expected = f"imported {count:,}".replace(",", "") if label == "import" else "imported 0"
+        assert summary.startswith(expected), summary
+        print(f"  {label + ':':<32}{rate(count, seconds, cpu)}")
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "manage.py", "import_articles", str(path), "--corpus", "bench-process"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    seconds = time.perf_counter() - started
+    print(f"  {'as a new process (start-up too):':<32}{rate(count, seconds)}")
+
+
+def multipart(data: bytes, name: str) -> tuple[bytes, str]:
+    boundary = f"bench-{secrets.token_hex(12)}"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/x-ndjson\r\n\r\n"
+    ).encode()
+    return head + data + f"\r\n--{boundary}--\r\n".encode(), boundary
+
+
+def api_path(data: bytes, count: int, env: dict[str, str], workers: int) -> None:
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from corpus.models import Corpus
+
+    lead = get_user_model().objects.create_user(
+        "bench-lead", password=secrets.token_hex(8), is_staff=True
+    )
+    token = Token.objects.create(user=lead).key
+    corpus = Corpus.objects.create(name="bench-api", created_by=lead)
+    body, boundary = multipart(data, "bench.jsonl")
+    headers = {
+        "Authorization": f"Token {token}",
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+    }
+    with gunicorn(env, workers=workers) as port:
+        # Every worker answers once before the timed uploads (URL resolver, first queries).
+        for _ in range(workers * 3):
+            warm = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            warm.request("GET", "/api/corpora/", headers={"Authorization": f"Token {token}"})
+            warm.getresponse().read()
+            warm.close()
+        for label in ("upload", "re-upload (duplicates)"):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+            conn.connect()
+            started = time.perf_counter()
+            conn.request("POST", f"/api/corpora/{corpus.pk}/import/", body, headers)
+            response = conn.getresponse()
+            payload = response.read()
+            seconds = time.perf_counter() - started
+            conn.close()
+            if response.status != 200:
+                raise SystemExit(f"{label} failed: {response.status} {payload[:500]!r}")
+            report = json.loads(payload)
+            assert report["read"] == count, report["summary"]
+            if label == "upload":
+                assert report["created"] == count, report["summary"]
+            else:
+                assert report["duplicates_in_corpus"] == count, report["summary"]
+            print(f"  {label + ':':<32}{rate(count, seconds)}")
+    print(f"  {'(body ' + f'{len(body) / 1e6:.1f} MB, gunicorn -w ' + str(workers) + ')'}")
+
+
+def in_process_path(data: bytes, count: int, batch_size: int, profile: bool) -> None:
+    from corpus.importing import do_import_articles
+    from corpus.parsers import parse_jsonl
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    records = list(parse_jsonl(data, name="bench.jsonl"))
+    parsed, cpu_parsed = time.perf_counter(), time.process_time()
+    profiler = None
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+    report = do_import_articles("bench", records, batch_size=batch_size)
+    imported, cpu_imported = time.perf_counter(), time.process_time()
+    if profiler is not None:
+        profiler.stop()
+    assert report.created == count, report.summary
+    again = do_import_articles("bench", records, batch_size=batch_size)
+    repeated, cpu_repeated = time.perf_counter(), time.process_time()
+    assert again.created == 0 and again.duplicates == count, again.summary
+
+    def line(label: str, seconds: float, cpu: float) -> None:
+        print(f"  {label + ':':<32}{rate(count, seconds, cpu)}")
+
+    line("parse JSONL", parsed - started, cpu_parsed - cpu_started)
+    line("import into database", imported - parsed, cpu_imported - cpu_parsed)
+    line("end to end", imported - started, cpu_imported - cpu_started)
+    line("re-import (duplicates)", repeated - imported, cpu_repeated - cpu_imported)
+    if profiler is not None:
+        print(
+            profiler.output_text(
+                unicode=True, color=False, show_all=os.environ.get("BENCH_PROFILE_ALL") == "1"
+            )
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=10_000, help="articles (default 10,000)")
-    parser.add_argument("--batch-size", type=int, default=None, help="bulk insert batch size")
+    parser.add_argument(
+        "--path", choices=(*PATHS, "all"), default="all", help="which path to time (default all)"
+    )
+    parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--batch-size", type=int, default=None, help="in-process batch size")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--profile", action="store_true", help="pyinstrument the import")
+    parser.add_argument("--profile", action="store_true", help="pyinstrument the in-process import")
     args = parser.parse_args()
+    paths = PATHS if args.path == "all" else (args.path,)
 
-    tmpdir = None
-    if not os.environ.get("DATABASE_URL"):
-        tmpdir = Path(tempfile.mkdtemp(prefix="wb-bench-"))
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmpdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
-    # Measure as deployed: DEBUG off (no query log); a throwaway key for this process only.
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from corpus.importing import DEFAULT_BATCH_SIZE, do_import_articles
-    from corpus.parsers import parse_jsonl
-
-    old_name = None
+    articles = generate(args.n, seed=args.seed)
+    data = jsonl(articles)
+    words = sum(a["text"].count(" ") + 1 for a in articles) / len(articles)
+    folder = Path(tempfile.mkdtemp(prefix="wb-bench-import-"))
     try:
-        if connection.vendor == "sqlite":
-            call_command("migrate", verbosity=0)
-        else:
-            old_name = connection.settings_dict["NAME"]
-            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        database = f"{connection.vendor} ({connection.settings_dict['NAME']})"
+        file = folder / "bench.jsonl"
+        file.write_bytes(data)
+        with database(args.sqlite) as (env, described):
+            setup_django()
+            from corpus.importing import DEFAULT_BATCH_SIZE
 
-        articles = generate(args.n, seed=args.seed)
-        data = "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles).encode()
-        words = sum(a["text"].count(" ") + 1 for a in articles) / len(articles)
-        batch_size = args.batch_size or DEFAULT_BATCH_SIZE
-        print(f"database: {database}")
-        print(
-            f"articles: {args.n:,} (mean {words:.0f} words, {len(data) / 1e6:.1f} MB of "
-            f"JSONL), batch size {batch_size}"
-        )
-
-        started, cpu_started = time.perf_counter(), time.process_time()
-        records = list(parse_jsonl(data, name="bench.jsonl"))
-        parsed, cpu_parsed = time.perf_counter(), time.process_time()
-
-        profiler = None
-        if args.profile:
-            from pyinstrument import Profiler
-
-            profiler = Profiler()
-            profiler.start()
-        report = do_import_articles("bench", records, batch_size=batch_size)
-        imported, cpu_imported = time.perf_counter(), time.process_time()
-        if profiler is not None:
-            profiler.stop()
-        assert report.created == args.n, report.summary
-
-        again = do_import_articles("bench", records, batch_size=batch_size)
-        repeated = time.perf_counter()
-        assert again.created == 0 and again.duplicates == args.n, again.summary
-
-        def rate(seconds: float, cpu: float | None = None) -> str:
-            line = f"{args.n / seconds:>10,.0f} articles/s  ({seconds:.2f} s"
-            return line + (f", this process's CPU {cpu:.2f} s)" if cpu is not None else ")")
-
-        print(f"parse JSONL:             {rate(parsed - started, cpu_parsed - cpu_started)}")
-        print(f"import into database:    {rate(imported - parsed, cpu_imported - cpu_parsed)}")
-        print(f"end to end:              {rate(imported - started, cpu_imported - cpu_started)}")
-        print(f"re-import (duplicates):  {rate(repeated - imported)}")
-        if profiler is not None:
+            print(f"database: {described}")
             print(
-                profiler.output_text(
-                    unicode=True, color=False, show_all=os.environ.get("BENCH_PROFILE_ALL") == "1"
-                )
+                f"articles: {args.n:,} (mean {words:.0f} words, {len(data) / 1e6:.1f} MB of "
+                f"JSONL, {len(data) / args.n / 1000:.1f} KB each)"
             )
+            for path in paths:
+                print(f"{path}:    [{machine_load()}]")
+                if path == "command":
+                    command_path(file, args.n, env)
+                elif path == "api":
+                    api_path(data, args.n, env, args.workers)
+                else:
+                    in_process_path(
+                        data, args.n, args.batch_size or DEFAULT_BATCH_SIZE, args.profile
+                    )
+            print(f"after:      [{machine_load()}]")
     finally:
-        if old_name is not None:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
-        connection.close()
-        if tmpdir is not None:
-            shutil.rmtree(tmpdir, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
