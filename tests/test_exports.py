@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import threading
 import zipfile
 
 import pytest
@@ -24,6 +25,7 @@ from annotate.exports.records import (
     counting_gold,
 )
 from annotate.exports.split import (
+    SplitAssigner,
     SplitError,
     assign_split,
     check_seed,
@@ -289,6 +291,19 @@ def test_degenerate_ratios_put_everything_in_one_split():
     assert {assign_split(i, seed=1, ratios=parse_ratios("0,0,1")) for i in range(300)} == {"test"}
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(0, 2**63 - 1),
+    st.lists(st.integers(0, 2**62), max_size=20),
+    st.sampled_from(["0.8,0.1,0.1", "1,0,0", "0,0,1", "0.3,0.3,0.4", "0.5,0.5,0"]),
+)
+def test_the_split_assigner_agrees_with_assign_split(seed, article_ids, ratios_text):
+    ratios = parse_ratios(ratios_text)
+    assigner = SplitAssigner(seed=seed, ratios=ratios)
+    for article_id in article_ids:
+        assert assigner.assign(article_id) == assign_split(article_id, seed=seed, ratios=ratios)
+
+
 def test_split_point_is_sha256_of_seed_and_id():
     digest = hashlib.sha256(b"5:42").digest()
     assert split_point(42, 5) == int.from_bytes(digest[:8], "big") / 2**64
@@ -317,6 +332,39 @@ def test_zip_is_byte_identical_for_the_same_entries_and_holds_their_hashes():
         hashes = json.loads(archive.read("manifest.json"))
         assert hashes[0] == hashlib.sha256(archive.read("a.jsonl")).hexdigest()
         assert archive.read("b.csv") == b"x,y\n1,2\n"
+
+
+def export_threads():
+    return [t for t in threading.enumerate() if t.name.startswith("export-")]
+
+
+def test_an_error_while_lines_are_written_reaches_the_caller_and_stops_the_thread():
+    def lines():
+        for i in range(2000):
+            yield f"{i} {'نص' * 100}\n"
+        raise ExportError("article 9: bad span")
+
+    with pytest.raises(ExportError, match="bad span"):
+        b"".join(zip_stream([("a.jsonl", lines())]))
+    assert export_threads() == []
+
+
+def test_a_stream_closed_early_stops_its_thread():
+    stream = zip_stream([("a.jsonl", (f"{i} {'نص' * 100}\n" for i in range(100_000)))])
+    assert next(stream)
+    assert export_threads()
+    stream.close()
+    assert export_threads() == []
+
+
+def test_the_zip_holds_every_line_of_a_large_entry_in_order():
+    lines = [f'{{"n":{i},"t":"{"نص" * (i % 50)}"}}\n' for i in range(20_000)]
+    infos = []
+    data = b"".join(zip_stream([("a.jsonl", iter(lines))], on_progress=infos.append))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        body = archive.read("a.jsonl")
+    assert body == "".join(lines).encode("utf-8")
+    assert infos == [FileInfo("a.jsonl", hashlib.sha256(body).hexdigest(), len(body), 20_000)]
 
 
 def test_manifest_counts_labels_per_split_and_lists_files():

@@ -7,12 +7,14 @@ import csv
 import hashlib
 import io
 import json
+import threading
 import zipfile
 
 import pandas
 import pytest
 from rest_framework.test import APIClient
 
+from annotate import export_queries
 from annotate.export_queries import check_export_options, export_stream
 from annotate.exports.split import assign_split, parse_ratios
 from annotate.models import ExportToken, Gold, GoldSource, Job, JobStatus, Role
@@ -262,6 +264,21 @@ def test_only_managers_export(project_with_gold, who, status):
     )
     assert client.get(f"/api/projects/{project.pk}/exports/stream/").status_code == status
     assert client.get(f"/api/projects/{project.pk}/export-tokens/").status_code == status
+
+
+def test_fetching_in_small_chunks_gives_the_same_zip(project_with_gold, monkeypatch):
+    project, _, _ = project_with_gold
+    whole = export_bytes(project, seed=3)
+    monkeypatch.setattr(export_queries, "CHUNK_SIZE", 1)
+    assert export_bytes(project, seed=3) == whole
+
+
+def test_an_export_stream_closed_early_stops_its_threads(project_with_gold):
+    project, _, _ = project_with_gold
+    stream = export_stream(project, check_export_options(formats="jsonl,conll"))
+    assert next(stream)
+    stream.close()
+    assert [t for t in threading.enumerate() if t.name.startswith("export-")] == []
 
 
 def test_export_stream_sends_the_zip_without_a_job(project_with_gold):

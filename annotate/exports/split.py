@@ -82,3 +82,23 @@ def assign_split(article_id: int, *, seed: int, ratios: Ratios) -> str:
     if point < ratios.train + ratios.dev:
         return "dev"
     return "test"
+
+
+class SplitAssigner:
+    """`assign_split` for many articles with one seed: the hash of the seed's prefix is
+    computed once and copied for each article."""
+
+    def __init__(self, *, seed: int, ratios: Ratios) -> None:
+        self._prefix = hashlib.sha256(f"{seed}:".encode("ascii"))
+        self._train = ratios.train
+        self._dev = ratios.train + ratios.dev
+
+    def assign(self, article_id: int) -> str:
+        digest = self._prefix.copy()
+        digest.update(f"{article_id}".encode("ascii"))
+        point = int.from_bytes(digest.digest()[:8], "big") / _SCALE
+        if point < self._train:
+            return "train"
+        if point < self._dev:
+            return "dev"
+        return "test"
