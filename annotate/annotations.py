@@ -11,6 +11,7 @@ workflow rules (the assigned annotator edits, a submitted annotation is frozen, 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -55,7 +56,7 @@ def labels_used(content: dict[str, Any]) -> set[str]:
     return labels | set(content.get("document_labels", {}).get("stance", {}))
 
 
-def _record(
+def _event(
     assignment: Assignment,
     *,
     user,
@@ -63,23 +64,25 @@ def _record(
     annotation: Annotation | None = None,
     version: int | None = None,
     changes: dict[str, Any] | None = None,
-) -> None:
-    # A prepared INSERT: every save writes one event, so the ORM's per-call overhead counts.
-    insert_row(
-        AuditEvent,
-        {
-            "project_id": assignment.project_id,
-            "article_id": assignment.article_id,
-            "assignment_id": assignment.pk,
-            "annotation_id": annotation.pk if annotation is not None else None,
-            "gold_id": None,
-            "user_id": user.pk if user is not None and user.is_authenticated else None,
-            "action": action,
-            "version": version,
-            "changes": changes or {},
-            "at": timezone.now(),
-        },
-    )
+) -> dict[str, Any]:
+    """An audit event's column values."""
+    return {
+        "project_id": assignment.project_id,
+        "article_id": assignment.article_id,
+        "assignment_id": assignment.pk,
+        "annotation_id": annotation.pk if annotation is not None else None,
+        "gold_id": None,
+        "user_id": user.pk if user is not None and user.is_authenticated else None,
+        "action": action,
+        "version": version,
+        "changes": changes or {},
+        "at": timezone.now(),
+    }
+
+
+def _record(assignment: Assignment, **event: Any) -> None:
+    # A hand-written INSERT: every save writes one event, so the ORM's overhead counts.
+    insert_row(AuditEvent, _event(assignment, **event))
 
 
 def annotation_of(assignment: Assignment) -> Annotation | None:
@@ -145,21 +148,65 @@ def _check_editable(assignment: Assignment, annotation: Annotation, version: Any
         )
 
 
-def _update_draft(pk: int, *, version: int, fields: dict[str, Any]) -> bool:
-    """Set `fields` and bump the version if the annotation is still a draft at `version`.
+SAVED = ("annotation_id", "version")  # audit event columns taken from the updated row
 
-    Hand-written (every autosave runs it); values are prepared by their model fields.
+
+def _event_fields() -> list[Any]:
+    return [field for field in AuditEvent._meta.concrete_fields if field.attname != "id"]
+
+
+@functools.cache
+def _save_sql(columns: tuple[str, ...], vendor: str) -> tuple[str, str | None]:
+    """(UPDATE of a draft at a version, or None) and, on PostgreSQL, the same UPDATE with its
+    audit event INSERTed by the same statement (one round trip, atomic without BEGIN/COMMIT)."""
+    table = Annotation._meta.db_table
+    assignments = ", ".join(f'"{column}" = %s' for column in columns)
+    update = (
+        f'UPDATE "{table}" SET {assignments}, "version" = "version" + 1 '  # noqa: S608 - names
+        'WHERE "id" = %s AND "version" = %s AND "status" = %s'
+    )
+    if vendor != "postgresql":
+        return update, None
+    event_columns = ", ".join(f'"{field.column}"' for field in _event_fields())
+    values = ", ".join(
+        f'saved."{field.attname}"' if field.attname in SAVED else "%s" for field in _event_fields()
+    )
+    saved = f'{update} RETURNING "id" AS "annotation_id", "version"'
+    combined = (
+        f"WITH saved AS ({saved}) "  # noqa: S608 - table and column names only
+        f'INSERT INTO "{AuditEvent._meta.db_table}" ({event_columns}) '
+        f"SELECT {values} FROM saved"
+    )
+    return update, combined
+
+
+def _save_draft_row(
+    pk: int, *, version: int, fields: dict[str, Any], event: dict[str, Any]
+) -> bool:
+    """Set `fields`, bump the version and write the audit `event`, if the annotation is still
+    a draft at `version`; False (nothing written) otherwise.
+
+    Hand-written: every autosave runs it. Values are prepared by their model fields.
     """
     prepared = [(Annotation._meta.get_field(name), value) for name, value in fields.items()]
-    assignments = ", ".join(f'"{field.column}" = %s' for field, _ in prepared)
-    sql = (
-        f'UPDATE "{Annotation._meta.db_table}" SET {assignments}, '  # noqa: S608 - names only
-        '"version" = "version" + 1 WHERE "id" = %s AND "version" = %s AND "status" = %s'
-    )
+    update, combined = _save_sql(tuple(f.column for f, _ in prepared), connection.vendor)
     params = [field.get_db_prep_save(value, connection) for field, value in prepared]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, pk, version, AnnotationStatus.DRAFT])
-        return cursor.rowcount == 1
+    params += [pk, version, AnnotationStatus.DRAFT]
+    if combined is not None:
+        event_params = [
+            field.get_db_prep_save(event[field.attname], connection)
+            for field in _event_fields()
+            if field.attname not in SAVED
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(combined, params + event_params)
+            return cursor.rowcount == 1
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(update, params)
+        if cursor.rowcount != 1:
+            return False
+        insert_row(AuditEvent, event)
+        return True
 
 
 def _write(
@@ -173,62 +220,77 @@ def _write(
     """Replace the draft by `change(current content)` (which validates and returns canonical
     content) if it is still at `version`; audit the difference; optionally submit."""
     check_is_assignee(assignment, user)
+    annotation = annotation_of(assignment)
+    if submit or annotation is None or assignment.status == AssignmentStatus.TODO:
+        with transaction.atomic():
+            annotation = do_start_assignment(assignment, user=user)
+            return _apply(
+                assignment, annotation, user=user, version=version, change=change, submit=submit
+            )
+    # The autosave of a started draft: one guarded write (see _save_draft_row).
+    return _apply(assignment, annotation, user=user, version=version, change=change, submit=False)
+
+
+def _apply(
+    assignment: Assignment,
+    annotation: Annotation,
+    *,
+    user,
+    version: int,
+    change: Callable[[dict[str, Any]], dict[str, Any]],
+    submit: bool,
+) -> Annotation:
     project = assignment.project
-    with transaction.atomic():
-        annotation = do_start_assignment(assignment, user=user)
-        _check_editable(assignment, annotation, version)
-        canonical = change(annotation.content)
-        if submit:
-            missing = missing_required_stance(canonical, project.schema)
-            if missing:
-                names = {
-                    t["key"]: t.get("name", t["key"]) for t in project.schema["stance_targets"]
-                }
-                raise ContentError(
-                    f"document_labels.stance.{missing[0]}",
-                    "a stance is required before submitting for: "
-                    + ", ".join(names.get(key, key) for key in missing),
-                )
-        now = timezone.now()
-        fields: dict[str, Any] = {
-            "content": canonical,
-            "schema_version": project.schema_version,
-            "updated_at": now,
-        }
-        if submit:
-            fields.update(status=AnnotationStatus.SUBMITTED, submitted_at=now)
-        # The conditional update is the guard: of two saves carrying the same version, exactly
-        # one matches the row; the other changes nothing and reports a conflict.
-        if not _update_draft(annotation.pk, version=version, fields=fields):
-            current = Annotation.objects.filter(pk=annotation.pk).values("version").first()
-            current_version = current["version"] if current else None
-            raise ConflictError(
-                "The annotation was changed by another save at the same time; "
-                "reload it before saving.",
-                current_version=current_version,
+    _check_editable(assignment, annotation, version)
+    canonical = change(annotation.content)
+    if submit:
+        missing = missing_required_stance(canonical, project.schema)
+        if missing:
+            names = {t["key"]: t.get("name", t["key"]) for t in project.schema["stance_targets"]}
+            raise ContentError(
+                f"document_labels.stance.{missing[0]}",
+                "a stance is required before submitting for: "
+                + ", ".join(names.get(key, key) for key in missing),
             )
-        changes = diff_content(annotation.content, canonical)
-        if submit:
-            changes["status"] = [AnnotationStatus.DRAFT, AnnotationStatus.SUBMITTED]
-            Assignment.objects.filter(pk=assignment.pk).update(
-                status=AssignmentStatus.SUBMITTED, submitted_at=now
-            )
-            assignment.status = AssignmentStatus.SUBMITTED
-            assignment.submitted_at = now
-            annotation.status = AnnotationStatus.SUBMITTED
-            annotation.submitted_at = now
-        annotation.content = canonical
-        annotation.version = version + 1
-        annotation.schema_version = project.schema_version
-        annotation.updated_at = now
-        _record(
-            assignment,
-            user=user,
-            action=AuditAction.SUBMIT if submit else AuditAction.SAVE,
-            annotation=annotation,
-            version=annotation.version,
-            changes=changes,
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "content": canonical,
+        "schema_version": project.schema_version,
+        "updated_at": now,
+    }
+    changes = diff_content(annotation.content, canonical)
+    if submit:
+        fields.update(status=AnnotationStatus.SUBMITTED, submitted_at=now)
+        changes["status"] = [AnnotationStatus.DRAFT, AnnotationStatus.SUBMITTED]
+    event = _event(
+        assignment,
+        user=user,
+        action=AuditAction.SUBMIT if submit else AuditAction.SAVE,
+        annotation=annotation,
+        version=version + 1,
+        changes=changes,
+    )
+    # The conditional update is the guard: of two saves carrying the same version, exactly
+    # one matches the row; the other changes nothing and reports a conflict.
+    if not _save_draft_row(annotation.pk, version=version, fields=fields, event=event):
+        current = Annotation.objects.filter(pk=annotation.pk).values("version").first()
+        current_version = current["version"] if current else None
+        raise ConflictError(
+            "The annotation was changed by another save at the same time; reload it before saving.",
+            current_version=current_version,
         )
+    if submit:
+        Assignment.objects.filter(pk=assignment.pk).update(
+            status=AssignmentStatus.SUBMITTED, submitted_at=now
+        )
+        assignment.status = AssignmentStatus.SUBMITTED
+        assignment.submitted_at = now
+        annotation.status = AnnotationStatus.SUBMITTED
+        annotation.submitted_at = now
+    annotation.content = canonical
+    annotation.version = version + 1
+    annotation.schema_version = project.schema_version
+    annotation.updated_at = now
     return annotation
 
 

@@ -200,10 +200,9 @@ class Annotation(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [
-            models.Index(fields=["project", "status", "article"]),
-            models.Index(fields=["project", "updated_at"]),
-        ]
+        # No index on updated_at or version: an autosave then changes no indexed column, so
+        # PostgreSQL can update the row in place (HOT) without touching the seven indexes.
+        indexes = [models.Index(fields=["project", "status", "article"])]
 
     def __str__(self) -> str:
         return f"annotation of article {self.article_id} by {self.annotator_id} v{self.version}"
@@ -265,17 +264,24 @@ class AuditEvent(models.Model):
     gold = models.ForeignKey(
         Gold, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
+    # Not indexed: every save writes an event, and users are seldom deleted.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     action = models.CharField(max_length=20, choices=AuditAction.choices)
     version = models.PositiveIntegerField(null=True, blank=True)
     # What changed: {"added": [...spans], "removed": [...], "changed": [...], ...}
     changes = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["at", "id"]
+        # Histories are read by annotation, assignment or gold (their foreign key indexes)
+        # and project activity by (project, at).
         indexes = [models.Index(fields=["project", "at"])]
 
     def __str__(self) -> str:

@@ -122,6 +122,9 @@ def wait_for(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
     raise SystemExit("the server did not come up")
 
 
+SERVERS: dict[int, int] = {}  # port -> gunicorn master pid, for CpuMeter
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], *, workers: int = 4) -> Iterator[int]:
     """gunicorn serving the app on a free loopback port; yields the port."""
@@ -143,6 +146,7 @@ def gunicorn(env: dict[str, str], *, workers: int = 4) -> Iterator[int]:
     )
     try:
         wait_for(port, server)
+        SERVERS[port] = server.pid
         yield port
     finally:
         server.terminate()
@@ -150,6 +154,41 @@ def gunicorn(env: dict[str, str], *, workers: int = 4) -> Iterator[int]:
             server.wait(10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def _proc_stat(pid: str) -> tuple[int, float, str] | None:
+    """(parent pid, CPU seconds used, command line) of a live process, from /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks, cmdline
+
+
+class CpuMeter:
+    """CPU time used by a gunicorn server's workers and by the PostgreSQL backends serving
+    one database, read from /proc: a figure that other load on the machine barely changes."""
+
+    def __init__(self, server_pid: int, database: str) -> None:
+        self.server_pid, self.database = server_pid, database
+
+    def read(self) -> dict[str, float]:
+        used = {"app": 0.0, "database": 0.0}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            found = _proc_stat(entry)
+            if found is None:
+                continue
+            parent, seconds, cmdline = found
+            if parent == self.server_pid or int(entry) == self.server_pid:
+                used["app"] += seconds
+            elif cmdline.startswith("postgres: ") and f" {self.database} " in cmdline:
+                used["database"] += seconds
+        return used
 
 
 def percentile(values: list[float], q: float) -> float:

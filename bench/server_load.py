@@ -1,11 +1,12 @@
 """Span saves and reads under concurrent load: gunicorn (4 workers) on PostgreSQL.
 
-Each of C clients (default 8) is an annotator with a draft of its own. A client saves its draft
-S times (default 100), each time with one more span (autosave after marking a word), sending
-the version it was last given. Afterwards every draft is read back from the database and
-checked: the number of spans equals the number of saves its client was told succeeded, and
-every span slices the article text. Then R reads (default 400) of an annotation and of an
-article are timed from C clients.
+Each of C clients (default 8) is an annotator with a draft of its own. A client saves S times
+(default 100), each save one more span, sending the version it was last given: first one span
+per request (POST .../annotation/spans/), then the whole draft per request (PUT, as the
+annotation page's autosave does). Afterwards every draft is read back from the database and
+checked: the number of spans and the version equal what its client was told was saved, span
+ids are unique and every span slices the article text. Then R reads (default 400) of an
+annotation and of an article are timed, from one client and from C clients.
 
     .venv/bin/python bench/server_load.py [--clients 8] [--saves 100] [--reads 400]
 
@@ -23,7 +24,16 @@ import statistics
 import threading
 import time
 
-from harness import arabic_text, fresh_postgres, gunicorn, machine_load, percentile, setup_django
+from harness import (
+    SERVERS,
+    CpuMeter,
+    arabic_text,
+    fresh_postgres,
+    gunicorn,
+    machine_load,
+    percentile,
+    setup_django,
+)
 
 LABELS = ["PER", "ORG", "LOC", "GPE", "MILITARY_GROUP", "EVENT", "DATE"]
 
@@ -78,57 +88,108 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 
 class Client(threading.Thread):
-    def __init__(self, port: int, token: str, asid: int, saves: int, text: str) -> None:
+    """One annotator marking words: each request saves one more span into its draft.
+
+    mode "span" POSTs the new span alone (.../annotation/spans/); mode "document" PUTs the
+    whole draft with the new span, as the annotation page's autosave does.
+    """
+
+    def __init__(self, port: int, token: str, asid: int, saves: int, text: str, mode: str) -> None:
         super().__init__(daemon=True)
         self.port, self.token, self.asid, self.saves, self.text = port, token, asid, saves, text
+        self.mode = mode
         self.timings: list[float] = []
         self.errors: list[str] = []
         self.acknowledged = 0
+        self.base_version = 1
+        self.ready = threading.Event()
+        self.go = threading.Event()
 
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {"Authorization": f"Token {self.token}", "Content-Type": "application/json"}
         url = f"/api/assignments/{self.asid}/annotation/"
         conn.request("GET", url, headers=headers)
-        version = json.loads(conn.getresponse().read())["version"]
+        draft = json.loads(conn.getresponse().read())
+        version = self.base_version = draft["version"]
+        spans = draft["content"]["spans"]
         words = word_spans(self.text)
-        spans = []
-        for i in range(self.saves):
+        first = len(spans)
+        self.ready.set()
+        self.go.wait()
+        for i in range(first, first + self.saves):
             start, end = words[i * 3 % len(words)]
-            spans.append(
-                {
-                    "id": f"s{i}",
-                    "start": start,
-                    "end": end,
-                    "label": LABELS[i % len(LABELS)],
-                    "text": self.text[start:end],
-                    "attributes": {},
-                }
-            )
-            body = json.dumps(
-                {
-                    "version": version,
-                    "content": {"spans": spans, "relations": [], "document_labels": {"stance": {}}},
-                }
-            )
+            span = {
+                "id": f"s{i}",
+                "start": start,
+                "end": end,
+                "label": LABELS[i % len(LABELS)],
+                "text": self.text[start:end],
+                "attributes": {},
+            }
+            if self.mode == "span":
+                method, path = "POST", f"{url}spans/"
+                body = json.dumps({"version": version, "span": span})
+            else:
+                spans.append(span)
+                method, path = "PUT", url
+                body = json.dumps(
+                    {
+                        "version": version,
+                        "content": {
+                            "spans": spans,
+                            "relations": [],
+                            "document_labels": {"stance": {}},
+                        },
+                    }
+                )
             started = time.perf_counter()
             try:
-                conn.request("PUT", url, body.encode(), headers)
+                conn.request(method, path, body.encode(), headers)
                 response = conn.getresponse()
                 payload = response.read()
             except OSError as exc:
                 self.errors.append(f"network: {exc}")
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                spans.pop()
+                if self.mode == "document":
+                    spans.pop()
                 continue
             self.timings.append((time.perf_counter() - started) * 1000)
-            if response.status == 200:
+            if response.status in (200, 201):
                 version = json.loads(payload)["version"]
                 self.acknowledged += 1
             else:
                 self.errors.append(f"{response.status}: {payload[:200]!r}")
-                spans.pop()
+                if self.mode == "document":
+                    spans.pop()
         conn.close()
+
+
+def run_saves(port: int, clients_data, text_by_asid, saves: int, mode: str, meter) -> dict:
+    """All clients save concurrently; returns timings, errors, wall and CPU time, clients."""
+    clients = [
+        Client(port, token, asid, saves, text_by_asid[asid], mode) for token, asid in clients_data
+    ]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.ready.wait(60)
+    cpu_before, client_cpu = meter.read(), time.process_time()
+    started = time.perf_counter()
+    for client in clients:
+        client.go.set()
+    for client in clients:
+        client.join()
+    wall = time.perf_counter() - started
+    cpu = {k: v - cpu_before[k] for k, v in meter.read().items()}
+    cpu["clients"] = time.process_time() - client_cpu
+    return {
+        "cpu": cpu,
+        "timings": [t for c in clients for t in c.timings],
+        "errors": [e for c in clients for e in c.errors],
+        "wall": wall,
+        "clients": clients,
+    }
 
 
 def timed_reads(port: int, token: str, urls: list[str], count: int, clients: int) -> list[float]:
@@ -158,24 +219,29 @@ def timed_reads(port: int, token: str, urls: list[str], count: int, clients: int
     return timings
 
 
-def verify(acknowledged: dict[int, int], text_by_asid: dict[int, str]) -> list[str]:
-    """Every acknowledged save is in the database; no draft is corrupted."""
+def verify(expected: dict[int, tuple[int, int]], text_by_asid: dict[int, str]) -> list[str]:
+    """Every acknowledged save is in the database; no draft is corrupted.
+
+    `expected` maps assignment -> (spans the client was told are saved, version it was told).
+    """
     from annotate.models import Annotation
 
     problems = []
-    for annotation in Annotation.objects.filter(assignment_id__in=acknowledged):
+    for annotation in Annotation.objects.filter(assignment_id__in=expected):
         spans = annotation.content["spans"]
-        expected = acknowledged[annotation.assignment_id]
-        if len(spans) != expected:
+        spans_expected, version_expected = expected[annotation.assignment_id]
+        if len(spans) != spans_expected:
             problems.append(
                 f"assignment {annotation.assignment_id}: {len(spans)} spans stored, "
-                f"{expected} acknowledged"
+                f"{spans_expected} acknowledged"
             )
-        if annotation.version != expected + 1:
+        if annotation.version != version_expected:
             problems.append(
                 f"assignment {annotation.assignment_id}: version {annotation.version}"
-                f", expected {expected + 1}"
+                f", expected {version_expected}"
             )
+        if len({span["id"] for span in spans}) != len(spans):
+            problems.append(f"assignment {annotation.assignment_id}: a span id repeats")
         text = text_by_asid[annotation.assignment_id]
         for span in spans:
             if text[span["start"] : span["end"]] != span["text"]:
@@ -184,6 +250,29 @@ def verify(acknowledged: dict[int, int], text_by_asid: dict[int, str]) -> list[s
                     "does not slice the text"
                 )
     return problems
+
+
+def report_saves(title: str, result: dict) -> None:
+    timings, errors = result["timings"], result["errors"]
+    print(title)
+    print(
+        f"  {len(timings) / result['wall']:.0f} req/s  p50={statistics.median(timings):.1f} ms  "
+        f"p95={percentile(timings, 0.95):.1f} ms  errors={len(errors)}"
+    )
+    per_request = {k: v * 1000 / max(1, len(timings)) for k, v in result["cpu"].items()}
+    print(
+        f"  CPU per request: app {per_request['app']:.2f} ms + PostgreSQL "
+        f"{per_request['database']:.2f} ms + clients {per_request['clients']:.2f} ms"
+    )
+    for error in errors[:5]:
+        print(f"  error: {error}")
+
+
+def report_reads(title: str, timings: list[float]) -> None:
+    print(
+        f"{title}: p50={statistics.median(timings):.2f} ms  "
+        f"p95={percentile(timings, 0.95):.2f} ms  ({len(timings)} reads)"
+    )
 
 
 def main() -> None:
@@ -204,56 +293,49 @@ def main() -> None:
             )
         )
         with gunicorn(env, workers=args.workers) as port:
-            clients = [
-                Client(port, token, asid, args.saves, text_by_asid[asid])
-                for token, asid in clients_data
-            ]
-            started = time.perf_counter()
-            for client in clients:
-                client.start()
-            for client in clients:
-                client.join()
-            wall = time.perf_counter() - started
-            timings = [t for c in clients for t in c.timings]
-            errors = [e for c in clients for e in c.errors]
+            load_before = machine_load()
+            meter = CpuMeter(SERVERS[port], env["DATABASE_URL"].rsplit("/", 1)[1])
+            spans = run_saves(port, clients_data, text_by_asid, args.saves, "span", meter)
+            document = run_saves(port, clients_data, text_by_asid, args.saves, "document", meter)
             token, asid = clients_data[0]
-            annotation_reads = timed_reads(
-                port, token, [f"/api/assignments/{asid}/annotation/"], args.reads, args.clients
-            )
             article_of_first = Assignment.objects.get(pk=asid).article_id
-            article_reads = timed_reads(
-                port,
-                token,
-                [f"/api/projects/{pid}/articles/{article_of_first}/"],
-                args.reads,
-                args.clients,
-            )
+            annotation_url = f"/api/assignments/{asid}/annotation/"
+            article_url = f"/api/projects/{pid}/articles/{article_of_first}/"
+            reads = {
+                "read annotation, one client": timed_reads(
+                    port, token, [annotation_url], args.reads, 1
+                ),
+                "read article, one client": timed_reads(port, token, [article_url], args.reads, 1),
+                f"read annotation, {args.clients} clients": timed_reads(
+                    port, token, [annotation_url], args.reads, args.clients
+                ),
+                f"read article, {args.clients} clients": timed_reads(
+                    port, token, [article_url], args.reads, args.clients
+                ),
+            }
+            load_after = machine_load()
         from django.db import connections
 
         connections.close_all()
-        problems = verify({c.asid: c.acknowledged for c in clients}, text_by_asid)
+        expected = {
+            d.asid: (s.acknowledged + d.acknowledged, d.base_version + d.acknowledged)
+            for s, d in zip(spans["clients"], document["clients"], strict=True)
+        }
+        problems = verify(expected, text_by_asid)
         print(
-            f"span save: {args.clients} clients x {args.saves} saves, gunicorn "
-            f"{args.workers} workers, PostgreSQL; {machine_load()}"
+            f"gunicorn {args.workers} workers, PostgreSQL, {args.clients} clients x "
+            f"{args.saves} saves each; before: {load_before}; after: {load_after}"
         )
+        report_saves("save one span (POST .../annotation/spans/):", spans)
+        report_saves("save the whole draft with one more span (PUT .../annotation/):", document)
         print(
-            f"  {len(timings) / wall:.0f} req/s  p50={statistics.median(timings):.1f} ms  "
-            f"p95={percentile(timings, 0.95):.1f} ms  errors={len(errors)}"
-        )
-        for error in errors[:5]:
-            print(f"  error: {error}")
-        print(
-            f"  integrity: {'OK, every acknowledged save is stored' if not problems else ''}"
+            f"integrity: {'OK, every acknowledged save is stored' if not problems else ''}"
             f"{'; '.join(problems[:5])}"
         )
-        print(
-            f"read annotation: p50={statistics.median(annotation_reads):.2f} ms  "
-            f"p95={percentile(annotation_reads, 0.95):.2f} ms  ({len(annotation_reads)} reads)"
-        )
-        print(
-            f"read article: p50={statistics.median(article_reads):.2f} ms  "
-            f"p95={percentile(article_reads, 0.95):.2f} ms  ({len(article_reads)} reads)"
-        )
+        for title, timings in reads.items():
+            report_reads(title, timings)
+        if problems or spans["errors"] or document["errors"]:
+            raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 
 
@@ -95,3 +95,25 @@ def insert_row(model: type[Model], values: dict[str, Any]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def set_column_compression(schema_editor, table: str, columns: Iterable[str], method: str) -> None:
+    """ALTER the TOAST compression of `columns` (PostgreSQL 14+; a no-op elsewhere).
+
+    PostgreSQL compresses every value over about 2 KB; its default pglz costs several times
+    the CPU of lz4. Only values written afterwards are affected. A server built without lz4
+    keeps pglz.
+    """
+    db = schema_editor.connection
+    if db.vendor != "postgresql" or db.pg_version < 140000:
+        return
+    changes = ", ".join(
+        f"ALTER COLUMN {schema_editor.quote_name(column)} SET COMPRESSION {method}"
+        for column in columns
+    )
+    try:
+        with transaction.atomic(using=db.alias), db.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {schema_editor.quote_name(table)} {changes}")
+    except Exception as exc:
+        if "not supported" not in str(exc):
+            raise
