@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import StringIO
 from pathlib import Path
 
@@ -44,7 +44,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import fresh_postgres, gunicorn, machine_load, setup_django  # noqa: E402
+from harness import (  # noqa: E402
+    POSTGRES_URL,
+    fresh_postgres,
+    gunicorn,
+    machine_load,
+    setup_django,
+)
 
 PATHS = ("command", "api", "in-process")
 
@@ -190,23 +196,91 @@ def database(sqlite: bool) -> Iterator[tuple[dict[str, str], str]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def rate(count: int, seconds: float, cpu: float | None = None) -> str:
-    line = f"{count / seconds:>10,.0f} articles/s  ({seconds:.2f} s"
-    return line + (f", this process's CPU {cpu:.2f} s)" if cpu is not None else ")")
+def rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:>8,.0f} articles/s  {seconds:5.2f} s"
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process on this machine has used; 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds used by a changing set of processes (PostgreSQL backends of the bench
+    database, gunicorn's workers) between two readings: on a shared machine wall time is
+    noisy, CPU time much less."""
+
+    def __init__(self, find: Callable[[], list[int]]) -> None:
+        self.find = find
+        self.start: dict[int, float] = {}
+
+    def reading(self) -> dict[int, float]:
+        return {pid: process_cpu(pid) for pid in self.find()}
+
+    def begin(self) -> None:
+        self.start = self.reading()
+
+    def used(self) -> float:
+        end = self.reading()
+        return sum(cpu - self.start.get(pid, 0.0) for pid, cpu in end.items())
+
+
+def postgres_backends() -> list[int]:
+    """Server processes serving the bench database (PostgreSQL on this machine only)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s",
+            [connection.settings_dict["NAME"]],
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def processes_with(needle: str) -> list[int]:
+    """Processes whose command line holds `needle` (gunicorn's master and workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if needle in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def report_line(label: str, count: int, seconds: float, **cpu: float | None) -> None:
+    used = ", ".join(f"{name} {value:.2f} s" for name, value in cpu.items() if value is not None)
+    print(f"  {label + ':':<30}{rate(count, seconds)}   CPU: {used}")
 
 
 def command_path(path: Path, count: int, env: dict[str, str]) -> None:
     from django.core.management import call_command
+    from django.db import connection
 
-    for label, corpus in (("import", "bench-command"), ("re-import (duplicates)", "bench-command")):
+    database_cpu = CpuMeter(postgres_backends)
+    for label in ("import", "re-import (duplicates)"):
         out = StringIO()
+        connection.ensure_connection()
+        database_cpu.begin()
         started, cpu = time.perf_counter(), time.process_time()
-        call_command("import_articles", str(path), corpus=corpus, verbosity=0, stdout=out)
+        call_command("import_articles", str(path), corpus="bench-command", verbosity=0, stdout=out)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         summary = out.getvalue().strip()
-        expected = f"imported {count:,}".replace(",", "") if label == "import" else "imported 0"
+        expected = f"imported {count}" if label == "import" else "imported 0"
         assert summary.startswith(expected), summary
-        print(f"  {label + ':':<32}{rate(count, seconds, cpu)}")
+        used = database_cpu.used() if connection.vendor == "postgresql" else None
+        report_line(label, count, seconds, command=cpu, PostgreSQL=used)
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "manage.py", "import_articles", str(path), "--corpus", "bench-process"],
@@ -217,7 +291,7 @@ def command_path(path: Path, count: int, env: dict[str, str]) -> None:
         stderr=subprocess.DEVNULL,
     )
     seconds = time.perf_counter() - started
-    print(f"  {'as a new process (start-up too):':<32}{rate(count, seconds)}")
+    print(f"  {'as a new process:':<30}{rate(count, seconds)}   (with Python and Django start-up)")
 
 
 def multipart(data: bytes, name: str) -> tuple[bytes, str]:
@@ -231,6 +305,7 @@ def multipart(data: bytes, name: str) -> tuple[bytes, str]:
 
 def api_path(data: bytes, count: int, env: dict[str, str], workers: int) -> None:
     from django.contrib.auth import get_user_model
+    from django.db import connection
     from rest_framework.authtoken.models import Token
 
     from corpus.models import Corpus
@@ -246,20 +321,24 @@ def api_path(data: bytes, count: int, env: dict[str, str], workers: int) -> None
         "Content-Type": f"multipart/form-data; boundary={boundary}",
     }
     with gunicorn(env, workers=workers) as port:
-        # Every worker answers once before the timed uploads (URL resolver, first queries).
+        # Every worker answers a few requests before the timed uploads.
         for _ in range(workers * 3):
             warm = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             warm.request("GET", "/api/corpora/", headers={"Authorization": f"Token {token}"})
             warm.getresponse().read()
             warm.close()
+        server_cpu = CpuMeter(lambda: processes_with(f"127.0.0.1:{port}"))
+        database_cpu = CpuMeter(postgres_backends)
         for label in ("upload", "re-upload (duplicates)"):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
             conn.connect()
-            started = time.perf_counter()
+            server_cpu.begin()
+            database_cpu.begin()
+            started, cpu = time.perf_counter(), time.process_time()
             conn.request("POST", f"/api/corpora/{corpus.pk}/import/", body, headers)
             response = conn.getresponse()
             payload = response.read()
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
             conn.close()
             if response.status != 200:
                 raise SystemExit(f"{label} failed: {response.status} {payload[:500]!r}")
@@ -269,14 +348,22 @@ def api_path(data: bytes, count: int, env: dict[str, str], workers: int) -> None
                 assert report["created"] == count, report["summary"]
             else:
                 assert report["duplicates_in_corpus"] == count, report["summary"]
-            print(f"  {label + ':':<32}{rate(count, seconds)}")
-    print(f"  {'(body ' + f'{len(body) / 1e6:.1f} MB, gunicorn -w ' + str(workers) + ')'}")
+            used = database_cpu.used() if connection.vendor == "postgresql" else None
+            report_line(
+                label, count, seconds, gunicorn=server_cpu.used(), PostgreSQL=used, client=cpu
+            )
+    print(f"  (one multipart POST of {len(body) / 1e6:.1f} MB, token auth, gunicorn -w {workers})")
 
 
 def in_process_path(data: bytes, count: int, batch_size: int, profile: bool) -> None:
+    from django.db import connection
+
     from corpus.importing import do_import_articles
     from corpus.parsers import parse_jsonl
 
+    connection.ensure_connection()
+    database_cpu = CpuMeter(postgres_backends)
+    database_cpu.begin()
     started, cpu_started = time.perf_counter(), time.process_time()
     records = list(parse_jsonl(data, name="bench.jsonl"))
     parsed, cpu_parsed = time.perf_counter(), time.process_time()
@@ -290,18 +377,24 @@ def in_process_path(data: bytes, count: int, batch_size: int, profile: bool) -> 
     imported, cpu_imported = time.perf_counter(), time.process_time()
     if profiler is not None:
         profiler.stop()
+    used = database_cpu.used() if connection.vendor == "postgresql" else None
     assert report.created == count, report.summary
     again = do_import_articles("bench", records, batch_size=batch_size)
     repeated, cpu_repeated = time.perf_counter(), time.process_time()
     assert again.created == 0 and again.duplicates == count, again.summary
 
-    def line(label: str, seconds: float, cpu: float) -> None:
-        print(f"  {label + ':':<32}{rate(count, seconds, cpu)}")
-
-    line("parse JSONL", parsed - started, cpu_parsed - cpu_started)
-    line("import into database", imported - parsed, cpu_imported - cpu_parsed)
-    line("end to end", imported - started, cpu_imported - cpu_started)
-    line("re-import (duplicates)", repeated - imported, cpu_repeated - cpu_imported)
+    report_line("parse JSONL", count, parsed - started, Python=cpu_parsed - cpu_started)
+    report_line(
+        "import into database",
+        count,
+        imported - parsed,
+        Python=cpu_imported - cpu_parsed,
+        PostgreSQL=used,
+    )
+    report_line("end to end", count, imported - started, Python=cpu_imported - cpu_started)
+    report_line(
+        "re-import (duplicates)", count, repeated - imported, Python=cpu_repeated - cpu_imported
+    )
     if profiler is not None:
         print(
             profiler.output_text(
@@ -341,7 +434,7 @@ def main() -> None:
                 f"JSONL, {len(data) / args.n / 1000:.1f} KB each)"
             )
             for path in paths:
-                print(f"{path}:    [{machine_load()}]")
+                print(f"{path}:  [{machine_load()}]")
                 if path == "command":
                     command_path(file, args.n, env)
                 elif path == "api":
@@ -350,7 +443,7 @@ def main() -> None:
                     in_process_path(
                         data, args.n, args.batch_size or DEFAULT_BATCH_SIZE, args.profile
                     )
-            print(f"after:      [{machine_load()}]")
+            print(f"after:  [{machine_load()}]")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
