@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -51,6 +52,7 @@ FIELD_ALIASES = {
     "id": "external_id",
 }
 KNOWN_FIELDS = ("text", "title", "source", "url", "published_on", "external_id", "metadata")
+_KNOWN = frozenset(KNOWN_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +126,12 @@ class _FieldError(ValueError):
 def _text_field(value: Any, name: str, limit: int | None) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if isinstance(value, str):
+        value = canonicalise(value).strip()
+    elif isinstance(value, bool) or not isinstance(value, int | float):
         raise _FieldError(f"{name} must be a string")
-    value = canonicalise(str(value)).strip()
+    else:
+        value = canonicalise(str(value)).strip()
     if "\x00" in value:
         raise _FieldError(f"{name} contains a NUL character (U+0000)")
     if limit is not None and len(value) > limit:
@@ -162,14 +167,15 @@ def _url_field(value: Any, name: str) -> str:
 def _article_from_fields(fields: dict[str, Any], origin: Origin) -> Record:
     """Check one JSONL object or CSV row (keys already stripped) and build the article."""
     try:
-        fields = {FIELD_ALIASES.get(key, key): value for key, value in fields.items()}
+        if not _ALIASED.isdisjoint(fields):
+            fields = {FIELD_ALIASES.get(key, key): value for key, value in fields.items()}
         if "text" not in fields:
             raise _FieldError("missing the required field 'text'")
         raw_text = fields["text"]
         if not isinstance(raw_text, str):
             raise _FieldError("text must be a string")
         text = canonicalise(raw_text)
-        if not text.strip():
+        if not text or text.isspace():
             raise _FieldError("empty article (text is blank)")
         check_no_nul(text)
         metadata = fields.get("metadata")
@@ -183,25 +189,37 @@ def _article_from_fields(fields: dict[str, Any], origin: Origin) -> Record:
                 raise _FieldError("metadata must be a JSON object") from None
         if not isinstance(metadata, dict):
             raise _FieldError("metadata must be a JSON object")
-        extra = {key: value for key, value in fields.items() if key not in KNOWN_FIELDS}
+        if not _KNOWN.issuperset(fields):
+            metadata = {
+                **{key: value for key, value in fields.items() if key not in _KNOWN},
+                **metadata,
+            }
+        elif metadata:
+            metadata = {**metadata}
+        published_on = fields.get("published_on")
         return ParsedArticle(
             text=text,
             origin=origin,
             title=_text_field(fields.get("title"), "title", MAX_TITLE),
             source=_text_field(fields.get("source"), "source", MAX_SOURCE),
-            url=_url_field(fields.get("url"), "url"),
-            published_on=_date_field(fields.get("published_on"), "published_on"),
+            url=_url_field(fields["url"], "url") if "url" in fields else "",
+            published_on=None
+            if published_on is None
+            else _date_field(published_on, "published_on"),
             external_id=_text_field(fields.get("external_id"), "external_id", MAX_EXTERNAL_ID),
-            metadata={**extra, **metadata},
+            metadata=metadata,
         )
     except _FieldError as exc:
         return BadRecord(origin, str(exc))
 
 
+_ALIASED = frozenset(FIELD_ALIASES)
+
+
 def check_no_nul(text: str) -> None:
     """Databases cannot store U+0000 in text; refuse it with its offset."""
-    offset = text.find("\x00")
-    if offset >= 0:
+    if "\x00" in text:
+        offset = text.find("\x00")
         raise _FieldError(f"text contains a NUL character (U+0000) at offset {offset}")
 
 
@@ -248,15 +266,43 @@ def parse_txt(data: bytes, *, name: str, title_from_first_line: bool = True) -> 
     return ParsedArticle(text=body, origin=origin, title=title)
 
 
+# What `bytes.strip()` removes: a line of only these is blank.
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+# A JSON escape of a UTF-16 surrogate; a lone one decodes to text that is not Unicode.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def parse_jsonl(data: bytes, *, name: str) -> Iterator[Record]:
     """One article per non-blank line of a JSON Lines file."""
-    offset = 0
-    if data.startswith(b"\xef\xbb\xbf"):
-        offset = 3
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        # One decoding of the whole file is much faster than one per line.
+        content = str(memoryview(data)[start:], "utf-8")
+    except UnicodeDecodeError:
+        # Line by line, to name every bad line and the byte of each.
+        yield from _parse_jsonl_lines(data, name=name, start=start)
+        return
     line_number = 0
-    for raw in data[offset:].split(b"\n"):
+    position = 0
+    size = len(content)
+    while position <= size:
+        end = content.find("\n", position)
+        if end < 0:
+            end = size
+        line = content[position:end]
+        position = end + 1
         line_number += 1
-        start = offset
+        if line.strip(_ASCII_SPACE):
+            yield _jsonl_record(line, Origin(name, line_number))
+
+
+def _parse_jsonl_lines(data: bytes, *, name: str, start: int) -> Iterator[Record]:
+    offset = start
+    line_number = 0
+    for raw in data[start:].split(b"\n"):
+        line_number += 1
+        line_start = offset
         offset += len(raw) + 1
         if not raw.strip():
             continue
@@ -264,20 +310,52 @@ def parse_jsonl(data: bytes, *, name: str) -> Iterator[Record]:
         try:
             line = decode_strict(raw)
         except DecodeError as exc:
-            position = start + exc.position
+            position = line_start + exc.position
             yield BadRecord(origin, f"not valid UTF-8 at byte {position}: {exc.reason}")
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield BadRecord(origin, f"not valid JSON: {exc.msg} (column {exc.colno})")
-            continue
-        if not isinstance(obj, dict):
-            kind = type(obj).__name__
-            kind = {"list": "an array", "str": "a string", "NoneType": "null"}.get(kind, kind)
-            yield BadRecord(origin, f"expected a JSON object, got {kind}")
-            continue
-        yield _article_from_fields({str(key).strip(): obj[key] for key in obj}, origin)
+        yield _jsonl_record(line, origin)
+
+
+def _jsonl_record(line: str, origin: Origin) -> Record:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return BadRecord(origin, f"not valid JSON: {exc.msg} (column {exc.colno})")
+    except RecursionError:
+        return BadRecord(origin, "not valid JSON: nested too deeply")
+    if not isinstance(obj, dict):
+        kind = type(obj).__name__
+        kind = {"list": "an array", "str": "a string", "NoneType": "null"}.get(kind, kind)
+        return BadRecord(origin, f"expected a JSON object, got {kind}")
+    if "\\u" in line and _SURROGATE_ESCAPE.search(line):
+        problem = _lone_surrogate(obj)
+        if problem:
+            return BadRecord(origin, problem)
+    for key in obj:
+        if key != key.strip():
+            obj = {key.strip(): obj[key] for key in obj}
+            break
+    return _article_from_fields(obj, origin)
+
+
+def _lone_surrogate(obj: dict[str, Any]) -> str | None:
+    """Where a JSON object holds half of a UTF-16 surrogate pair (text no database stores)."""
+
+    def found(value: Any) -> re.Match[str] | None:
+        if isinstance(value, str):
+            return _SURROGATE.search(value)
+        if isinstance(value, list):
+            return next(filter(None, map(found, value)), None)
+        if isinstance(value, dict):
+            return next(filter(None, map(found, [*value, *value.values()])), None)
+        return None
+
+    for key, value in obj.items():
+        match = found(key) or found(value)
+        if match:
+            code = ord(match.group())
+            return f"{key.strip()!r} holds an unpaired surrogate (\\u{code:04x}): not Unicode text"
+    return None
 
 
 def parse_csv(data: bytes, *, name: str) -> Iterator[Record]:

@@ -49,9 +49,11 @@ def decode_strict(data: bytes) -> str:
 
 def canonicalise(text: str) -> str:
     """The stored form: BOM removed, CRLF and CR to LF, Unicode NFC. Idempotent."""
-    text = text.lstrip(BOM)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():  # no BOM, and already NFC
+        return text
+    return unicodedata.normalize("NFC", text.lstrip(BOM))
 
 
 def content_hash(text: str) -> str:
