@@ -4,6 +4,7 @@ corpus.access (who may do what), corpus.queries (search) and corpus.importing (w
 from __future__ import annotations
 
 from django.db.models import Count
+from django.http import HttpRequest
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -25,6 +26,7 @@ from corpus.importing import (
     check_corpus_name,
     check_request_size,
     do_import_uploads,
+    use_import_upload_handlers,
 )
 from corpus.models import Article, Corpus
 from corpus.parsers import FORMATS
@@ -216,6 +218,11 @@ class CorpusImport(APIView):
     extension), `skip_bad`, `no_title`. All or nothing unless skip_bad. Returns the report:
     created, duplicates, skipped records. 400 names the bad records; 413 above the size
     limit; 403 unless you are staff or a project manager."""
+
+    def initialize_request(self, request: HttpRequest, *args, **kwargs) -> Request:
+        # Before authentication, which may read the body (the CSRF check of a session).
+        use_import_upload_handlers(request)
+        return super().initialize_request(request, *args, **kwargs)
 
     @extend_schema(
         request={"multipart/form-data": ImportRequestSerializer},
