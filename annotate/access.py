@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from annotate.models import Annotation, Assignment, Membership, Project, Role
+from annotate.models import Annotation, Assignment, Membership, Project, ProjectArticle, Role
 from corpus.models import Article
 from workbench.sql import Columns, fetch_row, split_row
 
@@ -47,33 +47,6 @@ def _int_id(value: int | str, missing: str) -> int:
         raise Http404(missing) from None
 
 
-def access_project(user, project_id: int | str, *, roles: Iterable[str] = EVERYONE) -> Project:
-    """The project if the user is a member with one of `roles`: 404 for outsiders, 403 else.
-
-    The caller's role is attached as `project.my_role`.
-    """
-    pk = _int_id(project_id, "No such project.")
-    if not user.is_authenticated:
-        raise Http404("No such project.")
-    if user.is_superuser:
-        project = Project.objects.filter(pk=pk).first()
-        role = Role.MANAGER if project is not None else None
-    else:
-        # One plain join (membership -> project) on every API call: cheaper to build and to
-        # run than annotating the project with a role subquery.
-        membership = (
-            Membership.objects.select_related("project").filter(project_id=pk, user=user).first()
-        )
-        project = membership.project if membership is not None else None
-        role = membership.role if membership is not None else None
-    if project is None or role is None:
-        raise Http404("No such project.")
-    if role not in tuple(roles):
-        raise PermissionDenied(f"This needs the role {' or '.join(roles)} in this project.")
-    project.my_role = role
-    return project
-
-
 ASSIGNMENT = Columns(Assignment, "asg")
 PROJECT = Columns(Project, "p")
 ANNOTATION = Columns(Annotation, "an")
@@ -81,6 +54,61 @@ ANNOTATION = Columns(Annotation, "an")
 ARTICLE = Columns(
     Article, "art", only=[f.name for f in Article._meta.concrete_fields if f.name != "search_text"]
 )
+MEMBER_ROLE = f'LEFT JOIN "{Membership._meta.db_table}" m ON m.project_id = p.id AND m.user_id = %s'
+PROJECT_SQL = (
+    f'SELECT {PROJECT.sql}, m.role FROM "{Project._meta.db_table}" p '  # noqa: S608 - names
+    f"{MEMBER_ROLE} WHERE p.id = %s"
+)
+PROJECT_ARTICLE_SQL = (
+    f"SELECT {PROJECT.sql}, m.role, {ARTICLE.sql} "  # noqa: S608 - names only
+    f'FROM "{Project._meta.db_table}" p {MEMBER_ROLE} '
+    f'JOIN "{ProjectArticle._meta.db_table}" pa ON pa.project_id = p.id AND pa.article_id = %s '
+    f'JOIN "{Article._meta.db_table}" art ON art.id = pa.article_id WHERE p.id = %s'
+)
+
+
+def _project_from(user, values, roles: Iterable[str]) -> Project:
+    """The project from its columns and the caller's membership role: 404 or 403 as due."""
+    role = _role(user, values[1][0])
+    if role is None:
+        raise Http404("No such project.")
+    if role not in tuple(roles):
+        raise PermissionDenied(f"This needs the role {' or '.join(roles)} in this project.")
+    project = PROJECT.build(values[0])
+    project.my_role = role
+    return project
+
+
+def access_project(user, project_id: int | str, *, roles: Iterable[str] = EVERYONE) -> Project:
+    """The project if the user is a member with one of `roles`: 404 for outsiders, 403 else.
+
+    The caller's role is attached as `project.my_role`. One hand-written query: every API
+    call into a project runs it.
+    """
+    pk = _int_id(project_id, "No such project.")
+    if not user.is_authenticated:
+        raise Http404("No such project.")
+    row = fetch_row(PROJECT_SQL, [user.pk, pk])
+    if row is None:
+        raise Http404("No such project.")
+    return _project_from(user, split_row(row, PROJECT, 1), roles)
+
+
+def access_project_article(
+    user, project_id: int | str, article_id: int | str, *, roles: Iterable[str] = EVERYONE
+) -> tuple[Project, Article]:
+    """The project (as access_project) and one of its articles (without its search folding),
+    in one query; 404 when the article is not in the project."""
+    pk = _int_id(project_id, "No such project.")
+    aid = _int_id(article_id, "No such article in this project.")
+    if not user.is_authenticated:
+        raise Http404("No such project.")
+    row = fetch_row(PROJECT_ARTICLE_SQL, [user.pk, aid, pk])
+    if row is None:
+        access_project(user, pk, roles=roles)  # the project's own 404 / 403 comes first
+        raise Http404("No such article in this project.")
+    project_values, role, article_values = split_row(row, PROJECT, 1, ARTICLE)
+    return _project_from(user, (project_values, role), roles), ARTICLE.build(article_values)
 
 
 @functools.cache

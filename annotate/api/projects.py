@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Length
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -16,7 +15,7 @@ from rest_framework.response import Response
 
 from annotate import projects as project_actions
 from annotate import queue
-from annotate.access import EVERYONE, LEADS, access_project
+from annotate.access import EVERYONE, LEADS, access_project, access_project_article
 from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer, ListView
 from annotate.api.serializers import (
     AddArticlesResultSerializer,
@@ -38,7 +37,6 @@ from annotate.api.serializers import (
     article_text_data,
 )
 from annotate.models import Membership, Project, ProjectArticle, Role, SchemaVersion
-from corpus.models import Article
 from corpus.text import normalise_for_search
 
 MANAGERS = (Role.MANAGER,)
@@ -225,10 +223,7 @@ class ArticleDetailView(ApiView):
         responses={200: ProjectArticleTextSerializer, 404: ERRORS[404]},
     )
     def get(self, request: Request, pid: int, aid: int) -> Response:
-        project = access_project(request.user, pid)
-        article = Article.objects.filter(pk=aid, projects=project).first()
-        if article is None:
-            raise Http404("No such article in this project.")
+        _, article = access_project_article(request.user, pid, aid)
         return Response(article_text_data(article))
 
 
