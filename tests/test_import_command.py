@@ -143,6 +143,17 @@ def test_the_same_text_may_live_in_two_corpora(tmp_path):
     assert out == "imported 1 article, 0 duplicates"
 
 
+def test_the_command_does_not_spend_its_start_on_system_checks(monkeypatch, tmp_path):
+    from django.core.management.base import BaseCommand
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("system checks ran")
+
+    monkeypatch.setattr(BaseCommand, "check", refuse)
+    out, _ = run(str(write_jsonl(tmp_path / "a.jsonl", {"text": "خبر"})), "--corpus", "news")
+    assert out == "imported 1 article, 0 duplicates"
+
+
 def test_progress_bar_goes_to_stderr():
     out, err = run(str(FIXTURES / "articles"), "--corpus", "news")
     assert "importing" in err and "4/4" in err

@@ -28,6 +28,9 @@ class Command(BaseCommand):
         "line is the title), a JSONL file or a CSV file into a corpus, created when missing. "
         "All or nothing: a bad record aborts the import unless --skip-bad is given."
     )
+    # The system checks load every URL, view and API schema of the project (half a second)
+    # and say nothing about an import; `manage.py check` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="a .txt/.jsonl/.csv file, or a folder of them")
