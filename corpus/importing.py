@@ -244,7 +244,7 @@ class _RowWriter:
                 record.external_id,
                 digest,
                 _search_text(record),
-                _metadata_json(record.metadata),
+                _metadata_json(record.metadata) if record.metadata else "{}",
                 created_at,
             )
             for digest, _, record in new
