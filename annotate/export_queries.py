@@ -27,7 +27,7 @@ from django.utils import timezone
 from annotate.errors import ActionError
 from annotate.exports import FILE_NAMES, FORMATS, MANIFEST_NAME
 from annotate.exports.archive import FileInfo, zip_stream
-from annotate.exports.conll import conll_lines
+from annotate.exports.conll import conll_articles
 from annotate.exports.jsonl import gold_jsonl_lines, raw_jsonl_lines
 from annotate.exports.manifest import build_manifest
 from annotate.exports.records import (
@@ -263,7 +263,7 @@ def export_stream(
         if name == "jsonl":
             lines: Iterable[str] = gold_jsonl_lines(gold(i == 0))
         elif name == "conll":
-            lines = conll_lines(gold(i == 0), entity_labels=entity_labels, stats=stats)
+            lines = conll_articles(gold(i == 0), entity_labels=entity_labels, stats=stats)
         else:
             lines = stance_csv_lines(gold(i == 0))
         entries.append((FILE_NAMES[name], lines))

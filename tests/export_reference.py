@@ -87,6 +87,24 @@ def raw_jsonl_line(record: RawRecord) -> str:
     return _dumps({**head, **_labelled(record)}) + "\n"
 
 
+def layer_spans(
+    spans: Iterable[dict[str, Any]], *, labels: Collection[str]
+) -> tuple[list[tuple[int, int, str]], int]:
+    candidates = sorted(
+        ((s["start"], s["end"], s["label"]) for s in spans if s["label"] in labels),
+        key=lambda s: (-(s[1] - s[0]), s[0], s[2]),
+    )
+    kept: list[tuple[int, int, str]] = []
+    dropped = 0
+    for start, end, label in candidates:
+        if any(start < k_end and k_start < end for k_start, k_end, _ in kept):
+            dropped += 1
+            continue
+        kept.append((start, end, label))
+    kept.sort()
+    return kept, dropped
+
+
 def split_bounds(
     bounds: Iterable[tuple[int, int]], boundaries: Collection[int]
 ) -> list[tuple[int, int]]:

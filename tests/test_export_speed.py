@@ -12,9 +12,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from annotate.exports.conll import bio_lines, conll_lines, layer_spans
+from annotate.exports.conll import bio_lines, conll_lines, layer_spans, split_bounds
 from annotate.exports.jsonl import gold_jsonl_line, raw_jsonl_line
 from annotate.exports.records import ExportError, GoldRecord, RawRecord
+from corpus.text import token_bounds
 from tests import export_reference
 
 TEXT_ALPHABET = (
@@ -181,6 +182,31 @@ def texts_with_spans(draw):
             }
         )
     return text, spans
+
+
+@given(st.text(alphabet=CONLL_ALPHABET, max_size=60), st.data())
+@settings(max_examples=500, deadline=None)
+def test_split_bounds_equal_the_reference(text, data):
+    boundaries = data.draw(st.sets(st.integers(0, len(text) + 1)))
+    bounds = token_bounds(text)
+    assert split_bounds(bounds, boundaries) == export_reference.split_bounds(bounds, boundaries)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30), st.integers(-3, 12), st.sampled_from(["PER", "GPE", "X"])),
+        max_size=12,
+    )
+)
+@settings(max_examples=1000, deadline=None)
+@example([(5, 4, "PER"), (3, 6, "GPE"), (9, 2, "PER")])
+def test_layer_spans_equal_the_reference(triples):
+    spans = [
+        {"start": start, "end": start + length, "label": label} for start, length, label in triples
+    ]
+    assert layer_spans(spans, labels={"PER", "GPE"}) == export_reference.layer_spans(
+        spans, labels={"PER", "GPE"}
+    )
 
 
 @given(texts_with_spans())

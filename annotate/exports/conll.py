@@ -13,7 +13,8 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
@@ -21,6 +22,7 @@ from annotate.exports.records import ExportStats, GoldRecord
 from corpus.text import Token, token_bounds
 
 SENTENCE_END = frozenset({".", "!", "?", "؟"})
+_SENTENCE_MARK = re.compile("[" + re.escape("".join(sorted(SENTENCE_END))) + "]")
 
 
 def layer_spans(
@@ -33,7 +35,17 @@ def layer_spans(
     )
     kept: list[tuple[int, int, str]] = []
     dropped = 0
-    for start, end, label in candidates:
+    if all(start < end for start, end, _ in candidates):
+        # Kept spans stay in order and apart: only a candidate's neighbours can overlap it.
+        for span in candidates:
+            start, end, _ = span
+            at = bisect_left(kept, (start,))
+            if (at < len(kept) and kept[at][0] < end) or (at and start < kept[at - 1][1]):
+                dropped += 1
+            else:
+                insort(kept, span)
+        return kept, dropped
+    for start, end, label in candidates:  # offsets that run backwards: never after validation
         if any(start < k_end and k_start < end for k_start, k_end, _ in kept):
             dropped += 1
             continue
@@ -62,72 +74,134 @@ def _clean_comment(value: object) -> str:
 
 
 def split_bounds(
-    bounds: Iterable[tuple[int, int]], boundaries: Collection[int]
+    bounds: list[tuple[int, int]], boundaries: Collection[int]
 ) -> list[tuple[int, int]]:
-    """`split_tokens` on (start, end) offsets."""
-    ordered = sorted(boundaries)
-    if not ordered:
+    """`split_tokens` on (start, end) offsets, `bounds` sorted and not overlapping.
+
+    Each boundary finds the token it falls in by bisection: the work grows with the number
+    of boundaries, not of tokens.
+    """
+    cuts: dict[int, list[int]] = {}
+    for boundary in sorted(boundaries):
+        index = bisect_left(bounds, (boundary,)) - 1
+        if index >= 0 and boundary < bounds[index][1]:
+            cuts.setdefault(index, []).append(boundary)
+    if not cuts:
         return list(bounds)
-    pieces = []
-    for start, end in bounds:
-        i = bisect_right(ordered, start)
-        while i < len(ordered) and ordered[i] < end:
-            pieces.append((start, ordered[i]))
-            start = ordered[i]
-            i += 1
+    pieces: list[tuple[int, int]] = []
+    done = 0
+    for index, points in cuts.items():
+        pieces += bounds[done:index]
+        start, end = bounds[index]
+        for point in points:
+            pieces.append((start, point))
+            start = point
         pieces.append((start, end))
+        done = index + 1
+    pieces += bounds[done:]
     return pieces
+
+
+def _offset_texts(numbers: list[str], upto: int) -> list[str]:
+    """`numbers` grown so that numbers[i] == str(i) up to `upto`: a lookup is cheaper than
+    formatting an int, twice per token. Lists are per export, as long as its longest text."""
+    if len(numbers) <= upto:
+        numbers.extend(map(str, range(len(numbers), upto + 1)))
+    return numbers
+
+
+def _bio(text: str, spans: list[tuple[int, int, str]], numbers: list[str]) -> tuple[list[str], int]:
+    """The lines of one article (token lines, and "\n" for each blank line between
+    sentences) and its number of tokens.
+
+    Works on whole lists rather than token by token: token offsets come from the tokenizer
+    as a list, cuts at span boundaries and the B/I tags are placed by bisection, sentence
+    breaks are looked up from the few sentence marks and line breaks in the text, and the
+    lines are formatted in one comprehension (CoNLL writes millions of tokens).
+    """
+    bounds = token_bounds(text)
+    if spans:
+        bounds = split_bounds(bounds, {b for start, end, _ in spans for b in (start, end)})
+    count = len(bounds)
+    if not count:
+        return [], 0
+    tags = ["O\n"] * count
+    # Per span (non-overlapping, in order): the token indices [first, stop) it covers.
+    covered: list[tuple[int, int, int, int]] = []
+    for start, end, label in spans:
+        first = bisect_left(bounds, (start,))
+        stop = bisect_left(bounds, (end,))
+        if first < stop:
+            tags[first] = f"B-{label}\n"
+            if stop - first > 1:
+                tags[first + 1 : stop] = [f"I-{label}\n"] * (stop - first - 1)
+            covered.append((first, stop, start, end))
+    firsts = [first for first, _, _, _ in covered]
+
+    def entity_of(index: int) -> tuple[int, int, int, int] | None:
+        at = bisect_right(firsts, index) - 1
+        if at >= 0 and index < covered[at][1]:
+            return covered[at]
+        return None
+
+    # A sentence ends after a sentence mark that is a token of its own, unless it is inside
+    # an entity that goes on after it.
+    breaks = set()
+    for match in _SENTENCE_MARK.finditer(text):
+        position = match.start()
+        index = bisect_left(bounds, (position,))
+        if index < count and bounds[index][1] == position + 1 and bounds[index][0] == position:
+            entity = entity_of(index)
+            if entity is None or position + 1 >= entity[3]:
+                breaks.add(index)
+    # And before a token that follows a line break, unless the entity goes on across it.
+    position = text.find("\n")
+    while position != -1:
+        index = bisect_left(bounds, (position,))
+        if 0 < index < count and index - 1 not in breaks:
+            entity = entity_of(index - 1)
+            if entity is None or index >= entity[1]:
+                breaks.add(index - 1)
+        position = text.find("\n", bounds[index][0] if index < count else len(text))
+    breaks.add(count - 1)
+    number = _offset_texts(numbers, len(text))
+    lines = [
+        f"{text[start:end]}\t{number[start]}\t{number[end]}\t{tag}"
+        for (start, end), tag in zip(bounds, tags, strict=True)
+    ]
+    for index in sorted(breaks, reverse=True):
+        lines.insert(index + 1, "\n")
+    return lines, count
 
 
 def bio_lines(
     text: str, spans: list[tuple[int, int, str]], stats: ExportStats | None = None
 ) -> Iterator[str]:
     """Token lines of one article with blank lines between sentences."""
-    # Works on token offsets (not Token objects): CoNLL writes millions of tokens.
-    bounds = split_bounds(token_bounds(text), {b for start, end, _ in spans for b in (start, end)})
-    span_index = 0
-    current: tuple[int, int, str] | None = None
-    begun = False
-    previous_end = -1
-    in_sentence = False
-    tokens = sentences = 0
-    find = text.find
-    for start, end in bounds:
-        while span_index < len(spans) and spans[span_index][1] <= start:
-            span_index += 1
-        candidate = spans[span_index] if span_index < len(spans) else None
-        inside = candidate is not None and candidate[0] <= start and end <= candidate[1]
-        if (
-            in_sentence
-            and find("\n", previous_end, start) != -1
-            and not (inside and current == candidate)
-        ):
-            yield "\n"
-            in_sentence = False
-            sentences += 1
-        piece = text[start:end]
-        if inside:
-            assert candidate is not None
-            if current != candidate:
-                current, begun = candidate, False
-            yield f"{piece}\t{start}\t{end}\t{'I' if begun else 'B'}-{candidate[2]}\n"
-            begun = True
-        else:
-            current = None
-            yield f"{piece}\t{start}\t{end}\tO\n"
-        in_sentence = True
-        previous_end = end
-        tokens += 1
-        if piece in SENTENCE_END and not (inside and current and end < current[1]):
-            yield "\n"
-            in_sentence = False
-            sentences += 1
-    if in_sentence:
-        yield "\n"
-        sentences += 1
+    lines, tokens = _bio(text, spans, [])
     if stats is not None:
         stats.conll_tokens += tokens
-        stats.conll_sentences += sentences
+        stats.conll_sentences += len(lines) - tokens
+    return iter(lines)
+
+
+def _article_lines(
+    record: GoldRecord,
+    entity_labels: Collection[str],
+    stats: ExportStats | None,
+    numbers: list[str],
+) -> list[str]:
+    spans, dropped = layer_spans(record.content.get("spans", []), labels=entity_labels)
+    lines, tokens = _bio(record.text, spans, numbers)
+    if stats is not None:
+        stats.conll_overlapping_dropped += dropped
+        stats.conll_tokens += tokens
+        stats.conll_sentences += len(lines) - tokens
+    header = [f"# article_id = {record.article_id}\n"]
+    if record.external_id:
+        header.append(f"# external_id = {_clean_comment(record.external_id)}\n")
+    header.append(f"# split = {record.split}\n")
+    return header + lines
 
 
 def conll_lines(
@@ -136,12 +210,18 @@ def conll_lines(
     entity_labels: Collection[str],
     stats: ExportStats | None = None,
 ) -> Iterator[str]:
+    numbers: list[str] = []
     for record in records:
-        spans, dropped = layer_spans(record.content.get("spans", []), labels=entity_labels)
-        if stats is not None:
-            stats.conll_overlapping_dropped += dropped
-        yield f"# article_id = {record.article_id}\n"
-        if record.external_id:
-            yield f"# external_id = {_clean_comment(record.external_id)}\n"
-        yield f"# split = {record.split}\n"
-        yield from bio_lines(record.text, spans, stats)
+        yield from _article_lines(record, entity_labels, stats, numbers)
+
+
+def conll_articles(
+    records: Iterable[GoldRecord],
+    *,
+    entity_labels: Collection[str],
+    stats: ExportStats | None = None,
+) -> Iterator[str]:
+    """`conll_lines` joined: one string per article."""
+    numbers: list[str] = []
+    for record in records:
+        yield "".join(_article_lines(record, entity_labels, stats, numbers))

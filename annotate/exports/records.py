@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 
@@ -41,9 +40,6 @@ class RawRecord:
     split: str
 
 
-_label = itemgetter("label")
-
-
 @dataclass
 class ExportStats:
     """Running counts, filled while records stream past, for the manifest."""
@@ -59,8 +55,11 @@ class ExportStats:
     conll_overlapping_dropped: int = 0
 
     def count_gold(self, record: GoldRecord) -> None:
-        self.articles[record.split] += 1
-        self.spans[record.split].update(map(_label, record.content.get("spans", ())))
+        split = record.split
+        self.articles[split] += 1
+        labels = self.spans[split]
+        for span in record.content.get("spans", ()):
+            labels[span["label"]] += 1
         stance = record.content.get("document_labels", {}).get("stance", {})
         for target, value in stance.items():
             self.stance[target][value] += 1
