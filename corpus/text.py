@@ -234,6 +234,10 @@ def is_cluster_boundary(text: str, offset: int) -> bool:
         return offset in (0, len(text))
     after = text[offset]
     before = text[offset - 1]
+    if (after.isalnum() or after.isspace()) and before != ZWJ:
+        # The common case, answered without Unicode lookups: a letter, digit or space is
+        # never a mark, joiner or regional indicator (tests/test_text.py checks every one).
+        return True
     if is_mark(after) or _is_joiner(after) or (before == ZWJ and not after.isspace()):
         return False
     if _is_regional_indicator(before) and _is_regional_indicator(after):

@@ -8,10 +8,13 @@ from hypothesis import strategies as st
 
 from corpus.text import (
     DecodeError,
+    _is_joiner,
+    _is_regional_indicator,
     canonicalise,
     content_hash,
     decode_strict,
     is_cluster_boundary,
+    is_mark,
     normalise_for_search,
     tokenize,
     utf16_length,
@@ -270,3 +273,14 @@ def test_boundary_at_the_ends_and_outside():
     assert is_cluster_boundary("abc", 3)
     assert not is_cluster_boundary("abc", 4)
     assert not is_cluster_boundary("abc", -1)
+
+
+def test_no_letter_digit_or_space_is_a_mark_joiner_or_regional_indicator():
+    """is_cluster_boundary answers letters, digits and spaces without Unicode lookups; that
+    shortcut holds for every code point."""
+    for code in range(0x110000):
+        char = chr(code)
+        if char.isalnum() or char.isspace():
+            assert not (is_mark(char) or _is_joiner(char) or _is_regional_indicator(char)), hex(
+                code
+            )
