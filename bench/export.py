@@ -1,21 +1,25 @@
-"""Export speed and memory: a generated project of 10,000 and then 100,000 articles on PostgreSQL.
+"""Export speed and memory on PostgreSQL: a generated project of 10,000 articles (and 100,000).
 
-    .venv/bin/python bench/export.py                     # 10,000 then 100,000 articles
-    .venv/bin/python bench/export.py --sizes 2000,20000  # a quicker run
+    .venv/bin/python bench/export.py                  # 10,000 articles
+    .venv/bin/python bench/export.py --large          # then grows the project to 100,000
+    .venv/bin/python bench/export.py --profile        # pyinstrument of one 10,000 JSONL export
+    .venv/bin/python bench/export.py --sizes 2000,20000 --runs 1   # a quick look
 
 Creates a fresh PostgreSQL database beside BENCH_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432), migrates it, generates Arabic articles with gold (about
 250 words and 8 spans each; two raw annotations on every fifth article), and for each size:
 
-- exports gold JSONL in this process: seconds, and the peak of Python allocations during the
-  export (tracemalloc, a second run);
-- exports JSONL, CSV and raw JSONL with `manage.py export_dataset` in a child process:
-  seconds and that process's peak resident memory (wait4 rusage);
-- at the first size, CoNLL alone in a child process (it tokenizes every article, so it is
-  slower than the others: most of its time is corpus.text.token_bounds).
+- gold JSONL, then CoNLL, exported in this process (`write_export` to a file, as the export
+  job does): wall seconds of the first (cold) run and the median of --runs more; CPU seconds
+  of the whole process (the export compresses and fetches on two helper threads), of the
+  main thread alone, and of the PostgreSQL backend serving it; then the peak of Python
+  allocations during one more export (tracemalloc, all threads);
+- JSONL, CSV and raw JSONL with `manage.py export_dataset` in a child process: seconds and
+  that process's peak resident memory (wait4 rusage).
 
-The project grows from one size to the next, so equal memory figures mean memory stays flat
-as the project grows. The database is dropped at the end.
+The project grows from one size to the next, so equal memory peaks mean memory stays flat
+as the project grows. On a shared machine compare CPU seconds; the machine's load is printed
+before and after. The database is dropped at the end.
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+from dataclasses import dataclass
 from pathlib import Path
 
 from harness import ROOT, fresh_postgres, machine_load, setup_django
@@ -173,20 +179,87 @@ def grow(project, corpus, *, start: int, count: int, annotators, rng: random.Ran
             )
 
 
-def export_in_process(project, out: Path) -> tuple[float, float, float, int]:
-    """(wall seconds, CPU seconds, peak MB of Python allocations, bytes): gold JSONL export."""
+def backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process on this machine; NaN where /proc is missing."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Timing:
+    first: float  # wall seconds of the first export at this size
+    wall: float  # median wall seconds of the runs after it
+    cpu: float  # median CPU seconds of this process (all threads)
+    main: float  # median CPU seconds of the exporting thread
+    backend: float  # median CPU seconds of the PostgreSQL backend
+    peak_mb: float  # peak of traced Python allocations, MB
+    zip_mb: float
+
+
+def export_in_process(project, out: Path, formats: str, runs: int) -> Timing:
+    """`write_export` of `formats` (as the export job runs it): timings and memory peak."""
     from annotate.export_queries import check_export_options, write_export
 
-    options = check_export_options(formats="jsonl", seed=1)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    size = write_export(project, options, out)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    options = check_export_options(formats=formats, seed=1)
+    pid = backend_pid()
+    samples = []
+    for _ in range(runs + 1):
+        started, cpu, main, backend = (
+            time.perf_counter(),
+            time.process_time(),
+            time.thread_time(),
+            process_cpu(pid),
+        )
+        write_export(project, options, out)
+        samples.append(
+            (
+                time.perf_counter() - started,
+                time.process_time() - cpu,
+                time.thread_time() - main,
+                process_cpu(pid) - backend,
+            )
+        )
     tracemalloc.start()
     tracemalloc.reset_peak()
     write_export(project, options, out)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return seconds, cpu, peak / 1e6, size
+    warm = samples[1:] or samples
+    return Timing(
+        first=samples[0][0],
+        wall=statistics.median(s[0] for s in warm),
+        cpu=statistics.median(s[1] for s in warm),
+        main=statistics.median(s[2] for s in warm),
+        backend=statistics.median(s[3] for s in warm),
+        peak_mb=peak / 1e6,
+        zip_mb=out.stat().st_size / 1e6,
+    )
+
+
+def profile_export(project, out: Path, formats: str) -> None:
+    from pyinstrument import Profiler
+
+    from annotate.export_queries import check_export_options, write_export
+
+    options = check_export_options(formats=formats, seed=1)
+    write_export(project, options, out)
+    profiler = Profiler(interval=0.001)
+    profiler.start()
+    write_export(project, options, out)
+    profiler.stop()
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
 
 
 def export_in_child(
@@ -217,19 +290,37 @@ def export_in_child(
     return seconds, usage.ru_maxrss / 1024
 
 
+HEADER = (
+    f"{'articles':>9}  {'format':<6} {'first s':>7}  {'wall s':>6}  {'CPU s':>5}  "
+    f"{'main CPU':>8}  {'PG CPU':>6}  {'py peak MB':>10}  {'zip MB':>6}"
+)
+
+
+def row(size: int, name: str, timing: Timing) -> str:
+    return (
+        f"{size:>9,}  {name:<6} {timing.first:>7.2f}  {timing.wall:>6.2f}  {timing.cpu:>5.2f}  "
+        f"{timing.main:>8.2f}  {timing.backend:>6.2f}  {timing.peak_mb:>10.1f}  "
+        f"{timing.zip_mb:>6.1f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="10000,100000", help="project sizes, growing")
+    parser.add_argument("--sizes", default="10000", help="project sizes, growing")
+    parser.add_argument("--large", action="store_true", help="add 100,000 articles to the sizes")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs after the first")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--no-conll", dest="conll", action="store_false", help="skip CoNLL")
     parser.add_argument(
-        "--no-conll", dest="conll", action="store_false", help="skip the CoNLL timing"
+        "--profile", action="store_true", help="pyinstrument one JSONL export at the first size"
     )
     args = parser.parse_args()
-    sizes = sorted(int(s) for s in args.sizes.split(","))
+    sizes = sorted({int(s) for s in args.sizes.split(",")} | ({100_000} if args.large else set()))
 
     with fresh_postgres("wb_bench_export") as env, tempfile.TemporaryDirectory() as tmp:
         setup_django()
         from django.contrib.auth import get_user_model
+        from django.db import connection
 
         from annotate.models import Membership, Project, Role
         from annotate.schema import default_schema
@@ -244,40 +335,39 @@ def main() -> None:
         for user in annotators:
             Membership.objects.create(project=project, user=user, role=Role.ANNOTATOR)
 
-        print(f"PostgreSQL, {machine_load()}")
-        print(
-            f"{'articles':>9}  {'generate s':>10}  {'JSONL s':>8}  {'JSONL CPU s':>11}  "
-            f"{'py peak MB':>10}  {'jsonl+csv+raw s':>15}  {'zip MB':>7}  {'child RSS MB':>12}"
-        )
+        print(f"PostgreSQL, export in this process; before: {machine_load()}", flush=True)
         have = 0
+        results: list[str] = []
         for size in sizes:
             started = time.perf_counter()
             grow(project, corpus, start=have, count=size - have, annotators=annotators, rng=rng)
-            generated = time.perf_counter() - started
             have = size
-            from django.db import connection
-
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give
-            seconds, cpu, peak_mb, _ = export_in_process(project, Path(tmp) / "gold.zip")
-            all_seconds, rss_mb = export_in_child(
-                env, project.pk, Path(tmp) / "all.zip", "jsonl,csv,raw"
+            generated = time.perf_counter() - started
+            print(f"{size:,} articles generated in {generated:.1f} s", flush=True)
+            if args.profile and size == sizes[0]:
+                profile_export(project, Path(tmp) / "profile.zip", "jsonl")
+            for name in ("jsonl", "conll") if args.conll else ("jsonl",):
+                timing = export_in_process(project, Path(tmp) / f"{name}.zip", name, args.runs)
+                results.append(row(size, name, timing))
+                print(results[-1], flush=True)
+            all_zip = Path(tmp) / "all.zip"
+            seconds, rss_mb = export_in_child(env, project.pk, all_zip, "jsonl,csv,raw")
+            zip_mb = all_zip.stat().st_size / 1e6
+            results.append(
+                f"{size:>9,}  jsonl+csv+raw in a child process (manage.py export_dataset): "
+                f"{seconds:.2f} s, zip {zip_mb:.1f} MB, peak RSS {rss_mb:.0f} MB"
             )
-            zip_mb = (Path(tmp) / "all.zip").stat().st_size / 1e6
-            print(
-                f"{size:>9,}  {generated:>10.1f}  {seconds:>8.2f}  {cpu:>11.2f}  "
-                f"{peak_mb:>10.1f}  {all_seconds:>15.2f}  {zip_mb:>7.1f}  {rss_mb:>12.0f}",
-                flush=True,
-            )
-            if size == sizes[0] and args.conll:
-                conll_seconds, conll_rss = export_in_child(
-                    env, project.pk, Path(tmp) / "conll.zip", "conll"
-                )
-                print(
-                    f"{'':>9}  CoNLL alone at {size:,} articles: {conll_seconds:.1f} s, "
-                    f"child RSS {conll_rss:.0f} MB (mostly tokenizing)",
-                    flush=True,
-                )
+            print(results[-1], flush=True)
+        print()
+        print(HEADER)
+        print("\n".join(results))
+        print(
+            "first s: the first export at that size (cold); wall, CPU: medians of the runs "
+            f"after it ({args.runs}); CPU s: this process, all threads; main CPU: the "
+            "exporting thread; PG CPU: the PostgreSQL backend; py peak MB: tracemalloc."
+        )
         print(f"after: {machine_load()}")
 
 
