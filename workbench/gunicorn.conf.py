@@ -10,6 +10,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # Stateless workers: recycle now and then to cap memory growth from long uptimes.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = 500
+# Load the app once in the master, then fork: workers start (and restart after max_requests)
+# with every module imported, instead of paying for it on their first request. No database
+# connection is opened while loading.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 accesslog = None  # requests are logged as JSON by workbench.middleware.RequestLogMiddleware
 errorlog = "-"
 wsgi_app = "workbench.wsgi:application"
