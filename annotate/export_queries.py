@@ -28,7 +28,7 @@ from annotate.errors import ActionError
 from annotate.exports import FILE_NAMES, FORMATS, MANIFEST_NAME
 from annotate.exports.archive import FileInfo, zip_stream
 from annotate.exports.conll import conll_articles
-from annotate.exports.jsonl import gold_jsonl_lines, raw_jsonl_lines
+from annotate.exports.jsonl import gold_jsonl_utf8_lines, raw_jsonl_lines
 from annotate.exports.manifest import build_manifest
 from annotate.exports.records import (
     ExportStats,
@@ -114,22 +114,37 @@ def raw_count(project: Project) -> int:
     return Annotation.objects.filter(project=project, status=AnnotationStatus.SUBMITTED).count()
 
 
-def _driver_rows(queryset: QuerySet) -> Iterator[tuple]:
+def _utf8_text_loader() -> type:
+    """A psycopg loader that hands PostgreSQL `text` values over as their UTF-8 bytes."""
+    from psycopg.adapt import Loader
+
+    class Utf8TextLoader(Loader):
+        def load(self, data: Any) -> bytes:
+            return bytes(data)
+
+    return Utf8TextLoader
+
+
+def _driver_rows(queryset: QuerySet, *, text_as_utf8: bool = False) -> Iterator[tuple]:
     """The rows of a `values_list` query as the database driver returns them.
 
     A server-side cursor on PostgreSQL, like `.iterator()`, but without Django's per-row
     converters: a JSONField comes back as its JSON text, to decode with `json.loads`.
     Use it for columns whose driver value is already the Python value (ints, text).
+    With `text_as_utf8`, PostgreSQL `text` columns come as UTF-8 bytes (SQLite: str still).
 
     The next chunk is fetched on a background thread while the caller works through this
     one, so the database reads and decompresses rows while Python encodes them (the driver
     releases the GIL while it waits). Memory holds two chunks at most.
     """
     sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    connection = connections[queryset.db]
     with (
-        connections[queryset.db].chunked_cursor() as cursor,
+        connection.chunked_cursor() as cursor,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-fetch") as fetcher,
     ):
+        if text_as_utf8 and connection.vendor == "postgresql":
+            cursor.cursor.adapters.register_loader("text", _utf8_text_loader())
         cursor.execute(sql, params)
         ahead = fetcher.submit(cursor.fetchmany, CHUNK_SIZE)
         while rows := ahead.result():
@@ -145,13 +160,23 @@ def gold_records(project: Project, options: ExportOptions) -> Iterator[GoldRecor
         .order_by("article_id")
         .values_list(
             "article_id", "article__external_id", "article__title", "article__text", "content"
-        )
+        ),
+        text_as_utf8=True,
     )
     splits = SplitAssigner(seed=options.seed, ratios=options.ratios)
     loads = json.loads
     for article_id, external_id, title, text, content in rows:
+        utf8 = None
+        if type(text) is bytes:
+            utf8, text = text, text.decode("utf-8")
         yield GoldRecord(
-            article_id, external_id, title, text, loads(content), splits.assign(article_id)
+            article_id,
+            external_id,
+            title,
+            text,
+            loads(content),
+            splits.assign(article_id),
+            utf8,
         )
 
 
@@ -259,11 +284,11 @@ def export_stream(
 
     claim = claim_key(project.schema)
     entity_labels = {label["key"] for label in span_labels(project.schema) if label} - {claim}
-    entries: list[tuple[str, Iterable[str]]] = []
+    entries: list[tuple[str, Iterable[str | bytes]]] = []
     for i, name in enumerate(gold_formats):
         # Generators: nothing is queried until the zip writer reaches the entry.
         if name == "jsonl":
-            lines: Iterable[str] = gold_jsonl_lines(gold(i == 0))
+            lines: Iterable[str | bytes] = gold_jsonl_utf8_lines(gold(i == 0))
         elif name == "conll":
             lines = conll_articles(gold(i == 0), entity_labels=entity_labels, stats=stats)
         else:

@@ -6,6 +6,7 @@ as a dict and encoded whole, CoNLL lines one token at a time through a loop.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from annotate.exports.conll import bio_lines, conll_lines, layer_spans, split_bounds
-from annotate.exports.jsonl import gold_jsonl_line, raw_jsonl_line
+from annotate.exports.jsonl import gold_jsonl_line, gold_jsonl_utf8, raw_jsonl_line
 from annotate.exports.records import ExportError, GoldRecord, RawRecord
 from corpus.text import token_bounds
 from tests import export_reference
@@ -119,6 +120,19 @@ def outcome(write, record):
 @settings(max_examples=600, deadline=None)
 def test_gold_lines_equal_the_reference_writer(record):
     assert outcome(gold_jsonl_line, record) == outcome(export_reference.gold_jsonl_line, record)
+
+
+@given(gold_records())
+@settings(max_examples=600, deadline=None)
+@example(GoldRecord(1, "", "", 'a\\b"c\nd\te\x01f\u2028', {}, "dev"))
+@example(GoldRecord(1, "", "", 'داعش\\ "قال"\n\tهنا\x7f', {}, "dev"))
+def test_lines_from_utf8_text_are_the_lines_encoded(record):
+    with_utf8 = dataclasses.replace(record, text_utf8=record.text.encode("utf-8"))
+    expected = outcome(gold_jsonl_line, record)
+    if isinstance(expected, str):
+        expected = expected.encode("utf-8")
+    assert outcome(gold_jsonl_utf8, with_utf8) == expected
+    assert outcome(gold_jsonl_utf8, record) == expected
 
 
 @given(gold_records(), st.one_of(st.none(), st.just("2024-01-02T03:04:05+00:00")))

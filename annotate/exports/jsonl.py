@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any
 
 from annotate.exports.records import ExportError, GoldRecord, RawRecord
@@ -36,8 +37,8 @@ def _value(value: Any) -> str:
     return _dumps(value)
 
 
-def _span_order(span: dict[str, Any]) -> tuple[int, int, str, str]:
-    return (span["start"], span["end"], span["label"], span["id"])
+# The export order of spans: (start, end, label, id).
+_span_key = itemgetter("start", "end", "label", "id")
 
 
 def _checked(text: str, span: dict[str, Any], article_id: int) -> str:
@@ -68,7 +69,7 @@ def export_spans(text: str, content: dict[str, Any], *, article_id: int) -> list
             "text": _checked(text, span, article_id),
             "attributes": _attributes(span),
         }
-        for span in sorted(content.get("spans", []), key=_span_order)
+        for span in sorted(content.get("spans", []), key=_span_key)
     ]
 
 
@@ -77,30 +78,36 @@ def spans_json(text: str, content: dict[str, Any], *, article_id: int) -> str:
     spans = content.get("spans", [])
     if type(spans) is list and not spans:
         return "[]"
+    length = len(text)
     parts = []
-    for span in sorted(spans, key=_span_order):
-        covered = _checked(text, span, article_id)
-        start, end, span_id, label = span["start"], span["end"], span["id"], span["label"]
-        attributes = span.get("attributes")
-        if type(start) is int and type(end) is int:
-            parts.append(
-                f'{{"id":{_value(span_id)},"start":{start},"end":{end},"label":{_value(label)},'
-                f'"text":{_string(covered)},"attributes":'
-                f"{_dumps(dict(sorted(attributes.items()))) if attributes else '{}'}}}"
-            )
-        else:  # bools and floats print differently: let the encoder write the whole span
+    for span in sorted(spans, key=_span_key):
+        start, end = span["start"], span["end"]
+        covered = text[start:end]
+        if not (0 <= start < end <= length) or covered != span.get("text"):
+            _checked(text, span, article_id)  # raises, naming the span
+        if type(start) is not int or type(end) is not int:
+            # bools and floats print differently: let the encoder write the whole span
             parts.append(
                 _dumps(
                     {
-                        "id": span_id,
+                        "id": span["id"],
                         "start": start,
                         "end": end,
-                        "label": label,
+                        "label": span["label"],
                         "text": covered,
                         "attributes": _attributes(span),
                     }
                 )
             )
+            continue
+        span_id, label, attributes = span["id"], span["label"], span.get("attributes")
+        parts.append(
+            f'{{"id":{_string(span_id) if type(span_id) is str else _dumps(span_id)},'
+            f'"start":{start},"end":{end},'
+            f'"label":{_string(label) if type(label) is str else _dumps(label)},'
+            f'"text":{_string(covered)},'
+            f'"attributes":{_dumps(dict(sorted(attributes.items()))) if attributes else "{}"}}}'
+        )
     return f"[{','.join(parts)}]"
 
 
@@ -114,6 +121,16 @@ def export_document_labels(content: dict[str, Any]) -> dict[str, Any]:
     return {"stance": {target: stance[target] for target in sorted(stance)}}
 
 
+def _document_labels_json(content: dict[str, Any]) -> str:
+    """`_dumps(export_document_labels(content))`, the short way when targets and values are
+    text."""
+    stance = (content.get("document_labels") or {}).get("stance") or {}
+    if type(stance) is dict and all(type(k) is str and type(v) is str for k, v in stance.items()):
+        pairs = ",".join(f"{_string(k)}:{_string(stance[k])}" for k in sorted(stance))
+        return f'{{"stance":{{{pairs}}}}}'
+    return _dumps(export_document_labels(content))
+
+
 def _relations_json(content: dict[str, Any]) -> str:
     relations = content.get("relations", [])
     if type(relations) is list and not relations:
@@ -121,37 +138,82 @@ def _relations_json(content: dict[str, Any]) -> str:
     return _dumps(export_relations(content))
 
 
-def _labelled(text: str, title: Any, content: dict[str, Any], split: str, article_id: int) -> str:
-    """The fields every line ends with: the text, its labels, the split (and the closing })."""
+def _labels(text: str, content: dict[str, Any], split: str, article_id: int) -> str:
+    """What every line has after the text: its labels, the split, the closing brace."""
     return (
-        f'"title":{_value(title)},"text":{_value(text)},'
-        f'"spans":{spans_json(text, content, article_id=article_id)},'
+        f',"spans":{spans_json(text, content, article_id=article_id)},'
         f'"relations":{_relations_json(content)},'
-        f'"document_labels":{_dumps(export_document_labels(content))},'
+        f'"document_labels":{_document_labels_json(content)},'
         f'"split":{_value(split)}}}\n'
     )
 
 
-def gold_jsonl_line(record: GoldRecord) -> str:
-    article_id = record.article_id
-    return f'{{"id":{_value(article_id)},"external_id":{_value(record.external_id)},' + _labelled(
-        record.text, record.title, record.content, record.split, article_id
+def _gold_head(record: GoldRecord) -> str:
+    return (
+        f'{{"id":{_value(record.article_id)},"external_id":{_value(record.external_id)},'
+        f'"title":{_value(record.title)},"text":'
     )
 
 
-def raw_jsonl_line(record: RawRecord) -> str:
-    article_id = record.article_id
+def _raw_head(record: RawRecord) -> str:
     return (
-        f'{{"annotation_id":{_value(record.annotation_id)},"article_id":{_value(article_id)},'
+        f'{{"annotation_id":{_value(record.annotation_id)},'
+        f'"article_id":{_value(record.article_id)},'
         f'"external_id":{_value(record.external_id)},"annotator":{_value(record.annotator)},'
         f'"submitted_at":{_value(record.submitted_at)},'
         f'"schema_version":{_value(record.schema_version)},'
-        + _labelled(record.text, record.title, record.content, record.split, article_id)
+        f'"title":{_value(record.title)},"text":'
     )
+
+
+# Control characters the encoder writes as \u00XX: texts that hold one take the str path.
+_RARE_CONTROLS = bytes(code for code in range(0x20) if code not in b"\n\t")
+
+
+def _utf8_string(data: bytes) -> bytes | None:
+    """`_string(text).encode()` worked out on the UTF-8 bytes of the text (in UTF-8 no byte of
+    a non-ASCII character is below 0x80, so the bytes to escape are exactly the ASCII ones);
+    None for a text holding a control character other than line feed and tab."""
+    if len(data.translate(None, _RARE_CONTROLS)) != len(data):
+        return None
+    if b"\\" in data:
+        data = data.replace(b"\\", b"\\\\")
+    if b'"' in data:
+        data = data.replace(b'"', b'\\"')
+    if b"\n" in data:
+        data = data.replace(b"\n", b"\\n")
+    if b"\t" in data:
+        data = data.replace(b"\t", b"\\t")
+    return data
+
+
+def gold_jsonl_line(record: GoldRecord) -> str:
+    labels = _labels(record.text, record.content, record.split, record.article_id)
+    return f"{_gold_head(record)}{_value(record.text)}{labels}"
+
+
+def gold_jsonl_utf8(record: GoldRecord) -> bytes:
+    """`gold_jsonl_line(record)` in UTF-8. Where the record carries its text as UTF-8 too
+    (`text_utf8`), the text is escaped as bytes rather than escaped and encoded again: it is
+    most of the line."""
+    labels = _labels(record.text, record.content, record.split, record.article_id)
+    escaped = None if record.text_utf8 is None else _utf8_string(record.text_utf8)
+    if escaped is None:
+        return f"{_gold_head(record)}{_value(record.text)}{labels}".encode()
+    return b"".join((_gold_head(record).encode(), b'"', escaped, b'"', labels.encode()))
+
+
+def raw_jsonl_line(record: RawRecord) -> str:
+    labels = _labels(record.text, record.content, record.split, record.article_id)
+    return f"{_raw_head(record)}{_value(record.text)}{labels}"
 
 
 def gold_jsonl_lines(records: Iterable[GoldRecord]) -> Iterator[str]:
     return map(gold_jsonl_line, records)
+
+
+def gold_jsonl_utf8_lines(records: Iterable[GoldRecord]) -> Iterator[bytes]:
+    return map(gold_jsonl_utf8, records)
 
 
 def raw_jsonl_lines(records: Iterable[RawRecord]) -> Iterator[str]:

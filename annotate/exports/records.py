@@ -22,6 +22,9 @@ class GoldRecord:
     text: str
     content: dict[str, Any]
     split: str
+    # The same text as UTF-8, where the database handed it over so (PostgreSQL): the JSONL
+    # writer copies it instead of encoding `text` again.
+    text_utf8: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
