@@ -18,10 +18,10 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing
 import random
 import secrets
 import statistics
-import threading
 import time
 
 from harness import (
@@ -87,136 +87,141 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return [(t.start, t.end) for t in tokenize(text) if t.kind == "word"]
 
 
-class Client(threading.Thread):
+def save_spans(port: int, token: str, asid: int, saves: int, text: str, mode: str, gate) -> dict:
     """One annotator marking words: each request saves one more span into its draft.
 
     mode "span" POSTs the new span alone (.../annotation/spans/); mode "document" PUTs the
-    whole draft with the new span, as the annotation page's autosave does.
+    whole draft with the new span, as the annotation page's autosave does. Runs in a process
+    of its own (see in_processes); waits at `gate` so that all clients start together.
     """
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    url = f"/api/assignments/{asid}/annotation/"
+    conn.request("GET", url, headers=headers)
+    draft = json.loads(conn.getresponse().read())
+    version = base_version = draft["version"]
+    spans = draft["content"]["spans"]
+    words = word_spans(text)
+    first = len(spans)
+    timings: list[float] = []
+    errors: list[str] = []
+    acknowledged = 0
+    gate.wait()
+    cpu_started = time.process_time()
+    for i in range(first, first + saves):
+        start, end = words[i * 3 % len(words)]
+        span = {
+            "id": f"s{i}",
+            "start": start,
+            "end": end,
+            "label": LABELS[i % len(LABELS)],
+            "text": text[start:end],
+            "attributes": {},
+        }
+        if mode == "span":
+            method, path = "POST", f"{url}spans/"
+            body = json.dumps({"version": version, "span": span})
+        else:
+            spans.append(span)
+            method, path = "PUT", url
+            content = {"spans": spans, "relations": [], "document_labels": {"stance": {}}}
+            body = json.dumps({"version": version, "content": content})
+        started = time.perf_counter()
+        try:
+            conn.request(method, path, body.encode(), headers)
+            response = conn.getresponse()
+            payload = response.read()
+        except OSError as exc:
+            errors.append(f"network: {exc}")
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            if mode == "document":
+                spans.pop()
+            continue
+        timings.append((time.perf_counter() - started) * 1000)
+        if response.status in (200, 201):
+            version = json.loads(payload)["version"]
+            acknowledged += 1
+        else:
+            errors.append(f"{response.status}: {payload[:200]!r}")
+            if mode == "document":
+                spans.pop()
+    conn.close()
+    return {
+        "asid": asid,
+        "timings": timings,
+        "errors": errors,
+        "acknowledged": acknowledged,
+        "base_version": base_version,
+        "cpu": time.process_time() - cpu_started,
+    }
 
-    def __init__(self, port: int, token: str, asid: int, saves: int, text: str, mode: str) -> None:
-        super().__init__(daemon=True)
-        self.port, self.token, self.asid, self.saves, self.text = port, token, asid, saves, text
-        self.mode = mode
-        self.timings: list[float] = []
-        self.errors: list[str] = []
-        self.acknowledged = 0
-        self.base_version = 1
-        self.ready = threading.Event()
-        self.go = threading.Event()
 
-    def run(self) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"Authorization": f"Token {self.token}", "Content-Type": "application/json"}
-        url = f"/api/assignments/{self.asid}/annotation/"
-        conn.request("GET", url, headers=headers)
-        draft = json.loads(conn.getresponse().read())
-        version = self.base_version = draft["version"]
-        spans = draft["content"]["spans"]
-        words = word_spans(self.text)
-        first = len(spans)
-        self.ready.set()
-        self.go.wait()
-        for i in range(first, first + self.saves):
-            start, end = words[i * 3 % len(words)]
-            span = {
-                "id": f"s{i}",
-                "start": start,
-                "end": end,
-                "label": LABELS[i % len(LABELS)],
-                "text": self.text[start:end],
-                "attributes": {},
-            }
-            if self.mode == "span":
-                method, path = "POST", f"{url}spans/"
-                body = json.dumps({"version": version, "span": span})
-            else:
-                spans.append(span)
-                method, path = "PUT", url
-                body = json.dumps(
-                    {
-                        "version": version,
-                        "content": {
-                            "spans": spans,
-                            "relations": [],
-                            "document_labels": {"stance": {}},
-                        },
-                    }
-                )
-            started = time.perf_counter()
-            try:
-                conn.request(method, path, body.encode(), headers)
-                response = conn.getresponse()
-                payload = response.read()
-            except OSError as exc:
-                self.errors.append(f"network: {exc}")
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                if self.mode == "document":
-                    spans.pop()
-                continue
-            self.timings.append((time.perf_counter() - started) * 1000)
-            if response.status in (200, 201):
-                version = json.loads(payload)["version"]
-                self.acknowledged += 1
-            else:
-                self.errors.append(f"{response.status}: {payload[:200]!r}")
-                if self.mode == "document":
-                    spans.pop()
-        conn.close()
+def in_processes(calls: list[tuple]) -> tuple[list[dict], float]:
+    """Run each (function, *args) in a forked process of its own, all released together
+    through a barrier (passed as the last argument); returns their results and the wall time
+    from release to the last result. Processes, not threads: clients do not queue for one
+    interpreter lock, as browsers would not."""
+    from django.db import connections
+
+    connections.close_all()  # no database connection is shared with the children
+    context = multiprocessing.get_context("fork")
+    gate = context.Barrier(len(calls) + 1)
+    results = context.Queue()
+
+    def child(function, args) -> None:
+        results.put(function(*args, gate))
+
+    processes = [context.Process(target=child, args=(c[0], c[1:])) for c in calls]
+    for process in processes:
+        process.start()
+    gate.wait(timeout=60)
+    started = time.perf_counter()
+    out = [results.get(timeout=600) for _ in processes]
+    wall = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    return out, wall
 
 
 def run_saves(port: int, clients_data, text_by_asid, saves: int, mode: str, meter) -> dict:
     """All clients save concurrently; returns timings, errors, wall and CPU time, clients."""
-    clients = [
-        Client(port, token, asid, saves, text_by_asid[asid], mode) for token, asid in clients_data
+    cpu_before = meter.read()
+    calls = [
+        (save_spans, port, token, asid, saves, text_by_asid[asid], mode)
+        for token, asid in clients_data
     ]
-    for client in clients:
-        client.start()
-    for client in clients:
-        client.ready.wait(60)
-    cpu_before, client_cpu = meter.read(), time.process_time()
-    started = time.perf_counter()
-    for client in clients:
-        client.go.set()
-    for client in clients:
-        client.join()
-    wall = time.perf_counter() - started
+    clients, wall = in_processes(calls)
     cpu = {k: v - cpu_before[k] for k, v in meter.read().items()}
-    cpu["clients"] = time.process_time() - client_cpu
+    cpu["clients"] = sum(c["cpu"] for c in clients)
     return {
         "cpu": cpu,
-        "timings": [t for c in clients for t in c.timings],
-        "errors": [e for c in clients for e in c.errors],
+        "timings": [t for c in clients for t in c["timings"]],
+        "errors": [e for c in clients for e in c["errors"]],
         "wall": wall,
-        "clients": clients,
+        "clients": {c["asid"]: c for c in clients},
     }
 
 
-def timed_reads(port: int, token: str, urls: list[str], count: int, clients: int) -> list[float]:
-    timings: list[float] = []
-    lock = threading.Lock()
-
-    def worker(n: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Authorization": f"Token {token}"}
-        mine = []
-        for i in range(n):
-            started = time.perf_counter()
-            conn.request("GET", urls[i % len(urls)], headers=headers)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                raise SystemExit(f"read failed: {response.status}")
-            mine.append((time.perf_counter() - started) * 1000)
-        with lock:
-            timings.extend(mine)
-
-    threads = [threading.Thread(target=worker, args=(count // clients,)) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def read_many(port: int, token: str, url: str, count: int, gate) -> list[float]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Token {token}"}
+    timings = []
+    gate.wait()
+    for _ in range(count):
+        started = time.perf_counter()
+        conn.request("GET", url, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise SystemExit(f"read failed: {response.status}")
+        timings.append((time.perf_counter() - started) * 1000)
     return timings
+
+
+def timed_reads(port: int, token: str, url: str, count: int, clients: int) -> list[float]:
+    """`count` reads of `url`, shared among `clients` concurrent clients."""
+    results, _ = in_processes([(read_many, port, token, url, count // clients)] * clients)
+    return [t for timings in results for t in timings]
 
 
 def verify(expected: dict[int, tuple[int, int]], text_by_asid: dict[int, str]) -> list[str]:
@@ -301,25 +306,23 @@ def main() -> None:
             article_of_first = Assignment.objects.get(pk=asid).article_id
             annotation_url = f"/api/assignments/{asid}/annotation/"
             article_url = f"/api/projects/{pid}/articles/{article_of_first}/"
-            reads = {
-                "read annotation, one client": timed_reads(
-                    port, token, [annotation_url], args.reads, 1
-                ),
-                "read article, one client": timed_reads(port, token, [article_url], args.reads, 1),
-                f"read annotation, {args.clients} clients": timed_reads(
-                    port, token, [annotation_url], args.reads, args.clients
-                ),
-                f"read article, {args.clients} clients": timed_reads(
-                    port, token, [article_url], args.reads, args.clients
-                ),
-            }
+            reads = {}
+            for clients in (1, args.clients):
+                who = "one client" if clients == 1 else f"{clients} clients"
+                for name, url in (("annotation", annotation_url), ("article", article_url)):
+                    reads[f"read {name}, {who}"] = timed_reads(
+                        port, token, url, args.reads, clients
+                    )
             load_after = machine_load()
         from django.db import connections
 
         connections.close_all()
         expected = {
-            d.asid: (s.acknowledged + d.acknowledged, d.base_version + d.acknowledged)
-            for s, d in zip(spans["clients"], document["clients"], strict=True)
+            asid: (
+                spans["clients"][asid]["acknowledged"] + d["acknowledged"],
+                d["base_version"] + d["acknowledged"],
+            )
+            for asid, d in document["clients"].items()
         }
         problems = verify(expected, text_by_asid)
         print(
