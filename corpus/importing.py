@@ -288,7 +288,10 @@ class _PostgresCopyWriter(_RowWriter):
         super().__init__(corpus_id)
         if tuple(_column_types()) != _POSTGRES_TYPES:
             raise RuntimeError(f"corpus_article columns changed: {_column_types()}")
-        micros = (self.created_at - _POSTGRES_EPOCH) // timedelta(microseconds=1)
+        created_at = self.created_at
+        if timezone.is_naive(created_at):  # USE_TZ off: the time is in TIME_ZONE
+            created_at = timezone.make_aware(created_at)
+        micros = (created_at - _POSTGRES_EPOCH) // timedelta(microseconds=1)
         # Field count, then the corpus id: the same at the start of every row.
         self.row_start = struct.pack("!hiq", len(_COLUMNS), 8, corpus_id)
         self.row_end = struct.pack("!iq", 8, micros)

@@ -197,16 +197,21 @@ def _article_from_fields(fields: dict[str, Any], origin: Origin) -> Record:
         elif metadata:
             metadata = {**metadata}
         published_on = fields.get("published_on")
+        title = _text_field(fields.get("title"), "title", MAX_TITLE)
+        source = _text_field(fields.get("source"), "source", MAX_SOURCE)
+        url = _url_field(fields["url"], "url") if "url" in fields else ""
+        day = None if published_on is None else _date_field(published_on, "published_on")
+        external_id = _text_field(fields.get("external_id"), "external_id", MAX_EXTERNAL_ID)
+        if metadata and _holds_nul(metadata):
+            raise _FieldError("metadata contains a NUL character (U+0000)")
         return ParsedArticle(
             text=text,
             origin=origin,
-            title=_text_field(fields.get("title"), "title", MAX_TITLE),
-            source=_text_field(fields.get("source"), "source", MAX_SOURCE),
-            url=_url_field(fields["url"], "url") if "url" in fields else "",
-            published_on=None
-            if published_on is None
-            else _date_field(published_on, "published_on"),
-            external_id=_text_field(fields.get("external_id"), "external_id", MAX_EXTERNAL_ID),
+            title=title,
+            source=source,
+            url=url,
+            published_on=day,
+            external_id=external_id,
             metadata=metadata,
         )
     except _FieldError as exc:
@@ -214,6 +219,17 @@ def _article_from_fields(fields: dict[str, Any], origin: Origin) -> Record:
 
 
 _ALIASED = frozenset(FIELD_ALIASES)
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a JSON value has U+0000 in a string or key (PostgreSQL's jsonb refuses it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(map(_holds_nul, value))
+    if isinstance(value, dict):
+        return any(map(_holds_nul, value)) or any(map(_holds_nul, value.values()))
+    return False
 
 
 def check_no_nul(text: str) -> None:

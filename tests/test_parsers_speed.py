@@ -10,7 +10,7 @@ import json
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from corpus.parsers import BadRecord, Origin, parse_jsonl
+from corpus.parsers import BadRecord, Origin, ParsedArticle, parse_jsonl
 from corpus.text import canonicalise
 from tests import parsers_reference
 
@@ -103,15 +103,30 @@ def as_list(records):
     return [(type(r).__name__, r) for r in records]
 
 
+METADATA_NUL = "metadata contains a NUL character (U+0000)"
+
+
+def as_now(records):
+    """The oracle's records as the parser gives them now: metadata with a NUL character, which
+    the oracle let through to fail in PostgreSQL, is a bad record."""
+    return [
+        BadRecord(r.origin, METADATA_NUL)
+        if isinstance(r, ParsedArticle) and "\\u0000" in json.dumps(r.metadata)
+        else r
+        for r in records
+    ]
+
+
 @given(jsonl_files())
 @settings(max_examples=1500)
 @example(b'{"id": 1, "external_id": 2, " id": 3, "text": "x"}')
 @example(b'{"text": "a"}\n\xff\n{"text": "b"}\n')
 @example(b'\xef\xbb\xbf{"text": "\\r\\n\xd8\xa7\xd9\x93"}\r\n\r\n')
 @example(b'{"text": " \\u00a0 "}\n{"text": "\\u0000x"}')
+@example(b'{"text": "x", "title": "x\\u0000", "m": "\\u0000"}')
 def test_parse_jsonl_matches_the_line_by_line_parser(data):
     assert as_list(parse_jsonl(data, name="f.jsonl")) == as_list(
-        parsers_reference.parse_jsonl(data, name="f.jsonl")
+        as_now(parsers_reference.parse_jsonl(data, name="f.jsonl"))
     )
 
 
@@ -146,6 +161,20 @@ def test_surrogates_deep_in_metadata_are_found():
     assert record == BadRecord(
         Origin("f", 1), "'metadata' holds an unpaired surrogate (\\udfff): not Unicode text"
     )
+
+
+def test_a_nul_character_in_metadata_is_a_bad_record():
+    data = (
+        b'{"text": "x", "metadata": {"a": ["\\u0000"]}}\n'
+        b'{"text": "x", "extra\\u0000": 1}\n'
+        b'{"text": "x", "metadata": {"a": "\\\\u0000"}}\n'
+    )
+    records = list(parse_jsonl(data, name="f"))
+    assert records[:2] == [
+        BadRecord(Origin("f", 1), METADATA_NUL),
+        BadRecord(Origin("f", 2), METADATA_NUL),
+    ]
+    assert records[2].metadata == {"a": "\\u0000"}  # an escaped backslash, not a NUL
 
 
 def test_json_nested_too_deeply_is_a_bad_record():
