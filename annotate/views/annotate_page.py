@@ -183,6 +183,7 @@ def assignment_annotate(request: HttpRequest, asid: int) -> HttpResponse:
         "readonly": readonly,
         "urls": {
             "annotation": reverse("annotate:api-annotation", kwargs={"asid": assignment.pk}),
+            "spans": reverse("annotate:api-spans", kwargs={"asid": assignment.pk}),
             "submit": reverse("annotate:api-submit", kwargs={"asid": assignment.pk}),
             "next": reverse("annotate:project-annotate", kwargs={"pid": project.pk}),
         },

@@ -441,14 +441,33 @@ function save() {
   return saving;
 }
 
+// One added or removed span goes to the spans endpoint; anything else saves the document.
+async function sendSnapshot(snapshot) {
+  const change = store.singleSpanChange();
+  if (change && change.add) {
+    const { data: saved } = await apiFetch(data.urls.spans, {
+      method: "POST",
+      body: { version: snapshot.version, span: change.add },
+    });
+    return { version: saved.version, content: snapshot.content };
+  }
+  if (change && change.remove) {
+    const url = `${data.urls.spans}${encodeURIComponent(change.remove)}/?version=${snapshot.version}`;
+    const { data: saved } = await apiFetch(url, { method: "DELETE" });
+    return { version: saved.version, content: snapshot.content };
+  }
+  const { data: annotation } = await apiFetch(data.urls.annotation, {
+    method: "PUT",
+    body: { version: snapshot.version, content: snapshot.content },
+  });
+  return annotation;
+}
+
 async function runSave() {
   const snapshot = store.snapshot();
   setSaveState("saving");
   try {
-    const { data: annotation } = await apiFetch(data.urls.annotation, {
-      method: "PUT",
-      body: { version: snapshot.version, content: snapshot.content },
-    });
+    const annotation = await sendSnapshot(snapshot);
     retryDelay = 1000;
     firstUnsavedAt = null;
     store.acknowledge(snapshot, annotation);

@@ -311,6 +311,19 @@ export class AnnotationStore {
     return { version: this.version, content: this.content, upto: this.pending.length };
   }
 
+  // The one unsent change when it adds or removes a single span ({add: span} or
+  // {remove: id}), else null: the page then sends that span alone instead of the whole
+  // document, which the server checks and stores with less work.
+  singleSpanChange() {
+    if (this.pending.length !== 1) return null;
+    const [op] = this.pending;
+    if (op.type === "add" && !(op.relations || []).length) return { add: op.span };
+    if (op.type === "remove" && this.acked.spans.some((s) => s.id === op.id)) {
+      return { remove: op.id };
+    }
+    return null;
+  }
+
   // The server accepted `snapshot` and answered with `annotation` ({version, content}).
   acknowledge(snapshot, annotation) {
     this.version = annotation.version;

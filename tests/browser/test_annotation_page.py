@@ -477,14 +477,14 @@ def test_a_save_whose_answer_was_lost_is_not_mistaken_for_a_conflict(page, live_
     blips = []
 
     def lose_the_answer(route):
-        if route.request.method == "PUT" and not blips:
+        if route.request.method in ("PUT", "POST") and not blips:
             route.fetch()  # the server stores it ...
             blips.append(route.request.url)
             route.abort("connectionreset")  # ... but the answer never arrives
         else:
             route.continue_()
 
-    page.route("**/annotation/", lose_the_answer)
+    page.route("**/annotation/**", lose_the_answer)
     word = ARTICLE.index("الرَّقَّة")
     drag_select(page, ARTICLE, word, word + len("الرَّقَّة"))
     page.keyboard.press("3")
@@ -498,6 +498,45 @@ def test_a_save_whose_answer_was_lost_is_not_mistaken_for_a_conflict(page, live_
     expect_saved(page)
     annotation.refresh_from_db()
     assert annotation.content["document_labels"]["stance"] == {"isis": "neutral"}
+
+
+def test_one_new_or_removed_span_is_sent_alone_and_other_changes_send_the_document(
+    page, live_server
+):
+    user = make_user("amal")
+    _, (assignment,) = queue_for(user, [ARTICLE])
+    sign_in(page.context, live_server, user)
+    open_page(page, live_server, assignment)
+    sent = []
+    page.on(
+        "request",
+        lambda r: (
+            sent.append((r.method, r.url.split("/annotation/")[1]))
+            if "/annotation/" in r.url and r.method != "GET"
+            else None
+        ),
+    )
+
+    def saved_with() -> list[tuple[str, str]]:
+        expect_saved(page)
+        made, sent[:] = list(sent), []
+        return made
+
+    word = ARTICLE.index("الرَّقَّة")
+    drag_select(page, ARTICLE, word, word + len("الرَّقَّة"))
+    page.keyboard.press("3")
+    assert saved_with() == [("POST", "spans/")]
+    (span,) = stored(assignment)["spans"]
+    assert (span["text"], span["label"]) == ("الرَّقَّة", "LOC")
+
+    page.keyboard.press("4")  # relabel: the whole document
+    assert saved_with() == [("PUT", "")]
+    assert stored(assignment)["spans"][0]["label"] == "GPE"
+
+    page.keyboard.press("Delete")
+    assert saved_with() == [("DELETE", f"spans/{span['id']}/?version=3")]
+    assert stored(assignment)["spans"] == []
+    assert Annotation.objects.get(assignment=assignment).version == 4
 
 
 def test_a_second_window_gets_the_conflict_message_and_loses_nothing(browser, live_server):

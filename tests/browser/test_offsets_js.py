@@ -606,3 +606,34 @@ def test_api_sends_csrf_on_writes_and_reports_errors_and_offline(js):
     assert got["seen"][0] == ["PUT", "tok=123", json.dumps({"a": 1}, separators=(",", ":"))]
     assert got["seen"][1] == ["GET", None, None]
     assert got["cookie"] == "tok=123"
+
+
+def test_store_names_a_lone_added_or_removed_span_and_nothing_else(js):
+    got = run(
+        js,
+        """const span = (id) => ({id, start: 0, end: 2, label: "PER", text: "xx", attributes: {}});
+        const content = {spans: [span("old")], relations: [], document_labels: {stance: {}}};
+        const fresh = () => new m.store.AnnotationStore(
+          {assignmentId: 1, annotation: {version: 4, content}});
+        const out = {};
+        let store = fresh();
+        out.none = store.singleSpanChange();
+        store.do({type: "add", span: {...span("new"), start: 3, end: 5}});
+        out.added = store.singleSpanChange();
+        store.do({type: "stance", target: "isis", value: "favor"});
+        out.twoChanges = store.singleSpanChange();
+        store = fresh();
+        store.do({type: "remove", id: "old"});
+        out.removed = store.singleSpanChange();
+        store = fresh();
+        store.do({type: "update", id: "old", label: "ORG"});
+        out.relabelled = store.singleSpanChange();
+        return out;""",
+    )
+    assert got["none"] is None
+    assert got["added"] == {
+        "add": {"id": "new", "start": 3, "end": 5, "label": "PER", "text": "xx", "attributes": {}}
+    }
+    assert got["twoChanges"] is None
+    assert got["removed"] == {"remove": "old"}
+    assert got["relabelled"] is None
