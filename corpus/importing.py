@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from hashlib import sha256
-from io import UnsupportedOperation
+from io import BytesIO, UnsupportedOperation
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -570,6 +570,14 @@ def use_import_upload_handlers(request: HttpRequest) -> None:
     ]
 
 
+def _uploaded_bytes(upload: UploadedFileLike) -> bytes:
+    """The content of an upload; of one received into memory, without a copy of it."""
+    held = getattr(upload, "file", None)
+    if isinstance(held, BytesIO) and held.tell() == 0:
+        return held.getvalue()
+    return upload.read()
+
+
 def do_import_uploads(
     corpus: Corpus | str,
     files: Sequence[UploadedFileLike],
@@ -593,7 +601,7 @@ def do_import_uploads(
             detect_format(name, override=format)
     except FormatError as exc:
         raise UploadError("format", str(exc)) from None
-    contents = [(name, f.read()) for name, f in zip(names, files, strict=True)]
+    contents = [(name, _uploaded_bytes(f)) for name, f in zip(names, files, strict=True)]
     return do_import_articles(
         corpus,
         parse_files(contents, format=format, title_from_first_line=title_from_first_line),
