@@ -155,6 +155,7 @@ def test_page_data_carries_text_schema_annotation_progress_and_urls(world):
     assert data["readonly"] is False
     assert data["urls"] == {
         "annotation": f"/api/assignments/{first.pk}/annotation/",
+        "spans": f"/api/assignments/{first.pk}/annotation/spans/",
         "submit": f"/api/assignments/{first.pk}/annotation/submit/",
         "next": project_url(world["project"]),
     }
