@@ -133,7 +133,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        # Django's default: no "SELECT 1" before each request's first query (a round trip on
+        # every API call). After a database restart each worker's next request fails once
+        # (the annotation page retries it); DB_CONN_HEALTH_CHECKS=1 trades speed for that.
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
