@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField, Value
 from django.utils import timezone
 
 from annotate.errors import ActionError
@@ -153,15 +153,22 @@ def _driver_rows(queryset: QuerySet, *, text_as_utf8: bool = False) -> Iterator[
             del rows
 
 
-def gold_records(project: Project, options: ExportOptions) -> Iterator[GoldRecord]:
-    """Every gold article of the project, by article id."""
+def gold_records(
+    project: Project, options: ExportOptions, *, with_text: bool = True
+) -> Iterator[GoldRecord]:
+    """Every gold article of the project, by article id.
+
+    `with_text=False` leaves the article text out (records carry ""): for the stance CSV and
+    the counts, which never read it, the database then neither decompresses nor sends it.
+    """
+    text_column = "article__text" if with_text else Value("", output_field=TextField())
     rows = _driver_rows(
         Gold.objects.filter(project=project)
         .order_by("article_id")
         .values_list(
-            "article_id", "article__external_id", "article__title", "article__text", "content"
+            "article_id", "article__external_id", "article__title", text_column, "content"
         ),
-        text_as_utf8=True,
+        text_as_utf8=with_text,
     )
     splits = SplitAssigner(seed=options.seed, ratios=options.ratios)
     loads = json.loads
@@ -278,8 +285,8 @@ def export_stream(
         if progress is not None:
             progress(min(done, total), total)
 
-    def gold(first: bool) -> Iterator[GoldRecord]:
-        records = _ticking(gold_records(project, options), tick)
+    def gold(first: bool, *, with_text: bool = True) -> Iterator[GoldRecord]:
+        records = _ticking(gold_records(project, options, with_text=with_text), tick)
         return counting_gold(records, stats) if first else records
 
     claim = claim_key(project.schema)
@@ -292,14 +299,14 @@ def export_stream(
         elif name == "conll":
             lines = conll_articles(gold(i == 0), entity_labels=entity_labels, stats=stats)
         else:
-            lines = stance_csv_lines(gold(i == 0))
+            lines = stance_csv_lines(gold(i == 0, with_text=False))
         entries.append((FILE_NAMES[name], lines))
     if "raw" in options.formats:
         raw = counting_raw(_ticking(raw_records(project, options), tick), stats)
         entries.append((FILE_NAMES["raw"], raw_jsonl_lines(raw)))
     if not gold_formats:
         # Counts in the manifest always describe the gold, even in a raw-only export.
-        for _ in counting_gold(gold_records(project, options), stats):
+        for _ in counting_gold(gold_records(project, options, with_text=False), stats):
             pass
 
     def finish(files: list[FileInfo]) -> list[tuple[str, bytes]]:

@@ -203,6 +203,20 @@ def test_a_raw_only_export_still_counts_the_gold(project_with_gold):
     assert manifest["conll"] is None
 
 
+def test_every_choice_of_formats_gives_the_same_gold_counts(project_with_gold):
+    project, _, _ = project_with_gold
+
+    def counts(formats):
+        manifest = json.loads(read_zip(export_bytes(project, formats=formats))["manifest.json"])
+        raw_only = ("raw_annotations", "annotators")
+        return {k: v for k, v in manifest["counts"].items() if k not in raw_only}
+
+    full = counts(["jsonl", "conll", "csv", "raw"])
+    assert full["spans"]["GPE"]["total"] == 3
+    for formats in (["csv"], ["raw"], ["conll"], ["csv", "raw"], ["jsonl"]):
+        assert counts(formats) == full, formats
+
+
 # ---- REST API ----
 
 
