@@ -164,8 +164,11 @@ def _url_field(value: Any, name: str) -> str:
     return url
 
 
-def _article_from_fields(fields: dict[str, Any], origin: Origin) -> Record:
-    """Check one JSONL object or CSV row (keys already stripped) and build the article."""
+def _article_from_fields(fields: dict[str, Any], origin: Origin, *, nul: bool = True) -> Record:
+    """Check one JSONL object or CSV row (keys already stripped) and build the article.
+
+    `nul=False` says the text cannot hold U+0000 (JSON without a \\u escape), sparing a scan.
+    """
     try:
         if not _ALIASED.isdisjoint(fields):
             fields = {FIELD_ALIASES.get(key, key): value for key, value in fields.items()}
@@ -177,7 +180,8 @@ def _article_from_fields(fields: dict[str, Any], origin: Origin) -> Record:
         text = canonicalise(raw_text)
         if not text or text.isspace():
             raise _FieldError("empty article (text is blank)")
-        check_no_nul(text)
+        if nul:
+            check_no_nul(text)
         metadata = fields.get("metadata")
         if metadata is None or metadata == "":
             metadata = {}
@@ -289,6 +293,11 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+_decode_json_at = json.JSONDecoder().raw_decode
+# Whitespace JSON allows after a value (a line holds no newline).
+_JSON_TRAILING_SPACE = " \t\r"
+
+
 def parse_jsonl(data: bytes, *, name: str) -> Iterator[Record]:
     """One article per non-blank line of a JSON Lines file."""
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -299,6 +308,7 @@ def parse_jsonl(data: bytes, *, name: str) -> Iterator[Record]:
         # Line by line, to name every bad line and the byte of each.
         yield from _parse_jsonl_lines(data, name=name, start=start)
         return
+    escapes = "\\u" in content
     line_number = 0
     position = 0
     size = len(content)
@@ -306,9 +316,28 @@ def parse_jsonl(data: bytes, *, name: str) -> Iterator[Record]:
         end = content.find("\n", position)
         if end < 0:
             end = size
-        line = content[position:end]
-        position = end + 1
+        begin, position = position, end + 1
         line_number += 1
+        if content.startswith("{", begin):
+            # The usual line, an object from its first character, is read where it lies in
+            # the file (no copy of the line); anything else the way json.loads reads a line.
+            try:
+                obj, stop = _decode_json_at(content, begin)
+            except (ValueError, RecursionError):
+                pass
+            else:
+                if stop == end or (
+                    stop < end and not content[stop:end].strip(_JSON_TRAILING_SPACE)
+                ):
+                    escaped = escapes and content.find("\\u", begin, end) >= 0
+                    yield _jsonl_object(
+                        obj,
+                        Origin(name, line_number),
+                        escaped=escaped,
+                        surrogates=escaped and bool(_SURROGATE_ESCAPE.search(content, begin, end)),
+                    )
+                    continue
+        line = content[begin:end]
         if line.strip(_ASCII_SPACE):
             yield _jsonl_record(line, Origin(name, line_number))
 
@@ -339,11 +368,27 @@ def _jsonl_record(line: str, origin: Origin) -> Record:
         return BadRecord(origin, f"not valid JSON: {exc.msg} (column {exc.colno})")
     except RecursionError:
         return BadRecord(origin, "not valid JSON: nested too deeply")
+    except ValueError as exc:  # a number too long to convert
+        return BadRecord(origin, f"not valid JSON: {exc}")
     if not isinstance(obj, dict):
         kind = type(obj).__name__
         kind = {"list": "an array", "str": "a string", "NoneType": "null"}.get(kind, kind)
         return BadRecord(origin, f"expected a JSON object, got {kind}")
-    if "\\u" in line and _SURROGATE_ESCAPE.search(line):
+    escaped = "\\u" in line
+    return _jsonl_object(
+        obj,
+        origin,
+        escaped=escaped,
+        surrogates=escaped and bool(_SURROGATE_ESCAPE.search(line)),
+    )
+
+
+def _jsonl_object(
+    obj: dict[str, Any], origin: Origin, *, escaped: bool, surrogates: bool
+) -> Record:
+    """The record of a line's JSON object. `escaped`: the line has a \\u escape, the only way
+    JSON text holds U+0000; `surrogates`: one of them may be half of a UTF-16 surrogate pair."""
+    if surrogates:
         problem = _lone_surrogate(obj)
         if problem:
             return BadRecord(origin, problem)
@@ -351,7 +396,7 @@ def _jsonl_record(line: str, origin: Origin) -> Record:
         if key != key.strip():
             obj = {key.strip(): obj[key] for key in obj}
             break
-    return _article_from_fields(obj, origin)
+    return _article_from_fields(obj, origin, nul=escaped)
 
 
 def _lone_surrogate(obj: dict[str, Any]) -> str | None:
