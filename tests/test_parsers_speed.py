@@ -124,6 +124,8 @@ def as_now(records):
 @example(b'\xef\xbb\xbf{"text": "\\r\\n\xd8\xa7\xd9\x93"}\r\n\r\n')
 @example(b'{"text": " \\u00a0 "}\n{"text": "\\u0000x"}')
 @example(b'{"text": "x", "title": "x\\u0000", "m": "\\u0000"}')
+@example(b'{"text":\n"x"}\n{"text": "x"} {"b": 1}\n{"text": "x"}\x0c\n')  # not one object a line
+@example(b'  {"text": "x"}\n{"text": "y"}  \t\r\n\t\n{"text": "z"}\r')
 def test_parse_jsonl_matches_the_line_by_line_parser(data):
     assert as_list(parse_jsonl(data, name="f.jsonl")) == as_list(
         as_now(parsers_reference.parse_jsonl(data, name="f.jsonl"))
@@ -175,6 +177,12 @@ def test_a_nul_character_in_metadata_is_a_bad_record():
         BadRecord(Origin("f", 2), METADATA_NUL),
     ]
     assert records[2].metadata == {"a": "\\u0000"}  # an escaped backslash, not a NUL
+
+
+def test_a_number_too_long_to_convert_is_a_bad_record():
+    data = b'{"text": "x", "n": ' + b"7" * 5000 + b"}\n"
+    (record,) = parse_jsonl(data, name="f")
+    assert isinstance(record, BadRecord) and record.message.startswith("not valid JSON: ")
 
 
 def test_json_nested_too_deeply_is_a_bad_record():
