@@ -6,6 +6,7 @@ rows committed, by three paths.
     .venv/bin/python bench/import_articles.py --path api           # REST upload, gunicorn -w 4
     .venv/bin/python bench/import_articles.py --path in-process    # parse, then import, phases
     .venv/bin/python bench/import_articles.py --sqlite             # the same on SQLite
+    .venv/bin/python bench/import_articles.py --repeat 3           # 3 timed imports a path
     .venv/bin/python bench/import_articles.py --path in-process --profile   # pyinstrument
 
 - command: `call_command("import_articles", FILE)` timed from the call to its return (the file
@@ -15,11 +16,12 @@ rows committed, by three paths.
   /api/corpora/{id}/import/ with token auth, timed from the first byte sent to the response.
 - in-process: parse_jsonl, then do_import_articles, each timed with this process's CPU time.
 
-Each path imports into a corpus of its own, then imports the same file again (every article a
-duplicate). It never touches real data: PostgreSQL figures use a fresh database on the server
-of BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432), dropped afterwards; SQLite
-figures a file in a temporary folder, removed afterwards. Prints articles per second, seconds
-and the machine's load average (the machine may be shared: compare CPU times too).
+Each path imports into an empty corpus of its own (--repeat: several times, each into a new
+one), then imports the same file again (every article a duplicate). It never touches real
+data: PostgreSQL figures use a fresh database on the server of BENCH_POSTGRES_URL (default
+postgres://postgres@127.0.0.1:5432), dropped afterwards; SQLite figures a file in a temporary
+folder, removed afterwards. Prints articles per second, seconds, CPU seconds of each process
+involved, and the machine's load average (on a shared machine compare CPU times too).
 """
 
 from __future__ import annotations
@@ -264,20 +266,28 @@ def report_line(label: str, count: int, seconds: float, **cpu: float | None) -> 
     print(f"  {label + ':':<30}{rate(count, seconds)}   CPU: {used}")
 
 
-def command_path(path: Path, count: int, env: dict[str, str]) -> None:
+def runs(repeat: int, again: str) -> list[tuple[str, int]]:
+    """(label, corpus number) of each timed import: `repeat` into empty corpora, then the same
+    file once more into the last of them."""
+    labels = ["import" if repeat == 1 else f"import, run {run + 1}" for run in range(repeat)]
+    return [*((label, run) for run, label in enumerate(labels)), (again, repeat - 1)]
+
+
+def command_path(path: Path, count: int, env: dict[str, str], repeat: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
     database_cpu = CpuMeter(postgres_backends)
-    for label in ("import", "re-import (duplicates)"):
+    for label, run in runs(repeat, "re-import (duplicates)"):
         out = StringIO()
         connection.ensure_connection()
         database_cpu.begin()
         started, cpu = time.perf_counter(), time.process_time()
-        call_command("import_articles", str(path), corpus="bench-command", verbosity=0, stdout=out)
+        corpus = f"bench-command-{run}"
+        call_command("import_articles", str(path), corpus=corpus, verbosity=0, stdout=out)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         summary = out.getvalue().strip()
-        expected = f"imported {count}" if label == "import" else "imported 0"
+        expected = "imported 0" if label.startswith("re-") else f"imported {count}"
         assert summary.startswith(expected), summary
         used = database_cpu.used() if connection.vendor == "postgresql" else None
         report_line(label, count, seconds, command=cpu, PostgreSQL=used)
@@ -303,7 +313,7 @@ def multipart(data: bytes, name: str) -> tuple[bytes, str]:
     return head + data + f"\r\n--{boundary}--\r\n".encode(), boundary
 
 
-def api_path(data: bytes, count: int, env: dict[str, str], workers: int) -> None:
+def api_path(data: bytes, count: int, env: dict[str, str], workers: int, repeat: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from rest_framework.authtoken.models import Token
@@ -314,7 +324,9 @@ def api_path(data: bytes, count: int, env: dict[str, str], workers: int) -> None
         "bench-lead", password=secrets.token_hex(8), is_staff=True
     )
     token = Token.objects.create(user=lead).key
-    corpus = Corpus.objects.create(name="bench-api", created_by=lead)
+    corpora = [
+        Corpus.objects.create(name=f"bench-api-{run}", created_by=lead) for run in range(repeat)
+    ]
     body, boundary = multipart(data, "bench.jsonl")
     headers = {
         "Authorization": f"Token {token}",
@@ -329,7 +341,8 @@ def api_path(data: bytes, count: int, env: dict[str, str], workers: int) -> None
             warm.close()
         server_cpu = CpuMeter(lambda: processes_with(f"127.0.0.1:{port}"))
         database_cpu = CpuMeter(postgres_backends)
-        for label in ("upload", "re-upload (duplicates)"):
+        for label, run in runs(repeat, "re-upload (duplicates)"):
+            corpus = corpora[run]
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
             conn.connect()
             server_cpu.begin()
@@ -344,10 +357,11 @@ def api_path(data: bytes, count: int, env: dict[str, str], workers: int) -> None
                 raise SystemExit(f"{label} failed: {response.status} {payload[:500]!r}")
             report = json.loads(payload)
             assert report["read"] == count, report["summary"]
-            if label == "upload":
-                assert report["created"] == count, report["summary"]
-            else:
+            if label.startswith("re-"):
                 assert report["duplicates_in_corpus"] == count, report["summary"]
+            else:
+                assert report["created"] == count, report["summary"]
+            label = label.replace("import", "upload")
             used = database_cpu.used() if connection.vendor == "postgresql" else None
             report_line(
                 label, count, seconds, gunicorn=server_cpu.used(), PostgreSQL=used, client=cpu
@@ -355,7 +369,14 @@ def api_path(data: bytes, count: int, env: dict[str, str], workers: int) -> None
     print(f"  (one multipart POST of {len(body) / 1e6:.1f} MB, token auth, gunicorn -w {workers})")
 
 
-def in_process_path(data: bytes, count: int, batch_size: int, profile: bool) -> None:
+def in_process_path(data: bytes, count: int, batch_size: int, profile: bool, repeat: int) -> None:
+    for run in range(repeat):
+        if repeat > 1:
+            print(f"  run {run + 1}:")
+        in_process_run(data, count, batch_size, profile and run == repeat - 1, f"bench-{run}")
+
+
+def in_process_run(data: bytes, count: int, batch_size: int, profile: bool, corpus: str) -> None:
     from django.db import connection
 
     from corpus.importing import do_import_articles
@@ -373,13 +394,13 @@ def in_process_path(data: bytes, count: int, batch_size: int, profile: bool) -> 
 
         profiler = Profiler()
         profiler.start()
-    report = do_import_articles("bench", records, batch_size=batch_size)
+    report = do_import_articles(corpus, records, batch_size=batch_size)
     imported, cpu_imported = time.perf_counter(), time.process_time()
     if profiler is not None:
         profiler.stop()
     used = database_cpu.used() if connection.vendor == "postgresql" else None
     assert report.created == count, report.summary
-    again = do_import_articles("bench", records, batch_size=batch_size)
+    again = do_import_articles(corpus, records, batch_size=batch_size)
     repeated, cpu_repeated = time.perf_counter(), time.process_time()
     assert again.created == 0 and again.duplicates == count, again.summary
 
@@ -411,6 +432,9 @@ def main() -> None:
     )
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="timed imports per path, each into an empty corpus"
+    )
     parser.add_argument("--batch-size", type=int, default=None, help="in-process batch size")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="pyinstrument the in-process import")
@@ -436,13 +460,12 @@ def main() -> None:
             for path in paths:
                 print(f"{path}:  [{machine_load()}]")
                 if path == "command":
-                    command_path(file, args.n, env)
+                    command_path(file, args.n, env, args.repeat)
                 elif path == "api":
-                    api_path(data, args.n, env, args.workers)
+                    api_path(data, args.n, env, args.workers, args.repeat)
                 else:
-                    in_process_path(
-                        data, args.n, args.batch_size or DEFAULT_BATCH_SIZE, args.profile
-                    )
+                    batch_size = args.batch_size or DEFAULT_BATCH_SIZE
+                    in_process_path(data, args.n, batch_size, args.profile, args.repeat)
             print(f"after:  [{machine_load()}]")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
