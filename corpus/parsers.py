@@ -293,11 +293,6 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-_decode_json_at = json.JSONDecoder().raw_decode
-# Whitespace JSON allows after a value (a line holds no newline).
-_JSON_TRAILING_SPACE = " \t\r"
-
-
 def parse_jsonl(data: bytes, *, name: str) -> Iterator[Record]:
     """One article per non-blank line of a JSON Lines file."""
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -316,30 +311,11 @@ def parse_jsonl(data: bytes, *, name: str) -> Iterator[Record]:
         end = content.find("\n", position)
         if end < 0:
             end = size
-        begin, position = position, end + 1
+        line = content[position:end]
+        position = end + 1
         line_number += 1
-        if content.startswith("{", begin):
-            # The usual line, an object from its first character, is read where it lies in
-            # the file (no copy of the line); anything else the way json.loads reads a line.
-            try:
-                obj, stop = _decode_json_at(content, begin)
-            except (ValueError, RecursionError):
-                pass
-            else:
-                if stop == end or (
-                    stop < end and not content[stop:end].strip(_JSON_TRAILING_SPACE)
-                ):
-                    escaped = escapes and content.find("\\u", begin, end) >= 0
-                    yield _jsonl_object(
-                        obj,
-                        Origin(name, line_number),
-                        escaped=escaped,
-                        surrogates=escaped and bool(_SURROGATE_ESCAPE.search(content, begin, end)),
-                    )
-                    continue
-        line = content[begin:end]
         if line.strip(_ASCII_SPACE):
-            yield _jsonl_record(line, Origin(name, line_number))
+            yield _jsonl_record(line, Origin(name, line_number), escapes=escapes)
 
 
 def _parse_jsonl_lines(data: bytes, *, name: str, start: int) -> Iterator[Record]:
@@ -361,7 +337,8 @@ def _parse_jsonl_lines(data: bytes, *, name: str, start: int) -> Iterator[Record
         yield _jsonl_record(line, origin)
 
 
-def _jsonl_record(line: str, origin: Origin) -> Record:
+def _jsonl_record(line: str, origin: Origin, *, escapes: bool = True) -> Record:
+    """The record of one line; `escapes=False`: the file has no \\u escape at all."""
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -374,7 +351,7 @@ def _jsonl_record(line: str, origin: Origin) -> Record:
         kind = type(obj).__name__
         kind = {"list": "an array", "str": "a string", "NoneType": "null"}.get(kind, kind)
         return BadRecord(origin, f"expected a JSON object, got {kind}")
-    escaped = "\\u" in line
+    escaped = escapes and "\\u" in line
     return _jsonl_object(
         obj,
         origin,
