@@ -18,8 +18,11 @@ from typing import BinaryIO
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 CHUNK = 1 << 17
-# Deflate level 1: about six times faster than the default 6 on our JSONL, for files about
-# half again as large. Exports are written far more often than they are archived.
+# Deflate level 1 on a thread of its own (_Pipeline). On the bench's 38 MB of gold JSONL:
+# level 1 takes 0.21 s of CPU for 8.2 MB, level 3 0.43 s for 6.5 MB, level 6 1.2 s for
+# 5.3 MB; stored, the file stays 38 MB. On real news text level 1 compresses 2.7 times and
+# level 6 3.4 times. Level 1 keeps the compressing thread behind the one encoding lines (so
+# compression adds almost no wall time on two cores) for a file a fifth larger than level 6.
 COMPRESS_LEVEL = 1
 # Chunks waiting for the compressing thread: memory holds at most this many (plus one).
 PIPELINE_DEPTH = 4
