@@ -225,15 +225,24 @@ def _article_from_fields(fields: dict[str, Any], origin: Origin, *, nul: bool = 
 _ALIASED = frozenset(FIELD_ALIASES)
 
 
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON value, keys too; with a stack, as JSON may nest deeper than
+    Python recursion goes."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+
+
 def _holds_nul(value: Any) -> bool:
     """Whether a JSON value has U+0000 in a string or key (PostgreSQL's jsonb refuses it)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list):
-        return any(map(_holds_nul, value))
-    if isinstance(value, dict):
-        return any(map(_holds_nul, value)) or any(map(_holds_nul, value.values()))
-    return False
+    return any("\x00" in string for string in _strings(value))
 
 
 def check_no_nul(text: str) -> None:
@@ -378,21 +387,14 @@ def _jsonl_object(
 
 def _lone_surrogate(obj: dict[str, Any]) -> str | None:
     """Where a JSON object holds half of a UTF-16 surrogate pair (text no database stores)."""
-
-    def found(value: Any) -> re.Match[str] | None:
-        if isinstance(value, str):
-            return _SURROGATE.search(value)
-        if isinstance(value, list):
-            return next(filter(None, map(found, value)), None)
-        if isinstance(value, dict):
-            return next(filter(None, map(found, [*value, *value.values()])), None)
-        return None
-
     for key, value in obj.items():
-        match = found(key) or found(value)
-        if match:
-            code = ord(match.group())
-            return f"{key.strip()!r} holds an unpaired surrogate (\\u{code:04x}): not Unicode text"
+        for string in _strings([key, value]):
+            match = _SURROGATE.search(string)
+            if match:
+                code = ord(match.group())
+                return (
+                    f"{key.strip()!r} holds an unpaired surrogate (\\u{code:04x}): not Unicode text"
+                )
     return None
 
 

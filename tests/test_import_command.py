@@ -390,6 +390,15 @@ def test_inserted_rows_read_back_like_model_rows():
     assert article.created_at is not None and article.created_at.tzinfo is not None
 
 
+def test_deeply_nested_metadata_is_stored(tmp_path):
+    deep = json.loads("[" * 1000 + '"x"' + "]" * 1000)
+    out, _ = run(
+        str(write_jsonl(tmp_path / "a.jsonl", {"text": "خبر", "tree": deep})), "--corpus", "news"
+    )
+    assert out == "imported 1 article, 0 duplicates"
+    assert Article.objects.get().metadata == {"tree": deep}
+
+
 def test_empty_fields_dates_before_2000_and_nested_metadata_are_stored():
     plain = ParsedArticle(text="نص أول", origin=Origin("mem", 1))
     old = ParsedArticle(

@@ -179,6 +179,20 @@ def test_a_nul_character_in_metadata_is_a_bad_record():
     assert records[2].metadata == {"a": "\\u0000"}  # an escaped backslash, not a NUL
 
 
+def test_checks_of_deeply_nested_metadata_need_no_recursion():
+    def line(inner: str) -> bytes:
+        return b'{"text": "x", "m": ' + b"[" * 1400 + inner.encode() + b"]" * 1400 + b"}"
+
+    plain, nul, surrogate = parse_jsonl(
+        line("") + b"\n" + line('"\\u0000"') + b"\n" + line('"\\ud800"'), name="f"
+    )
+    assert isinstance(plain, ParsedArticle)
+    assert nul == BadRecord(Origin("f", 2), METADATA_NUL)
+    assert surrogate == BadRecord(
+        Origin("f", 3), "'m' holds an unpaired surrogate (\\ud800): not Unicode text"
+    )
+
+
 def test_a_number_too_long_to_convert_is_a_bad_record():
     data = b'{"text": "x", "n": ' + b"7" * 5000 + b"}\n"
     (record,) = parse_jsonl(data, name="f")
