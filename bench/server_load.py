@@ -16,7 +16,6 @@ Bounded: a fixed number of requests, and every request has a 30 s timeout.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import multiprocessing
 import random
@@ -30,6 +29,7 @@ from harness import (
     arabic_text,
     fresh_postgres,
     gunicorn,
+    http_call,
     machine_load,
     percentile,
     setup_django,
@@ -94,11 +94,9 @@ def save_spans(port: int, token: str, asid: int, saves: int, text: str, mode: st
     whole draft with the new span, as the annotation page's autosave does. Runs in a process
     of its own (see in_processes); waits at `gate` so that all clients start together.
     """
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    headers = f"Authorization: Token {token}\r\nContent-Type: application/json\r\n"
     url = f"/api/assignments/{asid}/annotation/"
-    conn.request("GET", url, headers=headers)
-    draft = json.loads(conn.getresponse().read())
+    draft = json.loads(http_call(port, "GET", url, headers=headers)[1])
     version = base_version = draft["version"]
     spans = draft["content"]["spans"]
     words = word_spans(text)
@@ -128,24 +126,20 @@ def save_spans(port: int, token: str, asid: int, saves: int, text: str, mode: st
             body = json.dumps({"version": version, "content": content})
         started = time.perf_counter()
         try:
-            conn.request(method, path, body.encode(), headers)
-            response = conn.getresponse()
-            payload = response.read()
+            status, payload = http_call(port, method, path, body.encode(), headers)
         except OSError as exc:
             errors.append(f"network: {exc}")
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             if mode == "document":
                 spans.pop()
             continue
         timings.append((time.perf_counter() - started) * 1000)
-        if response.status in (200, 201):
+        if status in (200, 201):
             version = json.loads(payload)["version"]
             acknowledged += 1
         else:
-            errors.append(f"{response.status}: {payload[:200]!r}")
+            errors.append(f"{status}: {payload[:200]!r}")
             if mode == "document":
                 spans.pop()
-    conn.close()
     return {
         "asid": asid,
         "timings": timings,
@@ -203,17 +197,14 @@ def run_saves(port: int, clients_data, text_by_asid, saves: int, mode: str, mete
 
 
 def read_many(port: int, token: str, url: str, count: int, gate) -> list[float]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Authorization": f"Token {token}"}
+    headers = f"Authorization: Token {token}\r\n"
     timings = []
     gate.wait()
     for _ in range(count):
         started = time.perf_counter()
-        conn.request("GET", url, headers=headers)
-        response = conn.getresponse()
-        response.read()
-        if response.status != 200:
-            raise SystemExit(f"read failed: {response.status}")
+        status, _ = http_call(port, "GET", url, headers=headers)
+        if status != 200:
+            raise SystemExit(f"read failed: {status}")
         timings.append((time.perf_counter() - started) * 1000)
     return timings
 
