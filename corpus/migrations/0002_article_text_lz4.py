@@ -6,37 +6,21 @@ it a good part of reading them back for exports. lz4 compresses several times fa
 a slightly larger table. Only new values are affected. Other databases: nothing to do.
 """
 
-from django.db import migrations, transaction
+from django.db import migrations
+
+from workbench.sql import set_column_compression
 
 COLUMNS = ("text", "search_text")
 
 
-def _set_compression(schema_editor, method: str) -> None:
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql" or connection.pg_version < 140000:
-        return
-    table = schema_editor.quote_name("corpus_article")
-    changes = ", ".join(
-        f"ALTER COLUMN {schema_editor.quote_name(column)} SET COMPRESSION {method}"
-        for column in COLUMNS
-    )
-    try:
-        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE {table} {changes}")
-    except Exception as exc:  # a server built without lz4 keeps pglz
-        if "not supported" not in str(exc):
-            raise
+def use(method: str):
+    def run(apps, schema_editor) -> None:
+        set_column_compression(schema_editor, "corpus_article", COLUMNS, method)
 
-
-def use_lz4(apps, schema_editor) -> None:
-    _set_compression(schema_editor, "lz4")
-
-
-def use_default(apps, schema_editor) -> None:
-    _set_compression(schema_editor, "DEFAULT")
+    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("corpus", "0001_initial")]
 
-    operations = [migrations.RunPython(use_lz4, use_default)]
+    operations = [migrations.RunPython(use("lz4"), use("DEFAULT"))]
