@@ -117,13 +117,13 @@ def outcome(write, record):
 
 
 @given(gold_records())
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 def test_gold_lines_equal_the_reference_writer(record):
     assert outcome(gold_jsonl_line, record) == outcome(export_reference.gold_jsonl_line, record)
 
 
 @given(gold_records())
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @example(GoldRecord(1, "", "", 'a\\b"c\nd\te\x01f\u2028', {}, "dev"))
 @example(GoldRecord(1, "", "", 'داعش\\ "قال"\n\tهنا\x7f', {}, "dev"))
 def test_lines_from_utf8_text_are_the_lines_encoded(record):
@@ -199,7 +199,7 @@ def texts_with_spans(draw):
 
 
 @given(st.text(alphabet=CONLL_ALPHABET, max_size=60), st.data())
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 def test_split_bounds_equal_the_reference(text, data):
     boundaries = data.draw(st.sets(st.integers(0, len(text) + 1)))
     bounds = token_bounds(text)
@@ -212,7 +212,7 @@ def test_split_bounds_equal_the_reference(text, data):
         max_size=12,
     )
 )
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @example([(5, 4, "PER"), (3, 6, "GPE"), (9, 2, "PER")])
 def test_layer_spans_equal_the_reference(triples):
     spans = [
@@ -224,7 +224,7 @@ def test_layer_spans_equal_the_reference(triples):
 
 
 @given(texts_with_spans())
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @example(("الجيش السوري.\nوداعش", []))
 @example(("أ.ب\nج", [{"id": "s", "start": 0, "end": 5, "label": "GPE", "text": "أ.ب\nج"}]))
 @example(("أ ب\n\nج.", [{"id": "s", "start": 2, "end": 6, "label": "GPE", "text": "ب\n\nج"}]))
