@@ -8,11 +8,8 @@ while the fingerprint holds, the stored report is returned without recomputing.
 
 from __future__ import annotations
 
-import gc
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +21,7 @@ from annotate.agreement.documents import Doc, doc_from_columns, doc_from_content
 from annotate.agreement.report import REPORT_FORMAT, build_report, label_space
 from annotate.models import AgreementSnapshot, Annotation, AnnotationStatus, Project
 from corpus.models import Article
+from workbench.bulk import gc_paused
 
 CHUNK = 2000
 
@@ -88,19 +86,6 @@ def _submitted_docs_postgres(project: Project, *, claim_label: str) -> list[Doc]
     docs: list[Doc] = []
     _add_docs(docs, json.loads(payload or "[]"), claim_label=claim_label)
     return docs
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Building a million small tuples (spans) would run the cycle collector over all of them
-    again and again, though none of them can be in a cycle; it waits until they are built."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _add_docs(docs: list[Doc], rows: list[list[Any]], *, claim_label: str) -> None:

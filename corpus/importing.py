@@ -6,12 +6,10 @@ the REST endpoint, the upload page, the demo and the benchmark all call it.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import struct
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from hashlib import sha256
@@ -35,6 +33,7 @@ from corpus.parsers import (
     parse_files,
 )
 from corpus.text import normalise_for_search
+from workbench.bulk import gc_paused
 
 DEFAULT_BATCH_SIZE = 2000
 MAX_CORPUS_NAME = Corpus._meta.get_field("name").max_length
@@ -382,20 +381,6 @@ def _row_writer(corpus_id: int) -> _RowWriter:
     return _RowWriter(corpus_id)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """An import makes a few small objects per record, none of them in a cycle; in a server
-    process full of long-lived objects the cycle collector would walk them all again and
-    again (several per cent of the import) for nothing. It waits until the import is done."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _batches(records: Iterable[Record], size: int) -> Iterable[list[Record]]:
     batch: list[Record] = []
     for record in records:
@@ -427,7 +412,7 @@ def do_import_articles(
     new articles are written in bulk (PostgreSQL: streamed with COPY). `progress(n)` is called
     after each batch with the number of records read so far.
     """
-    with transaction.atomic(), _gc_paused():
+    with transaction.atomic(), gc_paused():
         created = False
         if isinstance(corpus, str):
             corpus, created = Corpus.objects.get_or_create(
