@@ -106,7 +106,7 @@ def detect_format(name: str, *, override: str | None = None) -> Format:
     if override:
         if override not in FORMATS:
             raise FormatError(f"unknown format {override!r}; use one of {', '.join(FORMATS)}")
-        return override  # type: ignore[return-value]
+        return override
     extension = os.path.splitext(name)[1].lower()
     if extension not in EXTENSIONS:
         raise FormatError(
@@ -127,16 +127,16 @@ def _text_field(value: Any, name: str, limit: int | None) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        value = canonicalise(value).strip()
+        text = canonicalise(value).strip()
     elif isinstance(value, bool) or not isinstance(value, int | float):
         raise _FieldError(f"{name} must be a string")
     else:
-        value = canonicalise(str(value)).strip()
-    if "\x00" in value:
+        text = canonicalise(str(value)).strip()
+    if "\x00" in text:
         raise _FieldError(f"{name} contains a NUL character (U+0000)")
-    if limit is not None and len(value) > limit:
-        raise _FieldError(f"{name} is longer than {limit} characters ({len(value)})")
-    return value
+    if limit is not None and len(text) > limit:
+        raise _FieldError(f"{name} is longer than {limit} characters ({len(text)})")
+    return text
 
 
 def _date_field(value: Any, name: str) -> date | None:

@@ -13,11 +13,15 @@ import codecs
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pyarabic import araby
+
+if TYPE_CHECKING:
+    # typeshed's name for the C EncodingMap that charmap_build returns; it has no runtime name.
+    from _codecs import _EncodingMap
 
 BOM = "\ufeff"
 ZWJ = "\u200d"
@@ -155,7 +159,7 @@ SEARCH_FAST_ALPHABET = (
 )
 
 
-def _search_fast_tables() -> tuple[object, bytes, bytes, str]:
+def _search_fast_tables() -> tuple[dict[int, int] | _EncodingMap, bytes, bytes, str]:
     """The one-byte code of SEARCH_FAST_ALPHABET: its encoding map, the byte translation that
     folds, the bytes to delete, and the decoding table.
 
@@ -375,10 +379,11 @@ def tokenize(text: str) -> list[Token]:
 # setting the slots directly builds the same immutable object in half the time, which is
 # a third of the tokenizer's cost.
 _new_token = object.__new__
-_set_start = Token.start.__set__  # type: ignore[attr-defined]
-_set_end = Token.end.__set__  # type: ignore[attr-defined]
-_set_text = Token.text.__set__  # type: ignore[attr-defined]
-_set_kind = Token.kind.__set__  # type: ignore[attr-defined]
+# The slot descriptors are read from the class dict: type checkers know Token.start as an int.
+_set_start: Callable[[Token, int], None] = vars(Token)["start"].__set__
+_set_end: Callable[[Token, int], None] = vars(Token)["end"].__set__
+_set_text: Callable[[Token, str], None] = vars(Token)["text"].__set__
+_set_kind: Callable[[Token, TokenKind], None] = vars(Token)["kind"].__set__
 
 
 def _token(start: int, end: int, text: str, kind: TokenKind) -> Token:
