@@ -131,7 +131,7 @@ def merge(submissions: Sequence[Submission], *, claim_label: str) -> dict[str, A
     relations: list[tuple[SpanKey, SpanKey]] = []
     for key in sorted(spans):
         sid = span_id(key)
-        source = spans[key]
+        submitted = spans[key]
         attributes: dict[str, Any] = {}
         attr_decisions: list[dict[str, Any]] = []
         if key[2] == claim_label:
@@ -143,7 +143,7 @@ def merge(submissions: Sequence[Submission], *, claim_label: str) -> dict[str, A
             "start": key[0],
             "end": key[1],
             "label": key[2],
-            "text": source.get("text", ""),
+            "text": submitted.get("text", ""),
             "attributes": attributes,
         }
         count = len(supporters[key])

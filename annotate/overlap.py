@@ -129,9 +129,10 @@ def plan_assignments(
                     f"{len(candidates)} are not on it yet",
                 )
             candidates.sort(key=lambda p: (load[p], _rank(seed, article, p)))
-            chosen = list(candidates[:missing])
-            for person in chosen:
-                load[person] += 1
+            picked = candidates[:missing]
+            for annotator in picked:
+                load[annotator] += 1
+            chosen = list(picked)
         else:
             chosen = [None] * missing
         for slot_number, person in zip(free_slots, chosen, strict=False):

@@ -50,7 +50,7 @@ def parse_annotations(
         raise ImportFormatError(
             "offsets", f"unknown offset mode {offsets!r}; use {', '.join(OFFSET_MODES)}"
         )
-    mode: OffsetMode = offsets  # type: ignore[assignment]
+    mode: OffsetMode = offsets
     if format == "ours":
         return parse_ours(data, name=name, schema=schema, summary=summary)
     if format == "label-studio":
