@@ -27,9 +27,10 @@ from annotate.agreement.tokens import token_bounds
 def ranks(counts: np.ndarray) -> np.ndarray:
     """0..c-1 for each c in counts, concatenated."""
     counts = np.asarray(counts, dtype=np.int64)
-    return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
+    within: np.ndarray = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
         np.cumsum(counts) - counts, counts
     )
+    return within
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,10 @@ def exact_pairs(table: SpanTable, ia: np.ndarray, ib: np.ndarray) -> tuple[np.nd
     n_labels = int(table.label.max()) + 1
 
     def key(idx: np.ndarray) -> np.ndarray:
-        return (table.start[idx] * width + (table.end[idx] - table.start[idx])) * n_labels + (
-            table.label[idx]
-        )
+        packed: np.ndarray = (
+            table.start[idx] * width + (table.end[idx] - table.start[idx])
+        ) * n_labels + table.label[idx]
+        return packed
 
     _, pa, pb = np.intersect1d(key(ia), key(ib), assume_unique=True, return_indices=True)
     return ia[pa], ib[pb]

@@ -25,7 +25,9 @@ import numpy as np
 
 from annotate.agreement.score import Score, mean_score
 
-Ratings = Mapping[Hashable, Mapping[Hashable, str]]
+# item -> {annotator: label}; items and annotators are any hashable keys. Any, not Hashable:
+# a Mapping's key type is invariant, so Mapping[Hashable, ...] would refuse a dict[int, ...].
+Ratings = Mapping[Any, Mapping[Any, str]]
 
 
 def confusion_matrix(a: Sequence[str], b: Sequence[str], *, labels: Sequence[str]) -> np.ndarray:
@@ -79,6 +81,7 @@ def _sorted(values: Iterable[Hashable]) -> list[Hashable]:
     """A fixed order for item or annotator keys; mixed types sort by type name first."""
     values = list(values)
     try:
+        # Hashable keys need not be orderable: sorting them may raise, handled below.
         return sorted(values)  # type: ignore[type-var]
     except TypeError:
         return sorted(values, key=_sort_key)

@@ -128,7 +128,8 @@ def sorted_isin(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     if len(sorted_set) == 0:
         return np.zeros(len(values), dtype=bool)
     pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[pos] == values
+    found: np.ndarray = sorted_set[pos] == values
+    return found
 
 
 # --- BIO tags -------------------------------------------------------------------------------

@@ -222,10 +222,10 @@ def line_chart(
 
     steps = 4 if low == 0 else 6 if low == -0.5 else 8
     for k in range(steps + 1):
-        v = low + (high - low) * k / steps
-        canvas.line(left, y_of(v), left + plot_w, y_of(v), dash="" if v == 0 else "3 3")
+        tick = low + (high - low) * k / steps
+        canvas.line(left, y_of(tick), left + plot_w, y_of(tick), dash="" if tick == 0 else "3 3")
         canvas.text(
-            left - 6, y_of(v) + 4, f"{v:.2f}", anchor="end", size=11, fill="#5a6472", ltr=True
+            left - 6, y_of(tick) + 4, f"{tick:.2f}", anchor="end", size=11, fill="#5a6472", ltr=True
         )
     n = len(x_labels)
     step = plot_w / max(n - 1, 1)

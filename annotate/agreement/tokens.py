@@ -96,4 +96,7 @@ def token_bounds(text: str) -> np.ndarray:
 def _ranks(counts: np.ndarray) -> np.ndarray:
     """0..c-1 for each c in counts, concatenated."""
     total = int(counts.sum())
-    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    within: np.ndarray = np.arange(total, dtype=np.int64) - np.repeat(
+        np.cumsum(counts) - counts, counts
+    )
+    return within
