@@ -21,16 +21,7 @@ import numpy as np
 
 from annotate.agreement.documents import Doc
 from annotate.agreement.spans import Pieces, make_pieces, sorted_isin, sorted_unique
-from annotate.agreement.tokens import token_bounds
-
-
-def ranks(counts: np.ndarray) -> np.ndarray:
-    """0..c-1 for each c in counts, concatenated."""
-    counts = np.asarray(counts, dtype=np.int64)
-    within: np.ndarray = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
-        np.cumsum(counts) - counts, counts
-    )
-    return within
+from annotate.agreement.tokens import ranks, token_bounds
 
 
 @dataclass(frozen=True)

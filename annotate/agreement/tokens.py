@@ -42,6 +42,15 @@ class _ChunkMemo(dict[str, tuple[int, ...]]):
 _MEMO = _ChunkMemo()
 
 
+def ranks(counts: np.ndarray) -> np.ndarray:
+    """0..c-1 for each c in counts, concatenated."""
+    counts = np.asarray(counts, dtype=np.int64)
+    within: np.ndarray = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
+        np.cumsum(counts) - counts, counts
+    )
+    return within
+
+
 def is_word_char(char: str) -> bool:
     """An Arabic letter or Arabic combining mark (runs of these are one token)."""
     return 0x0600 <= ord(char) <= 0x06FF and unicodedata.category(char)[0] in "LM"
@@ -88,15 +97,6 @@ def token_bounds(text: str) -> np.ndarray:
     out[first[plain], 1] = ends[plain]
     flat = np.fromiter(chain.from_iterable(rels), dtype=np.int64, count=int(sizes.sum()))
     flat += np.repeat(starts[mixed], sizes)
-    positions = np.repeat(first[mixed], counts[mixed]) + _ranks(counts[mixed])
+    positions = np.repeat(first[mixed], counts[mixed]) + ranks(counts[mixed])
     out[positions] = flat.reshape(-1, 2)
     return out
-
-
-def _ranks(counts: np.ndarray) -> np.ndarray:
-    """0..c-1 for each c in counts, concatenated."""
-    total = int(counts.sum())
-    within: np.ndarray = np.arange(total, dtype=np.int64) - np.repeat(
-        np.cumsum(counts) - counts, counts
-    )
-    return within
