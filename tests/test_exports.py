@@ -7,12 +7,14 @@ import hashlib
 import io
 import json
 import threading
+import time
 import zipfile
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotate.exports import archive
 from annotate.exports.archive import FileInfo, zip_stream
 from annotate.exports.conll import bio_lines, conll_lines, layer_spans, split_tokens
 from annotate.exports.jsonl import gold_jsonl_lines, raw_jsonl_lines
@@ -365,6 +367,26 @@ def test_the_zip_holds_every_line_of_a_large_entry_in_order():
         body = archive.read("a.jsonl")
     assert body == "".join(lines).encode("utf-8")
     assert infos == [FileInfo("a.jsonl", hashlib.sha256(body).hexdigest(), len(body), 20_000)]
+
+
+def test_the_zip_bytes_do_not_depend_on_how_the_compressing_thread_is_fed(monkeypatch):
+    """Batches handed to the compressing thread vary with timing: the bytes must not."""
+    lines = [f'{{"n":{i},"t":"{TEXT[: i % len(TEXT)]}"}}\n' for i in range(30_000)]
+    expected = b"".join(zip_stream([("a.jsonl", iter(lines))]))
+    for chunk, batch in [(1 << 10, 1 << 12), (1 << 12, 1 << 22), (1 << 20, 1 << 20)]:
+        monkeypatch.setattr(archive, "CHUNK", chunk)
+        monkeypatch.setattr(archive, "MAX_BATCH", batch)
+        assert b"".join(zip_stream([("a.jsonl", iter(lines))])) == expected
+    # And a thread that always lags, so every batch grows to the limit.
+    slow_write = archive._Entry.write
+
+    def write(self, data):
+        time.sleep(0.002)
+        slow_write(self, data)
+
+    monkeypatch.setattr(archive._Entry, "write", write)
+    monkeypatch.setattr(archive, "CHUNK", 1 << 10)
+    assert b"".join(zip_stream([("a.jsonl", iter(lines))])) == expected
 
 
 def test_manifest_counts_labels_per_split_and_lists_files():

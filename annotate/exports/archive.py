@@ -2,7 +2,11 @@
 
 Every entry gets the same fixed timestamp and permissions and is written with a data
 descriptor (the zip is never seeked), so the same entries give the same bytes whether the zip
-goes to a file or straight into an HTTP response, and memory holds one chunk at a time.
+goes to a file or straight into an HTTP response, and memory holds a few chunks at a time.
+
+Deflate and CRC-32 run on a background thread (both release the GIL) in batches whose size
+depends on timing; deflate's output does not depend on how its input is cut into calls, so
+the bytes do not either (tests/test_exports.py checks it).
 """
 
 from __future__ import annotations
@@ -10,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import threading
 import zipfile
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,8 +27,8 @@ CHUNK = 1 << 17
 # level 6 3.4 times. Level 1 keeps the compressing thread behind the one encoding lines (so
 # compression adds almost no wall time on two cores) for a file a fifth larger than level 6.
 COMPRESS_LEVEL = 1
-# Chunks waiting for the compressing thread: memory holds at most this many (plus one).
-PIPELINE_DEPTH = 4
+# The most bytes waiting for the compressing thread (as much again may be compressing).
+MAX_BATCH = 1 << 21  # 2 MB
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,30 +94,36 @@ class _Entry:
     def __exit__(self, *exc_info: object) -> None:
         self._out.close()
 
-    def write(self, data: bytes) -> None:
-        # Runs on the compressing thread: crc32, deflate and SHA-256 release the GIL.
-        self._out.write(data)
+    def count(self, data: bytes) -> None:
         self._digest.update(data)
         self._size += len(data)
         self._lines += data.count(b"\n")
+
+    def write(self, data: bytes) -> None:
+        """CRC-32 and deflate (on the compressing thread: both release the GIL)."""
+        self._out.write(data)
 
     def info(self) -> FileInfo:
         return FileInfo(self.name, self._digest.hexdigest(), self._size, self._lines)
 
 
 class _Pipeline:
-    """Calls run in order on one background thread, at most `depth` of them waiting.
+    """Hands batches of bytes to one background thread, one batch at a time.
 
-    Deflate, CRC-32 and SHA-256 of a chunk run there while the calling thread reads and
-    encodes the next lines, so on two cores compression costs little wall time. A failure
-    in the background is raised in the calling thread at its next call; leaving the block
-    (normally or not) waits until the thread is idle.
+    Deflate and CRC-32 run there while the calling thread reads and encodes the next
+    lines. Each call the thread makes has to win the GIL back from the busy calling thread
+    (which can take the interpreter's whole switch interval), so batches grow while the
+    thread is busy, up to MAX_BATCH: the busier it is, the fewer and larger its calls. A
+    failure in the background is raised in the calling thread at its next hand-over;
+    leaving the block (normally or not) waits until the thread is idle.
     """
 
-    def __init__(self, depth: int = PIPELINE_DEPTH) -> None:
+    def __init__(self, write: Callable[[bytes], None]) -> None:
+        self._write = write
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-zip")
-        self._pending: deque[Future[None]] = deque()
-        self._depth = depth
+        self._pending: Future[None] | None = None
+        self._batch: list[bytes] = []
+        self._size = 0
 
     def __enter__(self) -> _Pipeline:
         return self
@@ -122,17 +131,33 @@ class _Pipeline:
     def __exit__(self, exc_type: object, *exc_info: object) -> None:
         try:
             if exc_type is None:
-                while self._pending:
-                    self._pending.popleft().result()
+                self._hand_over()
+                self._wait()
         finally:
-            for future in self._pending:
-                future.cancel()
+            if self._pending is not None:
+                self._pending.cancel()
             self._executor.shutdown(wait=True)
 
-    def submit(self, call: Callable[[bytes], None], data: bytes) -> None:
-        while len(self._pending) >= self._depth:
-            self._pending.popleft().result()
-        self._pending.append(self._executor.submit(call, data))
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def _hand_over(self) -> None:
+        if self._batch:
+            self._wait()
+            data = b"".join(self._batch)
+            self._batch.clear()
+            self._size = 0
+            self._pending = self._executor.submit(self._write, data)
+
+    def add(self, data: bytes) -> None:
+        self._batch.append(data)
+        self._size += len(data)
+        if self._size >= MAX_BATCH or (
+            self._size >= CHUNK and (self._pending is None or self._pending.done())
+        ):
+            self._hand_over()
 
 
 def _chunks(lines: Iterable[str | bytes]) -> Iterator[bytes]:
@@ -170,9 +195,10 @@ def zip_stream(
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:  # type: ignore[arg-type]
         for name, lines in entries:
             # The pipeline is left (and idle) before the entry is closed, even on an error.
-            with _Entry(archive, name) as entry, _Pipeline() as pipeline:
+            with _Entry(archive, name) as entry, _Pipeline(entry.write) as pipeline:
                 for data in _chunks(lines):
-                    pipeline.submit(entry.write, data)
+                    entry.count(data)
+                    pipeline.add(data)
                     if chunk := sink.take():
                         yield chunk
             info = entry.info()
