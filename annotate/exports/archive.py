@@ -49,12 +49,15 @@ class _Sink:
         self._parts: list[bytes] = []
         self._lock = threading.Lock()
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes, /) -> int:
         with self._lock:
             self._parts.append(bytes(data))
         return len(data)
 
     def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
         pass
 
     def take(self) -> bytes:
@@ -74,7 +77,7 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
     if hasattr(info, "compress_level"):
         info.compress_level = COMPRESS_LEVEL
     else:
-        info._compresslevel = COMPRESS_LEVEL
+        info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]
     return info
 
 
@@ -165,7 +168,7 @@ def _chunks(lines: Iterable[str | bytes]) -> Iterator[bytes]:
     buffer: list[bytes] = []
     buffered = 0
     for line in lines:
-        data = line.encode("utf-8") if type(line) is str else line
+        data = line.encode("utf-8") if isinstance(line, str) else line
         buffer.append(data)
         buffered += len(data)
         if buffered >= CHUNK:
@@ -192,7 +195,7 @@ def zip_stream(
     """
     sink = _Sink()
     infos: list[FileInfo] = []
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for name, lines in entries:
             # The pipeline is left (and idle) before the entry is closed, even on an error.
             with _Entry(archive, name) as entry, _Pipeline(entry.write) as pipeline:

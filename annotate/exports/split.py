@@ -40,7 +40,7 @@ class Ratios:
 
 def parse_ratios(value: str | list[float] | tuple[float, ...]) -> Ratios:
     """Three non-negative numbers summing to 1: "0.8,0.1,0.1" or a list."""
-    parts = value.split(",") if isinstance(value, str) else list(value)
+    parts: list[str | float] = list(value.split(",") if isinstance(value, str) else value)
     if len(parts) != 3:
         raise SplitError("ratios", f"give three ratios for train, dev, test; got {len(parts)}")
     numbers = []
