@@ -145,8 +145,9 @@ def _driver_rows(queryset: QuerySet, *, text_as_utf8: bool = False) -> Iterator[
         connection.chunked_cursor() as cursor,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-fetch") as fetcher,
     ):
-        if text_as_utf8 and connection.vendor == "postgresql":
-            cursor.cursor.adapters.register_loader("text", _utf8_text_loader())
+        adapters = getattr(cursor.cursor, "adapters", None)  # psycopg 3 (not psycopg2)
+        if text_as_utf8 and connection.vendor == "postgresql" and adapters is not None:
+            adapters.register_loader("text", _utf8_text_loader())
         cursor.execute(sql, params)
         ahead = fetcher.submit(cursor.fetchmany, CHUNK_SIZE)
         while rows := ahead.result():

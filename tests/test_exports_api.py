@@ -12,6 +12,7 @@ import zipfile
 
 import pandas
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from annotate import export_queries
@@ -285,6 +286,19 @@ def test_fetching_in_small_chunks_gives_the_same_zip(project_with_gold, monkeypa
     whole = export_bytes(project, seed=3)
     monkeypatch.setattr(export_queries, "CHUNK_SIZE", 1)
     assert export_bytes(project, seed=3) == whole
+
+
+def test_gold_text_also_comes_as_utf8_from_postgresql(project_with_gold):
+    project, articles, _ = project_with_gold
+    records = list(export_queries.gold_records(project, check_export_options()))
+    assert [r.text for r in records] == [a.text for a in articles[:3]]
+    if connection.vendor == "postgresql":
+        assert [r.text_utf8 for r in records] == [a.text.encode() for a in articles[:3]]
+    else:
+        assert [r.text_utf8 for r in records] == [None] * 3
+    light = list(export_queries.gold_records(project, check_export_options(), with_text=False))
+    assert [(r.text, r.text_utf8) for r in light] == [("", None)] * 3
+    assert [r.content for r in light] == [r.content for r in records]
 
 
 def test_an_export_stream_closed_early_stops_its_threads(project_with_gold):
