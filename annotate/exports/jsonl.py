@@ -123,11 +123,15 @@ def export_document_labels(content: dict[str, Any]) -> dict[str, Any]:
 
 def _document_labels_json(content: dict[str, Any]) -> str:
     """`_dumps(export_document_labels(content))`, the short way when targets and values are
-    text."""
+    text (the string escaping refuses anything else, which then goes through the encoder)."""
     stance = (content.get("document_labels") or {}).get("stance") or {}
-    if type(stance) is dict and all(type(k) is str and type(v) is str for k, v in stance.items()):
-        pairs = ",".join(f"{_string(k)}:{_string(stance[k])}" for k in sorted(stance))
-        return f'{{"stance":{{{pairs}}}}}'
+    if type(stance) is dict:
+        try:
+            pairs = ",".join([f"{_string(k)}:{_string(stance[k])}" for k in sorted(stance)])
+        except TypeError:
+            pass
+        else:
+            return f'{{"stance":{{{pairs}}}}}'
     return _dumps(export_document_labels(content))
 
 
