@@ -28,7 +28,7 @@ CHUNK = 1 << 17
 # compression adds almost no wall time on two cores) for a file a fifth larger than level 6.
 COMPRESS_LEVEL = 1
 # The most bytes waiting for the compressing thread (as much again may be compressing).
-MAX_BATCH = 1 << 21  # 2 MB
+MAX_BATCH = 1 << 20  # 1 MB
 
 
 @dataclass(frozen=True, slots=True)
