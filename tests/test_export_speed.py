@@ -175,7 +175,7 @@ def test_a_bad_span_is_refused_the_same_way():
 
 # ---- CoNLL ----
 
-CONLL_ALPHABET = "وداعشالرقة بت 0123.،؟!?😀\u064eـ\n\r\t#\u2028\u00a0CNN"
+CONLL_ALPHABET = "وداعشالرقة بت 0123.،؟!?😀\u064eـ\u200d\n\r\t#\u2028\u00a0CNN"
 ENTITIES = {"PER", "GPE", "LOC", "MILITARY_GROUP"}
 
 
