@@ -151,8 +151,10 @@ def _check_editable(assignment: Assignment, annotation: Annotation, version: Any
 SAVED = ("annotation_id", "version")  # audit event columns taken from the updated row
 
 
-def _event_fields() -> list[Any]:
-    return [field for field in AuditEvent._meta.concrete_fields if field.attname != "id"]
+@functools.cache
+def _event_fields() -> tuple[Any, ...]:
+    """AuditEvent's columns but its id, in table order (computed once, used by every save)."""
+    return tuple(field for field in AuditEvent._meta.concrete_fields if field.attname != "id")
 
 
 @functools.cache
