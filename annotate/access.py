@@ -50,6 +50,9 @@ def _int_id(value: int | str, missing: str) -> int:
 ASSIGNMENT = Columns(Assignment, "asg")
 PROJECT = Columns(Project, "p")
 ANNOTATION = Columns(Annotation, "an")
+# The same columns, the draft left as the database's JSON text (`content_json`) for reads
+# that only pass it on.
+ANNOTATION_RAW = Columns(Annotation, "an", raw_json=["content"])
 # The article without its search folding, which only the search box reads.
 ARTICLE = Columns(
     Article, "art", only=[f.name for f in Article._meta.concrete_fields if f.name != "search_text"]
@@ -140,13 +143,16 @@ def access_assignment(
     for_write: bool = False,
     with_article: bool = True,
     with_annotation: bool = False,
+    raw_content: bool = False,
 ) -> Assignment:
     """An assignment the user may see (their own; any in the project for leads).
 
     With `for_write`, only the assigned annotator passes: leads read but never edit drafts.
     The project comes with it (`assignment.project.my_role` is the caller's role); the article
     (`with_article`) and the annotation (`with_annotation`: `assignment.annotation`, which
-    raises Annotation.DoesNotExist when there is none yet) come in the same query.
+    raises Annotation.DoesNotExist when there is none yet) come in the same query. With
+    `raw_content`, the annotation's content is not decoded: it stays deferred and its JSON text
+    is `annotation.content_json`.
     """
     pk = _int_id(assignment_id, "No such assignment.")
     if not user.is_authenticated:
@@ -174,9 +180,8 @@ def access_assignment(
         assignment.article = ARTICLE.build(values[3])
     if with_annotation:
         annotation_values = values[-1]
-        annotation = (
-            ANNOTATION.build(annotation_values) if annotation_values[0] is not None else None
-        )
+        columns = ANNOTATION_RAW if raw_content else ANNOTATION
+        annotation = columns.build(annotation_values) if annotation_values[0] is not None else None
         Assignment.annotation.related.set_cached_value(assignment, annotation)
         if annotation is not None:
             Annotation.assignment.field.set_cached_value(annotation, assignment)

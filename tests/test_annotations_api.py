@@ -131,6 +131,58 @@ def test_save_draft_bumps_version_and_offsets_slice_the_stored_text(setup):
     assert event.changes["relations_added"] == [["claimant", "c1", "e2"]]
 
 
+def test_read_sends_the_stored_draft_as_it_is_with_line_separators_escaped(setup):
+    """The draft goes from the database into the answer without being decoded (one query for
+    authentication, one for the assignment with its draft); U+2028/U+2029, which JavaScript
+    once refused inside strings, come escaped as DRF's renderer escapes them."""
+    body = start(setup)
+    asid = body["assignment"]["id"]
+    article = Assignment.objects.get(pk=asid).article
+    article.text = "قال المتحدث\u2028إن داعش انسحبت\u2029من الرقة."
+    article.save()
+    content = {
+        "spans": [span_of(article.text, "المتحدث\u2028إن داعش", "PER", span_id="p1")],
+        "relations": [],
+        "document_labels": {"stance": {"isis": "against"}},
+    }
+    client = client_for(setup["ann1"])
+    saved = client.put(
+        f"/api/assignments/{asid}/annotation/", {"version": 1, "content": content}, format="json"
+    )
+    assert saved.status_code == 200, saved.content
+    with CaptureQueriesContext(connection) as queries:
+        read = client.get(f"/api/assignments/{asid}/annotation/")
+    assert read.status_code == 200
+    assert len(queries) == 1  # force_authenticate: no token query; the draft was not reloaded
+    assert read["Content-Type"] == "application/json"
+    assert "\u2028".encode() not in read.content and "\u2029".encode() not in read.content
+    assert b"\\u2028" in read.content
+    answer = read.json()
+    assert answer["content"] == saved.json()["content"] == content
+    assert answer["version"] == 2 and answer["annotator_username"] == "ann1"
+    assert set(answer) == set(saved.json())
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/json; indent=2"])
+def test_read_in_the_browsable_api_or_indented_has_the_decoded_draft(setup, accept):
+    body = start(setup)
+    asid, text = body["assignment"]["id"], body["article"]["text"]
+    client = client_for(setup["ann1"])
+    saved = client.put(
+        f"/api/assignments/{asid}/annotation/",
+        {"version": 1, "content": content_for(text)},
+        format="json",
+    ).json()
+    read = client.get(f"/api/assignments/{asid}/annotation/", HTTP_ACCEPT=accept)
+    assert read.status_code == 200
+    assert read["Content-Type"].startswith(accept.split(";")[0])
+    if accept.startswith("application/json"):
+        assert read.content.startswith(b'{\n  "')
+        assert read.json() == saved
+    else:
+        assert "الجيش السوري".encode() in read.content
+
+
 def test_stale_version_gets_409_with_current_version_and_changes_nothing(setup):
     body = start(setup)
     asid, text = body["assignment"]["id"], body["article"]["text"]

@@ -6,6 +6,10 @@ SQL; `Columns` lists one model's columns under a table alias and builds instance
 row with the same database converters the ORM applies (JSON decoding, SQLite datetimes and
 booleans), so callers get ordinary model instances. Fields left out are deferred: reading one
 loads it from the database, exactly like `.only()`.
+
+A JSON column named in `raw_json` is not decoded: the instance gets the database's JSON text as
+`<attname>_json` and the field itself stays deferred, so a read that only passes the document
+on to a client skips decoding it and encoding it again.
 """
 
 from __future__ import annotations
@@ -19,9 +23,17 @@ from django.db.models import Model
 
 
 class Columns:
-    """The concrete fields of `model` (all, or those named in `only`) under table `alias`."""
+    """The concrete fields of `model` (all, or those named in `only`) under table `alias`;
+    the JSON fields named in `raw_json` come as text (see the module's docstring)."""
 
-    def __init__(self, model: type[Model], alias: str, *, only: Iterable[str] | None = None):
+    def __init__(
+        self,
+        model: type[Model],
+        alias: str,
+        *,
+        only: Iterable[str] | None = None,
+        raw_json: Iterable[str] = (),
+    ):
         wanted = set(only) if only is not None else None
         self.model = model
         self.fields = [
@@ -29,7 +41,13 @@ class Columns:
             for field in model._meta.concrete_fields
             if wanted is None or field.name in wanted or field.attname in wanted
         ]
-        self.attnames = [field.attname for field in self.fields]
+        raw = set(raw_json)
+        unknown = raw - {f.name for f in self.fields if f.get_internal_type() == "JSONField"}
+        if unknown:
+            raise ValueError(f"not JSON fields of {model.__name__} here: {sorted(unknown)}")
+        self.raw = [(i, f"{f.attname}_json") for i, f in enumerate(self.fields) if f.name in raw]
+        self.decoded = [i for i, f in enumerate(self.fields) if f.name not in raw]
+        self.attnames = [self.fields[i].attname for i in self.decoded]
         self.sql = ", ".join(f'{alias}."{field.column}"' for field in self.fields)
         self.alias = alias
         self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}
@@ -41,8 +59,8 @@ class Columns:
         found = self._converters.get(db.vendor)
         if found is None:
             found = []
-            for i, field in enumerate(self.fields):
-                column = field.get_col(self.alias)
+            for i in self.decoded:
+                column = self.fields[i].get_col(self.alias)
                 converters = db.ops.get_db_converters(column) + column.get_db_converters(db)
                 if converters:
                     found.append((i, converters, column))
@@ -55,7 +73,12 @@ class Columns:
         for i, converters, column in self._converters_for(db):
             for convert in converters:
                 row[i] = convert(row[i], column, db)
-        return self.model.from_db(db.alias, self.attnames, row)
+        if not self.raw:
+            return self.model.from_db(db.alias, self.attnames, row)
+        instance = self.model.from_db(db.alias, self.attnames, [row[i] for i in self.decoded])
+        for i, name in self.raw:
+            setattr(instance, name, row[i])
+        return instance
 
 
 def fetch_row(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:

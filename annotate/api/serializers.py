@@ -339,9 +339,10 @@ class AnnotationSerializer(serializers.ModelSerializer):
         ]
 
 
-def annotation_data(annotation: Annotation) -> dict[str, Any]:
-    """AnnotationSerializer's output, built directly: reads and saves of a draft are hot."""
-    return {
+def annotation_data(annotation: Annotation, *, with_content: bool = True) -> dict[str, Any]:
+    """AnnotationSerializer's output, built directly: reads and saves of a draft are hot.
+    Without `with_content`, the content is left out (the caller adds it as JSON text)."""
+    data = {
         "id": annotation.pk,
         "assignment": annotation.assignment_id,
         "project": annotation.project_id,
@@ -350,12 +351,14 @@ def annotation_data(annotation: Annotation) -> dict[str, Any]:
         "annotator_username": annotation.annotator.username,
         "version": annotation.version,
         "status": annotation.status,
-        "content": annotation.content,
         "schema_version": annotation.schema_version,
         "created_at": _datetime(annotation.created_at),
         "updated_at": _datetime(annotation.updated_at),
         "submitted_at": _datetime(annotation.submitted_at),
     }
+    if with_content:
+        data["content"] = annotation.content
+    return data
 
 
 class SaveSerializer(serializers.Serializer):
