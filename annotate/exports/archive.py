@@ -4,7 +4,7 @@ Every entry gets the same fixed timestamp and permissions and is written with a 
 descriptor (the zip is never seeked), so the same entries give the same bytes whether the zip
 goes to a file or straight into an HTTP response, and memory holds a few chunks at a time.
 
-Deflate and CRC-32 run on a background thread (both release the GIL) in batches whose size
+SHA-256, deflate and CRC-32 run on a background thread (all release the GIL) in batches whose size
 depends on timing; deflate's output does not depend on how its input is cut into calls, so
 the bytes do not either (tests/test_exports.py checks it).
 """
@@ -97,14 +97,13 @@ class _Entry:
     def __exit__(self, *exc_info: object) -> None:
         self._out.close()
 
-    def count(self, data: bytes) -> None:
+    def write(self, data: bytes) -> None:
+        """SHA-256, CRC-32 and deflate, in the order the bytes come (on the compressing
+        thread: all three release the GIL), and the size and line count."""
         self._digest.update(data)
+        self._out.write(data)
         self._size += len(data)
         self._lines += data.count(b"\n")
-
-    def write(self, data: bytes) -> None:
-        """CRC-32 and deflate (on the compressing thread: both release the GIL)."""
-        self._out.write(data)
 
     def info(self) -> FileInfo:
         return FileInfo(self.name, self._digest.hexdigest(), self._size, self._lines)
@@ -113,7 +112,7 @@ class _Entry:
 class _Pipeline:
     """Hands batches of bytes to one background thread, one batch at a time.
 
-    Deflate and CRC-32 run there while the calling thread reads and encodes the next
+    SHA-256, deflate and CRC-32 run there while the calling thread reads and encodes the next
     lines. Each call the thread makes has to win the GIL back from the busy calling thread
     (which can take the interpreter's whole switch interval), so batches grow while the
     thread is busy, up to MAX_BATCH: the busier it is, the fewer and larger its calls. A
@@ -190,8 +189,8 @@ def zip_stream(
 
     `finish` receives the FileInfo (SHA-256, size, line count) of every entry written so far
     and returns the last files to add, e.g. a manifest listing those hashes. The lines are
-    read and encoded on the calling thread (so they may come from the database), compressed
-    and hashed on a background one.
+    read and encoded on the calling thread (so they may come from the database), hashed and
+    compressed on a background one.
     """
     sink = _Sink()
     infos: list[FileInfo] = []
@@ -200,7 +199,6 @@ def zip_stream(
             # The pipeline is left (and idle) before the entry is closed, even on an error.
             with _Entry(archive, name) as entry, _Pipeline(entry.write) as pipeline:
                 for data in _chunks(lines):
-                    entry.count(data)
                     pipeline.add(data)
                     if chunk := sink.take():
                         yield chunk
