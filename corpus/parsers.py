@@ -303,51 +303,38 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_jsonl(data: bytes, *, name: str) -> Iterator[Record]:
-    """One article per non-blank line of a JSON Lines file."""
+    """One article per non-blank line of a JSON Lines file.
+
+    Each line is decoded on its own: as fast as one decoding of the whole file, without a
+    second copy of the file as text in memory (two to four times its size in bytes). A line
+    that is not UTF-8 is a bad record naming the byte (counted from the file's start).
+    """
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    try:
-        # One decoding of the whole file is much faster than one per line.
-        content = str(memoryview(data)[start:], "utf-8")
-    except UnicodeDecodeError:
-        # Line by line, to name every bad line and the byte of each.
-        yield from _parse_jsonl_lines(data, name=name, start=start)
-        return
-    escapes = "\\u" in content
+    view = memoryview(data)
+    size = len(data)
     line_number = 0
-    position = 0
-    size = len(content)
+    position = start
     while position <= size:
-        end = content.find("\n", position)
+        end = data.find(b"\n", position)
         if end < 0:
             end = size
-        line = content[position:end]
+        line_start = position
         position = end + 1
         line_number += 1
-        if line.strip(_ASCII_SPACE):
-            yield _jsonl_record(line, Origin(name, line_number), escapes=escapes)
-
-
-def _parse_jsonl_lines(data: bytes, *, name: str, start: int) -> Iterator[Record]:
-    offset = start
-    line_number = 0
-    for raw in data[start:].split(b"\n"):
-        line_number += 1
-        line_start = offset
-        offset += len(raw) + 1
-        if not raw.strip():
-            continue
-        origin = Origin(name, line_number)
         try:
-            line = decode_strict(raw)
-        except DecodeError as exc:
-            position = line_start + exc.position
-            yield BadRecord(origin, f"not valid UTF-8 at byte {position}: {exc.reason}")
+            line = str(view[line_start:end], "utf-8")
+        except UnicodeDecodeError as exc:
+            yield BadRecord(
+                Origin(name, line_number),
+                f"not valid UTF-8 at byte {line_start + exc.start}: {exc.reason}",
+            )
             continue
-        yield _jsonl_record(line, origin)
+        if line.strip(_ASCII_SPACE):
+            yield _jsonl_record(line, Origin(name, line_number))
 
 
-def _jsonl_record(line: str, origin: Origin, *, escapes: bool = True) -> Record:
-    """The record of one line; `escapes=False`: the file has no \\u escape at all."""
+def _jsonl_record(line: str, origin: Origin) -> Record:
+    """The record of one line."""
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -360,7 +347,7 @@ def _jsonl_record(line: str, origin: Origin, *, escapes: bool = True) -> Record:
         kind = type(obj).__name__
         kind = {"list": "an array", "str": "a string", "NoneType": "null"}.get(kind, kind)
         return BadRecord(origin, f"expected a JSON object, got {kind}")
-    escaped = escapes and "\\u" in line
+    escaped = "\\u" in line
     return _jsonl_object(
         obj,
         origin,

@@ -1,4 +1,4 @@
-"""The single-decode JSONL parser gives exactly the records the line-by-line one gave.
+"""The fast JSONL parser gives exactly the records the earlier line-by-line one gave.
 
 tests/parsers_reference.py keeps the earlier implementation verbatim as the oracle; the one
 deliberate difference is a lone UTF-16 surrogate, which the oracle let through to crash the
