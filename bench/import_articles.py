@@ -6,7 +6,7 @@ rows committed, by three paths.
     .venv/bin/python bench/import_articles.py --path api           # REST upload, gunicorn -w 4
     .venv/bin/python bench/import_articles.py --path in-process    # parse, then import, phases
     .venv/bin/python bench/import_articles.py --sqlite             # the same on SQLite
-    .venv/bin/python bench/import_articles.py --repeat 3           # 3 timed imports a path
+    .venv/bin/python bench/import_articles.py --repeat 1           # one timed import a path, not 5
     .venv/bin/python bench/import_articles.py --path in-process --profile   # pyinstrument
 
 - command: `call_command("import_articles", FILE)` timed from the call to its return (the file
@@ -16,12 +16,12 @@ rows committed, by three paths.
   /api/corpora/{id}/import/ with token auth, timed from the first byte sent to the response.
 - in-process: parse_jsonl, then do_import_articles, each timed with this process's CPU time.
 
-Each path imports into an empty corpus of its own (--repeat: several times, each into a new
-one), then imports the same file again (every article a duplicate). It never touches real
-data: PostgreSQL figures use a fresh database on the server of BENCH_POSTGRES_URL (default
-postgres://postgres@127.0.0.1:5432), dropped afterwards; SQLite figures a file in a temporary
-folder, removed afterwards. Prints articles per second, seconds, CPU seconds of each process
-involved, and the machine's load average (on a shared machine compare CPU times too).
+Each path imports into an empty corpus of its own, five times (--repeat), each into a new one,
+and prints the median, then imports the same file again (every article a duplicate). It never
+touches real data: PostgreSQL figures use a fresh database on the server of BENCH_POSTGRES_URL
+(default postgres://postgres@127.0.0.1:5432), dropped afterwards; SQLite figures a file in a
+temporary folder, removed afterwards. Prints articles per second, seconds, CPU seconds of each
+process involved, and the machine's load average (on a shared machine compare CPU times too).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ import os
 import random
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -266,6 +267,18 @@ def report_line(label: str, count: int, seconds: float, **cpu: float | None) -> 
     print(f"  {label + ':':<30}{rate(count, seconds)}   CPU: {used}")
 
 
+def report_median(count: int, seconds: list[float]) -> None:
+    """With several timed runs, their median (wall time on this machine varies by a fifth
+    from one minute to the next) and range."""
+    if len(seconds) > 1:
+        ordered = sorted(seconds)
+        middle = statistics.median(ordered)
+        print(
+            f"  {f'median of {len(ordered)} runs:':<30}{rate(count, middle)}   "
+            f"(runs {count / ordered[-1]:,.0f} to {count / ordered[0]:,.0f} articles/s)"
+        )
+
+
 def runs(repeat: int, again: str) -> list[tuple[str, int]]:
     """(label, corpus number) of each timed import: `repeat` into empty corpora, then the same
     file once more into the last of them."""
@@ -278,6 +291,7 @@ def command_path(path: Path, count: int, env: dict[str, str], repeat: int) -> No
     from django.db import connection
 
     database_cpu = CpuMeter(postgres_backends)
+    timed = []
     for label, run in runs(repeat, "re-import (duplicates)"):
         out = StringIO()
         connection.ensure_connection()
@@ -291,6 +305,9 @@ def command_path(path: Path, count: int, env: dict[str, str], repeat: int) -> No
         assert summary.startswith(expected), summary
         used = database_cpu.used() if connection.vendor == "postgresql" else None
         report_line(label, count, seconds, command=cpu, PostgreSQL=used)
+        if not label.startswith("re-"):
+            timed.append(seconds)
+    report_median(count, timed)
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "manage.py", "import_articles", str(path), "--corpus", "bench-process"],
@@ -341,6 +358,7 @@ def api_path(data: bytes, count: int, env: dict[str, str], workers: int, repeat:
             warm.close()
         server_cpu = CpuMeter(lambda: processes_with(f"127.0.0.1:{port}"))
         database_cpu = CpuMeter(postgres_backends)
+        timed = []
         for label, run in runs(repeat, "re-upload (duplicates)"):
             corpus = corpora[run]
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
@@ -361,22 +379,29 @@ def api_path(data: bytes, count: int, env: dict[str, str], workers: int, repeat:
                 assert report["duplicates_in_corpus"] == count, report["summary"]
             else:
                 assert report["created"] == count, report["summary"]
+                timed.append(seconds)
             label = label.replace("import", "upload")
             used = database_cpu.used() if connection.vendor == "postgresql" else None
             report_line(
                 label, count, seconds, gunicorn=server_cpu.used(), PostgreSQL=used, client=cpu
             )
+        report_median(count, timed)
     print(f"  (one multipart POST of {len(body) / 1e6:.1f} MB, token auth, gunicorn -w {workers})")
 
 
 def in_process_path(data: bytes, count: int, batch_size: int, profile: bool, repeat: int) -> None:
+    timed = []
     for run in range(repeat):
         if repeat > 1:
             print(f"  run {run + 1}:")
-        in_process_run(data, count, batch_size, profile and run == repeat - 1, f"bench-{run}")
+        timed.append(
+            in_process_run(data, count, batch_size, profile and run == repeat - 1, f"bench-{run}")
+        )
+    report_median(count, timed)
 
 
-def in_process_run(data: bytes, count: int, batch_size: int, profile: bool, corpus: str) -> None:
+def in_process_run(data: bytes, count: int, batch_size: int, profile: bool, corpus: str) -> float:
+    """One timed import (end to end: parse and import) and its phases; returns its seconds."""
     from django.db import connection
 
     from corpus.importing import do_import_articles
@@ -422,6 +447,7 @@ def in_process_run(data: bytes, count: int, batch_size: int, profile: bool, corp
                 unicode=True, color=False, show_all=os.environ.get("BENCH_PROFILE_ALL") == "1"
             )
         )
+    return imported - started
 
 
 def main() -> None:
@@ -433,7 +459,10 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument(
-        "--repeat", type=int, default=1, help="timed imports per path, each into an empty corpus"
+        "--repeat",
+        type=int,
+        default=5,
+        help="timed imports per path, each into an empty corpus (default 5; the median counts)",
     )
     parser.add_argument("--batch-size", type=int, default=None, help="in-process batch size")
     parser.add_argument("--seed", type=int, default=7)
