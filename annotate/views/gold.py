@@ -29,6 +29,7 @@ from annotate.gold import (
 )
 from annotate.models import ProjectArticle
 from annotate.schema import span_labels
+from annotate.views.annotate_page import label_shortcuts
 
 PAGE_SIZE = 50
 
@@ -145,5 +146,9 @@ def adjudicate_article(request: HttpRequest, pid: int, aid: int) -> HttpResponse
             "annotations": data["annotations"],
             "gold": data["gold"],
             "page_data": page_data,
+            # The help window lists each label's key, as the page's script assigns them.
+            "shortcut_labels": [
+                label for label in label_shortcuts(project.schema) if label["shortcut"]
+            ],
         },
     )

@@ -192,10 +192,56 @@ function flash(message) {
 }
 
 function changed() {
+  remember();
   dirty = true;
   showState(S.unsaved || "", "unsaved");
   render();
 }
+
+// ---- undo / redo ---------------------------------------------------------------------------
+// Every change leaves a snapshot of the working gold and of the settled decisions; undo and
+// redo walk through them (Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y, or the buttons). Saving keeps the
+// history: the saved snapshot is what "unsaved changes" compares with.
+
+const HISTORY_LIMIT = 500;
+const snapshots = [];
+let historyAt = -1;
+let savedAt = 0;
+
+function snapshot() {
+  return { doc: clone(doc), chosen: [...chosen] };
+}
+
+function remember() {
+  snapshots.length = historyAt + 1;
+  snapshots.push(snapshot());
+  if (snapshots.length > HISTORY_LIMIT) {
+    snapshots.shift();
+    savedAt -= 1;
+  }
+  historyAt = snapshots.length - 1;
+}
+
+function travel(step) {
+  const to = historyAt + step;
+  if (to < 0 || to >= snapshots.length) {
+    flash(step < 0 ? S.nothing_to_undo : S.nothing_to_redo);
+    return;
+  }
+  historyAt = to;
+  const state = snapshots[to];
+  doc = clone(state.doc);
+  chosen.clear();
+  for (const [id, value] of state.chosen) chosen.set(id, value);
+  if (goldMarker.pending) goldMarker.clearPending({ dom: true });
+  dirty = historyAt !== savedAt;
+  showState(dirty ? S.unsaved || "" : "", dirty ? "unsaved" : "saved");
+  render();
+  flash(step < 0 ? S.undone : S.redone);
+}
+
+const undo = () => travel(-1);
+const redo = () => travel(1);
 
 function renderSelectionBar(pending) {
   $("selection-bar").hidden = !pending;
@@ -372,11 +418,25 @@ function isTextField(target) {
 }
 
 function onKeyDown(event) {
-  if (event.defaultPrevented || event.isComposing || event.ctrlKey || event.metaKey) return;
+  if (event.defaultPrevented || event.isComposing) return;
   const target = event.target;
+  if (target && target.closest && target.closest("dialog")) return;
   if (isTextField(target)) return;
+  if (event.ctrlKey || event.metaKey) {
+    const key = event.key.toLowerCase();
+    if (event.altKey || (key !== "z" && key !== "y")) return;
+    event.preventDefault();
+    if (key === "y" || event.shiftKey) redo();
+    else undo();
+    return;
+  }
   const control = Boolean(target && target.closest && target.closest("button, a, summary"));
   switch (event.key) {
+    case "?":
+    case "\u061f": // the Arabic question mark, where an Arabic layout types it
+      event.preventDefault();
+      $("help-dialog").showModal();
+      return;
     case "Escape":
       if (goldMarker.pending) goldMarker.clearPending({ dom: true });
       else selectSpan(null);
@@ -418,6 +478,9 @@ function wireMarking() {
     click: onGoldClick,
   });
   document.addEventListener("keydown", onKeyDown);
+  $("undo-button").addEventListener("click", undo);
+  $("redo-button").addEventListener("click", redo);
+  $("help-button").addEventListener("click", () => $("help-dialog").showModal());
   const clitic = $("clitic-button");
   clitic.addEventListener("mousedown", (event) => event.preventDefault());
   clitic.addEventListener("click", () => goldMarker.cycleClitic());
@@ -649,6 +712,8 @@ function renderAnnotators() {
 function render() {
   renderGold();
   renderDecisions();
+  $("undo-button").disabled = historyAt <= 0;
+  $("redo-button").disabled = historyAt >= snapshots.length - 1;
 }
 
 // ---- saving ------------------------------------------------------------------------------
@@ -670,6 +735,8 @@ async function save() {
     });
     version = gold.version;
     doc = normalise(gold.content);
+    snapshots[historyAt] = snapshot(); // the server's form of what was saved
+    savedAt = historyAt;
     dirty = false;
     showState(S.saved.replace("%(version)s", String(version)), "saved");
     $("gold-version").textContent = "";
@@ -703,6 +770,7 @@ if (data.urls.next) {
 window.addEventListener("beforeunload", (event) => {
   if (dirty) event.preventDefault();
 });
+remember(); // the starting point undo returns to
 renderPalette();
 wireMarking();
 renderAnnotators();

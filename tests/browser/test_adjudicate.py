@@ -2,6 +2,8 @@
 decisions settled, gold saved through the API; an export followed to its download link."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from annotate.models import Gold, Job, JobStatus, Role
 from tests.browser.conftest import sign_in
@@ -248,3 +250,102 @@ def test_a_reviewer_marks_relabels_and_deletes_gold_spans_in_rtl_text(
         {"type": "claimant", "from": claim["id"], "to": by_text["المتحدث"]["id"]}
     ]
     assert gold.content["document_labels"]["stance"] == {"isis": "against"}
+
+
+def arabic(message: str) -> str:
+    """The interface text as the (Arabic by default) page shows it."""
+    with translation.override("ar"):
+        return gettext(message)
+
+
+def test_a_reviewer_undoes_and_redoes_gold_changes_and_finds_the_shortcuts(
+    page, live_server, artifacts_dir
+):
+    """Marking, deleting and settling decisions are undone and redone with Ctrl+Z and
+    Ctrl+Shift+Z (and the buttons); undoing back to the saved gold is not "unsaved"; ? lists
+    the shortcuts."""
+    text = MARK_TEXT
+    reviewer, ann1, ann2 = make_user("reviewer"), make_user("ann1"), make_user("ann2")
+    article = make_article(text=text, title="انسحاب من الميادين")
+    project = make_project(
+        articles=[article],
+        members={reviewer: Role.REVIEWER, ann1: Role.ANNOTATOR, ann2: Role.ANNOTATOR},
+    )
+    army = span_of(text, "الجيش السوري", "MILITARY_GROUP")
+    city = span_of(text, "الميادين", "LOC")
+    make_annotation(project, article, ann1, spans=[army, city], stance={"isis": "against"})
+    make_annotation(project, article, ann2, spans=[army], stance={"isis": "against"})
+
+    sign_in(page.context, live_server, reviewer)
+    page.goto(f"{live_server.url}/projects/{project.pk}/articles/{article.pk}/adjudicate/")
+    page.wait_for_selector("#adjudicate[data-ready=true]")
+    gold_segs = page.locator("#gold-text .seg")
+    undo, redo = page.locator("#undo-button"), page.locator("#redo-button")
+    assert gold_segs.all_text_contents() == ["الجيش السوري"]
+    assert undo.is_disabled() and redo.is_disabled()
+
+    # Two changes: accept the city (a decision), mark the speaker as a person (a key).
+    city_decision = page.locator(f'[data-decision="span:s{city["start"]}-{city["end"]}-LOC"]')
+    city_decision.locator('button[data-value="\\"accept\\""]').click()
+    speaker = text.index("المتحدث")
+    drag_select(page, text, speaker + 1, speaker + 5)
+    page.keyboard.press("1")
+    assert gold_segs.all_text_contents() == ["المتحدث", "الميادين", "الجيش السوري"]
+
+    page.mouse.click(5, 5)  # focus on the page, not a button
+    page.keyboard.press("Control+z")
+    assert gold_segs.all_text_contents() == ["الميادين", "الجيش السوري"]
+    assert page.locator("#flash").text_content() == arabic("Undone")
+    page.keyboard.press("Control+z")
+    assert gold_segs.all_text_contents() == ["الجيش السوري"]
+    assert city_decision.get_attribute("data-state") == "open"  # the decision is open again
+    assert page.locator("#save-state").get_attribute("data-state") == "saved"  # nothing to save
+    assert undo.is_disabled()
+    page.keyboard.press("Control+z")
+    assert page.locator("#flash").text_content() == arabic("Nothing to undo")
+
+    page.keyboard.press("Control+Shift+Z")
+    assert city_decision.get_attribute("data-state") == "decided"
+    redo.click()
+    assert gold_segs.all_text_contents() == ["المتحدث", "الميادين", "الجيش السوري"]
+    assert redo.is_disabled()
+
+    # Saved, then a deletion undone: back at the saved gold, nothing unsaved.
+    page.click("#save-gold")
+    page.wait_for_selector('#save-state[data-state="saved"]')
+    click_text(page, text, speaker + 2)
+    page.keyboard.press("Delete")
+    assert page.locator("#save-state").get_attribute("data-state") == "unsaved"
+    page.keyboard.press("Control+y")  # nothing to redo after a new change
+    assert page.locator("#flash").text_content() == arabic("Nothing to redo")
+    undo.click()
+    assert gold_segs.all_text_contents() == ["المتحدث", "الميادين", "الجيش السوري"]
+    assert page.locator("#save-state").get_attribute("data-state") == "saved"
+    # A change made after an undo drops what could have been redone.
+    click_text(page, text, text.index("الميادين") + 2)
+    page.keyboard.press("Delete")
+    assert redo.is_disabled()
+    undo.click()
+    page.click("#save-gold")
+    page.wait_for_selector('#save-state[data-state="saved"]')
+    gold = Gold.objects.get(project=project, article=article)
+    assert {(s["text"], s["label"]) for s in gold.content["spans"]} == {
+        ("المتحدث", "PER"),
+        ("الميادين", "LOC"),
+        ("الجيش السوري", "MILITARY_GROUP"),
+    }
+
+    # ? opens the list of shortcuts, with each label's key; Esc closes it.
+    page.mouse.click(5, 5)
+    page.keyboard.press("?")
+    dialog = page.locator("#help-dialog")
+    assert dialog.is_visible()
+    with translation.override("ar"):
+        person = gettext("Mark the selection as %(name)s (or relabel the selected span)") % {
+            "name": "Person"
+        }
+    assert person in dialog.inner_text()
+    assert arabic("Redo") in dialog.inner_text()
+    page.screenshot(path=str(artifacts_dir / "adjudicate-shortcuts.png"))
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
