@@ -22,13 +22,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TEXT = "😀 قال المتحدث إن وداعش انسحب من الميادين، وأكد الجيش السوري ذلك."
 
 
-def test_a_reviewer_settles_a_tie_and_saves_gold(page, live_server, artifacts_dir):
+def reviewed_article(text: str):
+    """A reviewer, two annotators and a project with one article of `text`."""
     reviewer, ann1, ann2 = make_user("reviewer"), make_user("ann1"), make_user("ann2")
-    article = make_article(text=TEXT, title="انسحاب من الميادين")
+    article = make_article(text=text, title="انسحاب من الميادين")
     project = make_project(
         articles=[article],
         members={reviewer: Role.REVIEWER, ann1: Role.ANNOTATOR, ann2: Role.ANNOTATOR},
     )
+    return reviewer, ann1, ann2, article, project
+
+
+def test_a_reviewer_settles_a_tie_and_saves_gold(page, live_server, artifacts_dir):
+    reviewer, ann1, ann2, article, project = reviewed_article(TEXT)
     isis = span(TEXT, TEXT.index("وداعش") + 1, TEXT.index("وداعش") + 5, "MILITARY_GROUP")
     army = span_of(TEXT, "الجيش السوري", "MILITARY_GROUP")
     city = span_of(TEXT, "الميادين", "LOC")
@@ -164,12 +170,7 @@ def test_a_reviewer_marks_relabels_and_deletes_gold_spans_in_rtl_text(
     page, live_server, artifacts_dir
 ):
     text = MARK_TEXT
-    reviewer, ann1, ann2 = make_user("reviewer"), make_user("ann1"), make_user("ann2")
-    article = make_article(text=text, title="انسحاب من الميادين")
-    project = make_project(
-        articles=[article],
-        members={reviewer: Role.REVIEWER, ann1: Role.ANNOTATOR, ann2: Role.ANNOTATOR},
-    )
+    reviewer, ann1, ann2, article, project = reviewed_article(text)
     isis = span(text, text.index("وداعش") + 1, text.index("وداعش") + 5, "MILITARY_GROUP")
     army = span_of(text, "الجيش السوري", "MILITARY_GROUP")
     make_annotation(project, article, ann1, spans=[isis, army], stance={"isis": "against"})
@@ -265,12 +266,7 @@ def test_a_reviewer_undoes_and_redoes_gold_changes_and_finds_the_shortcuts(
     Ctrl+Shift+Z (and the buttons); undoing back to the saved gold is not "unsaved"; ? lists
     the shortcuts."""
     text = MARK_TEXT
-    reviewer, ann1, ann2 = make_user("reviewer"), make_user("ann1"), make_user("ann2")
-    article = make_article(text=text, title="انسحاب من الميادين")
-    project = make_project(
-        articles=[article],
-        members={reviewer: Role.REVIEWER, ann1: Role.ANNOTATOR, ann2: Role.ANNOTATOR},
-    )
+    reviewer, ann1, ann2, article, project = reviewed_article(text)
     army = span_of(text, "الجيش السوري", "MILITARY_GROUP")
     city = span_of(text, "الميادين", "LOC")
     make_annotation(project, article, ann1, spans=[army, city], stance={"isis": "against"})
