@@ -1,9 +1,9 @@
 """Agreement speed: 10,000 articles x 3 annotators x 30 spans (and stance) on PostgreSQL.
 
-Creates a fresh database (DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/wb_bench_agreement), migrates it, writes the project with
-bulk inserts, then times the full computation (query + every measure) cold, and again from
-the cache, and drops the database. Prints seconds.
+Creates a fresh database of its own on the server of BENCH_POSTGRES_URL (default
+postgres://postgres@127.0.0.1:5432; never the database DATABASE_URL names), migrates it,
+writes the project with bulk inserts, then times the full computation (query + every measure)
+cold, and again from the cache, and drops the database (--keep leaves it). Prints seconds.
 
     .venv/bin/python bench/agreement.py [--articles 10000] [--keep]
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/wb_bench_agreement"
+SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 
 # Invented news vocabulary (not taken from any real article), with clitics and punctuation.
 WORDS = [
@@ -292,7 +293,7 @@ def build_project(args: argparse.Namespace):
 
 def main() -> None:
     args = parse_args()
-    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    url = f"{SERVER_URL}/wb_bench_agreement_{os.getpid()}_{secrets.token_hex(3)}"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
     recreate_database(url)
@@ -353,7 +354,9 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        if not args.keep:
+        if args.keep:
+            print(f"kept the database: {url}")
+        else:
             drop_database(url)
 
 
