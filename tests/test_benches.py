@@ -1,0 +1,75 @@
+"""Every benchmark in bench/ runs with one command and prints its figures.
+
+At a tiny size, so this proves only that each script still works end to end (its own
+database, gunicorn where it needs one, its checks); the figures come from full-size runs.
+They need PostgreSQL: CI's PostgreSQL pass runs them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+needs_postgres = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="benchmarks need PostgreSQL: run with DATABASE_URL=postgres://...",
+)
+
+CASES = {
+    "server_load.py": (
+        ["--clients", "2", "--saves", "3", "--reads", "4"],
+        ["save one span", "errors=0", "integrity: OK", "read annotation, one client: p50="],
+    ),
+    "import_articles.py": (
+        ["-n", "40", "--repeat", "2"],
+        ["command:", "upload, run 2:", "median of 2 runs:", "in-process:", "re-import"],
+    ),
+    "export.py": (
+        ["--sizes", "30", "--runs", "1"],
+        ["jsonl", "conll", "peak"],
+    ),
+    "agreement.py": (
+        ["--articles", "20", "--annotators", "2", "--spans", "3", "--words", "40"],
+        ["agreement cold", "agreement cached", "spans.f1_exact="],
+    ),
+    "api_save_latency.py": (
+        ["--saves", "5", "--warmup", "1", "--spans", "5", "--workers", "1"],
+        ["p50=", "p95="],
+    ),
+}
+
+
+def run_bench(script: str, args: list[str]) -> str:
+    # The benches make databases of their own on the bench server; the test database's name
+    # must not reach them.
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    done = subprocess.run(
+        [sys.executable, f"bench/{script}", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, f"{script} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@needs_postgres
+@pytest.mark.parametrize("script", sorted(CASES))
+def test_bench_runs_and_prints_its_figures(script):
+    args, expected = CASES[script]
+    output = run_bench(script, args)
+    for text in expected:
+        assert text in output, f"{script} did not print {text!r}:\n{output}"
+
+
+def test_every_bench_script_is_covered():
+    scripts = {path.name for path in (ROOT / "bench").glob("*.py")} - {"harness.py"}
+    assert scripts == set(CASES) | {"annotation_page_ready.py"}  # that one: tests/browser/
