@@ -15,7 +15,6 @@ import os
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -135,23 +134,18 @@ def _driver_rows(queryset: QuerySet, *, text_as_utf8: bool = False) -> Iterator[
     Use it for columns whose driver value is already the Python value (ints, text).
     With `text_as_utf8`, PostgreSQL `text` columns come as UTF-8 bytes (SQLite: str still).
 
-    The next chunk is fetched on a background thread while the caller works through this
-    one, so the database reads and decompresses rows while Python encodes them (the driver
-    releases the GIL while it waits). Memory holds two chunks at most.
+    Fetched on the calling thread: a thread fetching ahead made the export slower, not faster
+    (0.98 s instead of 0.80 s for 10,000 articles here), as it and the compressing thread
+    waited for the interpreter lock the encoding thread holds.
     """
     sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
     connection = connections[queryset.db]
-    with (
-        connection.chunked_cursor() as cursor,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-fetch") as fetcher,
-    ):
+    with connection.chunked_cursor() as cursor:
         adapters = getattr(cursor.cursor, "adapters", None)  # psycopg 3 (not psycopg2)
         if text_as_utf8 and connection.vendor == "postgresql" and adapters is not None:
             adapters.register_loader("text", _utf8_text_loader())
         cursor.execute(sql, params)
-        ahead = fetcher.submit(cursor.fetchmany, CHUNK_SIZE)
-        while rows := ahead.result():
-            ahead = fetcher.submit(cursor.fetchmany, CHUNK_SIZE)
+        while rows := cursor.fetchmany(CHUNK_SIZE):
             yield from rows
             del rows
 
