@@ -7,6 +7,8 @@
 - tokens.py: the corpus tokenizer's boundaries, fast;
 - batch.py: spans.py's definitions computed for many articles at once with numpy;
 - claims.py: claim attributes (claimant, stance, check-worthiness) on matched claims;
+- unitizing.py: Krippendorff's unitizing alpha (αU) of spans, all annotators at once, per
+  label and over all labels (Krippendorff 2004), vectorised over every article;
 - documents.py: the plain input (one submitted annotation);
 - report.py: the whole report as one JSON-serialisable dict;
 - svg.py: server-rendered charts.
