@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.template.defaultfilters import floatformat
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from sklearn.metrics import cohen_kappa_score
 
-from annotate.models import AgreementSnapshot, Annotation, Role
+from annotate.agreement.report import REPORT_FORMAT
+from annotate.agreement.unitizing import Continuum, UnitizingAlpha, unitizing_alpha
+from annotate.models import AgreementSnapshot, Annotation, AnnotationStatus, Role
 from tests.factories import (
     PASSWORD,
     make_annotation,
@@ -129,6 +134,24 @@ def world():
     }
 
 
+def alpha_u_by_hand(world) -> tuple[UnitizingAlpha, list[str]]:
+    """αU straight from the submitted annotations in the database: each article a continuum
+    of len(text) code points, each annotator who submitted it a coder (the draft left out)."""
+    project = world["project"]
+    continua = []
+    for article in world["articles"]:
+        submitted = Annotation.objects.filter(
+            project=project, article=article, status=AnnotationStatus.SUBMITTED
+        )
+        units = {
+            a.annotator_id: [(s["start"], s["end"], s["label"]) for s in a.content["spans"]]
+            for a in submitted
+        }
+        continua.append(Continuum(len(article.text), units))
+    entity_labels = [label["key"] for label in project.schema["entity_labels"]]
+    return unitizing_alpha(continua, labels=[*entity_labels, "CLAIM"]), entity_labels
+
+
 def dashboard_url(project) -> str:
     return reverse("annotate:agreement", args=[project.pk])
 
@@ -197,6 +220,73 @@ def test_api_numbers_match_a_reference_and_ignore_drafts(world):
     assert summary["stance.fleiss_kappa"]["value"] is None
     assert summary["stance.fleiss_kappa"]["reason"] == "unequal_raters"
     assert summary["stance.krippendorff_alpha"]["value"] is not None
+
+
+def test_api_shows_the_unitizing_alpha_computed_from_the_submitted_spans(world):
+    report = client_for(world["reviewer"]).get(api_url(world["project"])).json()
+    by_hand, entity_labels = alpha_u_by_hand(world)
+    expected = by_hand.joint_alpha(entity_labels)
+    summary = {row["key"]: row for row in report["summary"]}
+    shown = summary["spans.alpha_u"]
+    assert expected.value is not None
+    assert shown["value"] == pytest.approx(expected.value, abs=1e-12)
+    # Four articles submitted by two or three of the three annotators (the draft is no coder).
+    assert (shown["items"], shown["annotators"]) == (4, 3)
+    assert report["spans"]["alpha_u"]["entities"]["value"] == shown["value"]
+    labels = report["spans"]["alpha_u"]["labels"]
+    assert set(labels) == {"MILITARY_GROUP", "GPE", "LOC", "ORG"}
+    for label, row in labels.items():
+        assert row["value"] == pytest.approx(by_hand.label_alpha(label).value, abs=1e-12)
+        k = by_hand.labels.index(label)
+        assert row["observed_disagreement"] == pytest.approx(by_hand.observed[k], abs=1e-15)
+        assert row["expected_disagreement"] == pytest.approx(by_hand.expected[k], abs=1e-15)
+    # Nobody marked a claim: undefined, with the reason, never a fake 1.0.
+    assert summary["claims.alpha_u"]["value"] is None
+    assert summary["claims.alpha_u"]["reason"] == "no_spans"
+    assert report["claims"]["alpha_u"]["reason"] == "no_spans"
+
+
+def test_dashboard_shows_the_unitizing_alpha_in_arabic(world):
+    client = client_for(world["manager"])
+    client.cookies["django_language"] = "ar"
+    body = client.get(dashboard_url(world["project"]), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    by_hand, entity_labels = alpha_u_by_hand(world)
+    with translation.override("ar"):
+        overall = floatformat(by_hand.joint_alpha(entity_labels).value, 3)
+        gpe = floatformat(by_hand.label_alpha("GPE").value, 3)
+    row = re.search(r'<tr data-measure="spans\.alpha_u">(.*?)</tr>', body, re.S).group(1)
+    assert f"<bdi>{overall}</bdi>" in row
+    assert "ألفا كريبندورف للتقطيع" in row  # the title and explanation are translated
+    gpe_row = re.search(r'<tr data-label="GPE">(.*?)</tr>', body, re.S).group(1)
+    assert f"<bdi>{gpe}</bdi>" in gpe_row
+    claims = re.search(r'<tr data-measure="claims\.alpha_u">(.*?)</tr>', body, re.S).group(1)
+    assert 'class="undefined"' in claims
+    assert 'dir="rtl"' in body
+
+
+def test_an_old_cached_report_without_unitizing_alpha_is_rebuilt(world):
+    """Reports cached before αU (format 1) no longer match the fingerprint: pages, API and
+    command recompute instead of reading a report without the new fields."""
+    project = world["project"]
+    client = client_for(world["manager"])
+    client.get(api_url(project))
+    snapshot = AgreementSnapshot.objects.get(project=project)
+    assert snapshot.fingerprint.startswith(f"f{REPORT_FORMAT}:") and REPORT_FORMAT >= 2
+    old = dict(snapshot.result)
+    old["format"] = 1
+    old["summary"] = [r for r in old["summary"] if not r["key"].endswith(".alpha_u")]
+    old["spans"] = {k: v for k, v in old["spans"].items() if k != "alpha_u"}
+    old["claims"] = {k: v for k, v in old["claims"].items() if k != "alpha_u"}
+    snapshot.result = old
+    snapshot.fingerprint = "f1:" + snapshot.fingerprint.split(":", 1)[1]
+    snapshot.save()
+    response = client.get(dashboard_url(project))
+    assert response.status_code == 200
+    assert 'data-measure="spans.alpha_u"' in response.content.decode()
+    report = client.get(api_url(project)).json()
+    assert report["meta"]["cached"] is True  # the page already rebuilt and stored it
+    assert report["format"] == REPORT_FORMAT
+    assert "alpha_u" in report["spans"]
 
 
 def test_report_is_cached_until_an_annotation_changes(world, django_assert_max_num_queries):
@@ -288,6 +378,10 @@ def test_command_prints_the_same_numbers_as_the_api(world):
     alpha = next(r for r in api["summary"] if r["key"] == "stance.krippendorff_alpha")
     assert f"{alpha['value']:.3f}" in text
     assert "Fleiss" in text and "undefined" in text
+    alpha_u = next(r for r in api["summary"] if r["key"] == "spans.alpha_u")
+    line = next(x for x in text.splitlines() if "Entities: Krippendorff's unitizing alpha" in x)
+    assert f"{alpha_u['value']:.3f}" in line
+    assert from_command["spans"]["alpha_u"] == api["spans"]["alpha_u"]
 
 
 def test_command_names_an_unknown_project():

@@ -23,12 +23,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotate.agreement.report import build_report
 from annotate.agreement.unitizing import (
     Continuum,
     UnitTable,
     unitizing_alpha,
     unitizing_alpha_columns,
 )
+from tests.test_agreement_batch import SCHEMA, SCHEMA_LABELS, projects
 
 TOL = 1e-9
 LABELS = ["PER", "ORG", "LOC"]
@@ -523,3 +525,71 @@ def test_many_articles_at_once_equal_the_loops():
             units[coder] = spans
         continua.append(Continuum(length, units))
     assert_equal_to_reference(continua, LABELS)
+
+
+# ---- the report shows these numbers ----------------------------------------------------------
+
+
+def merged(units: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of overlapping intervals (the module's rule for one coder's units of a label)."""
+    out: list[list[int]] = []
+    for start, end in sorted(units):
+        if out and start < out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(s, e) for s, e in out]
+
+
+@settings(max_examples=100, deadline=None)
+@given(projects())
+def test_the_report_shows_the_numbers_of_the_loops(project):
+    """build_report's αU (summary, per label, claims) equals the reference on the same spans:
+    each article a continuum of len(text) code points, each annotator of it a coder."""
+    texts, docs = project
+    report = build_report(docs, texts=texts, schema=SCHEMA)
+    labels = [*SCHEMA_LABELS, "CLAIM"]
+    continua = []
+    for article, text in texts.items():
+        units = {}
+        for doc in (d for d in docs if d.article == article):
+            spans = [*doc.entities, *doc.claims]
+            units[doc.annotator] = [
+                (s, e, label)
+                for label in labels
+                for s, e in merged([(x.start, x.end) for x in spans if x.label == label])
+            ]
+        continua.append(Continuum(len(text), units))
+    ref = reference_alpha(continua, labels)
+    summary = {row["key"]: row for row in report["summary"]}
+    alpha_u = report["spans"]["alpha_u"]
+    compared = sum(1 for c in continua if len(c.units) >= 2)
+    if compared == 0:
+        assert summary["spans.alpha_u"]["reason"] == "one_rater"
+        assert alpha_u["labels"] == {}
+        return
+    for label in labels:
+        row = alpha_u["labels"].get(label)
+        if row is None:
+            assert ref["alpha"][label] is None
+            continue
+        assert row["observed_disagreement"] == pytest.approx(float(ref["observed"][label]), abs=TOL)
+        assert row["expected_disagreement"] == pytest.approx(float(ref["expected"][label]), abs=TOL)
+        if ref["alpha"][label] is None:
+            assert row["value"] is None and row["reason"]
+        else:
+            assert row["value"] == pytest.approx(float(ref["alpha"][label]), abs=TOL)
+        assert row["items"] == compared
+    observed = sum(ref["observed"][label] for label in SCHEMA_LABELS)
+    expected = sum(ref["expected"][label] for label in SCHEMA_LABELS)
+    for shown in (summary["spans.alpha_u"], alpha_u["entities"]):
+        if expected == 0:
+            assert shown["value"] is None and shown["reason"]
+        else:
+            assert shown["value"] == pytest.approx(float(1 - observed / expected), abs=TOL)
+    claims = ref["alpha"]["CLAIM"]
+    for shown in (summary["claims.alpha_u"], report["claims"]["alpha_u"]):
+        if claims is None:
+            assert shown["value"] is None and shown["reason"]
+        else:
+            assert shown["value"] == pytest.approx(float(claims), abs=TOL)

@@ -7,7 +7,8 @@ articles with the lowest agreement and agreement by ISO week. Pages, the REST AP
 management command all show this dict, so they always agree.
 
 Only articles annotated by two or more annotators are compared; each pair of annotators is
-compared on the articles both annotated.
+compared on the articles both annotated. Krippendorff's unitizing alpha (unitizing.py) takes
+all annotators of every compared article at once, per span label and over the entity labels.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from annotate.agreement import batch
+from annotate.agreement import batch, unitizing
 from annotate.agreement.claims import UNSET, ClaimTally
 from annotate.agreement.documents import Doc
 from annotate.agreement.labels import (
@@ -34,7 +35,8 @@ from annotate.agreement.score import Score, mean_score
 from annotate.agreement.spans import bio_kappa, prf
 
 # Bump when the report's shape or any definition changes: cached reports are then rebuilt.
-REPORT_FORMAT = 1
+# 2: Krippendorff's unitizing alpha (summary, spans.alpha_u, claims.alpha_u).
+REPORT_FORMAT = 2
 LOWEST_ARTICLES = 25
 
 
@@ -226,6 +228,7 @@ def build_report(
     claim_overlap = overlap_table["labels"].get(space.claim_label)
     claim_exact = exact_table["labels"].get(space.claim_label)
     no_claims = Score.undefined("no_spans", annotators=n_ann)
+    alpha_u = spans.alpha_u
     summary = [
         ("stance.krippendorff_alpha", stance_pooled.alpha),
         ("stance.fleiss_kappa", stance_pooled.fleiss),
@@ -234,8 +237,10 @@ def build_report(
         ("spans.f1_exact", _score_of(exact_table["micro"]["f1"])),
         ("spans.f1_overlap", _score_of(overlap_table["micro"]["f1"])),
         ("spans.token_kappa", token_mean),
+        ("spans.alpha_u", alpha_u.joint_alpha(entity_labels)),
         ("claims.f1_overlap", _score_of(claim_overlap["f1"]) if claim_overlap else no_claims),
         ("claims.token_kappa", claim_token_mean),
+        ("claims.alpha_u", alpha_u.label_alpha(space.claim_label)),
         ("claims.claimant_agreement", claimant),
         ("claims.stance_kappa", claim_stance_mean),
         ("claims.checkworthy_kappa", checkworthy_mean),
@@ -273,6 +278,14 @@ def build_report(
             "overlap": overlap_table,
             "token_kappa": token_mean.as_dict(),
             "claim_token_kappa": claim_token_mean.as_dict(),
+            "alpha_u": {
+                "entities": alpha_u.joint_dict(entity_labels),
+                "labels": {
+                    label: alpha_u.label_dict(label)
+                    for k, label in enumerate(span_labels)
+                    if alpha_u.units[k]
+                },
+            },
         },
         "claims": {
             "label": space.claim_label,
@@ -283,6 +296,7 @@ def build_report(
             "stance_kappa": claim_stance_mean.as_dict(),
             "stance_observed": claim_stance_observed.as_dict(),
             "checkworthy_kappa": checkworthy_mean.as_dict(),
+            "alpha_u": alpha_u.label_dict(space.claim_label),
         },
         "pairs": pair_rows,
         "lowest_articles": _lowest(articles, lowest),
@@ -308,6 +322,7 @@ class _SpanAgreement:
     article_matched: np.ndarray
     article_total: np.ndarray
     pairs: dict[tuple[int, int], _PairSpans]
+    alpha_u: unitizing.UnitizingAlpha  # labels: the entity labels, then the claim label
 
 
 @dataclass
@@ -403,7 +418,44 @@ def _span_agreement(
         claim_tags = batch.pair_confusion(grid, shared, x.claim_tags, y.claim_tags, size=3)
         claims = _claim_pairs(docs, clm, over_ca, over_cb, over_ea, over_eb, doc_offset)
         pairs[(a, b)] = _PairSpans(n_shared, exact, overlap, entity_tags, claim_tags, claims)
-    return _SpanAgreement(article_ids, article_matched, article_total, pairs)
+    alpha_u = _unitizing_alpha(
+        ent, clm, layout, doc_article, doc_annotator, texts, [*entity_labels, claim_label]
+    )
+    return _SpanAgreement(article_ids, article_matched, article_total, pairs, alpha_u)
+
+
+def _unitizing_alpha(
+    ent: batch.SpanTable,
+    clm: batch.SpanTable,
+    layout: batch.Layout,
+    doc_article: np.ndarray,
+    doc_annotator: np.ndarray,
+    texts: Mapping[int, str],
+    labels: list[str],
+) -> unitizing.UnitizingAlpha:
+    """αU of every span label over all compared articles: each article one continuum (its
+    text in code points), every annotator of it a coder; claims the last label."""
+    n_entity_labels = len(labels) - 1
+    article = np.concatenate((ent.article, clm.article))
+    base = layout.base[article] if len(article) else np.zeros(0, dtype=np.int64)
+    units = unitizing.UnitTable(
+        doc=np.concatenate((ent.doc, clm.doc)),
+        label=np.concatenate((ent.label, clm.label + n_entity_labels)),
+        start=np.concatenate((ent.start, clm.start)) - base,
+        end=np.concatenate((ent.end, clm.end)) - base,
+    )
+    lengths = np.fromiter(
+        (len(texts.get(a, "")) for a in layout.article_ids),
+        dtype=np.int64,
+        count=len(layout.article_ids),
+    )
+    return unitizing.unitizing_alpha_columns(
+        units,
+        doc_continuum=doc_article,
+        doc_coder=doc_annotator,
+        lengths=lengths,
+        labels=labels,
+    )
 
 
 def _claim_pairs(

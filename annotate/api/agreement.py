@@ -21,7 +21,10 @@ class AgreementView(ApiView):
             "Every measure with its value (null when undefined, with the reason), the number "
             "of items and annotators behind it; per annotator pair and per label details, "
             "confusion matrices, the articles with the lowest agreement and agreement by ISO "
-            "week. Cached until a submitted annotation changes; `refresh=1` recomputes."
+            "week. Spans also get Krippendorff's unitizing alpha (`spans.alpha_u`: over the "
+            "entity labels and per label, with its observed and expected disagreement; "
+            "`claims.alpha_u`). Cached until a submitted annotation changes; `refresh=1` "
+            "recomputes."
         ),
         parameters=[
             OpenApiParameter("refresh", OpenApiTypes.BOOL, description="recompute now"),

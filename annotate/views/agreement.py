@@ -74,6 +74,14 @@ MEASURES: dict[str, tuple[Any, Any]] = {
             "averaged over pairs; corrects for the many untagged tokens."
         ),
     ),
+    "spans.alpha_u": (
+        gettext_lazy("Entities: Krippendorff's unitizing alpha (αU)"),
+        gettext_lazy(
+            "All annotators at once: how far their entity spans differ in where they begin and "
+            "end, and in what they leave unmarked, counted in characters against chance; 1 is "
+            "perfect, 0 is chance."
+        ),
+    ),
     "claims.f1_overlap": (
         gettext_lazy("Claims: F1, overlap match"),
         gettext_lazy("How often two annotators marked the same claim (sharing characters)."),
@@ -81,6 +89,13 @@ MEASURES: dict[str, tuple[Any, Any]] = {
     "claims.token_kappa": (
         gettext_lazy("Claims: token-level kappa"),
         gettext_lazy("Cohen's kappa over in-claim / outside-claim tags of every token."),
+    ),
+    "claims.alpha_u": (
+        gettext_lazy("Claims: Krippendorff's unitizing alpha (αU)"),
+        gettext_lazy(
+            "The same for claims: how closely the stretches of text all annotators marked as "
+            "claims coincide, against chance."
+        ),
     ),
     "claims.claimant_agreement": (
         gettext_lazy("Claims: same claimant"),
@@ -203,15 +218,27 @@ def agreement_dashboard(request: HttpRequest, pid: int) -> HttpResponse:
         )
     ]
     span_labels = []
+    alpha_u = report["spans"]["alpha_u"]["labels"]
     for label in report["spans"]["labels"]:
         exact = report["spans"]["exact"]["labels"].get(label)
         overlap = report["spans"]["overlap"]["labels"].get(label)
-        if exact or overlap:
-            span_labels.append({"label": label, "exact": exact, "overlap": overlap})
+        if exact or overlap or label in alpha_u:
+            span_labels.append(
+                {
+                    "label": label,
+                    "exact": exact,
+                    "overlap": overlap,
+                    "alpha_u": alpha_u.get(label),
+                    "alpha_u_reason": reason_text((alpha_u.get(label) or {}).get("reason")),
+                }
+            )
     label_bars = (
         mark_safe(  # noqa: S308 - escaped by svg.py
             svg.bar_chart(
-                [(row["label"], row["overlap"]["f1"]["value"]) for row in span_labels],
+                [
+                    (row["label"], row["overlap"]["f1"]["value"] if row["overlap"] else None)
+                    for row in span_labels
+                ],
                 title=_("F1 per label (overlap match)"),
                 rtl=rtl,
                 undefined_text=undefined,

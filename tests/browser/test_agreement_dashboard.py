@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -86,9 +87,12 @@ def test_dashboard_renders_in_arabic_with_charts(browser, live_server, artifacts
         html = page.locator("html")
         expect(html).to_have_attribute("dir", "rtl")
         expect(html).to_have_attribute("lang", "ar")
-        expect(page.locator("table.agreement-summary tbody tr")).to_have_count(12)
+        expect(page.locator("table.agreement-summary tbody tr")).to_have_count(14)
         alpha = page.locator('tr[data-measure="stance.krippendorff_alpha"] td.value')
         expect(alpha).not_to_have_text("غير معرَّف")  # "undefined", in Arabic
+        alpha_u = page.locator('tr[data-measure="spans.alpha_u"] td.value bdi')
+        expect(alpha_u).to_have_text(re.compile(r"^-?\d,\d{3}$"))  # Arabic decimal comma
+        expect(page.locator('table.agreement-labels tr[data-label="GPE"] td')).to_have_count(6)
         expect(page.locator("svg.heat-map")).to_have_count(3)
         expect(page.locator("svg.line-chart")).to_have_count(1)
         expect(page.locator("svg.bar-chart")).to_have_count(1)
