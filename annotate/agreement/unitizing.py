@@ -321,7 +321,10 @@ def _observed(
     # A unit lying inside a gap of another coder of its article (no unit of that coder
     # overlaps it) adds l², once for each order of the pair of coders.
     n_docs = len(doc_continuum)
-    met = np.unique(np.concatenate((p * n_docs + doc[q], q * n_docs + doc[p])))
+    met = np.concatenate((p * n_docs + doc[q], q * n_docs + doc[p]))  # (unit, other coder)
+    met.sort()  # then keep each pair once (a sort beats np.unique's hashing here)
+    if len(met):
+        met = met[np.concatenate(([True], met[1:] != met[:-1]))]
     coders_met = np.bincount(met // n_docs, minlength=len(doc))
     alone = coders_of[doc_continuum[doc]] - 1 - coders_met
     flength = (end - start).astype(np.float64)
