@@ -62,6 +62,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from annotate.agreement.score import Score
+from annotate.agreement.tokens import ranks
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class UnitizingAlpha:
 
     def label_alpha(self, label: str) -> Score:
         """uα of one category (the category against everything else)."""
-        return self._score([self.labels.index(label)])
+        return self.joint_alpha([label])
 
     def joint_alpha(self, labels: Sequence[str] | None = None) -> Score:
         """uα of all categories at once (or of these): 1 - Σ uDo(c) / Σ uDe(c)."""
@@ -110,19 +111,13 @@ class UnitizingAlpha:
 
     def label_dict(self, label: str) -> dict[str, object]:
         """The label's Score as a dict, with uDo, uDe and the number of units behind them."""
-        k = self.labels.index(label)
-        return {
-            **self.label_alpha(label).as_dict(),
-            "observed_disagreement": self.observed[k],
-            "expected_disagreement": self.expected[k],
-            "units": self.units[k],
-        }
+        return self.joint_dict([label])
 
     def joint_dict(self, labels: Sequence[str] | None = None) -> dict[str, object]:
         chosen = self.labels if labels is None else labels
         codes = [self.labels.index(label) for label in chosen]
         return {
-            **self.joint_alpha(chosen).as_dict(),
+            **self._score(codes).as_dict(),
             "observed_disagreement": sum(self.observed[k] for k in codes),
             "expected_disagreement": sum(self.expected[k] for k in codes),
             "units": sum(self.units[k] for k in codes),
@@ -278,13 +273,6 @@ def _merge(
     return doc[first], label[first], start[first], np.maximum.reduceat(end, first)
 
 
-def _ranks(counts: np.ndarray) -> np.ndarray:
-    """0, 1, ..., counts[k] - 1 for each k, concatenated."""
-    offsets = np.cumsum(counts) - counts
-    ranks: np.ndarray = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(offsets, counts)
-    return ranks
-
-
 def _observed(
     doc: np.ndarray,
     label: np.ndarray,
@@ -314,7 +302,7 @@ def _observed(
     reach = np.searchsorted(begins, end + shift, side="left")
     counts = reach - np.arange(len(doc)) - 1
     p = np.repeat(np.arange(len(doc), dtype=np.int64), counts)
-    q = p + 1 + _ranks(counts)
+    q = p + 1 + ranks(counts)
     # One coder's units of one label do not overlap (merged), so p and q are two coders.
     delta = (start[p] - start[q]) ** 2 + (end[p] - end[q]) ** 2
     both_ways = 2.0 * np.bincount(label[p], weights=delta * weight[p], minlength=n_labels)
