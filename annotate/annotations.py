@@ -19,7 +19,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from annotate.content import (
+from annotate.errors import ActionError, ConflictError
+from annotate.lib.content import (
     ContentError,
     check_content,
     diff_content,
@@ -28,7 +29,6 @@ from annotate.content import (
     with_span_added,
     with_span_removed,
 )
-from annotate.errors import ActionError, ConflictError
 from annotate.models import (
     Annotation,
     AnnotationStatus,

@@ -1,7 +1,7 @@
 """Errors that check_/do_ functions raise; the API turns them into 400 and 409 responses.
 
-ContentError (annotate.content), SchemaError (annotate.schema) and OverlapError
-(annotate.overlap) are the pure modules' errors; these two cover workflow rules.
+ContentError (annotate.lib.content), SchemaError (annotate.lib.schema) and OverlapError
+(annotate.lib.overlap) are the pure modules' errors; these two cover workflow rules.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Gold: adjudication data, saving gold, auto-accepting unanimous articles, progress.
 
-The thin ORM side of adjudication. The merge itself is pure and lives in annotate/merge.py;
-content validation and diffs in annotate/content.py.
+The thin ORM side of adjudication. The merge itself is pure and lives in annotate/lib/merge.py;
+content validation and diffs in annotate/lib/content.py.
 
 Saving is versioned like annotations: the client sends the version it started from (0 when
 the article has no gold yet); a stale version raises StaleGold (HTTP 409), never a silent
@@ -9,7 +9,7 @@ overwrite. Every save leaves an AuditEvent (action gold_save) with the diff.
 
 Auto-accept: an article's submissions are accepted as gold when at least two annotators
 submitted, none of its assignments is still open (todo or in progress), and every submission
-agrees exactly (annotate.merge.is_unanimous). Articles that already have gold are left alone.
+agrees exactly (annotate.lib.merge.is_unanimous). Articles that already have gold are left alone.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from annotate.content import check_content, diff_content, empty_content, used_vocabulary
 from annotate.errors import ConflictError
-from annotate.merge import Submission, is_unanimous, merge
+from annotate.lib.content import check_content, diff_content, empty_content, used_vocabulary
+from annotate.lib.merge import Submission, is_unanimous, merge
+from annotate.lib.schema import claim_key
 from annotate.models import (
     Annotation,
     AnnotationStatus,
@@ -39,7 +40,6 @@ from annotate.models import (
     Project,
     ProjectArticle,
 )
-from annotate.schema import claim_key
 from corpus.models import Article
 
 AUTO_ACCEPT_BATCH = 500
@@ -143,7 +143,7 @@ def do_save_gold(
 ) -> Gold:
     """Validate and save the article's gold if `version` is current; audit the change.
 
-    Raises StaleGold (409) or annotate.content.ContentError (400, naming the field).
+    Raises StaleGold (409) or annotate.lib.content.ContentError (400, naming the field).
     """
     with transaction.atomic():
         gold = Gold.objects.select_for_update().filter(project=project, article=article).first()

@@ -2,7 +2,7 @@
 
 An annotation (and a gold record) stores its content as one JSON document, saved whole under
 a version number: spans, relations and document labels. The shape is defined and validated
-in `annotate/content.py`; offsets are code points into `Article.text`.
+in `annotate/lib/content.py`; offsets are code points into `Article.text`.
 """
 
 from django.conf import settings
@@ -24,7 +24,7 @@ class Project(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
     guidelines = models.TextField(_("guidelines (Markdown)"), blank=True)
-    # The current label schema (see annotate/schema.py); every change bumps schema_version
+    # The current label schema (see annotate/lib/schema.py); every change bumps schema_version
     # and leaves a SchemaVersion row behind.
     schema = models.JSONField(default=dict)
     schema_version = models.PositiveIntegerField(default=1)

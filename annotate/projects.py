@@ -14,8 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from annotate.content import used_vocabulary
 from annotate.errors import ActionError, ConflictError
+from annotate.lib.content import used_vocabulary
+from annotate.lib.overlap import OverlapError, check_policy
+from annotate.lib.schema import check_schema, check_schema_change, default_schema
 from annotate.models import (
     Annotation,
     Gold,
@@ -25,11 +27,9 @@ from annotate.models import (
     Role,
     SchemaVersion,
 )
-from annotate.overlap import OverlapError, check_policy
 from annotate.queue import release_unstarted
-from annotate.schema import check_schema, check_schema_change, default_schema
+from corpus.lib.text import normalise_for_search
 from corpus.models import Article, Corpus
-from corpus.text import normalise_for_search
 
 MAX_NAME_LENGTH = 200
 MAX_GUIDELINES_LENGTH = 200_000

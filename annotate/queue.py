@@ -1,6 +1,6 @@
 """Assignments and the queue: generating slots under the overlap policy, and `next`.
 
-The plan itself is pure (annotate.overlap); this module reads its inputs from the database,
+The plan itself is pure (annotate.lib.overlap); this module reads its inputs from the database,
 writes the missing slots, and hands annotators their next article. Claiming a pool slot uses
 `SELECT ... FOR UPDATE SKIP LOCKED` where the database has it, plus a conditional update, so
 two annotators asking at the same moment never get the same slot.
@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 
 from annotate.annotations import do_start_assignment
 from annotate.errors import ActionError
+from annotate.lib.overlap import ExistingSlot, OverlapError, plan_assignments
 from annotate.models import (
     Annotation,
     Assignment,
@@ -25,7 +26,6 @@ from annotate.models import (
     ProjectArticle,
     Role,
 )
-from annotate.overlap import ExistingSlot, OverlapError, plan_assignments
 
 MODES = ("preassign", "pool")
 # How often `next` retries after losing a race for a pool slot before giving up.

@@ -25,10 +25,10 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
-from annotate.agreement_queries import agreement_report
+from annotate.agreement import agreement_report
 from annotate.errors import ActionError, ConflictError
-from annotate.export_queries import check_export_options, write_export
-from annotate.import_queries import ImportRejected, do_import_annotations
+from annotate.exports import check_export_options, write_export
+from annotate.imports import ImportRejected, do_import_annotations
 from annotate.models import Job, JobKind, JobStatus, Project
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def _agreement(job: Job) -> dict[str, Any]:
 
 @task()
 def export_dataset(job_id: int) -> dict[str, Any]:
-    """Write a project's export zip (see annotate/export_queries.py)."""
+    """Write a project's export zip (see annotate/exports.py)."""
     return _run(job_id, _export)
 
 

@@ -197,6 +197,7 @@ def build_project(args: argparse.Namespace):
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
+    from annotate.lib.schema import default_schema
     from annotate.models import (
         Annotation,
         AnnotationStatus,
@@ -207,9 +208,8 @@ def build_project(args: argparse.Namespace):
         ProjectArticle,
         Role,
     )
-    from annotate.schema import default_schema
+    from corpus.lib.text import content_hash
     from corpus.models import Article, Corpus
-    from corpus.text import content_hash
 
     rng = random.Random(20260105)
     user_model = get_user_model()
@@ -311,13 +311,13 @@ def main() -> None:
             f"{args.spans} spans written in {time.perf_counter() - t0:.1f} s"
         )
         # Phases of a cold computation, for the profile.
-        from annotate.agreement.report import build_report
-        from annotate.agreement_queries import (
+        from annotate.agreement import (
             agreement_report,
             compared_texts,
             gc_paused,
             submitted_docs,
         )
+        from annotate.lib.agreement.report import build_report
 
         with gc_paused():  # as compute_report does
             t = time.perf_counter()

@@ -66,11 +66,11 @@ def build_data(text: str, n_spans: int) -> dict:
     from django.test import Client
 
     from annotate.annotations import do_save_draft, do_start_assignment
+    from annotate.lib.schema import default_schema
     from annotate.models import Assignment, Membership, Project, ProjectArticle, Role
     from annotate.queue import do_generate_assignments
-    from annotate.schema import default_schema
+    from corpus.lib.text import canonicalise, content_hash, normalise_for_search, tokenize
     from corpus.models import Article, Corpus
-    from corpus.text import canonicalise, content_hash, normalise_for_search, tokenize
 
     text = canonicalise(text)
     user = get_user_model().objects.create_user("bench", password="bench-password-1")

@@ -37,8 +37,8 @@ def build_project() -> tuple[str, int, str]:
     from annotate.models import Membership, Role
     from annotate.projects import do_add_articles, do_create_project
     from annotate.queue import do_generate_assignments, do_next
+    from corpus.lib.text import canonicalise, content_hash, normalise_for_search
     from corpus.models import Article, Corpus
-    from corpus.text import canonicalise, content_hash, normalise_for_search
 
     users = get_user_model().objects
     lead = users.create_user("bench-lead", password=secrets.token_hex(8), is_staff=True)
@@ -64,7 +64,7 @@ def build_project() -> tuple[str, int, str]:
 
 def document(text: str, n_spans: int, rng: random.Random) -> dict:
     """A content document of `n_spans` spans on token boundaries, with stance filled."""
-    from corpus.text import tokenize
+    from corpus.lib.text import tokenize
 
     tokens = [t for t in tokenize(text) if t.kind == "word"]
     chosen = sorted(rng.sample(range(len(tokens) - 1), n_spans))

@@ -105,8 +105,8 @@ def grow(project, corpus, *, start: int, count: int, annotators, rng: random.Ran
         GoldSource,
         ProjectArticle,
     )
+    from corpus.lib.text import content_hash
     from corpus.models import Article
-    from corpus.text import content_hash
 
     now = timezone.now()
     for offset in range(start, start + count, BATCH):
@@ -210,7 +210,7 @@ class Timing:
 
 def export_in_process(project, out: Path, formats: str, runs: int) -> Timing:
     """`write_export` of `formats` (as the export job runs it): timings and memory peak."""
-    from annotate.export_queries import check_export_options, write_export
+    from annotate.exports import check_export_options, write_export
 
     options = check_export_options(formats=formats, seed=1)
     pid = backend_pid()
@@ -251,7 +251,7 @@ def export_in_process(project, out: Path, formats: str, runs: int) -> Timing:
 def profile_export(project, out: Path, formats: str) -> None:
     from pyinstrument import Profiler
 
-    from annotate.export_queries import check_export_options, write_export
+    from annotate.exports import check_export_options, write_export
 
     options = check_export_options(formats=formats, seed=1)
     write_export(project, options, out)
@@ -322,8 +322,8 @@ def main() -> None:
         from django.contrib.auth import get_user_model
         from django.db import connection
 
+        from annotate.lib.schema import default_schema
         from annotate.models import Membership, Project, Role
-        from annotate.schema import default_schema
         from corpus.models import Corpus
 
         rng = random.Random(args.seed)

@@ -405,7 +405,7 @@ def in_process_run(data: bytes, count: int, batch_size: int, profile: bool, corp
     from django.db import connection
 
     from corpus.importing import do_import_articles
-    from corpus.parsers import parse_jsonl
+    from corpus.lib.parsers import parse_jsonl
 
     connection.ensure_connection()
     database_cpu = CpuMeter(postgres_backends)

@@ -49,8 +49,8 @@ def build(clients: int) -> tuple[list[tuple[str, int]], int, int, str]:
     from annotate.projects import do_add_articles, do_create_project
     from annotate.queue import do_generate_assignments, do_next
     from corpus.importing import do_import_articles
+    from corpus.lib.parsers import Origin, ParsedArticle
     from corpus.models import Corpus
-    from corpus.parsers import Origin, ParsedArticle
 
     users = get_user_model().objects
     lead = users.create_user("bench-lead", password=secrets.token_hex(8), is_staff=True)
@@ -82,7 +82,7 @@ def build(clients: int) -> tuple[list[tuple[str, int]], int, int, str]:
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
-    from corpus.text import tokenize
+    from corpus.lib.text import tokenize
 
     return [(t.start, t.end) for t in tokenize(text) if t.kind == "word"]
 

@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from corpus.lib.text import normalise_for_search
 from corpus.models import Article, Corpus
-from corpus.text import normalise_for_search
 
 
 @admin.register(Corpus)

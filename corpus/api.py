@@ -28,8 +28,8 @@ from corpus.importing import (
     do_import_uploads,
     use_import_upload_handlers,
 )
+from corpus.lib.parsers import FORMATS
 from corpus.models import Article, Corpus
-from corpus.parsers import FORMATS
 from corpus.queries import article_list, search_articles
 
 MAX_LISTED_ERRORS = 1000

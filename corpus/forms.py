@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from corpus.importing import MAX_CORPUS_NAME
-from corpus.parsers import FORMATS
+from corpus.lib.parsers import FORMATS
 
 
 class MultipleFileInput(forms.FileInput):

@@ -22,8 +22,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from corpus.models import Article, Corpus
-from corpus.parsers import (
+from corpus.lib.parsers import (
     BadRecord,
     Format,
     FormatError,
@@ -32,7 +31,8 @@ from corpus.parsers import (
     detect_format,
     parse_files,
 )
-from corpus.text import normalise_for_search
+from corpus.lib.text import normalise_for_search
+from corpus.models import Article, Corpus
 from workbench.bulk import gc_paused
 
 DEFAULT_BATCH_SIZE = 2000
@@ -437,7 +437,7 @@ def do_import_articles(
                     if errors and not skip_bad:
                         continue  # nothing will be written; only look for more bad records
                     text = record.text.encode()
-                    digest = sha256(text).hexdigest()  # corpus.text.content_hash
+                    digest = sha256(text).hexdigest()  # corpus.lib.text.content_hash
                     if digest in seen:
                         report.duplicates_in_file += 1
                         continue

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from corpus.lib.text import normalise_for_search
 from corpus.models import Article
-from corpus.text import normalise_for_search
 
 # Columns a list needs; the text itself stays in the database.
 LIST_FIELDS = (

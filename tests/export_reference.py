@@ -12,8 +12,8 @@ from bisect import bisect_right
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
-from annotate.exports.records import ExportError, GoldRecord, RawRecord
-from corpus.text import token_bounds
+from annotate.lib.exports.records import ExportError, GoldRecord, RawRecord
+from corpus.lib.text import token_bounds
 
 SENTENCE_END = frozenset({".", "!", "?", "؟"})
 

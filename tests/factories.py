@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from annotate.lib.schema import default_schema
 from annotate.models import (
     Annotation,
     AnnotationStatus,
@@ -18,9 +19,8 @@ from annotate.models import (
     ProjectArticle,
     Role,
 )
-from annotate.schema import default_schema
+from corpus.lib.text import canonicalise, content_hash, normalise_for_search
 from corpus.models import Article, Corpus
-from corpus.text import canonicalise, content_hash, normalise_for_search
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery staple"

@@ -1,7 +1,7 @@
-"""The JSONL parsing corpus.parsers used before its single-decode fast path (commit ef887aa).
+"""The JSONL parsing corpus.lib.parsers used before its single-decode fast path (commit ef887aa).
 
-Kept verbatim (with canonicalise from corpus.text of the same commit) as the oracle
-`corpus.parsers.parse_jsonl` is compared with in tests/test_parsers_speed.py. Builds the
+Kept verbatim (with canonicalise from corpus.lib.text of the same commit) as the oracle
+`corpus.lib.parsers.parse_jsonl` is compared with in tests/test_parsers_speed.py. Builds the
 application's own ParsedArticle and BadRecord. Not used by the application.
 """
 
@@ -14,8 +14,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from corpus.parsers import BadRecord, Origin, ParsedArticle, Record
-from corpus.text import DecodeError, decode_strict
+from corpus.lib.parsers import BadRecord, Origin, ParsedArticle, Record
+from corpus.lib.text import DecodeError, decode_strict
 
 BOM = "\ufeff"
 MAX_TITLE = 1000

@@ -1,4 +1,4 @@
-"""The search folding corpus.text used before its one-byte fast path (commit ef887aa).
+"""The search folding corpus.lib.text used before its one-byte fast path (commit ef887aa).
 
 Kept verbatim as the oracle `normalise_for_search` is compared with in
 tests/test_search_text_speed.py. Not used by the application.

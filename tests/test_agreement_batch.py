@@ -18,13 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from annotate.agreement.claims import ClaimTally, claim_tally
-from annotate.agreement.documents import ClaimInfo, Doc, doc_from_content
-from annotate.agreement.report import build_report, heat_matrix
-from annotate.agreement.spans import Span, bio_sequences, exact_matches, overlap_matches
-from annotate.agreement.tokens import char_kinds, is_word_char, token_bounds
-from annotate.schema import default_schema
-from corpus.text import tokenize
+from annotate.lib.agreement.claims import ClaimTally, claim_tally
+from annotate.lib.agreement.documents import ClaimInfo, Doc, doc_from_content
+from annotate.lib.agreement.report import build_report, heat_matrix
+from annotate.lib.agreement.spans import Span, bio_sequences, exact_matches, overlap_matches
+from annotate.lib.agreement.tokens import char_kinds, is_word_char, token_bounds
+from annotate.lib.schema import default_schema
+from corpus.lib.text import tokenize
 
 SCHEMA = default_schema()
 ENTITY_LABELS = ["PER", "ORG", "LOC", "GPE"]

@@ -1,4 +1,4 @@
-"""Label agreement (annotate/agreement/labels.py) against trusted implementations.
+"""Label agreement (annotate/lib/agreement/labels.py) against trusted implementations.
 
 References: scikit-learn's cohen_kappa_score (Cohen 1960), statsmodels' fleiss_kappa (Fleiss
 1971), the `krippendorff` package and nltk's AnnotationTask.alpha (Krippendorff 2004).
@@ -19,12 +19,12 @@ from nltk.metrics.agreement import AnnotationTask
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
-from annotate.agreement.labels import (
+from annotate.lib.agreement.labels import (
     cohen_kappa,
     fleiss_kappa_from_table,
     label_agreement,
 )
-from annotate.agreement.score import REASONS, Score
+from annotate.lib.agreement.score import REASONS, Score
 
 TOL = 1e-9
 LABELS = ["favor", "against", "neutral", "not_mentioned"]

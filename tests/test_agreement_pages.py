@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import translation
 from sklearn.metrics import cohen_kappa_score
 
-from annotate.agreement.report import REPORT_FORMAT
-from annotate.agreement.unitizing import Continuum, UnitizingAlpha, unitizing_alpha
+from annotate.lib.agreement.report import REPORT_FORMAT
+from annotate.lib.agreement.unitizing import Continuum, UnitizingAlpha, unitizing_alpha
 from annotate.models import AgreementSnapshot, Annotation, AnnotationStatus, Role
 from tests.factories import (
     PASSWORD,
@@ -391,8 +391,8 @@ def test_command_names_an_unknown_project():
 
 def test_database_side_span_extraction_equals_reading_whole_documents(world):
     """On PostgreSQL the span fields come out of the JSON in SQL; the result is the same."""
-    from annotate.agreement.documents import doc_from_content
-    from annotate.agreement_queries import submitted, submitted_docs
+    from annotate.agreement import submitted, submitted_docs
+    from annotate.lib.agreement.documents import doc_from_content
 
     project = world["project"]
     speaker = world["articles"][0].text.index("وزارة")

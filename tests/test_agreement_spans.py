@@ -1,4 +1,4 @@
-"""Span matching, P/R/F1 and BIO tags (annotate/agreement/spans.py), computed by hand."""
+"""Span matching, P/R/F1 and BIO tags (annotate/lib/agreement/spans.py), computed by hand."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from annotate.agreement.labels import confusion_matrix
-from annotate.agreement.spans import (
+from annotate.lib.agreement.labels import confusion_matrix
+from annotate.lib.agreement.spans import (
     Span,
     bio_kappa,
     bio_sequences,
@@ -19,8 +19,8 @@ from annotate.agreement.spans import (
     overlap_matches,
     prf,
 )
-from annotate.agreement.tokens import token_bounds
-from corpus.text import tokenize
+from annotate.lib.agreement.tokens import token_bounds
+from corpus.lib.text import tokenize
 
 
 def S(start: int, end: int, label: str, span_id: str = "") -> Span:

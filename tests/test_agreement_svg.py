@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from xml.etree import ElementTree
 
-from annotate.agreement.svg import bar_chart, heat_map, line_chart, value_colour
+from annotate.lib.agreement.svg import bar_chart, heat_map, line_chart, value_colour
 
 HOSTILE = '<script>alert("x")</script> & "quotes"'
 SVG = "{http://www.w3.org/2000/svg}"

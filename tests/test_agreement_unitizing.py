@@ -1,4 +1,4 @@
-"""Krippendorff's unitizing alpha (annotate/agreement/unitizing.py) against the paper.
+"""Krippendorff's unitizing alpha (annotate/lib/agreement/unitizing.py) against the paper.
 
 References:
 - Krippendorff, K. (2004). Measuring the reliability of qualitative text analysis data.
@@ -23,8 +23,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate.agreement.report import build_report
-from annotate.agreement.unitizing import (
+from annotate.lib.agreement.report import build_report
+from annotate.lib.agreement.unitizing import (
     Continuum,
     UnitTable,
     unitizing_alpha,

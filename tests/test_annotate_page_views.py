@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from annotate.annotations import do_start_assignment, do_submit
 from annotate.guidelines import guidelines_html
+from annotate.lib.schema import default_schema
 from annotate.models import Annotation, Assignment, AssignmentStatus, Role
 from annotate.queue import do_generate_assignments
-from annotate.schema import default_schema
 from annotate.views.annotate_page import label_shortcuts
 from tests.factories import PASSWORD, make_article, make_corpus, make_project, make_user
 

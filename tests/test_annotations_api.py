@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from annotate.annotations import _event
+from annotate.lib.schema import default_schema
 from annotate.models import (
     Annotation,
     AnnotationStatus,
@@ -20,7 +21,6 @@ from annotate.models import (
 )
 from annotate.projects import do_update_schema
 from annotate.queue import do_generate_assignments
-from annotate.schema import default_schema
 from tests.factories import make_article, make_corpus, make_project, make_user, span_of
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""annotate.content: every validation rule of the content document, with its message. Pure."""
+"""annotate.lib.content: every validation rule of the content document, with its message. Pure."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate.content import (
+from annotate.lib.content import (
     MAX_SPANS,
     ContentError,
     check_content,
@@ -18,8 +18,8 @@ from annotate.content import (
     missing_required_stance,
     used_vocabulary,
 )
-from annotate.schema import default_schema
-from corpus.text import canonicalise, tokenize
+from annotate.lib.schema import default_schema
+from corpus.lib.text import canonicalise, tokenize
 
 TEXT = canonicalise(
     "قال المتحدث باسم الجيش السوري إن وداعش انسحبت من الرَّقَّة، وأكد «التحالف» ذلك في 3.5 ساعة."

@@ -1,4 +1,4 @@
-"""annotate.content.with_span_added / with_span_removed: one-span edits of a canonical
+"""annotate.lib.content.with_span_added / with_span_removed: one-span edits of a canonical
 document give exactly what a full check_content of the edited document gives. Pure."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate.content import (
+from annotate.lib.content import (
     MAX_SPANS,
     ContentError,
     check_content,
@@ -17,8 +17,8 @@ from annotate.content import (
     with_span_added,
     with_span_removed,
 )
-from annotate.schema import default_schema
-from corpus.text import canonicalise, tokenize
+from annotate.lib.schema import default_schema
+from corpus.lib.text import canonicalise, tokenize
 from tests.test_content import TEXT, doc, sp, texts
 
 SCHEMA = default_schema()

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from annotate.agreement_queries import agreement_report
+from annotate.agreement import agreement_report
+from annotate.lib.schema import check_schema
 from annotate.management.commands import demo
 from annotate.models import (
     Annotation,
@@ -16,9 +17,8 @@ from annotate.models import (
     ProjectArticle,
     SchemaVersion,
 )
-from annotate.schema import check_schema
+from corpus.lib.text import normalise_for_search, tokenize
 from corpus.models import Article, Corpus
-from corpus.text import normalise_for_search, tokenize
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from annotate.exports.conll import bio_lines, conll_lines, layer_spans, split_bounds
-from annotate.exports.jsonl import gold_jsonl_line, gold_jsonl_utf8, raw_jsonl_line
-from annotate.exports.records import ExportError, GoldRecord, RawRecord
-from corpus.text import token_bounds
+from annotate.lib.exports.conll import bio_lines, conll_lines, layer_spans, split_bounds
+from annotate.lib.exports.jsonl import gold_jsonl_line, gold_jsonl_utf8, raw_jsonl_line
+from annotate.lib.exports.records import ExportError, GoldRecord, RawRecord
+from corpus.lib.text import token_bounds
 from tests import export_reference
 
 TEXT_ALPHABET = (

@@ -14,19 +14,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate.exports import archive
-from annotate.exports.archive import FileInfo, zip_stream
-from annotate.exports.conll import bio_lines, conll_lines, layer_spans, split_tokens
-from annotate.exports.jsonl import gold_jsonl_lines, raw_jsonl_lines
-from annotate.exports.manifest import build_manifest
-from annotate.exports.records import (
+from annotate.lib.exports import archive
+from annotate.lib.exports.archive import FileInfo, zip_stream
+from annotate.lib.exports.conll import bio_lines, conll_lines, layer_spans, split_tokens
+from annotate.lib.exports.jsonl import gold_jsonl_lines, raw_jsonl_lines
+from annotate.lib.exports.manifest import build_manifest
+from annotate.lib.exports.records import (
     ExportError,
     ExportStats,
     GoldRecord,
     RawRecord,
     counting_gold,
 )
-from annotate.exports.split import (
+from annotate.lib.exports.split import (
     SplitAssigner,
     SplitError,
     assign_split,
@@ -34,9 +34,9 @@ from annotate.exports.split import (
     parse_ratios,
     split_point,
 )
-from annotate.exports.stance_csv import stance_csv_lines
-from annotate.schema import default_schema
-from corpus.text import tokenize
+from annotate.lib.exports.stance_csv import stance_csv_lines
+from annotate.lib.schema import default_schema
+from corpus.lib.text import tokenize
 from tests.factories import span, span_of
 
 TEXT = "قال المتحدث إن وداعش انسحب من الرقة. وأكد الجيش السوري ذلك؟ نعم\nسطر جديد 😀 هنا"

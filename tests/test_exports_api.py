@@ -15,9 +15,9 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from annotate import export_queries
-from annotate.export_queries import check_export_options, export_stream
-from annotate.exports.split import assign_split, parse_ratios
+from annotate import exports as export_edge
+from annotate.exports import check_export_options, export_stream
+from annotate.lib.exports.split import assign_split, parse_ratios
 from annotate.models import ExportToken, Gold, GoldSource, Job, JobStatus, Role
 from tests.factories import make_annotation, make_article, make_project, make_user, span, span_of
 
@@ -284,19 +284,19 @@ def test_only_managers_export(project_with_gold, who, status):
 def test_fetching_in_small_chunks_gives_the_same_zip(project_with_gold, monkeypatch):
     project, _, _ = project_with_gold
     whole = export_bytes(project, seed=3)
-    monkeypatch.setattr(export_queries, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(export_edge, "CHUNK_SIZE", 1)
     assert export_bytes(project, seed=3) == whole
 
 
 def test_gold_text_also_comes_as_utf8_from_postgresql(project_with_gold):
     project, articles, _ = project_with_gold
-    records = list(export_queries.gold_records(project, check_export_options()))
+    records = list(export_edge.gold_records(project, check_export_options()))
     assert [r.text for r in records] == [a.text for a in articles[:3]]
     if connection.vendor == "postgresql":
         assert [r.text_utf8 for r in records] == [a.text.encode() for a in articles[:3]]
     else:
         assert [r.text_utf8 for r in records] == [None] * 3
-    light = list(export_queries.gold_records(project, check_export_options(), with_text=False))
+    light = list(export_edge.gold_records(project, check_export_options(), with_text=False))
     assert [(r.text, r.text_utf8) for r in light] == [("", None)] * 3
     assert [r.content for r in light] == [r.content for r in records]
 
@@ -414,7 +414,7 @@ def test_stance_csv_quotes_are_safe(project_with_gold):
 
 
 def test_the_manifest_carries_the_cached_agreement_summary(project_with_gold):
-    from annotate.agreement_queries import agreement_report
+    from annotate.agreement import agreement_report
 
     project, articles, users = project_with_gold
     before = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])

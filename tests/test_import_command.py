@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 
 from corpus import importing
 from corpus.importing import ImportRejected, do_import_articles
+from corpus.lib.parsers import BadRecord, Origin, ParsedArticle, parse_jsonl
+from corpus.lib.text import canonicalise, content_hash, normalise_for_search, tokenize
 from corpus.models import Article, Corpus
-from corpus.parsers import BadRecord, Origin, ParsedArticle, parse_jsonl
-from corpus.text import canonicalise, content_hash, normalise_for_search, tokenize
 from tests.factories import make_article, make_corpus
 
 pytestmark = pytest.mark.django_db

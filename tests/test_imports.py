@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotate.imports import ImportFormatError, parse_annotations
-from annotate.imports.common import (
+from annotate.lib.imports import ImportFormatError, parse_annotations
+from annotate.lib.imports.common import (
     ImportRecord,
     ParseSummary,
     RecordError,
@@ -19,8 +19,8 @@ from annotate.imports.common import (
     resolve_offsets,
     utf16_to_codepoints,
 )
-from annotate.schema import default_schema
-from corpus.text import utf16_length
+from annotate.lib.schema import default_schema
+from corpus.lib.text import utf16_length
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCHEMA = default_schema()

@@ -12,8 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from annotate.content import check_content
-from annotate.export_queries import check_export_options, export_stream
+from annotate.exports import check_export_options, export_stream
+from annotate.lib.content import check_content
 from annotate.models import (
     Annotation,
     AnnotationStatus,

@@ -1,4 +1,4 @@
-"""The pure merge of submitted annotations into a gold proposal (annotate/merge.py)."""
+"""The pure merge of submitted annotations into a gold proposal (annotate/lib/merge.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate.content import check_content
-from annotate.merge import Submission, is_unanimous, merge, span_id
-from annotate.schema import default_schema
-from corpus.text import tokenize
+from annotate.lib.content import check_content
+from annotate.lib.merge import Submission, is_unanimous, merge, span_id
+from annotate.lib.schema import default_schema
+from corpus.lib.text import tokenize
 from tests.factories import span, span_of
 
 TEXT = "قال المتحدث باسم الجيش السوري إن وحدات الجيش استعادت السيطرة على المدينة من داعش."

@@ -1,4 +1,4 @@
-"""corpus.parsers: bytes to records, and every bad input named by file and line. No database."""
+"""corpus.lib.parsers: bytes to records, and every bad input named by file and line. No database."""
 
 import json
 from datetime import date
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpus.parsers import (
+from corpus.lib.parsers import (
     BadRecord,
     FormatError,
     Origin,
@@ -22,7 +22,7 @@ from corpus.parsers import (
     parse_txt,
     read_files,
 )
-from corpus.text import canonicalise
+from corpus.lib.text import canonicalise
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,8 +10,8 @@ import json
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from corpus.parsers import BadRecord, Origin, ParsedArticle, parse_jsonl
-from corpus.text import canonicalise
+from corpus.lib.parsers import BadRecord, Origin, ParsedArticle, parse_jsonl
+from corpus.lib.text import canonicalise
 from tests import parsers_reference
 
 # Text with the characters canonicalisation and field checks care about.

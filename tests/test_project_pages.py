@@ -8,9 +8,9 @@ import pytest
 from django.contrib.messages import get_messages
 
 from annotate.annotations import do_skip
+from annotate.lib.schema import default_schema
 from annotate.models import Assignment, Membership, Project, ProjectArticle, Role
 from annotate.queue import do_generate_assignments, do_next
-from annotate.schema import default_schema
 from tests.factories import make_article, make_corpus, make_project, make_user
 
 pytestmark = pytest.mark.django_db

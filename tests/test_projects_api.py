@@ -8,6 +8,7 @@ import copy
 import pytest
 from rest_framework.test import APIClient
 
+from annotate.lib.schema import default_schema
 from annotate.models import (
     Annotation,
     Assignment,
@@ -17,7 +18,6 @@ from annotate.models import (
     Role,
     SchemaVersion,
 )
-from annotate.schema import default_schema
 from tests.factories import (
     PASSWORD,
     make_annotation,

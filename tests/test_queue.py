@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotate.annotations import do_skip, do_submit
-from annotate.models import Assignment, AssignmentStatus, Role
-from annotate.overlap import (
+from annotate.lib.overlap import (
     ExistingSlot,
     OverlapError,
     load_by_annotator,
@@ -18,6 +17,7 @@ from annotate.overlap import (
     plan_assignments,
     slots_wanted,
 )
+from annotate.models import Assignment, AssignmentStatus, Role
 from annotate.projects import do_remove_member
 from annotate.queue import (
     do_generate_assignments,

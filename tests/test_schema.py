@@ -1,4 +1,4 @@
-"""annotate.schema: defaults, validation, and the rules for changing a schema. Pure."""
+"""annotate.lib.schema: defaults, validation, and the rules for changing a schema. Pure."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from annotate.schema import (
+from annotate.lib.schema import (
     SchemaError,
     active_targets,
     check_schema,

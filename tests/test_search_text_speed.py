@@ -8,8 +8,8 @@ import unicodedata
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from corpus import text as corpus_text
-from corpus.text import SEARCH_FAST_ALPHABET, normalise_for_search
+from corpus.lib import text as corpus_text
+from corpus.lib.text import SEARCH_FAST_ALPHABET, normalise_for_search
 from tests import search_reference
 from tests.test_text_speed import HARD_ALPHABET
 

@@ -1,4 +1,4 @@
-"""corpus.text: canonical form, strict decoding, search folding, tokens and cluster boundaries."""
+"""corpus.lib.text: canonical form, strict decoding, search folding, tokens, cluster boundaries."""
 
 import unicodedata
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from corpus.text import (
+from corpus.lib.text import (
     DecodeError,
     _is_joiner,
     _is_regional_indicator,

@@ -6,7 +6,7 @@ tests/text_reference.py keeps the earlier implementation verbatim as the oracle.
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from corpus.text import Token, iter_tokens, token_bounds, tokenize
+from corpus.lib.text import Token, iter_tokens, token_bounds, tokenize
 from tests import text_reference
 
 # Every class the rules tell apart, and the characters that join or split them: Arabic letters

@@ -1,4 +1,4 @@
-"""The character-by-character tokenizer corpus.text used before it became regex-driven.
+"""The character-by-character tokenizer corpus.lib.text used before it became regex-driven.
 
 Kept verbatim (returning plain tuples) as the oracle the fast tokenizer is compared with in
 tests/test_text_speed.py. Not used by the application.

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotate.access import LEADS, access_project
-from annotate.agreement_queries import agreement_report
+from annotate.agreement import agreement_report
 from annotate.api.base import ApiView, ErrorSerializer
 from annotate.api.jobs import JobSerializer, job_payload
 from annotate.tasks import do_start_agreement

@@ -17,10 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotate.api.authentication import LeanTokenAuthentication
-from annotate.content import ContentError
 from annotate.errors import ActionError, ConflictError
-from annotate.overlap import OverlapError
-from annotate.schema import SchemaError
+from annotate.lib.content import ContentError
+from annotate.lib.overlap import OverlapError
+from annotate.lib.schema import SchemaError
 
 
 class Pagination(PageNumberPagination):

@@ -35,8 +35,8 @@ from annotate.access import access_project
 from annotate.api.authentication import LeanTokenAuthentication
 from annotate.api.base import ApiView, ErrorSerializer
 from annotate.api.jobs import JobSerializer, job_payload
-from annotate.export_queries import check_export_options, export_stream
-from annotate.exports import FORMATS
+from annotate.exports import check_export_options, export_stream
+from annotate.lib.exports import FORMATS
 from annotate.models import ExportToken, Job, JobKind, JobStatus, Project, Role
 from annotate.tasks import do_start_export, export_path
 

@@ -13,9 +13,9 @@ from annotate.access import access_project
 from annotate.api.base import ApiView, ErrorSerializer
 from annotate.api.jobs import JobSerializer, job_payload
 from annotate.errors import ActionError
-from annotate.import_queries import find_member
-from annotate.imports import FORMATS
-from annotate.imports.common import OFFSET_MODES
+from annotate.imports import find_member
+from annotate.lib.imports import FORMATS
+from annotate.lib.imports.common import OFFSET_MODES
 from annotate.models import Role
 from annotate.tasks import do_start_import
 

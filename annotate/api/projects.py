@@ -37,7 +37,7 @@ from annotate.api.serializers import (
     article_text_data,
 )
 from annotate.models import Membership, Project, ProjectArticle, Role, SchemaVersion
-from corpus.text import normalise_for_search
+from corpus.lib.text import normalise_for_search
 
 MANAGERS = (Role.MANAGER,)
 ERRORS = {

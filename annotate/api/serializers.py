@@ -1,6 +1,6 @@
 """Serializers of the annotate API: input shapes (checked again by check_/do_ functions) and
 output shapes. Content documents and schemas travel as JSON objects and are validated by
-annotate.content and annotate.schema, which name the offending field precisely.
+annotate.lib.content and annotate.lib.schema, which name the offending field precisely.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from corpus.models import Article
     {
         "type": "object",
         "description": "Content document: spans, relations, document_labels "
-        "(see annotate/content.py). Offsets are code points into the article text.",
+        "(see annotate/lib/content.py). Offsets are code points into the article text.",
         "properties": {
             "spans": {"type": "array", "items": {"type": "object"}},
             "relations": {"type": "array", "items": {"type": "object"}},
@@ -46,7 +46,7 @@ class ContentField(serializers.JSONField):
 @extend_schema_field(
     {
         "type": "object",
-        "description": "Label schema (see annotate/schema.py): entity_labels, claim_label, "
+        "description": "Label schema (see annotate/lib/schema.py): entity_labels, claim_label, "
         "stance_targets, stance_values, claim_stance_values, claimant_values.",
     }
 )

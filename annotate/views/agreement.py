@@ -1,7 +1,7 @@
 """Agreement pages for managers and reviewers: the dashboard and the side-by-side view.
 
-Both read the cached report of annotate/agreement_queries.py; the charts are SVG strings
-built (and escaped) by annotate/agreement/svg.py.
+Both read the cached report of annotate/agreement.py; the charts are SVG strings
+built (and escaped) by annotate/lib/agreement/svg.py.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
 from annotate.access import LEADS, access_project
-from annotate.agreement import svg
-from annotate.agreement.report import heat_matrix, label_space
-from annotate.agreement_queries import agreement_report
+from annotate.agreement import agreement_report
 from annotate.gold import access_project_article
+from annotate.lib.agreement import svg
+from annotate.lib.agreement.report import heat_matrix, label_space
 from annotate.models import Annotation, AnnotationStatus
 
 # Title and one-line explanation of each summary measure (keys of report["summary"]).

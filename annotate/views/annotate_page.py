@@ -22,9 +22,9 @@ from django.views.decorators.cache import never_cache
 from annotate.access import access_assignment, access_project
 from annotate.annotations import do_start_assignment
 from annotate.guidelines import guidelines_html
+from annotate.lib.schema import active_targets, claim_key, span_labels
 from annotate.models import AnnotationStatus, AssignmentStatus
 from annotate.queue import do_next, queue_summary
-from annotate.schema import active_targets, claim_key, span_labels
 
 # Keys the page handles itself; label shortcuts fill 1-9 for labels that have none.
 FALLBACK_SHORTCUTS = "123456789"

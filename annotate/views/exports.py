@@ -20,9 +20,9 @@ from annotate.access import access_project
 from annotate.api.exports import do_create_export_token
 from annotate.api.jobs import job_payload
 from annotate.errors import ActionError
-from annotate.exports import FORMATS
-from annotate.imports import FORMATS as IMPORT_FORMATS
-from annotate.imports.common import OFFSET_MODES
+from annotate.lib.exports import FORMATS
+from annotate.lib.imports import FORMATS as IMPORT_FORMATS
+from annotate.lib.imports.common import OFFSET_MODES
 from annotate.models import ExportToken, Job, JobKind, Role
 from annotate.tasks import do_start_export
 

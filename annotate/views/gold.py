@@ -27,8 +27,8 @@ from annotate.gold import (
     gold_progress,
     review_queue,
 )
+from annotate.lib.schema import span_labels
 from annotate.models import ProjectArticle
-from annotate.schema import span_labels
 from annotate.views.annotate_page import label_shortcuts
 
 PAGE_SIZE = 50

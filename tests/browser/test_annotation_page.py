@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from annotate.models import Annotation, AnnotationStatus, Assignment, Role
 from annotate.queue import do_generate_assignments
-from corpus.text import utf16_length
+from corpus.lib.text import utf16_length
 from tests.browser.conftest import sign_in
 from tests.factories import make_article, make_corpus, make_project, make_user
 

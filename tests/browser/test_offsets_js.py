@@ -4,7 +4,7 @@ offsets.js (UTF-16 <-> code points), text.js (character classes, tokens, cluster
 clitic-aware snapping), spans.js (layout of overlapping spans), store.js (operations, undo,
 the unsent queue) and api.js (CSRF, errors). The modules are served from static/ on a fake
 origin through Playwright routing, so no server or database is involved. Where Python has
-the same rule (corpus.text), the JavaScript must give exactly the Python answer.
+the same rule (corpus.lib.text), the JavaScript must give exactly the Python answer.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from corpus.text import _char_class, is_cluster_boundary, tokenize, utf16_length
+from corpus.lib.text import _char_class, is_cluster_boundary, tokenize, utf16_length
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from annotate.agreement_queries import agreement_report
+from annotate.agreement import agreement_report
 from annotate.management.commands._project import find_project
 from annotate.views.agreement import MEASURES
 

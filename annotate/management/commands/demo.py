@@ -23,14 +23,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotate.annotations import do_save_draft, do_start_assignment, do_submit
+from annotate.lib.schema import default_schema
 from annotate.models import Annotation, Assignment, AssignmentStatus, Membership, Project, Role
 from annotate.projects import do_add_articles, do_create_project
 from annotate.queue import do_generate_assignments
-from annotate.schema import default_schema
 from corpus.importing import ImportReport, do_import_articles
+from corpus.lib.parsers import parse_jsonl
+from corpus.lib.text import is_cluster_boundary
 from corpus.models import Corpus
-from corpus.parsers import parse_jsonl
-from corpus.text import is_cluster_boundary
 
 # Published on purpose (demo data only); the command refuses to run with DEBUG off.
 DEMO_PASSWORD = "arabic-demo-2026"  # noqa: S105

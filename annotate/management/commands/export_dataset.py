@@ -10,9 +10,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from annotate.errors import ActionError
-from annotate.export_queries import check_export_options, write_export
-from annotate.exports import FORMATS, MANIFEST_NAME
-from annotate.exports.records import ExportError
+from annotate.exports import check_export_options, write_export
+from annotate.lib.exports import FORMATS, MANIFEST_NAME
+from annotate.lib.exports.records import ExportError
 from annotate.management.commands._project import find_project
 
 

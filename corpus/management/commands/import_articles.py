@@ -12,7 +12,7 @@ from corpus.importing import (
     ImportRejected,
     do_import_articles,
 )
-from corpus.parsers import (
+from corpus.lib.parsers import (
     FORMATS,
     FormatError,
     detect_format,

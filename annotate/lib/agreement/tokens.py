@@ -1,6 +1,6 @@
-"""Token boundaries of `corpus.text.tokenize`, fast enough for whole projects. Pure.
+"""Token boundaries of `corpus.lib.text.tokenize`, fast enough for whole projects. Pure.
 
-`corpus.text.tokenize` costs about a millisecond per 1,500-character article; agreement needs
+`corpus.lib.text.tokenize` costs about a millisecond per 1,500-character article; agreement needs
 the tokens of every multiply-annotated article at once. Two facts make a fast, exact shortcut
 possible (tests/test_agreement_batch.py checks both, and the equality of the results, on random
 and real texts):
@@ -10,7 +10,7 @@ and real texts):
 - a chunk made only of Arabic letters and Arabic combining marks is one token.
 
 So most chunks (plain Arabic words) are found with array operations, and only the others
-(punctuation, digits, Latin, emoji) go through `corpus.text.token_bounds`, once per distinct
+(punctuation, digits, Latin, emoji) go through `corpus.lib.text.token_bounds`, once per distinct
 chunk.
 """
 
@@ -22,7 +22,7 @@ from itertools import chain
 
 import numpy as np
 
-from corpus.text import token_bounds as corpus_token_bounds
+from corpus.lib.text import token_bounds as corpus_token_bounds
 
 _MEMO_LIMIT = 1_000_000
 SPACE, WORD, OTHER = 0, 1, 2

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from corpus.text import DecodeError, canonicalise, decode_strict
+from corpus.lib.text import DecodeError, canonicalise, decode_strict
 
 Format = Literal["txt", "jsonl", "csv"]
 FORMATS: tuple[Format, ...] = ("txt", "jsonl", "csv")

@@ -1,6 +1,6 @@
 """Merge submitted annotations of one article into a gold proposal. Pure: no Django.
 
-Input: each annotator's submitted content document (see annotate/content.py) with a display
+Input: each annotator's submitted content document (see annotate/lib/content.py) with a display
 name. Output: a proposal (a content document: the spans a strict majority marked, and for
 attributes and stance the majority value, or the plurality value where one exists) plus the
 open decisions a reviewer settles, each with its options and who chose them:
@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from annotate.content import span_sort_key
+from annotate.lib.content import span_sort_key
 
 ATTRIBUTES = ("checkworthy", "stance")
 SpanKey = tuple[int, int, str]

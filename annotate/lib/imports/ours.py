@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from annotate.imports.common import (
+from annotate.lib.imports.common import (
     Parsed,
     ParseSummary,
     RecordError,

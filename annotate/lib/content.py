@@ -33,8 +33,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from annotate.schema import claim_key, label_index
-from corpus.text import is_cluster_boundary
+from annotate.lib.schema import claim_key, label_index
+from corpus.lib.text import is_cluster_boundary
 
 SPAN_ID_RE = re.compile(r"^[A-Za-z0-9_\-:.]{1,64}$")
 MAX_SPANS = 5000

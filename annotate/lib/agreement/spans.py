@@ -9,7 +9,7 @@ prediction; F1 is symmetric, precision and recall swap with the roles):
   (|start_a - start_b| + |end_a - end_b|), then to the earlier span of a, then of b (by start,
   end). This is deterministic and prefers the obvious partner of a nested span.
 
-Token level: each annotator's spans become BIO tags over the tokens of `corpus.text.tokenize`,
+Token level: each annotator's spans become BIO tags over the tokens of `corpus.lib.text.tokenize`,
 split where a span of either annotator starts or ends inside a word (so `داعش` inside `وداعش`
 is a token of its own). Spans are tagged in layers (entities, claims) because claims contain
 entities; within a layer, where spans nest or overlap, the longest span owns the token (then
@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from annotate.agreement.labels import kappa_from_confusion
-from annotate.agreement.score import Score
+from annotate.lib.agreement.labels import kappa_from_confusion
+from annotate.lib.agreement.score import Score
 
 
 class Span(NamedTuple):

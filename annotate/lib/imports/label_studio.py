@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from annotate.imports.common import (
+from annotate.lib.imports.common import (
     OffsetMode,
     Parsed,
     ParseSummary,
@@ -38,8 +38,8 @@ from annotate.imports.common import (
     safe_span_id,
     title_of,
 )
-from annotate.schema import claim_key
-from corpus.parsers import Origin
+from annotate.lib.schema import claim_key
+from corpus.lib.parsers import Origin
 
 CLAIM_ATTRIBUTES = {"checkworthy": None, "claimant": None, "stance": None}
 

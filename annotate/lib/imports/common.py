@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from annotate.content import ContentError, check_content
-from annotate.schema import label_index
-from corpus.parsers import MAX_EXTERNAL_ID, MAX_TITLE, Origin
-from corpus.text import DecodeError, canonicalise, decode_strict, utf16_length
+from annotate.lib.content import ContentError, check_content
+from annotate.lib.schema import label_index
+from corpus.lib.parsers import MAX_EXTERNAL_ID, MAX_TITLE, Origin
+from corpus.lib.text import DecodeError, canonicalise, decode_strict, utf16_length
 
 OffsetMode = Literal["auto", "codepoints", "utf16"]
 OFFSET_MODES: tuple[OffsetMode, ...] = ("auto", "codepoints", "utf16")

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from annotate.agreement.documents import ClaimInfo, Doc
-from annotate.agreement.spans import overlap_matches
+from annotate.lib.agreement.documents import ClaimInfo, Doc
+from annotate.lib.agreement.spans import overlap_matches
 
 UNSET = "(unset)"
 ENTITY = "(entity)"

@@ -1,4 +1,4 @@
-"""Import labelled data into a project: the ORM side of annotate/imports/.
+"""Import labelled data into a project: the ORM side of annotate/lib/imports/.
 
 `do_import_annotations` parses a file (ours, Label Studio, doccano), matches each record's
 text to an article of the project (by content hash; otherwise to one in the import corpus,
@@ -26,8 +26,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from annotate.errors import ActionError
-from annotate.imports import ImportFormatError, parse_annotations
-from annotate.imports.common import ImportRecord, ParseSummary, RecordError
+from annotate.lib.imports import ImportFormatError, parse_annotations
+from annotate.lib.imports.common import ImportRecord, ParseSummary, RecordError
 from annotate.models import (
     Annotation,
     AnnotationStatus,
@@ -41,8 +41,8 @@ from annotate.models import (
     Project,
     ProjectArticle,
 )
+from corpus.lib.text import content_hash, normalise_for_search
 from corpus.models import Article, Corpus
-from corpus.text import content_hash, normalise_for_search
 
 BATCH = 1000
 MAX_CORPUS_NAME = 200

@@ -3,7 +3,7 @@
 Gold rows are read in chunks of CHUNK_SIZE through a server-side cursor on PostgreSQL (the
 compiled `values_list` query, without Django's per-row converters, the next chunk fetched on
 a thread meanwhile), raw annotations with `values_list(...).iterator(chunk_size=...)`; rows
-become plain records handed to annotate/exports/, and the zip is produced as a stream of
+become plain records handed to annotate/lib/exports/, and the zip is produced as a stream of
 chunks that goes to a file or to an HTTP response. Nothing holds the project in memory:
 memory stays flat however many articles the project has (bench/export.py shows it).
 """
@@ -26,19 +26,19 @@ from django.db.models import QuerySet, TextField, Value
 from django.utils import timezone
 
 from annotate.errors import ActionError
-from annotate.exports import FILE_NAMES, FORMATS, MANIFEST_NAME
-from annotate.exports.archive import FileInfo, zip_stream
-from annotate.exports.conll import conll_articles
-from annotate.exports.jsonl import gold_jsonl_utf8_lines, raw_jsonl_lines
-from annotate.exports.manifest import build_manifest
-from annotate.exports.records import (
+from annotate.lib.exports import FILE_NAMES, FORMATS, MANIFEST_NAME
+from annotate.lib.exports.archive import FileInfo, zip_stream
+from annotate.lib.exports.conll import conll_articles
+from annotate.lib.exports.jsonl import gold_jsonl_utf8_lines, raw_jsonl_lines
+from annotate.lib.exports.manifest import build_manifest
+from annotate.lib.exports.records import (
     ExportStats,
     GoldRecord,
     RawRecord,
     counting_gold,
     counting_raw,
 )
-from annotate.exports.split import (
+from annotate.lib.exports.split import (
     DEFAULT_RATIOS,
     Ratios,
     SplitAssigner,
@@ -47,7 +47,8 @@ from annotate.exports.split import (
     check_seed,
     parse_ratios,
 )
-from annotate.exports.stance_csv import stance_csv_lines
+from annotate.lib.exports.stance_csv import stance_csv_lines
+from annotate.lib.schema import claim_key, span_labels
 from annotate.models import (
     AgreementSnapshot,
     Annotation,
@@ -56,7 +57,6 @@ from annotate.models import (
     Project,
     ProjectArticle,
 )
-from annotate.schema import claim_key, span_labels
 
 # Rows per fetch from the server-side cursor. Memory holds two chunks (one being written, the
 # next being fetched): 250 rows of news articles keep the export's Python peak near 4 MB,
@@ -239,7 +239,7 @@ def agreement_summary(project: Project) -> dict[str, Any] | None:
     last computed summary and whether it still matches the submitted annotations.
     """
     try:
-        from annotate.agreement_queries import fingerprint
+        from annotate.agreement import fingerprint
     except ImportError:
         return None
     snapshot = AgreementSnapshot.objects.filter(project=project).first()

@@ -19,9 +19,9 @@ from operator import itemgetter
 
 import numpy as np
 
-from annotate.agreement.documents import Doc
-from annotate.agreement.spans import Pieces, make_pieces, sorted_isin, sorted_unique
-from annotate.agreement.tokens import ranks, token_bounds
+from annotate.lib.agreement.documents import Doc
+from annotate.lib.agreement.spans import Pieces, make_pieces, sorted_isin, sorted_unique
+from annotate.lib.agreement.tokens import ranks, token_bounds
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@
 - manifest.py: manifest.json (schema, label set, counts, options, SHA-256 of every file);
 - archive.py: a deterministic zip written as a stream.
 
-The thin query layer that feeds these from the database is annotate/export_queries.py.
+The thin query layer that feeds these from the database is annotate/exports.py.
 """
 
 FORMATS = ("jsonl", "conll", "csv", "raw")

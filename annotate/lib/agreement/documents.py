@@ -1,6 +1,6 @@
 """Plain input for the agreement engine: one submitted annotation, reduced. Pure: no Django.
 
-`doc_from_content` reads the content document shape of annotate/content.py (spans, relations,
+`doc_from_content` reads the content document shape of annotate/lib/content.py (spans, relations,
 document labels) and keeps what agreement compares.
 """
 
@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from annotate.agreement.spans import Span
+from annotate.lib.agreement.spans import Span
 
 
 @dataclass(frozen=True, slots=True)

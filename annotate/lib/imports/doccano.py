@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from annotate.imports.common import (
+from annotate.lib.imports.common import (
     OffsetMode,
     Parsed,
     ParseSummary,
@@ -35,7 +35,7 @@ from annotate.imports.common import (
     safe_span_id,
     title_of,
 )
-from annotate.schema import claim_key
+from annotate.lib.schema import claim_key
 
 CLAIM_ATTRIBUTES = {"checkworthy": None, "claimant": None, "stance": None}
 

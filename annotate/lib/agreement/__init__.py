@@ -13,5 +13,5 @@
 - report.py: the whole report as one JSON-serialisable dict;
 - svg.py: server-rendered charts.
 
-annotate/agreement_queries.py feeds this package from the database and caches the report.
+annotate/agreement.py feeds this package from the database and caches the report.
 """

@@ -61,8 +61,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from annotate.agreement.score import Score
-from annotate.agreement.tokens import ranks
+from annotate.lib.agreement.score import Score
+from annotate.lib.agreement.tokens import ranks
 
 
 @dataclass(frozen=True)

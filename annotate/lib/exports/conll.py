@@ -1,6 +1,7 @@
 """CoNLL-style BIO: one token a line, `token<TAB>start<TAB>end<TAB>tag`.
 
-- tokens come from corpus.text.tokenize (token_bounds: code-point offsets into the article text);
+- tokens come from corpus.lib.text.tokenize (token_bounds: code-point offsets into the
+  article text);
 - a token is split where an entity span boundary falls inside it, so a clitic stays outside
   the entity: و + داعش gives `و O` and `داعش B-MILITARY_GROUP`;
 - entity labels only (claims are sentence-length and live in the JSONL); where entity spans
@@ -18,8 +19,8 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
-from annotate.exports.records import ExportStats, GoldRecord
-from corpus.text import Token, token_bounds
+from annotate.lib.exports.records import ExportStats, GoldRecord
+from corpus.lib.text import Token, token_bounds
 
 SENTENCE_END = frozenset({".", "!", "?", "؟"})
 _SENTENCE_MARK = re.compile("[" + re.escape("".join(sorted(SENTENCE_END))) + "]")

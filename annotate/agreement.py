@@ -1,6 +1,6 @@
 """The thin database edge of agreement: submitted annotations in, cached report out.
 
-`agreement_report(project)` returns the report of annotate/agreement/report.py for the
+`agreement_report(project)` returns the report of annotate/lib/agreement/report.py for the
 project's submitted annotations. The result is kept in AgreementSnapshot under a fingerprint
 of those annotations (how many, the latest update, the schema version, the report format);
 while the fingerprint holds, the stored report is returned without recomputing.
@@ -17,8 +17,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 
-from annotate.agreement.documents import Doc, doc_from_columns, doc_from_content
-from annotate.agreement.report import REPORT_FORMAT, build_report, label_space
+from annotate.lib.agreement.documents import Doc, doc_from_columns, doc_from_content
+from annotate.lib.agreement.report import REPORT_FORMAT, build_report, label_space
 from annotate.models import AgreementSnapshot, Annotation, AnnotationStatus, Project
 from corpus.models import Article
 from workbench.bulk import gc_paused

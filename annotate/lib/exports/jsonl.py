@@ -19,7 +19,7 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any
 
-from annotate.exports.records import ExportError, GoldRecord, RawRecord
+from annotate.lib.exports.records import ExportError, GoldRecord, RawRecord
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 # The escaping the encoder above applies to every str (ensure_ascii=False), without its

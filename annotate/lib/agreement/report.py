@@ -22,17 +22,17 @@ from typing import Any
 
 import numpy as np
 
-from annotate.agreement import batch, unitizing
-from annotate.agreement.claims import UNSET, ClaimTally
-from annotate.agreement.documents import Doc
-from annotate.agreement.labels import (
+from annotate.lib.agreement import batch, unitizing
+from annotate.lib.agreement.claims import UNSET, ClaimTally
+from annotate.lib.agreement.documents import Doc
+from annotate.lib.agreement.labels import (
     alpha_from_table,
     cohen_kappa,
     label_agreement,
     observed_from_table,
 )
-from annotate.agreement.score import Score, mean_score
-from annotate.agreement.spans import bio_kappa, prf
+from annotate.lib.agreement.score import Score, mean_score
+from annotate.lib.agreement.spans import bio_kappa, prf
 
 # Bump when the report's shape or any definition changes: cached reports are then rebuilt.
 # 2: Krippendorff's unitizing alpha (summary, spans.alpha_u, claims.alpha_u).

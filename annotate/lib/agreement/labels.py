@@ -23,7 +23,7 @@ from typing import Any
 import krippendorff
 import numpy as np
 
-from annotate.agreement.score import Score, mean_score
+from annotate.lib.agreement.score import Score, mean_score
 
 # item -> {annotator: label}; items and annotators are any hashable keys. Any, not Hashable:
 # a Mapping's key type is invariant, so Mapping[Hashable, ...] would refuse a dict[int, ...].

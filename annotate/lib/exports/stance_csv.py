@@ -9,7 +9,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from annotate.exports.records import GoldRecord
+from annotate.lib.exports.records import GoldRecord
 
 HEADER = ("article_id", "target", "label", "split")
 

@@ -2,8 +2,8 @@
 
 Each parser turns file bytes into `ImportRecord`s (canonical article text plus a content
 document with code-point offsets, already checked against the project schema by
-annotate.content.check_content) or `RecordError`s naming the file, line or task and the
-field. The ORM side (annotate/import_queries.py) decides whether errors abort the import
+annotate.lib.content.check_content) or `RecordError`s naming the file, line or task and the
+field. The ORM side (annotate/imports.py) decides whether errors abort the import
 (the default: nothing is written) or are skipped.
 
 - ours.py: our gold JSONL and raw per-annotator JSONL exports (round trip);
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from annotate.imports.common import OFFSET_MODES, OffsetMode, Parsed, ParseSummary
+from annotate.lib.imports.common import OFFSET_MODES, OffsetMode, Parsed, ParseSummary
 
 FORMATS = ("ours", "label-studio", "doccano")
 
@@ -40,9 +40,9 @@ def parse_annotations(
     summary: ParseSummary | None = None,
 ) -> Iterator[Parsed]:
     """Records and errors of one file in one of FORMATS."""
-    from annotate.imports.doccano import parse_doccano
-    from annotate.imports.label_studio import parse_label_studio
-    from annotate.imports.ours import parse_ours
+    from annotate.lib.imports.doccano import parse_doccano
+    from annotate.lib.imports.label_studio import parse_label_studio
+    from annotate.lib.imports.ours import parse_ours
 
     if format not in FORMATS:
         raise ImportFormatError("format", f"unknown format {format!r}; use {', '.join(FORMATS)}")

@@ -9,11 +9,11 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from annotate.exports import EXPORT_FORMAT_VERSION
-from annotate.exports.archive import FileInfo
-from annotate.exports.records import ExportStats
-from annotate.exports.split import SPLITS
-from annotate.schema import claim_key, span_labels
+from annotate.lib.exports import EXPORT_FORMAT_VERSION
+from annotate.lib.exports.archive import FileInfo
+from annotate.lib.exports.records import ExportStats
+from annotate.lib.exports.split import SPLITS
+from annotate.lib.schema import claim_key, span_labels
 
 
 def label_set(schema: dict[str, Any]) -> dict[str, Any]:
