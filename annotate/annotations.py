@@ -11,11 +11,10 @@ workflow rules (the assigned annotator edits, a submitted annotation is frozen, 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -39,6 +38,7 @@ from annotate.models import (
     Membership,
     Role,
 )
+from annotate.sql import save_draft_row
 from workbench.sql import insert_row
 
 MAX_REASON_LENGTH = 2000
@@ -148,69 +148,6 @@ def _check_editable(assignment: Assignment, annotation: Annotation, version: Any
         )
 
 
-SAVED = ("annotation_id", "version")  # audit event columns taken from the updated row
-
-
-@functools.cache
-def _event_fields() -> tuple[Any, ...]:
-    """AuditEvent's columns but its id, in table order (computed once, used by every save)."""
-    return tuple(field for field in AuditEvent._meta.concrete_fields if field.attname != "id")
-
-
-@functools.cache
-def _save_sql(columns: tuple[str, ...], vendor: str) -> tuple[str, str | None]:
-    """(UPDATE of a draft at a version, or None) and, on PostgreSQL, the same UPDATE with its
-    audit event INSERTed by the same statement (one round trip, atomic without BEGIN/COMMIT)."""
-    table = Annotation._meta.db_table
-    assignments = ", ".join(f'"{column}" = %s' for column in columns)
-    update = (
-        f'UPDATE "{table}" SET {assignments}, "version" = "version" + 1 '  # noqa: S608 - names
-        'WHERE "id" = %s AND "version" = %s AND "status" = %s'
-    )
-    if vendor != "postgresql":
-        return update, None
-    event_columns = ", ".join(f'"{field.column}"' for field in _event_fields())
-    values = ", ".join(
-        f'saved."{field.attname}"' if field.attname in SAVED else "%s" for field in _event_fields()
-    )
-    saved = f'{update} RETURNING "id" AS "annotation_id", "version"'
-    combined = (
-        f"WITH saved AS ({saved}) "  # noqa: S608 - table and column names only
-        f'INSERT INTO "{AuditEvent._meta.db_table}" ({event_columns}) '
-        f"SELECT {values} FROM saved"
-    )
-    return update, combined
-
-
-def _save_draft_row(
-    pk: int, *, version: int, fields: dict[str, Any], event: dict[str, Any]
-) -> bool:
-    """Set `fields`, bump the version and write the audit `event`, if the annotation is still
-    a draft at `version`; False (nothing written) otherwise.
-
-    Hand-written: every autosave runs it. Values are prepared by their model fields.
-    """
-    prepared = [(Annotation._meta.get_field(name), value) for name, value in fields.items()]
-    update, combined = _save_sql(tuple(f.column for f, _ in prepared), connection.vendor)
-    params = [field.get_db_prep_save(value, connection) for field, value in prepared]
-    params += [pk, version, AnnotationStatus.DRAFT]
-    if combined is not None:
-        event_params = [
-            field.get_db_prep_save(event[field.attname], connection)
-            for field in _event_fields()
-            if field.attname not in SAVED
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(combined, params + event_params)
-            return cursor.rowcount == 1
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(update, params)
-        if cursor.rowcount != 1:
-            return False
-        insert_row(AuditEvent, event)
-        return True
-
-
 def _write(
     assignment: Assignment,
     *,
@@ -229,7 +166,7 @@ def _write(
             return _apply(
                 assignment, annotation, user=user, version=version, change=change, submit=submit
             )
-    # The autosave of a started draft: one guarded write (see _save_draft_row).
+    # The autosave of a started draft: one guarded write (see annotate.sql.save_draft_row).
     return _apply(assignment, annotation, user=user, version=version, change=change, submit=False)
 
 
@@ -274,7 +211,7 @@ def _apply(
     )
     # The conditional update is the guard: of two saves carrying the same version, exactly
     # one matches the row; the other changes nothing and reports a conflict.
-    if not _save_draft_row(annotation.pk, version=version, fields=fields, event=event):
+    if not save_draft_row(annotation.pk, version=version, fields=fields, event=event):
         current = Annotation.objects.filter(pk=annotation.pk).values("version").first()
         current_version = current["version"] if current else None
         raise ConflictError(

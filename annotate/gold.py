@@ -21,7 +21,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
 from django.utils import timezone
 
 from annotate.errors import ConflictError
@@ -55,25 +54,6 @@ class StaleGold(ConflictError):
             "reload and adjudicate again.",
             current_version=current_version,
         )
-
-
-def access_project_article(project: Project, article_id: int | str) -> Article:
-    """An article of the project, or 404."""
-    try:
-        article_pk = int(article_id)
-    except (TypeError, ValueError):
-        raise Http404("No such article in this project.") from None
-    article = (
-        Article.objects.filter(
-            pk=article_pk,
-            pk__in=ProjectArticle.objects.filter(project=project).values("article_id"),
-        )
-        .only("id", "title", "text", "external_id")
-        .first()
-    )
-    if article is None:
-        raise Http404("No such article in this project.")
-    return article
 
 
 def submitted_annotations(project: Project, article: Article) -> list[Annotation]:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from annotate.access import ANNOTATION, ANNOTATION_RAW
 from annotate.models import Annotation, Role
 from annotate.queue import do_generate_assignments, do_next
+from annotate.sql import ANNOTATION, ANNOTATION_RAW
 from tests.factories import make_article, make_project, make_user, span_of
 from workbench.sql import Columns, fetch_row
 

@@ -13,7 +13,6 @@ import re
 import secrets
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -31,7 +30,7 @@ from rest_framework.authentication import (
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotate.access import access_project
+from annotate.access import access_export_project, access_project
 from annotate.api.authentication import LeanTokenAuthentication
 from annotate.api.base import ApiView, ErrorSerializer
 from annotate.api.jobs import JobSerializer, job_payload
@@ -92,17 +91,6 @@ class ExportTokenScheme(OpenApiAuthenticationExtension):
             "description": "A project export token (download endpoints only); "
             "or pass it as ?token=.",
         }
-
-
-def access_export_project(request: Request, pid: int) -> Project:
-    """The project, for its managers or a token of this very project."""
-    if isinstance(request.auth, ExportToken):
-        if request.auth.project_id != int(pid):
-            raise PermissionDenied("This export token belongs to another project.")
-        return request.auth.project
-    if not request.user or not request.user.is_authenticated:
-        raise exceptions.NotAuthenticated()
-    return access_project(request.user, pid, roles=MANAGERS)
 
 
 class DownloadView(ApiView):
@@ -172,7 +160,7 @@ class ExportDownloadView(DownloadView):
         },
     )
     def get(self, request: Request, pid: int, job_id: int):
-        project = access_export_project(request, pid)
+        project = access_export_project(request.user, pid, auth=request.auth)
         job = Job.objects.filter(
             pk=job_id, project=project, kind=JobKind.EXPORT, status=JobStatus.DONE
         ).first()
@@ -190,7 +178,7 @@ class LatestExportDownloadView(DownloadView):
         },
     )
     def get(self, request: Request, pid: int):
-        project = access_export_project(request, pid)
+        project = access_export_project(request.user, pid, auth=request.auth)
         for job in Job.objects.filter(
             project=project, kind=JobKind.EXPORT, status=JobStatus.DONE
         ).order_by("-finished_at", "-id")[:20]:
@@ -219,7 +207,7 @@ class ExportStreamView(DownloadView):
         },
     )
     def get(self, request: Request, pid: int):
-        project = access_export_project(request, pid)
+        project = access_export_project(request.user, pid, auth=request.auth)
         options = check_export_options(
             formats=request.query_params.get("formats"),
             seed=request.query_params.get("seed", 0),

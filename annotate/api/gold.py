@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotate import gold as gold_actions
-from annotate.access import LEADS, access_project
+from annotate.access import LEADS, access_project, article_in_project
 from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer
 from annotate.api.serializers import ContentField
 from annotate.models import Gold
@@ -53,7 +53,7 @@ class AdjudicationView(ApiView):
     )
     def get(self, request: Request, pid: int, aid: int) -> Response:
         project = access_project(request.user, pid, roles=LEADS)
-        article = gold_actions.access_project_article(project, aid)
+        article = article_in_project(project, aid)
         return Response(gold_actions.adjudication_data(project, article))
 
 
@@ -61,7 +61,7 @@ class GoldView(ApiView):
     @extend_schema(summary="The article's gold (null when none)", responses={200: GoldSerializer})
     def get(self, request: Request, pid: int, aid: int) -> Response:
         project = access_project(request.user, pid, roles=LEADS)
-        article = gold_actions.access_project_article(project, aid)
+        article = article_in_project(project, aid)
         gold = Gold.objects.filter(project=project, article=article).first()
         return Response(gold_actions.gold_payload(gold))
 
@@ -72,7 +72,7 @@ class GoldView(ApiView):
     )
     def put(self, request: Request, pid: int, aid: int) -> Response:
         project = access_project(request.user, pid, roles=LEADS)
-        article = gold_actions.access_project_article(project, aid)
+        article = article_in_project(project, aid)
         data = GoldSaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         gold = gold_actions.do_save_gold(

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotate.access import role_in
+from annotate.access import access_job
 from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer
-from annotate.models import Job, JobKind, JobStatus, Role
+from annotate.models import Job, JobKind, JobStatus
 from annotate.tasks import do_retry_job
 
 
@@ -59,18 +58,6 @@ def job_payload(job: Job, *, user=None) -> dict[str, Any]:
         "download": download,
         "retry": reverse("annotate:api-job-retry", args=[job.pk]) if can_retry else None,
     }
-
-
-def access_job(user, job_id: int) -> Job:
-    """A job its starter, or a manager of its project, may see; 404 for anyone else."""
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None:
-        raise Http404("No such job.")
-    if job.user_id == user.pk:
-        return job
-    if job.project_id is not None and role_in(user, job.project_id) == Role.MANAGER:
-        return job
-    raise Http404("No such job.")
 
 
 class JobView(ApiView):

@@ -16,9 +16,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
-from annotate.access import LEADS, access_project
+from annotate.access import LEADS, access_project, article_in_project
 from annotate.agreement import agreement_report
-from annotate.gold import access_project_article
 from annotate.lib.agreement import svg
 from annotate.lib.agreement.report import heat_matrix, label_space
 from annotate.models import Annotation, AnnotationStatus
@@ -351,7 +350,7 @@ def highlight_segments(
 def compare_article(request: HttpRequest, pid: int, aid: int) -> HttpResponse:
     """Every submitted annotation of one article side by side over its text (read-only)."""
     project = access_project(request.user, pid, roles=LEADS)
-    article = access_project_article(project, aid)
+    article = article_in_project(project, aid)
     space = label_space(project.schema)
     labels = [*space.entity_labels, space.claim_label]
     label_index = {label: k for k, label in enumerate(labels)}

@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from annotate.access import LEADS, access_project
+from annotate.access import LEADS, access_project, article_in_project
 from annotate.gold import (
-    access_project_article,
     adjudication_data,
     do_auto_accept_unanimous,
     gold_progress,
@@ -120,7 +119,7 @@ def _next_article(project, article_id: int) -> str | None:
 @login_required
 def adjudicate_article(request: HttpRequest, pid: int, aid: int) -> HttpResponse:
     project = access_project(request.user, pid, roles=LEADS)
-    article = access_project_article(project, aid)
+    article = article_in_project(project, aid)
     data: dict[str, Any] = adjudication_data(project, article)
     labels = {
         label["key"]: {"name": label.get("name", label["key"]), "color": label.get("color", "#888")}

@@ -1,0 +1,300 @@
+"""The hand-written SQL of the hot paths, each query beside its ORM reference.
+
+Every API call into a project, an assignment or a draft runs one of these; building the same
+query with the ORM costs more CPU than running it (see workbench.sql). Each fast function
+`name` has a reference `name_orm` built from plain querysets, obviously correct and slower;
+tests/test_sql_equivalence.py checks with hypothesis that both give the same answer on SQLite
+and on PostgreSQL. The functions only fetch: who may see what is decided in annotate.access.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F, TextField
+from django.db.models.functions import Cast
+
+from annotate.models import (
+    Annotation,
+    AnnotationStatus,
+    Assignment,
+    AuditEvent,
+    Membership,
+    Project,
+    ProjectArticle,
+)
+from corpus.models import Article
+from workbench.sql import Columns, fetch_row, insert_row, split_row
+
+ASSIGNMENT = Columns(Assignment, "asg")
+PROJECT = Columns(Project, "p")
+ANNOTATION = Columns(Annotation, "an")
+# The same columns, the draft left as the database's JSON text (`content_json`) for reads
+# that only pass it on.
+ANNOTATION_RAW = Columns(Annotation, "an", raw_json=["content"])
+# The article without its search folding, which only the search box reads.
+ARTICLE_FIELDS = [f.name for f in Article._meta.concrete_fields if f.name != "search_text"]
+ARTICLE = Columns(Article, "art", only=ARTICLE_FIELDS)
+
+MEMBER_ROLE = f'LEFT JOIN "{Membership._meta.db_table}" m ON m.project_id = p.id AND m.user_id = %s'
+PROJECT_SQL = (
+    f'SELECT {PROJECT.sql}, m.role FROM "{Project._meta.db_table}" p '  # noqa: S608 - names
+    f"{MEMBER_ROLE} WHERE p.id = %s"
+)
+PROJECT_ARTICLE_SQL = (
+    f"SELECT {PROJECT.sql}, m.role, {ARTICLE.sql} "  # noqa: S608 - names only
+    f'FROM "{Project._meta.db_table}" p {MEMBER_ROLE} '
+    f'JOIN "{ProjectArticle._meta.db_table}" pa ON pa.project_id = p.id AND pa.article_id = %s '
+    f'JOIN "{Article._meta.db_table}" art ON art.id = pa.article_id WHERE p.id = %s'
+)
+
+
+def _member_role_orm(user_id: int, project_id: int) -> str | None:
+    return (
+        Membership.objects.filter(project_id=project_id, user_id=user_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+# The project with the user's membership role ----------------------------------------------
+
+
+def project_with_role(user_id: int, project_id: int) -> tuple[Project, str | None] | None:
+    """The project and `user_id`'s membership role in it (None if not a member); None when
+    there is no such project. One query."""
+    row = fetch_row(PROJECT_SQL, [user_id, project_id])
+    if row is None:
+        return None
+    project_values, (role,) = split_row(row, PROJECT, 1)
+    return PROJECT.build(project_values), role
+
+
+def project_with_role_orm(user_id: int, project_id: int) -> tuple[Project, str | None] | None:
+    """Reference for project_with_role."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return None
+    return project, _member_role_orm(user_id, project_id)
+
+
+# The project with the role and one of its articles ----------------------------------------
+
+
+def project_article_with_role(
+    user_id: int, project_id: int, article_id: int
+) -> tuple[Project, str | None, Article] | None:
+    """The project, `user_id`'s membership role and the article (without `search_text`);
+    None when there is no such project or the article is not in it. One query."""
+    row = fetch_row(PROJECT_ARTICLE_SQL, [user_id, article_id, project_id])
+    if row is None:
+        return None
+    project_values, (role,), article_values = split_row(row, PROJECT, 1, ARTICLE)
+    return PROJECT.build(project_values), role, ARTICLE.build(article_values)
+
+
+def project_article_with_role_orm(
+    user_id: int, project_id: int, article_id: int
+) -> tuple[Project, str | None, Article] | None:
+    """Reference for project_article_with_role."""
+    found = project_with_role_orm(user_id, project_id)
+    in_project = ProjectArticle.objects.filter(project_id=project_id, article_id=article_id)
+    if found is None or not in_project.exists():
+        return None
+    article = Article.objects.only(*ARTICLE_FIELDS).get(pk=article_id)
+    return found[0], found[1], article
+
+
+# The assignment bundle ---------------------------------------------------------------------
+
+
+@functools.cache
+def _assignment_sql(with_article: bool, with_annotation: bool) -> str:
+    columns = [ASSIGNMENT.sql, PROJECT.sql, "m.role"]
+    joins = [
+        f'JOIN "{Project._meta.db_table}" p ON p.id = asg.project_id',
+        f'LEFT JOIN "{Membership._meta.db_table}" m '
+        "ON m.project_id = asg.project_id AND m.user_id = %s",
+    ]
+    if with_article:
+        columns.append(ARTICLE.sql)
+        joins.append(f'JOIN "{Article._meta.db_table}" art ON art.id = asg.article_id')
+    if with_annotation:
+        columns.append(ANNOTATION.sql)
+        joins.append(f'LEFT JOIN "{Annotation._meta.db_table}" an ON an.assignment_id = asg.id')
+    return (
+        f"SELECT {', '.join(columns)} "  # noqa: S608 - table and column names, not input
+        f'FROM "{Assignment._meta.db_table}" asg {" ".join(joins)} WHERE asg.id = %s'
+    )
+
+
+def _attach_annotation(assignment: Assignment, annotation: Annotation | None) -> None:
+    """Cache the annotation (or its absence) on the assignment, and the assignment on it."""
+    Assignment.annotation.related.set_cached_value(assignment, annotation)
+    if annotation is not None:
+        Annotation.assignment.field.set_cached_value(annotation, assignment)
+
+
+def assignment_bundle(
+    user_id: int,
+    assignment_id: int,
+    *,
+    with_article: bool = True,
+    with_annotation: bool = False,
+    raw_content: bool = False,
+) -> tuple[Assignment, str | None] | None:
+    """The assignment (its project attached) and `user_id`'s membership role in its project;
+    None when there is no such assignment. One query.
+
+    With `with_article` the article (without `search_text`) is attached; with
+    `with_annotation`, `assignment.annotation` is cached (raising Annotation.DoesNotExist
+    when there is none yet). With `raw_content`, the annotation's content stays deferred and
+    its JSON text is `annotation.content_json`.
+    """
+    row = fetch_row(_assignment_sql(with_article, with_annotation), [user_id, assignment_id])
+    if row is None:
+        return None
+    parts: list[Columns | int] = [ASSIGNMENT, PROJECT, 1]
+    if with_article:
+        parts.append(ARTICLE)
+    if with_annotation:
+        parts.append(ANNOTATION)
+    values = split_row(row, *parts)
+    assignment = ASSIGNMENT.build(values[0])
+    assignment.project = PROJECT.build(values[1])
+    if with_article:
+        assignment.article = ARTICLE.build(values[3])
+    if with_annotation:
+        annotation_values = values[-1]
+        columns = ANNOTATION_RAW if raw_content else ANNOTATION
+        annotation = columns.build(annotation_values) if annotation_values[0] is not None else None
+        _attach_annotation(assignment, annotation)
+    return assignment, values[2][0]
+
+
+def assignment_bundle_orm(
+    user_id: int,
+    assignment_id: int,
+    *,
+    with_article: bool = True,
+    with_annotation: bool = False,
+    raw_content: bool = False,
+) -> tuple[Assignment, str | None] | None:
+    """Reference for assignment_bundle."""
+    assignments = Assignment.objects.select_related("project")
+    if with_article:
+        assignments = assignments.select_related("article").defer("article__search_text")
+    assignment = assignments.filter(pk=assignment_id).first()
+    if assignment is None:
+        return None
+    if with_annotation:
+        annotations = Annotation.objects.filter(assignment_id=assignment_id)
+        if raw_content:
+            annotations = annotations.defer("content").annotate(
+                content_json=Cast("content", TextField())
+            )
+        _attach_annotation(assignment, annotations.first())
+    return assignment, _member_role_orm(user_id, assignment.project_id)
+
+
+# The draft save ----------------------------------------------------------------------------
+
+SAVED = ("annotation_id", "version")  # audit event columns taken from the updated row
+
+
+@functools.cache
+def _event_fields() -> tuple[Any, ...]:
+    """AuditEvent's columns but its id, in table order (computed once, used by every save)."""
+    return tuple(field for field in AuditEvent._meta.concrete_fields if field.attname != "id")
+
+
+@functools.cache
+def _update_sql(columns: tuple[str, ...]) -> str:
+    """UPDATE of a draft still at a version, setting `columns` and bumping the version."""
+    assignments = ", ".join(f'"{column}" = %s' for column in columns)
+    return (
+        f'UPDATE "{Annotation._meta.db_table}" '  # noqa: S608 - names
+        f'SET {assignments}, "version" = "version" + 1 '
+        'WHERE "id" = %s AND "version" = %s AND "status" = %s'
+    )
+
+
+@functools.cache
+def _update_and_audit_sql(columns: tuple[str, ...]) -> str:
+    """The same UPDATE with its audit event INSERTed by the same statement (PostgreSQL: data
+    modifying CTEs; one round trip, atomic without BEGIN/COMMIT)."""
+    event_columns = ", ".join(f'"{field.column}"' for field in _event_fields())
+    values = ", ".join(
+        f'saved."{field.attname}"' if field.attname in SAVED else "%s" for field in _event_fields()
+    )
+    saved = f'{_update_sql(columns)} RETURNING "id" AS "annotation_id", "version"'
+    return (
+        f"WITH saved AS ({saved}) "  # noqa: S608 - table and column names only
+        f'INSERT INTO "{AuditEvent._meta.db_table}" ({event_columns}) '
+        f"SELECT {values} FROM saved"
+    )
+
+
+def _update_params(pk: int, version: int, fields: dict[str, Any]) -> tuple[tuple[str, ...], list]:
+    prepared = [(Annotation._meta.get_field(name), value) for name, value in fields.items()]
+    params = [field.get_db_prep_save(value, connection) for field, value in prepared]
+    params += [pk, version, AnnotationStatus.DRAFT]
+    return tuple(field.column for field, _ in prepared), params
+
+
+def save_draft_row_in_one_statement(
+    pk: int, *, version: int, fields: dict[str, Any], event: dict[str, Any]
+) -> bool:
+    """save_draft_row as one statement (PostgreSQL only)."""
+    columns, params = _update_params(pk, version, fields)
+    params += [
+        field.get_db_prep_save(event[field.attname], connection)
+        for field in _event_fields()
+        if field.attname not in SAVED
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_update_and_audit_sql(columns), params)
+        return cursor.rowcount == 1
+
+
+def save_draft_row_in_two_statements(
+    pk: int, *, version: int, fields: dict[str, Any], event: dict[str, Any]
+) -> bool:
+    """save_draft_row as an UPDATE then an INSERT in one transaction (any database)."""
+    columns, params = _update_params(pk, version, fields)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(_update_sql(columns), params)
+        if cursor.rowcount != 1:
+            return False
+        insert_row(AuditEvent, event)
+        return True
+
+
+def save_draft_row(pk: int, *, version: int, fields: dict[str, Any], event: dict[str, Any]) -> bool:
+    """Set `fields`, bump the version and write the audit `event` (AuditEvent attname ->
+    value), if the annotation is still a draft at `version`; False (nothing written) otherwise.
+
+    Hand-written: every autosave runs it. Values are prepared by their model fields. The
+    event's `annotation_id` and `version` are those of the row (its id, `version` + 1).
+    """
+    if connection.vendor == "postgresql":
+        return save_draft_row_in_one_statement(pk, version=version, fields=fields, event=event)
+    return save_draft_row_in_two_statements(pk, version=version, fields=fields, event=event)
+
+
+def save_draft_row_orm(
+    pk: int, *, version: int, fields: dict[str, Any], event: dict[str, Any]
+) -> bool:
+    """Reference for save_draft_row."""
+    with transaction.atomic():
+        updated = Annotation.objects.filter(
+            pk=pk, version=version, status=AnnotationStatus.DRAFT
+        ).update(version=F("version") + 1, **fields)
+        if not updated:
+            return False
+        audit = AuditEvent.objects.create(**{**event, "annotation_id": pk, "version": version + 1})
+        # `at` is auto_now_add, which create() overrides with the clock.
+        AuditEvent.objects.filter(pk=audit.pk).update(at=event["at"])
+        return True
