@@ -34,6 +34,7 @@ from annotate.access import access_export_project, access_project
 from annotate.api.authentication import LeanTokenAuthentication
 from annotate.api.base import ApiView, ErrorSerializer
 from annotate.api.jobs import JobSerializer, job_payload
+from annotate.api.serializers import IsoDateTimeField
 from annotate.exports import check_export_options, export_stream
 from annotate.lib.exports import FORMATS
 from annotate.models import ExportToken, Job, JobKind, JobStatus, Project, Role
@@ -252,11 +253,13 @@ def do_create_export_token(project: Project, *, user, name: str) -> tuple[Export
 class ExportTokenSerializer(serializers.Serializer):
     """The shape of token_payload (documentation only)."""
 
+    # Given the token it writes token_payload's answer (tests/test_api_answers_match_serializers).
+
     id = serializers.IntegerField()
     name = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    created_by = serializers.CharField(allow_null=True)
-    last_used_at = serializers.DateTimeField(allow_null=True)
+    created_at = IsoDateTimeField()
+    created_by = serializers.CharField(source="created_by.username", allow_null=True)
+    last_used_at = IsoDateTimeField(allow_null=True)
     revoked = serializers.BooleanField()
 
 

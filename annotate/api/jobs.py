@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from annotate.access import access_job
 from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer
+from annotate.api.serializers import IsoDateTimeField
 from annotate.models import Job, JobKind, JobStatus
 from annotate.tasks import do_retry_job
 
@@ -19,21 +20,38 @@ from annotate.tasks import do_retry_job
 class JobSerializer(serializers.Serializer):
     """The shape of job_payload (documentation only)."""
 
+    # Given the job (and the caller as context["user"]) it writes job_payload's answer:
+    # tests/test_api_answers_match_serializers.py keeps the two equal.
+
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=JobKind.choices)
-    project = serializers.IntegerField(allow_null=True)
+    project = serializers.IntegerField(source="project_id", allow_null=True)
     status = serializers.ChoiceField(choices=JobStatus.choices)
     progress = serializers.IntegerField()
     total = serializers.IntegerField()
     error = serializers.CharField()
     result = serializers.DictField()
     attempts = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
-    url = serializers.CharField()
-    download = serializers.CharField(allow_null=True)
-    retry = serializers.CharField(allow_null=True)
+    created_at = IsoDateTimeField()
+    started_at = IsoDateTimeField(allow_null=True)
+    finished_at = IsoDateTimeField(allow_null=True)
+    url = serializers.SerializerMethodField()
+    download = serializers.SerializerMethodField()
+    retry = serializers.SerializerMethodField()
+
+    def get_url(self, job: Job) -> str:
+        return reverse("annotate:api-job", args=[job.pk])
+
+    def get_download(self, job: Job) -> str | None:
+        if job.kind == JobKind.EXPORT and job.status == JobStatus.DONE:
+            return reverse("annotate:api-export-download", args=[job.project_id, job.pk])
+        return None
+
+    def get_retry(self, job: Job) -> str | None:
+        user = self.context.get("user")
+        if job.status == JobStatus.FAILED and user is not None and job.user_id == user.pk:
+            return reverse("annotate:api-job-retry", args=[job.pk])
+        return None
 
 
 def job_payload(job: Job, *, user=None) -> dict[str, Any]:

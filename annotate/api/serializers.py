@@ -78,6 +78,14 @@ class ProjectArticleTextSerializer(serializers.ModelSerializer):
         return len(article.text)
 
 
+class IsoDateTimeField(serializers.DateTimeField):
+    """A datetime as `datetime.isoformat()` writes it (UTC as +00:00, not Z): the form of the
+    hand-built job and export-token answers."""
+
+    def to_representation(self, value: datetime.datetime | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+
 def _datetime(value: datetime.datetime | None) -> str | None:
     """A datetime as DRF's DateTimeField writes it (ISO 8601, UTC as Z)."""
     if value is None:
