@@ -213,15 +213,6 @@ def tag_names(labels: Sequence[str]) -> list[str]:
     return names
 
 
-def split_mask(pieces: Pieces, offsets: np.ndarray | Iterable[int]) -> np.ndarray:
-    """Pieces that begin at an inner split caused by one of these span boundary offsets."""
-    mask = np.zeros(len(pieces.starts), dtype=bool)
-    if len(pieces.split_offsets):
-        own = offsets if isinstance(offsets, np.ndarray) else np.fromiter(offsets, np.int64)
-        mask[pieces.split_index[sorted_isin(pieces.split_offsets, sorted_unique(own))]] = True
-    return mask
-
-
 def bio_kappa(confusion: np.ndarray) -> Score:
     """Cohen's kappa over paired BIO tags given as a confusion matrix."""
     score = kappa_from_confusion(confusion)
