@@ -227,6 +227,17 @@ def _add_docs(docs: list[Doc], rows: list[list[Any]], *, claim_label: str) -> No
         )
 
 
+def submitted_of_article(project: Project, article: Article) -> list[tuple[Annotation, str]]:
+    """The submitted annotations of one article with their annotators' names, by annotator."""
+    annotations = list(submitted(project).filter(article=article).order_by("annotator_id"))
+    users = dict(
+        get_user_model()
+        .objects.filter(id__in=[a.annotator_id for a in annotations])
+        .values_list("id", "username")
+    )
+    return [(a, users.get(a.annotator_id, str(a.annotator_id))) for a in annotations]
+
+
 def compared_texts(project: Project) -> dict[int, str]:
     """Texts of the articles that two or more annotators submitted (the ones compared)."""
     multi = (

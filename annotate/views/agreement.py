@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,7 +18,7 @@ from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
 from annotate.access import LEADS, access_project
-from annotate.agreement import MEASURES, project_report
+from annotate.agreement import MEASURES, project_report, submitted_of_article
 from annotate.gold import access_project_article
 from annotate.lib.agreement import svg
 from annotate.lib.agreement.report import (
@@ -33,7 +32,6 @@ from annotate.lib.agreement.report import (
     label_space,
 )
 from annotate.lib.agreement.score import Score
-from annotate.models import Annotation, AnnotationStatus
 
 REASON_TEXT: dict[str, Any] = {
     "one_rater": gettext_lazy("Undefined: fewer than two annotators."),
@@ -289,61 +287,20 @@ def compare_article(request: HttpRequest, pid: int, aid: int) -> HttpResponse:
     space = label_space(project.schema)
     labels = [*space.entity_labels, space.claim_label]
     label_index = {label: k for k, label in enumerate(labels)}
-    annotations = list(
-        Annotation.objects.filter(
-            project=project, article=article, status=AnnotationStatus.SUBMITTED
-        ).order_by("annotator_id")
-    )
-    users = dict(
-        get_user_model()
-        .objects.filter(id__in=[a.annotator_id for a in annotations])
-        .values_list("id", "username")
-    )
-    columns = []
-    for annotation in annotations:
-        content = annotation.content or {}
-        spans = sorted(
-            (
-                s
-                for s in content.get("spans", [])
-                if 0 <= s["start"] < s["end"] <= len(article.text)
+    columns = [
+        {
+            "annotator": name,
+            "submitted_at": annotation.submitted_at,
+            **_compare_column(
+                annotation.content or {},
+                text=article.text,
+                schema=project.schema,
+                label_index=label_index,
+                claim_label=space.claim_label,
             ),
-            key=lambda s: (s["start"], s["end"], s["label"]),
-        )
-        by_id = {s["id"]: s for s in spans}
-        claimant_of = {
-            r["from"]: by_id.get(r["to"])
-            for r in content.get("relations", [])
-            if r.get("type") == "claimant"
         }
-        columns.append(
-            {
-                "annotator": users.get(annotation.annotator_id, str(annotation.annotator_id)),
-                "submitted_at": annotation.submitted_at,
-                "stance": [
-                    {"target": _target_name(project.schema, key), "value": value}
-                    for key, value in sorted(
-                        (content.get("document_labels") or {}).get("stance", {}).items()
-                    )
-                ],
-                "segments": highlight_segments(
-                    article.text, spans, label_index=label_index, claim_label=space.claim_label
-                ),
-                "spans": [
-                    {
-                        **s,
-                        "palette": label_index.get(s["label"], 0) % PALETTE_SIZE,
-                        "covered": article.text[s["start"] : s["end"]],
-                        "claimant": (
-                            claimant_of[s["id"]]["text"]
-                            if claimant_of.get(s["id"])
-                            else (s.get("attributes") or {}).get("claimant")
-                        ),
-                    }
-                    for s in spans
-                ],
-            }
-        )
+        for annotation, name in submitted_of_article(project, article)
+    ]
     legend = [{"label": label, "palette": k % PALETTE_SIZE} for k, label in enumerate(labels)]
     context = {
         "project": project,
@@ -353,3 +310,47 @@ def compare_article(request: HttpRequest, pid: int, aid: int) -> HttpResponse:
         "claim_label": space.claim_label,
     }
     return render(request, "annotate/agreement/compare.html", context)
+
+
+def _compare_column(
+    content: dict[str, Any],
+    *,
+    text: str,
+    schema: dict[str, Any],
+    label_index: dict[str, int],
+    claim_label: str,
+) -> dict[str, Any]:
+    """One annotation's stance, highlighted text and span list on the side-by-side page."""
+    spans = sorted(
+        (s for s in content.get("spans", []) if 0 <= s["start"] < s["end"] <= len(text)),
+        key=lambda s: (s["start"], s["end"], s["label"]),
+    )
+    by_id = {s["id"]: s for s in spans}
+    claimant_of = {
+        r["from"]: by_id.get(r["to"])
+        for r in content.get("relations", [])
+        if r.get("type") == "claimant"
+    }
+    stance = (content.get("document_labels") or {}).get("stance", {})
+    return {
+        "stance": [
+            {"target": _target_name(schema, key), "value": value}
+            for key, value in sorted(stance.items())
+        ],
+        "segments": highlight_segments(
+            text, spans, label_index=label_index, claim_label=claim_label
+        ),
+        "spans": [
+            {
+                **s,
+                "palette": label_index.get(s["label"], 0) % PALETTE_SIZE,
+                "covered": text[s["start"] : s["end"]],
+                "claimant": (
+                    claimant_of[s["id"]]["text"]
+                    if claimant_of.get(s["id"])
+                    else (s.get("attributes") or {}).get("claimant")
+                ),
+            }
+            for s in spans
+        ],
+    }
