@@ -1,29 +1,134 @@
 """The thin database edge of agreement: submitted annotations in, cached report out.
 
-`agreement_report(project)` returns the report of annotate/lib/agreement/report.py for the
-project's submitted annotations. The result is kept in AgreementSnapshot under a fingerprint
-of those annotations (how many, the latest update, the schema version, the report format);
-while the fingerprint holds, the stored report is returned without recomputing.
+`project_report(project)` returns the report of annotate/lib/agreement/report.py (an
+AgreementReport) for the project's submitted annotations, with where it came from. The
+report's JSON document is kept in AgreementSnapshot under a fingerprint of those annotations
+(how many, the latest update, the schema version, the report format); while the fingerprint
+holds, the stored report is read back instead of recomputed. `agreement_report(project)` is
+the same as the JSON document; `text_report(project)` as the command's plain text; MEASURES
+names each summary measure for the page and the command.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
+from django.utils.translation import gettext_lazy
 
 from annotate.lib.agreement.documents import Doc, doc_from_columns, doc_from_content
-from annotate.lib.agreement.report import REPORT_FORMAT, build_report, label_space
+from annotate.lib.agreement.report import (
+    REPORT_FORMAT,
+    AgreementReport,
+    build_report,
+    label_space,
+    text_lines,
+)
 from annotate.models import AgreementSnapshot, Annotation, AnnotationStatus, Project
 from corpus.models import Article
 from workbench.bulk import gc_paused
 
 CHUNK = 2000
+
+# Title and one-line explanation of each summary measure (keys of report["summary"]).
+MEASURES: dict[str, tuple[Any, Any]] = {
+    "stance.krippendorff_alpha": (
+        gettext_lazy("Stance: Krippendorff's alpha"),
+        gettext_lazy(
+            "Agreement on stance labels beyond chance, over every article and target; "
+            "1 is perfect, 0 is chance, missing labels allowed."
+        ),
+    ),
+    "stance.fleiss_kappa": (
+        gettext_lazy("Stance: Fleiss' kappa"),
+        gettext_lazy(
+            "Chance-corrected agreement of all annotators at once; needs the same number of "
+            "annotators on every item."
+        ),
+    ),
+    "stance.cohen_kappa": (
+        gettext_lazy("Stance: Cohen's kappa (mean of pairs)"),
+        gettext_lazy(
+            "Chance-corrected agreement of each pair of annotators on the items both "
+            "labelled, averaged over the pairs."
+        ),
+    ),
+    "stance.observed_agreement": (
+        gettext_lazy("Stance: observed agreement"),
+        gettext_lazy(
+            "Share of pairs of annotators who gave an article the same stance towards a "
+            "target (not corrected for chance)."
+        ),
+    ),
+    "spans.f1_exact": (
+        gettext_lazy("Spans: F1, exact match"),
+        gettext_lazy(
+            "How often two annotators marked exactly the same span with the same label "
+            "(start, end and label equal)."
+        ),
+    ),
+    "spans.f1_overlap": (
+        gettext_lazy("Spans: F1, overlap match"),
+        gettext_lazy(
+            "Like exact match, but spans with the same label that share any character count "
+            "as the same mention (paired one to one)."
+        ),
+    ),
+    "spans.token_kappa": (
+        gettext_lazy("Entities: token-level kappa"),
+        gettext_lazy(
+            "Cohen's kappa over the BIO tag of every token (words split at span boundaries), "
+            "averaged over pairs; corrects for the many untagged tokens."
+        ),
+    ),
+    "spans.alpha_u": (
+        gettext_lazy("Entities: Krippendorff's unitizing alpha (αU)"),
+        gettext_lazy(
+            "All annotators at once: how far their entity spans differ in where they begin and "
+            "end, and in what they leave unmarked, counted in characters against chance; 1 is "
+            "perfect, 0 is chance."
+        ),
+    ),
+    "claims.f1_overlap": (
+        gettext_lazy("Claims: F1, overlap match"),
+        gettext_lazy("How often two annotators marked the same claim (sharing characters)."),
+    ),
+    "claims.token_kappa": (
+        gettext_lazy("Claims: token-level kappa"),
+        gettext_lazy("Cohen's kappa over in-claim / outside-claim tags of every token."),
+    ),
+    "claims.alpha_u": (
+        gettext_lazy("Claims: Krippendorff's unitizing alpha (αU)"),
+        gettext_lazy(
+            "The same for claims: how closely the stretches of text all annotators marked as "
+            "claims coincide, against chance."
+        ),
+    ),
+    "claims.claimant_agreement": (
+        gettext_lazy("Claims: same claimant"),
+        gettext_lazy(
+            "Among claims both annotators marked, the share with the same claimant (the same "
+            "entity mention, the author, or unattributed)."
+        ),
+    ),
+    "claims.stance_kappa": (
+        gettext_lazy("Claims: stance towards the claim (kappa)"),
+        gettext_lazy(
+            "Chance-corrected agreement on supports / refutes / reports for claims both "
+            "annotators marked."
+        ),
+    ),
+    "claims.checkworthy_kappa": (
+        gettext_lazy("Claims: check-worthiness (kappa)"),
+        gettext_lazy("Chance-corrected agreement on check-worthy yes / no for matched claims."),
+    ),
+}
 
 
 def submitted(project: Project):
@@ -122,6 +227,17 @@ def _add_docs(docs: list[Doc], rows: list[list[Any]], *, claim_label: str) -> No
         )
 
 
+def submitted_of_article(project: Project, article: Article) -> list[tuple[Annotation, str]]:
+    """The submitted annotations of one article with their annotators' names, by annotator."""
+    annotations = list(submitted(project).filter(article=article).order_by("annotator_id"))
+    users = dict(
+        get_user_model()
+        .objects.filter(id__in=[a.annotator_id for a in annotations])
+        .values_list("id", "username")
+    )
+    return [(a, users.get(a.annotator_id, str(a.annotator_id))) for a in annotations]
+
+
 def compared_texts(project: Project) -> dict[int, str]:
     """Texts of the articles that two or more annotators submitted (the ones compared)."""
     multi = (
@@ -136,7 +252,7 @@ def compared_texts(project: Project) -> dict[int, str]:
     )
 
 
-def compute_report(project: Project) -> dict[str, Any]:
+def compute_report(project: Project) -> AgreementReport:
     with gc_paused():
         docs = submitted_docs(project)
         texts = compared_texts(project)
@@ -146,25 +262,54 @@ def compute_report(project: Project) -> dict[str, Any]:
         )
         report = build_report(docs, texts=texts, schema=project.schema, annotator_names=names)
         del docs, texts
-    lowest = report["lowest_articles"]
     titles = dict(
-        Article.objects.filter(id__in=[row["article"] for row in lowest]).values_list("id", "title")
+        Article.objects.filter(id__in=[row.article for row in report.lowest_articles]).values_list(
+            "id", "title"
+        )
     )
-    for row in lowest:
-        row["title"] = titles.get(row["article"], "")
-    return report
+    lowest = [replace(row, title=titles.get(row.article, "")) for row in report.lowest_articles]
+    return replace(report, lowest_articles=lowest)
 
 
-def agreement_report(project: Project, *, refresh: bool = False) -> dict[str, Any]:
-    """The project's agreement report, from the cache when the annotations have not changed.
+@dataclass(frozen=True)
+class ReportMeta:
+    """Where a report came from: its cache fingerprint, when and how fast it was computed."""
 
-    The returned dict carries "meta": fingerprint, when it was computed, how long it took,
-    and whether it came from the cache.
-    """
+    fingerprint: str
+    computed_at: str  # ISO 8601
+    seconds: float
+    cached: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "fingerprint": self.fingerprint,
+            "computed_at": self.computed_at,
+            "seconds": self.seconds,
+            "cached": self.cached,
+        }
+
+
+@dataclass(frozen=True)
+class ProjectReport:
+    report: AgreementReport
+    meta: ReportMeta
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON document of the API and the command: the report, then "meta"."""
+        return {**self.report.as_dict(), "meta": self.meta.as_dict()}
+
+
+def project_report(project: Project, *, refresh: bool = False) -> ProjectReport:
+    """The project's agreement report, from the cache when the annotations have not changed."""
     current = fingerprint(project)
     snapshot = AgreementSnapshot.objects.filter(project=project).first()
     if snapshot is not None and snapshot.fingerprint == current and not refresh:
-        return _with_meta(snapshot, cached=True)
+        try:
+            return ProjectReport(
+                AgreementReport.from_dict(snapshot.result), _meta(snapshot, cached=True)
+            )
+        except (KeyError, TypeError, ValueError):
+            pass  # not a report this code can read: compute it again
     started = time.perf_counter()
     report = compute_report(project)
     seconds = time.perf_counter() - started
@@ -172,22 +317,36 @@ def agreement_report(project: Project, *, refresh: bool = False) -> dict[str, An
         with transaction.atomic():
             snapshot, _ = AgreementSnapshot.objects.update_or_create(
                 project=project,
-                defaults={"fingerprint": current, "result": report, "seconds": seconds},
+                defaults={"fingerprint": current, "result": report.as_dict(), "seconds": seconds},
             )
     except IntegrityError:
         # Another request stored the same numbers first; theirs are as good as ours.
         snapshot = AgreementSnapshot.objects.get(project=project)
-    return _with_meta(snapshot, cached=False, result=report)
+    return ProjectReport(report, _meta(snapshot, cached=False))
 
 
-def _with_meta(
-    snapshot: AgreementSnapshot, *, cached: bool, result: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    report = dict(result if result is not None else snapshot.result)
-    report["meta"] = {
-        "fingerprint": snapshot.fingerprint,
-        "computed_at": snapshot.computed_at.isoformat(),
-        "seconds": round(snapshot.seconds, 3),
-        "cached": cached,
-    }
-    return report
+def agreement_report(project: Project, *, refresh: bool = False) -> dict[str, Any]:
+    """project_report() as the JSON document, "meta" included (for callers that want data)."""
+    return project_report(project, refresh=refresh).as_dict()
+
+
+def _meta(snapshot: AgreementSnapshot, *, cached: bool) -> ReportMeta:
+    return ReportMeta(
+        fingerprint=snapshot.fingerprint,
+        computed_at=snapshot.computed_at.isoformat(),
+        seconds=round(snapshot.seconds, 3),
+        cached=cached,
+    )
+
+
+def text_report(project: Project, *, refresh: bool = False) -> list[str]:
+    """The report as plain text (the command's table), its source on the last line."""
+    stored = project_report(project, refresh=refresh)
+    titles = {key: str(title) for key, (title, _) in MEASURES.items()}
+    meta = stored.meta
+    source = "cache" if meta.cached else f"computed in {meta.seconds} s"
+    return [
+        *text_lines(stored.report, project=project.name, titles=titles),
+        "",
+        f"({source}; fingerprint {meta.fingerprint})",
+    ]

@@ -20,7 +20,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from annotate.lib.agreement.claims import ClaimTally, claim_tally
 from annotate.lib.agreement.documents import ClaimInfo, Doc, doc_from_content
-from annotate.lib.agreement.report import build_report, heat_matrix
+from annotate.lib.agreement.report import AgreementReport, build_report, heat_matrix
 from annotate.lib.agreement.spans import Span, bio_sequences, exact_matches, overlap_matches
 from annotate.lib.agreement.tokens import char_kinds, is_word_char, token_bounds
 from annotate.lib.schema import default_schema
@@ -148,8 +148,12 @@ def _kappa(a: list[str], b: list[str]) -> float | None:
 @given(projects())
 def test_report_equals_the_per_article_reference(project):
     texts, docs = project
-    report = build_report(docs, texts=texts, schema=SCHEMA)
-    json.dumps(report)  # plain data all the way down
+    typed = build_report(docs, texts=texts, schema=SCHEMA)
+    report = typed.as_dict()
+    text = json.dumps(report)  # plain data all the way down
+    # The cached form reads back to the same report, and writes the same text again.
+    assert AgreementReport.from_dict(json.loads(text)) == typed
+    assert json.dumps(AgreementReport.from_dict(json.loads(text)).as_dict()) == text
     by_article: dict[int, dict[int, Doc]] = {}
     for doc in docs:
         by_article.setdefault(doc.article, {})[doc.annotator] = doc
@@ -215,7 +219,7 @@ def test_report_equals_the_per_article_reference(project):
         stance_kappa = _kappa(claims.stance_a, claims.stance_b)
         if stance_kappa is not None:
             assert pair["claims"]["stance_kappa"]["value"] == pytest.approx(stance_kappa, abs=1e-9)
-    heat = heat_matrix(report, "span_f1_overlap")
+    heat = heat_matrix(typed, "span_f1_overlap")
     assert len(heat) == len(report["annotators"])
     assert all(heat[i][i] is None for i in range(len(heat)))
 
@@ -257,7 +261,7 @@ def test_claimant_agreement_by_hand():
     c = Doc(1, 3, (), (claim,), (ClaimInfo(claimant="author", stance="reports"),))
     assert claim_tally(a, b).claimant_agree == 1  # the same speaker, matched
     assert claim_tally(a, c).claimant_agree == 0  # a speaker versus the author
-    report = build_report([a, b, c], texts={1: text}, schema=SCHEMA)
+    report = build_report([a, b, c], texts={1: text}, schema=SCHEMA).as_dict()
     pairs = {(p["a"], p["b"]): p for p in report["pairs"]}
     assert pairs[(1, 2)]["claims"]["claimant_agreement"]["value"] == 1.0
     assert pairs[(1, 3)]["claims"]["claimant_agreement"]["value"] == 0.0
@@ -268,7 +272,7 @@ def test_claimant_agreement_by_hand():
 
 def test_single_annotator_project_is_undefined_not_perfect():
     doc = Doc(1, 1, (Span(0, 3, "PER"),), stance={"isis": "favor"})
-    report = build_report([doc], texts={1: "قال شيئا"}, schema=SCHEMA)
+    report = build_report([doc], texts={1: "قال شيئا"}, schema=SCHEMA).as_dict()
     assert report["pairs"] == []
     assert {row["reason"] for row in report["summary"]} == {"one_rater"}
     assert all(row["value"] is None for row in report["summary"])
@@ -279,7 +283,7 @@ def test_no_spans_at_all_is_undefined_and_weeks_group_by_last_submission():
     when = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday: ISO week 10
     a = Doc(1, 1, stance={"isis": "favor"}, submitted_at=when)
     b = Doc(1, 2, stance={"isis": "against"}, submitted_at=when + timedelta(days=7))
-    report = build_report([a, b], texts={1: "نص قصير"}, schema=SCHEMA)
+    report = build_report([a, b], texts={1: "نص قصير"}, schema=SCHEMA).as_dict()
     summary = {row["key"]: row for row in report["summary"]}
     assert summary["spans.f1_exact"]["reason"] == "no_spans"
     assert summary["spans.token_kappa"]["reason"] == "no_variation"
@@ -303,7 +307,7 @@ def test_large_project_arrays_stay_consistent():
                 for k, s in enumerate(starts)
             )
             docs.append(Doc(article, annotator, spans, stance={"isis": "favor"}))
-    report = build_report(docs, texts=texts, schema=SCHEMA)
+    report = build_report(docs, texts=texts, schema=SCHEMA).as_dict()
     for pair in report["pairs"]:
         tags_a, tags_b = [], []
         for article in range(200):

@@ -129,7 +129,7 @@ def test_alpha_with_missing_data_matches_krippendorff_and_nltk(ratings):
 
 @settings(max_examples=200, deadline=None)
 @given(ratings_with_gaps())
-def test_pairwise_cohen_uses_only_items_both_labelled(ratings):
+def test_cohen_kappa_of_each_pair_uses_only_items_both_labelled(ratings):
     result = label_agreement(ratings, labels=LABELS)
     multi = {i: by for i, by in ratings.items() if len(by) >= 2}
     for (a, b), score in result.cohen.items():

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from io import StringIO
 
@@ -464,3 +467,31 @@ def test_annotators_cannot_start_agreement_jobs(world):
     response = client_for(world["annotators"][0]).post(url)
     assert response.status_code == 403
     assert not AgreementSnapshot.objects.filter(project=world["project"]).exists()
+
+
+def test_a_cached_report_that_cannot_be_read_is_computed_again(world):
+    """A stored report under the current fingerprint that is not a whole report (written by
+    hand, or by a bug) is recomputed rather than shown half."""
+    project = world["project"]
+    client = client_for(world["manager"])
+    first = client.get(api_url(project)).json()
+    snapshot = AgreementSnapshot.objects.get(project=project)
+    snapshot.result = {k: v for k, v in snapshot.result.items() if k != "pairs"}
+    snapshot.save()
+    again = client.get(api_url(project)).json()
+    assert again["meta"]["cached"] is False
+    assert again["pairs"] == first["pairs"]
+    assert client.get(api_url(project)).json()["meta"]["cached"] is True
+
+
+def test_the_command_imports_no_page_module():
+    code = (
+        "import sys, django; django.setup(); "
+        "import annotate.management.commands.agreement; "
+        "print(sorted(m for m in sys.modules if m.startswith('annotate.views')))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "workbench.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "[]"

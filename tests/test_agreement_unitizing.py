@@ -547,7 +547,7 @@ def test_the_report_shows_the_numbers_of_the_loops(project):
     """build_report's αU (summary, per label, claims) equals the reference on the same spans:
     each article a continuum of len(text) code points, each annotator of it a coder."""
     texts, docs = project
-    report = build_report(docs, texts=texts, schema=SCHEMA)
+    report = build_report(docs, texts=texts, schema=SCHEMA).as_dict()
     labels = [*SCHEMA_LABELS, "CLAIM"]
     continua = []
     for article, text in texts.items():

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotate.access import LEADS, access_project
-from annotate.agreement import agreement_report
+from annotate.agreement import project_report
 from annotate.api.base import ApiView, ErrorSerializer
 from annotate.api.jobs import JobSerializer, job_payload
 from annotate.tasks import do_start_agreement
@@ -38,7 +38,7 @@ class AgreementView(ApiView):
     def get(self, request: Request, pid: int) -> Response:
         project = access_project(request.user, pid, roles=LEADS)
         refresh = request.query_params.get("refresh", "").lower() in {"1", "true", "yes"}
-        return Response(agreement_report(project, refresh=refresh))
+        return Response(project_report(project, refresh=refresh).as_dict())
 
     @extend_schema(
         summary="Recompute the agreement report in the background",

@@ -10,7 +10,8 @@
 - unitizing.py: Krippendorff's unitizing alpha (αU) of spans, all annotators at once, per
   label and over all labels (Krippendorff 2004), vectorised over every article;
 - documents.py: the plain input (one submitted annotation);
-- report.py: the whole report as one JSON-serialisable dict;
+- pairwise.py: span, token and claim tallies of every annotator pair, all articles at once;
+- report.py: the whole report as dataclasses (AgreementReport), its JSON document and back;
 - svg.py: server-rendered charts.
 
 annotate/agreement.py feeds this package from the database and caches the report.

@@ -97,15 +97,6 @@ def pair_labels(ratings: Ratings, a: Hashable, b: Hashable) -> tuple[list[str], 
     return [ratings[item][a] for item in common], [ratings[item][b] for item in common]
 
 
-def pairwise_cohen(ratings: Ratings) -> dict[tuple[Hashable, Hashable], Score]:
-    """Cohen's kappa for every pair of annotators (a < b), on the items both labelled."""
-    result = {}
-    for a, b in combinations(annotators_of(ratings), 2):
-        la, lb = pair_labels(ratings, a, b)
-        result[(a, b)] = cohen_kappa(la, lb)
-    return result
-
-
 def count_table(ratings: Ratings, *, labels: Sequence[str]) -> tuple[np.ndarray, list[Hashable]]:
     """Items x labels table of how many annotators gave each label (multi-rated items only)."""
     index = {label: i for i, label in enumerate(labels)}

@@ -1,43 +1,567 @@
 """The whole agreement report of a project, built from plain data. Pure: no Django.
 
 `build_report(docs, texts=..., schema=...)` takes the submitted annotations (documents.Doc),
-the text of each article and the label schema, and returns one JSON-serialisable dict: a
-summary of every measure, the per-pair and per-label details, confusion matrices, the
-articles with the lowest agreement and agreement by ISO week. Pages, the REST API and the
-management command all show this dict, so they always agree.
+the text of each article and the label schema, and returns an AgreementReport: a summary of
+every measure, the per-pair and per-label details, confusion matrices, the articles with the
+lowest agreement and agreement by ISO week. Pages, the REST API and the management command
+all show this report, so they always agree; `as_dict()` is the JSON document the API and the
+command print and the cache stores, `AgreementReport.from_dict` reads it back.
 
 Only articles annotated by two or more annotators are compared; each pair of annotators is
-compared on the articles both annotated. Krippendorff's unitizing alpha (unitizing.py) takes
-all annotators of every compared article at once, per span label and over the entity labels.
+compared on the articles both annotated (pairwise.py). Krippendorff's unitizing alpha
+(unitizing.py) takes all annotators of every compared article at once, per span label and
+over the entity labels.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 
-from annotate.lib.agreement import batch, unitizing
 from annotate.lib.agreement.claims import UNSET, ClaimTally
 from annotate.lib.agreement.documents import Doc
 from annotate.lib.agreement.labels import (
+    LabelAgreement,
     alpha_from_table,
     cohen_kappa,
     label_agreement,
     observed_from_table,
 )
-from annotate.lib.agreement.score import Score, mean_score
-from annotate.lib.agreement.spans import bio_kappa, prf
+from annotate.lib.agreement.pairwise import PairCounts, SpanAgreement, span_agreement
+from annotate.lib.agreement.score import REASONS, Score, mean_score
+from annotate.lib.agreement.spans import PRF, bio_kappa, prf
+from annotate.lib.agreement.unitizing import UnitizingAlpha
 
 # Bump when the report's shape or any definition changes: cached reports are then rebuilt.
 # 2: Krippendorff's unitizing alpha (summary, spans.alpha_u, claims.alpha_u).
 REPORT_FORMAT = 2
 LOWEST_ARTICLES = 25
+
+Json = dict[str, Any]
+
+
+# The report. Each class's as_dict() is its part of the JSON document, in this key order;
+# from_dict() reads it back. Mappings keep the order they were built (or stored) in.
+
+
+@dataclass(frozen=True)
+class AlphaU:
+    """Krippendorff's unitizing alpha with uDo, uDe and the number of units behind them."""
+
+    score: Score
+    observed_disagreement: float
+    expected_disagreement: float
+    units: int
+
+    @classmethod
+    def of(cls, alpha: UnitizingAlpha, labels: Sequence[str]) -> AlphaU:
+        return cls.from_dict(alpha.joint_dict(labels))
+
+    def as_dict(self) -> Json:
+        return {
+            **self.score.as_dict(),
+            "observed_disagreement": self.observed_disagreement,
+            "expected_disagreement": self.expected_disagreement,
+            "units": self.units,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AlphaU:
+        return cls(
+            Score.from_dict(data),
+            data["observed_disagreement"],
+            data["expected_disagreement"],
+            data["units"],
+        )
+
+
+@dataclass(frozen=True)
+class PRFTable:
+    """P/R/F1 micro-averaged over the span labels, and per label either annotator used."""
+
+    micro: PRF
+    labels: dict[str, PRF]
+
+    def as_dict(self) -> Json:
+        return {
+            "micro": self.micro.as_dict(),
+            "labels": {label: row.as_dict() for label, row in self.labels.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PRFTable:
+        return cls(
+            PRF.from_dict(data["micro"]),
+            {label: PRF.from_dict(row) for label, row in data["labels"].items()},
+        )
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Rows: the first annotator's labels; columns: the second's."""
+
+    labels: list[str]
+    matrix: list[list[int]]
+
+    def as_dict(self) -> Json:
+        return {"labels": self.labels, "matrix": self.matrix}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Confusion:
+        return cls(list(data["labels"]), [list(row) for row in data["matrix"]])
+
+
+@dataclass(frozen=True)
+class PairStance:
+    cohen_kappa: Score
+    confusion: Confusion
+
+    def as_dict(self) -> Json:
+        return {"cohen_kappa": self.cohen_kappa.as_dict(), "confusion": self.confusion.as_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PairStance:
+        return cls(Score.from_dict(data["cohen_kappa"]), Confusion.from_dict(data["confusion"]))
+
+
+@dataclass(frozen=True)
+class PairSpans:
+    exact: PRFTable
+    overlap: PRFTable
+    token_kappa: Score
+    claim_token_kappa: Score
+    token_confusion: Confusion  # entity type of each token: "O", then the entity labels
+
+    def as_dict(self) -> Json:
+        return {
+            "exact": self.exact.as_dict(),
+            "overlap": self.overlap.as_dict(),
+            "token_kappa": self.token_kappa.as_dict(),
+            "claim_token_kappa": self.claim_token_kappa.as_dict(),
+            "token_confusion": self.token_confusion.as_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PairSpans:
+        return cls(
+            PRFTable.from_dict(data["exact"]),
+            PRFTable.from_dict(data["overlap"]),
+            Score.from_dict(data["token_kappa"]),
+            Score.from_dict(data["claim_token_kappa"]),
+            Confusion.from_dict(data["token_confusion"]),
+        )
+
+
+@dataclass(frozen=True)
+class PairClaims:
+    """Attributes of the claims both annotators marked (matched by overlap)."""
+
+    matched: int
+    claimant_agreement: Score
+    stance_kappa: Score
+    checkworthy_kappa: Score
+
+    def as_dict(self) -> Json:
+        return {
+            "matched": self.matched,
+            "claimant_agreement": self.claimant_agreement.as_dict(),
+            "stance_kappa": self.stance_kappa.as_dict(),
+            "checkworthy_kappa": self.checkworthy_kappa.as_dict(),
+            "unset": UNSET,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PairClaims:
+        return cls(
+            data["matched"],
+            Score.from_dict(data["claimant_agreement"]),
+            Score.from_dict(data["stance_kappa"]),
+            Score.from_dict(data["checkworthy_kappa"]),
+        )
+
+
+@dataclass(frozen=True)
+class PairReport:
+    """Two annotators (a < b) compared on the `articles` they both submitted."""
+
+    a: int
+    b: int
+    articles: int
+    stance: PairStance
+    spans: PairSpans
+    claims: PairClaims
+
+    def as_dict(self) -> Json:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "articles": self.articles,
+            "stance": self.stance.as_dict(),
+            "spans": self.spans.as_dict(),
+            "claims": self.claims.as_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PairReport:
+        return cls(
+            data["a"],
+            data["b"],
+            data["articles"],
+            PairStance.from_dict(data["stance"]),
+            PairSpans.from_dict(data["spans"]),
+            PairClaims.from_dict(data["claims"]),
+        )
+
+
+@dataclass(frozen=True)
+class LabelPair:
+    a: int
+    b: int
+    cohen_kappa: Score
+    confusion: list[list[int]]
+
+    def as_dict(self) -> Json:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "cohen_kappa": self.cohen_kappa.as_dict(),
+            "confusion": self.confusion,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LabelPair:
+        matrix = [list(row) for row in data["confusion"]]
+        return cls(data["a"], data["b"], Score.from_dict(data["cohen_kappa"]), matrix)
+
+
+@dataclass(frozen=True)
+class LabelMeasures:
+    """Every label measure over one set of stance ratings (labels.LabelAgreement)."""
+
+    labels: list[str]
+    annotators: list[int]
+    items: int
+    single_rated_items: int
+    cohen_kappa: Score  # the mean over the pairs
+    fleiss_kappa: Score
+    krippendorff_alpha: Score
+    observed_agreement: Score
+    pairs: list[LabelPair]
+
+    @classmethod
+    def of(cls, agreement: LabelAgreement) -> LabelMeasures:
+        return cls.from_dict(agreement.as_dict())
+
+    def as_dict(self) -> Json:
+        return {
+            "labels": self.labels,
+            "annotators": self.annotators,
+            "items": self.items,
+            "single_rated_items": self.single_rated_items,
+            "cohen_kappa": self.cohen_kappa.as_dict(),
+            "fleiss_kappa": self.fleiss_kappa.as_dict(),
+            "krippendorff_alpha": self.krippendorff_alpha.as_dict(),
+            "observed_agreement": self.observed_agreement.as_dict(),
+            "pairs": [pair.as_dict() for pair in self.pairs],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LabelMeasures:
+        return cls(
+            labels=list(data["labels"]),
+            annotators=list(data["annotators"]),
+            items=data["items"],
+            single_rated_items=data["single_rated_items"],
+            cohen_kappa=Score.from_dict(data["cohen_kappa"]),
+            fleiss_kappa=Score.from_dict(data["fleiss_kappa"]),
+            krippendorff_alpha=Score.from_dict(data["krippendorff_alpha"]),
+            observed_agreement=Score.from_dict(data["observed_agreement"]),
+            pairs=[LabelPair.from_dict(pair) for pair in data["pairs"]],
+        )
+
+
+@dataclass(frozen=True)
+class StanceReport:
+    values: list[str]
+    pooled: LabelMeasures  # every (article, target) an item
+    targets: dict[str, LabelMeasures]
+
+    def as_dict(self) -> Json:
+        return {
+            "values": self.values,
+            "pooled": self.pooled.as_dict(),
+            "targets": {key: t.as_dict() for key, t in self.targets.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StanceReport:
+        return cls(
+            list(data["values"]),
+            LabelMeasures.from_dict(data["pooled"]),
+            {key: LabelMeasures.from_dict(t) for key, t in data["targets"].items()},
+        )
+
+
+@dataclass(frozen=True)
+class SpanAlphaU:
+    entities: AlphaU  # over the entity labels at once
+    labels: dict[str, AlphaU]  # the span labels someone used, claims included
+
+    def as_dict(self) -> Json:
+        return {
+            "entities": self.entities.as_dict(),
+            "labels": {label: a.as_dict() for label, a in self.labels.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SpanAlphaU:
+        labels = {label: AlphaU.from_dict(a) for label, a in data["labels"].items()}
+        return cls(AlphaU.from_dict(data["entities"]), labels)
+
+
+@dataclass(frozen=True)
+class SpanReport:
+    labels: list[str]  # the entity labels, then the claim label
+    exact: PRFTable
+    overlap: PRFTable
+    token_kappa: Score
+    claim_token_kappa: Score
+    alpha_u: SpanAlphaU
+
+    def as_dict(self) -> Json:
+        return {
+            "labels": self.labels,
+            "exact": self.exact.as_dict(),
+            "overlap": self.overlap.as_dict(),
+            "token_kappa": self.token_kappa.as_dict(),
+            "claim_token_kappa": self.claim_token_kappa.as_dict(),
+            "alpha_u": self.alpha_u.as_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SpanReport:
+        return cls(
+            list(data["labels"]),
+            PRFTable.from_dict(data["exact"]),
+            PRFTable.from_dict(data["overlap"]),
+            Score.from_dict(data["token_kappa"]),
+            Score.from_dict(data["claim_token_kappa"]),
+            SpanAlphaU.from_dict(data["alpha_u"]),
+        )
+
+
+@dataclass(frozen=True)
+class ClaimReport:
+    label: str
+    exact: PRF | None  # None: nobody marked a claim on a compared article
+    overlap: PRF | None
+    matched: int
+    claimant_agreement: Score
+    stance_kappa: Score
+    stance_observed: Score
+    checkworthy_kappa: Score
+    alpha_u: AlphaU
+
+    def as_dict(self) -> Json:
+        return {
+            "label": self.label,
+            "exact": self.exact.as_dict() if self.exact else None,
+            "overlap": self.overlap.as_dict() if self.overlap else None,
+            "matched": self.matched,
+            "claimant_agreement": self.claimant_agreement.as_dict(),
+            "stance_kappa": self.stance_kappa.as_dict(),
+            "stance_observed": self.stance_observed.as_dict(),
+            "checkworthy_kappa": self.checkworthy_kappa.as_dict(),
+            "alpha_u": self.alpha_u.as_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ClaimReport:
+        return cls(
+            label=data["label"],
+            exact=PRF.from_dict(data["exact"]) if data["exact"] else None,
+            overlap=PRF.from_dict(data["overlap"]) if data["overlap"] else None,
+            matched=data["matched"],
+            claimant_agreement=Score.from_dict(data["claimant_agreement"]),
+            stance_kappa=Score.from_dict(data["stance_kappa"]),
+            stance_observed=Score.from_dict(data["stance_observed"]),
+            checkworthy_kappa=Score.from_dict(data["checkworthy_kappa"]),
+            alpha_u=AlphaU.from_dict(data["alpha_u"]),
+        )
+
+
+@dataclass(frozen=True)
+class Annotator:
+    id: int
+    name: str
+    annotations: int  # submitted, compared or not
+
+    def as_dict(self) -> Json:
+        return {"id": self.id, "name": self.name, "annotations": self.annotations}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Annotator:
+        return cls(data["id"], data["name"], data["annotations"])
+
+
+@dataclass(frozen=True)
+class Counts:
+    annotations: int
+    articles: int
+    compared_articles: int
+    single_annotated_articles: int
+    pairs: int
+
+    def as_dict(self) -> Json:
+        return {
+            "annotations": self.annotations,
+            "articles": self.articles,
+            "compared_articles": self.compared_articles,
+            "single_annotated_articles": self.single_annotated_articles,
+            "pairs": self.pairs,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Counts:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    key: str  # "stance.krippendorff_alpha", ...: the same keys in every report
+    score: Score
+
+    def as_dict(self) -> Json:
+        return {"key": self.key, **self.score.as_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SummaryRow:
+        return cls(data["key"], Score.from_dict(data))
+
+
+@dataclass(frozen=True)
+class LowArticle:
+    """One of the articles with the lowest agreement; the title is the database edge's."""
+
+    article: int
+    annotators: int
+    score: float
+    span_f1_overlap: float | None
+    stance_observed: float | None
+    title: str | None = None
+
+    def as_dict(self) -> Json:
+        data: Json = {
+            "article": self.article,
+            "annotators": self.annotators,
+            "score": self.score,
+            "span_f1_overlap": self.span_f1_overlap,
+            "stance_observed": self.stance_observed,
+        }
+        if self.title is not None:
+            data["title"] = self.title
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LowArticle:
+        return cls(
+            data["article"],
+            data["annotators"],
+            data["score"],
+            data["span_f1_overlap"],
+            data["stance_observed"],
+            data.get("title"),
+        )
+
+
+@dataclass(frozen=True)
+class Week:
+    """Agreement of the articles whose last annotation was submitted in this ISO week."""
+
+    week: str  # "2026-W02"
+    articles: int
+    stance_alpha: Score
+    stance_observed: Score
+    span_f1_overlap: Score
+
+    def as_dict(self) -> Json:
+        return {
+            "week": self.week,
+            "articles": self.articles,
+            "stance_alpha": self.stance_alpha.as_dict(),
+            "stance_observed": self.stance_observed.as_dict(),
+            "span_f1_overlap": self.span_f1_overlap.as_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Week:
+        return cls(
+            data["week"],
+            data["articles"],
+            Score.from_dict(data["stance_alpha"]),
+            Score.from_dict(data["stance_observed"]),
+            Score.from_dict(data["span_f1_overlap"]),
+        )
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    format: int
+    annotators: list[Annotator]
+    counts: Counts
+    summary: list[SummaryRow]
+    stance: StanceReport
+    spans: SpanReport
+    claims: ClaimReport
+    pairs: list[PairReport]
+    lowest_articles: list[LowArticle]
+    weeks: list[Week]
+
+    def as_dict(self) -> Json:
+        return {
+            "format": self.format,
+            "annotators": [a.as_dict() for a in self.annotators],
+            "counts": self.counts.as_dict(),
+            "summary": [row.as_dict() for row in self.summary],
+            "stance": self.stance.as_dict(),
+            "spans": self.spans.as_dict(),
+            "claims": self.claims.as_dict(),
+            "pairs": [pair.as_dict() for pair in self.pairs],
+            "lowest_articles": [row.as_dict() for row in self.lowest_articles],
+            "weeks": [week.as_dict() for week in self.weeks],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AgreementReport:
+        """Raises KeyError, TypeError or ValueError when `data` is not a report of this format."""
+        if data["format"] != REPORT_FORMAT:
+            raise ValueError(f"report format {data['format']!r}, not {REPORT_FORMAT}")
+        return cls(
+            format=data["format"],
+            annotators=[Annotator.from_dict(a) for a in data["annotators"]],
+            counts=Counts.from_dict(data["counts"]),
+            summary=[SummaryRow.from_dict(row) for row in data["summary"]],
+            stance=StanceReport.from_dict(data["stance"]),
+            spans=SpanReport.from_dict(data["spans"]),
+            claims=ClaimReport.from_dict(data["claims"]),
+            pairs=[PairReport.from_dict(pair) for pair in data["pairs"]],
+            lowest_articles=[LowArticle.from_dict(row) for row in data["lowest_articles"]],
+            weeks=[Week.from_dict(week) for week in data["weeks"]],
+        )
+
+    def pair(self, a: int, b: int) -> PairReport | None:
+        """The comparison of these two annotators (in either order), if they share articles."""
+        lo, hi = sorted((a, b))
+        return next((p for p in self.pairs if (p.a, p.b) == (lo, hi)), None)
+
+
+# Building the report.
 
 
 @dataclass(frozen=True)
@@ -82,15 +606,40 @@ class _ArticleTally:
         return sum(parts) / len(parts) if parts else None
 
 
-def _iso_week(when: datetime | None) -> str | None:
-    if when is None:
-        return None
-    year, week, _ = when.isocalendar()
-    return f"{year}-W{week:02d}"
+@dataclass
+class _Input:
+    """The submitted annotations grouped by article, and the labels the tables use."""
+
+    space: LabelSpace
+    by_article: dict[int, list[Doc]]
+    compared: dict[int, list[Doc]]  # the articles with two annotators or more
+    n_annotators: int  # annotators of the compared articles
+    entity_labels: list[str]
+    stance_targets: list[str]
+
+    @property
+    def span_labels(self) -> list[str]:
+        return [*self.entity_labels, self.space.claim_label]
 
 
-def _ordered(known: Sequence[str], found: set[str]) -> list[str]:
-    return list(dict.fromkeys(known)) + sorted(found - set(known))
+@dataclass
+class _Stance:
+    pooled: dict[tuple[int, str], dict[int, str]]  # (article, target) -> {annotator: value}
+    agreement: LabelAgreement
+    by_target: dict[str, LabelAgreement]
+
+
+@dataclass
+class _PairTotals:
+    """Sums and per-pair scores over every pair, for the summary."""
+
+    exact: np.ndarray
+    overlap: np.ndarray
+    claims: ClaimTally = field(default_factory=ClaimTally)
+    token: list[Score] = field(default_factory=list)
+    claim_token: list[Score] = field(default_factory=list)
+    claim_stance: list[Score] = field(default_factory=list)
+    checkworthy: list[Score] = field(default_factory=list)
 
 
 def build_report(
@@ -100,47 +649,102 @@ def build_report(
     schema: Mapping[str, Any],
     annotator_names: Mapping[int, str] | None = None,
     lowest: int = LOWEST_ARTICLES,
-) -> dict[str, Any]:
+) -> AgreementReport:
     """Every agreement measure over these submitted annotations (see the module doc)."""
-    space = label_space(schema)
+    given = _group(docs, label_space(schema))
+    stance = _stance(given)
+    spans = span_agreement(
+        given.compared,
+        texts=texts,
+        entity_labels=given.entity_labels,
+        claim_label=given.space.claim_label,
+    )
+    articles = _article_tallies(given, spans)
+    totals = _PairTotals(
+        exact=np.zeros((3, len(given.span_labels)), dtype=np.int64),
+        overlap=np.zeros((3, len(given.span_labels)), dtype=np.int64),
+    )
+    pairs = [
+        _pair_report(given, stance.agreement, a, b, counts, totals)
+        for (a, b), counts in sorted(spans.pairs.items())
+    ]
+    span_report = _span_report(given, totals, spans.alpha_u)
+    claim_report = _claim_report(given, totals, span_report, spans.alpha_u)
     names = dict(annotator_names or {})
+    return AgreementReport(
+        format=REPORT_FORMAT,
+        annotators=[
+            Annotator(a, names.get(a, str(a)), sum(1 for d in docs if d.annotator == a))
+            for a in sorted({d.annotator for d in docs})
+        ],
+        counts=Counts(
+            annotations=len(docs),
+            articles=len(given.by_article),
+            compared_articles=len(given.compared),
+            single_annotated_articles=len(given.by_article) - len(given.compared),
+            pairs=len(pairs),
+        ),
+        summary=_summary(given, stance.agreement, span_report, claim_report),
+        stance=StanceReport(
+            values=stance.agreement.labels,
+            pooled=LabelMeasures.of(stance.agreement),
+            targets={t: LabelMeasures.of(stance.by_target[t]) for t in given.stance_targets},
+        ),
+        spans=span_report,
+        claims=claim_report,
+        pairs=pairs,
+        lowest_articles=_lowest(articles, lowest),
+        weeks=_weeks(articles, stance.pooled, stance.agreement.labels),
+    )
+
+
+def _ordered(known: Sequence[str], found: set[str]) -> list[str]:
+    return list(dict.fromkeys(known)) + sorted(found - set(known))
+
+
+def _group(docs: Sequence[Doc], space: LabelSpace) -> _Input:
     by_article: dict[int, list[Doc]] = defaultdict(list)
     for doc in docs:
         by_article[doc.article].append(doc)
     for group in by_article.values():
         group.sort(key=lambda d: d.annotator)
     compared = {a: g for a, g in by_article.items() if len(g) >= 2}
-    annotators = sorted({d.annotator for d in docs})
-    compared_annotators = sorted({d.annotator for g in compared.values() for d in g})
-    n_ann = len(compared_annotators)
-
-    entity_labels = _ordered(
-        space.entity_labels, {s.label for g in compared.values() for d in g for s in d.entities}
+    return _Input(
+        space=space,
+        by_article=by_article,
+        compared=compared,
+        n_annotators=len({d.annotator for g in compared.values() for d in g}),
+        entity_labels=_ordered(
+            space.entity_labels,
+            {s.label for g in compared.values() for d in g for s in d.entities},
+        ),
+        stance_targets=_ordered(
+            space.stance_targets, {t for g in by_article.values() for d in g for t in d.stance}
+        ),
     )
-    stance_targets = _ordered(
-        space.stance_targets, {t for g in by_article.values() for d in g for t in d.stance}
-    )
 
-    # Document labels: stance per target, each (article, target) an item.
+
+def _stance(given: _Input) -> _Stance:
+    """Document labels: stance per target, each (article, target) an item."""
     pooled: dict[tuple[int, str], dict[int, str]] = {}
-    per_target: dict[str, dict[int, dict[int, str]]] = {t: {} for t in stance_targets}
-    for article, group in by_article.items():
+    per_target: dict[str, dict[int, dict[int, str]]] = {t: {} for t in given.stance_targets}
+    for article, group in given.by_article.items():
         for doc in group:
             for target, value in doc.stance.items():
                 pooled.setdefault((article, target), {})[doc.annotator] = value
                 per_target[target].setdefault(article, {})[doc.annotator] = value
-    stance_pooled = label_agreement(pooled, labels=space.stance_values)
-    stance_by_target = {
-        t: label_agreement(per_target[t], labels=space.stance_values) for t in stance_targets
-    }
-
-    # Spans, tokens and claims: all shared articles of a pair at once.
-    spans = _span_agreement(
-        compared, texts=texts, entity_labels=entity_labels, claim_label=space.claim_label
+    values = given.space.stance_values
+    return _Stance(
+        pooled=pooled,
+        agreement=label_agreement(pooled, labels=values),
+        by_target={t: label_agreement(per_target[t], labels=values) for t in per_target},
     )
+
+
+def _article_tallies(given: _Input, spans: SpanAgreement) -> list[_ArticleTally]:
     articles = []
     for k, article in enumerate(spans.article_ids):
-        group = compared[article]
+        group = given.compared[article]
         tally = _ArticleTally(
             article=article,
             annotators=len(group),
@@ -150,347 +754,135 @@ def build_report(
                 (d.submitted_at for d in group if d.submitted_at is not None), default=None
             ),
         )
-        for target in stance_targets:
+        for target in given.stance_targets:
             values = [d.stance[target] for d in group if target in d.stance]
             for x, y in combinations(values, 2):
                 tally.stance_pairs += 1
                 tally.stance_agree += x == y
         articles.append(tally)
+    return articles
 
-    span_labels = entity_labels + [space.claim_label]
-    n_labels = len(span_labels)
-    exact_all = np.zeros((3, n_labels), dtype=np.int64)
-    overlap_all = np.zeros((3, n_labels), dtype=np.int64)
-    claims_all = ClaimTally()
-    token_scores, claim_token_scores = [], []
-    stance_kappas, checkworthy_kappas = [], []
-    projection = _type_projection(len(entity_labels))
-    pair_rows = []
-    for (a, b), pt in sorted(spans.pairs.items()):
-        exact_all += pt.exact
-        overlap_all += pt.overlap
-        claims_all.merge(pt.claims)
-        token = bio_kappa(pt.entity_tags)
-        claim_token = bio_kappa(pt.claim_tags)
-        claim_stance = _matched_kappa(pt.claims.stance_a, pt.claims.stance_b)
-        checkworthy = _matched_kappa(pt.claims.checkworthy_a, pt.claims.checkworthy_b)
-        token_scores.append(token)
-        claim_token_scores.append(claim_token)
-        stance_kappas.append(claim_stance)
-        checkworthy_kappas.append(checkworthy)
-        stance_pair = stance_pooled.cohen.get((a, b)) or Score.undefined("no_common_items")
-        stance_matrix = stance_pooled.confusion.get((a, b))
-        if stance_matrix is None:
-            stance_matrix = np.zeros((len(stance_pooled.labels),) * 2, dtype=np.int64)
-        pair_rows.append(
-            {
-                "a": a,
-                "b": b,
-                "articles": pt.articles,
-                "stance": {
-                    "cohen_kappa": stance_pair.as_dict(),
-                    "confusion": {
-                        "labels": stance_pooled.labels,
-                        "matrix": stance_matrix.tolist(),
-                    },
-                },
-                "spans": {
-                    "exact": _prf_table(pt.exact, span_labels),
-                    "overlap": _prf_table(pt.overlap, span_labels),
-                    "token_kappa": token.as_dict(),
-                    "claim_token_kappa": claim_token.as_dict(),
-                    "token_confusion": {
-                        "labels": ["O", *entity_labels],
-                        "matrix": (projection.T @ pt.entity_tags @ projection).tolist(),
-                    },
-                },
-                "claims": _claims_dict(pt.claims, claim_stance, checkworthy),
-            }
-        )
 
-    exact_table = _prf_table(exact_all, span_labels, annotators=n_ann)
-    overlap_table = _prf_table(overlap_all, span_labels, annotators=n_ann)
-    n_compared = len(compared)
-    token_mean = mean_score(token_scores, items=n_compared, annotators=n_ann)
-    claim_token_mean = mean_score(claim_token_scores, items=n_compared, annotators=n_ann)
-    claim_stance_mean = mean_score(stance_kappas, items=claims_all.matched, annotators=n_ann)
-    checkworthy_mean = mean_score(checkworthy_kappas, items=claims_all.matched, annotators=n_ann)
-    claimant = (
-        Score(
-            claims_all.claimant_agree / claims_all.matched,
-            items=claims_all.matched,
-            annotators=n_ann,
-        )
-        if claims_all.matched
-        else Score.undefined("no_matches", annotators=n_ann)
+def _pair_report(
+    given: _Input,
+    stance: LabelAgreement,
+    a: int,
+    b: int,
+    counts: PairCounts,
+    totals: _PairTotals,
+) -> PairReport:
+    """One pair's report; adds its counts and scores to totals."""
+    totals.exact += counts.exact
+    totals.overlap += counts.overlap
+    totals.claims.merge(counts.claims)
+    token = bio_kappa(counts.entity_tags)
+    claim_token = bio_kappa(counts.claim_tags)
+    claim_stance = _matched_kappa(counts.claims.stance_a, counts.claims.stance_b)
+    checkworthy = _matched_kappa(counts.claims.checkworthy_a, counts.claims.checkworthy_b)
+    totals.token.append(token)
+    totals.claim_token.append(claim_token)
+    totals.claim_stance.append(claim_stance)
+    totals.checkworthy.append(checkworthy)
+    stance_matrix = stance.confusion.get((a, b))
+    if stance_matrix is None:
+        stance_matrix = np.zeros((len(stance.labels),) * 2, dtype=np.int64)
+    projection = _type_projection(len(given.entity_labels))
+    tally = counts.claims
+    return PairReport(
+        a=a,
+        b=b,
+        articles=counts.articles,
+        stance=PairStance(
+            cohen_kappa=stance.cohen.get((a, b)) or Score.undefined("no_common_items"),
+            confusion=Confusion(stance.labels, stance_matrix.tolist()),
+        ),
+        spans=PairSpans(
+            exact=_prf_table(counts.exact, given.span_labels),
+            overlap=_prf_table(counts.overlap, given.span_labels),
+            token_kappa=token,
+            claim_token_kappa=claim_token,
+            token_confusion=Confusion(
+                ["O", *given.entity_labels],
+                (projection.T @ counts.entity_tags @ projection).tolist(),
+            ),
+        ),
+        claims=PairClaims(
+            matched=tally.matched,
+            claimant_agreement=(
+                Score(tally.claimant_agree / tally.matched, items=tally.matched)
+                if tally.matched
+                else Score.undefined("no_matches")
+            ),
+            stance_kappa=claim_stance,
+            checkworthy_kappa=checkworthy,
+        ),
     )
-    claim_stance_observed = _observed(claims_all.stance_a, claims_all.stance_b, n_ann)
-    claim_overlap = overlap_table["labels"].get(space.claim_label)
-    claim_exact = exact_table["labels"].get(space.claim_label)
-    no_claims = Score.undefined("no_spans", annotators=n_ann)
-    alpha_u = spans.alpha_u
-    summary = [
-        ("stance.krippendorff_alpha", stance_pooled.alpha),
-        ("stance.fleiss_kappa", stance_pooled.fleiss),
-        ("stance.cohen_kappa", stance_pooled.cohen_mean),
-        ("stance.observed_agreement", stance_pooled.observed),
-        ("spans.f1_exact", _score_of(exact_table["micro"]["f1"])),
-        ("spans.f1_overlap", _score_of(overlap_table["micro"]["f1"])),
-        ("spans.token_kappa", token_mean),
-        ("spans.alpha_u", alpha_u.joint_alpha(entity_labels)),
-        ("claims.f1_overlap", _score_of(claim_overlap["f1"]) if claim_overlap else no_claims),
-        ("claims.token_kappa", claim_token_mean),
-        ("claims.alpha_u", alpha_u.label_alpha(space.claim_label)),
-        ("claims.claimant_agreement", claimant),
-        ("claims.stance_kappa", claim_stance_mean),
-        ("claims.checkworthy_kappa", checkworthy_mean),
-    ]
-    if n_ann < 2:
-        one = Score.undefined("one_rater", items=n_compared, annotators=n_ann)
-        summary = [(key, one) for key, _ in summary]
-
-    return {
-        "format": REPORT_FORMAT,
-        "annotators": [
-            {
-                "id": a,
-                "name": names.get(a, str(a)),
-                "annotations": sum(1 for d in docs if d.annotator == a),
-            }
-            for a in annotators
-        ],
-        "counts": {
-            "annotations": len(docs),
-            "articles": len(by_article),
-            "compared_articles": n_compared,
-            "single_annotated_articles": len(by_article) - n_compared,
-            "pairs": len(pair_rows),
-        },
-        "summary": [{"key": key, **score.as_dict()} for key, score in summary],
-        "stance": {
-            "values": stance_pooled.labels,
-            "pooled": stance_pooled.as_dict(),
-            "targets": {t: stance_by_target[t].as_dict() for t in stance_targets},
-        },
-        "spans": {
-            "labels": span_labels,
-            "exact": exact_table,
-            "overlap": overlap_table,
-            "token_kappa": token_mean.as_dict(),
-            "claim_token_kappa": claim_token_mean.as_dict(),
-            "alpha_u": {
-                "entities": alpha_u.joint_dict(entity_labels),
-                "labels": {
-                    label: alpha_u.label_dict(label)
-                    for k, label in enumerate(span_labels)
-                    if alpha_u.units[k]
-                },
-            },
-        },
-        "claims": {
-            "label": space.claim_label,
-            "exact": claim_exact,
-            "overlap": claim_overlap,
-            "matched": claims_all.matched,
-            "claimant_agreement": claimant.as_dict(),
-            "stance_kappa": claim_stance_mean.as_dict(),
-            "stance_observed": claim_stance_observed.as_dict(),
-            "checkworthy_kappa": checkworthy_mean.as_dict(),
-            "alpha_u": alpha_u.label_dict(space.claim_label),
-        },
-        "pairs": pair_rows,
-        "lowest_articles": _lowest(articles, lowest),
-        "weeks": _weeks(articles, pooled, stance_pooled.labels),
-    }
 
 
-@dataclass
-class _PairSpans:
-    """Span, token and claim tallies of one annotator pair over the articles both did."""
-
-    articles: int
-    exact: np.ndarray  # rows: matched, spans of a, spans of b; one column per span label
-    overlap: np.ndarray
-    entity_tags: np.ndarray
-    claim_tags: np.ndarray
-    claims: ClaimTally
-
-
-@dataclass
-class _SpanAgreement:
-    article_ids: list[int]
-    article_matched: np.ndarray
-    article_total: np.ndarray
-    pairs: dict[tuple[int, int], _PairSpans]
-    alpha_u: unitizing.UnitizingAlpha  # labels: the entity labels, then the claim label
-
-
-@dataclass
-class _Own:
-    """One annotator's spans (indices into the tables), articles and BIO codes."""
-
-    entities: np.ndarray
-    claims: np.ndarray
-    present: np.ndarray
-    entity_tags: batch.Tags
-    claim_tags: batch.Tags
-
-
-def _span_agreement(
-    compared: Mapping[int, Sequence[Doc]],
-    *,
-    texts: Mapping[int, str],
-    entity_labels: list[str],
-    claim_label: str,
-) -> _SpanAgreement:
-    article_ids = sorted(compared)
-    n_articles = len(article_ids)
-    layout = batch.make_layout(article_ids, texts)
-    docs = [d for article in article_ids for d in compared[article]]
-    article_index = {a: k for k, a in enumerate(article_ids)}
-    doc_article = np.fromiter(
-        (article_index[d.article] for d in docs), dtype=np.int64, count=len(docs)
-    )
-    doc_annotator = np.fromiter((d.annotator for d in docs), dtype=np.int64, count=len(docs))
-    n_labels = len(entity_labels)
-    ent = batch.span_table(
-        docs,
-        layer="entities",
-        doc_article=doc_article,
-        layout=layout,
-        label_code={lab: k for k, lab in enumerate(entity_labels)},
-    )
-    # Claims are one label whatever they are called.
-    clm = batch.span_table(
-        docs, layer="claims", doc_article=doc_article, layout=layout, label_code=defaultdict(int)
-    )
-    grid = batch.make_grid(batch.global_tokens(layout, texts), layout, [ent, clm])
-    entity_rank = np.arange(max(n_labels, 1), dtype=np.int64)
-    claim_rank = np.zeros(1, dtype=np.int64)
-    ent_annotator = doc_annotator[ent.doc]
-    clm_annotator = doc_annotator[clm.doc]
-    entity_counts = np.fromiter((len(d.entities) for d in docs), dtype=np.int64, count=len(docs))
-    doc_offset = np.cumsum(entity_counts) - entity_counts
-
-    own: dict[int, _Own] = {}
-    for annotator in sorted(set(doc_annotator.tolist())):
-        ent_idx = np.flatnonzero(ent_annotator == annotator)
-        clm_idx = np.flatnonzero(clm_annotator == annotator)
-        present = np.zeros(n_articles, dtype=bool)
-        present[doc_article[doc_annotator == annotator]] = True
-        own[annotator] = _Own(
-            entities=ent_idx,
-            claims=clm_idx,
-            present=present,
-            entity_tags=batch.annotator_tags(grid, ent, ent_idx, label_rank=entity_rank),
-            claim_tags=batch.annotator_tags(grid, clm, clm_idx, label_rank=claim_rank),
-        )
-
-    article_matched = np.zeros(n_articles, dtype=np.int64)
-    article_total = np.zeros(n_articles, dtype=np.int64)
-    pairs: dict[tuple[int, int], _PairSpans] = {}
-    n_tags = 1 + 2 * n_labels
-    for a, b in combinations(sorted(own), 2):
-        x, y = own[a], own[b]
-        shared = x.present & y.present
-        n_shared = int(shared.sum())
-        if n_shared == 0:
-            continue
-        ia = x.entities[shared[ent.article[x.entities]]]
-        ib = y.entities[shared[ent.article[y.entities]]]
-        ca = x.claims[shared[clm.article[x.claims]]]
-        cb = y.claims[shared[clm.article[y.claims]]]
-        counts_a = np.append(np.bincount(ent.label[ia], minlength=n_labels), len(ca))
-        counts_b = np.append(np.bincount(ent.label[ib], minlength=n_labels), len(cb))
-        exact_e, _ = batch.exact_pairs(ent, ia, ib)
-        exact_c, _ = batch.exact_pairs(clm, ca, cb)
-        over_ea, over_eb = batch.overlap_pairs(ent, ia, ib)
-        over_ca, over_cb = batch.overlap_pairs(clm, ca, cb)
-        exact_matched = np.bincount(ent.label[exact_e], minlength=n_labels)
-        overlap_matched = np.bincount(ent.label[over_ea], minlength=n_labels)
-        exact = np.vstack((np.append(exact_matched, len(exact_c)), counts_a, counts_b))
-        overlap = np.vstack((np.append(overlap_matched, len(over_ca)), counts_a, counts_b))
-        for table, idx in ((ent, over_ea), (clm, over_ca)):
-            article_matched += np.bincount(table.article[idx], minlength=n_articles)
-        for table, idx in ((ent, ia), (ent, ib), (clm, ca), (clm, cb)):
-            article_total += np.bincount(table.article[idx], minlength=n_articles)
-        entity_tags = batch.pair_confusion(grid, shared, x.entity_tags, y.entity_tags, size=n_tags)
-        claim_tags = batch.pair_confusion(grid, shared, x.claim_tags, y.claim_tags, size=3)
-        claims = _claim_pairs(docs, clm, over_ca, over_cb, over_ea, over_eb, doc_offset)
-        pairs[(a, b)] = _PairSpans(n_shared, exact, overlap, entity_tags, claim_tags, claims)
-    alpha_u = _unitizing_alpha(
-        ent, clm, layout, doc_article, doc_annotator, texts, [*entity_labels, claim_label]
-    )
-    return _SpanAgreement(article_ids, article_matched, article_total, pairs, alpha_u)
-
-
-def _unitizing_alpha(
-    ent: batch.SpanTable,
-    clm: batch.SpanTable,
-    layout: batch.Layout,
-    doc_article: np.ndarray,
-    doc_annotator: np.ndarray,
-    texts: Mapping[int, str],
-    labels: list[str],
-) -> unitizing.UnitizingAlpha:
-    """αU of every span label over all compared articles: each article one continuum (its
-    text in code points), every annotator of it a coder; claims the last label."""
-    n_entity_labels = len(labels) - 1
-    article = np.concatenate((ent.article, clm.article))
-    base = layout.base[article] if len(article) else np.zeros(0, dtype=np.int64)
-    units = unitizing.UnitTable(
-        doc=np.concatenate((ent.doc, clm.doc)),
-        label=np.concatenate((ent.label, clm.label + n_entity_labels)),
-        start=np.concatenate((ent.start, clm.start)) - base,
-        end=np.concatenate((ent.end, clm.end)) - base,
-    )
-    lengths = np.fromiter(
-        (len(texts.get(a, "")) for a in layout.article_ids),
-        dtype=np.int64,
-        count=len(layout.article_ids),
-    )
-    return unitizing.unitizing_alpha_columns(
-        units,
-        doc_continuum=doc_article,
-        doc_coder=doc_annotator,
-        lengths=lengths,
+def _span_report(given: _Input, totals: _PairTotals, alpha_u: UnitizingAlpha) -> SpanReport:
+    labels, n_ann, n_compared = given.span_labels, given.n_annotators, len(given.compared)
+    return SpanReport(
         labels=labels,
+        exact=_prf_table(totals.exact, labels, annotators=n_ann),
+        overlap=_prf_table(totals.overlap, labels, annotators=n_ann),
+        token_kappa=mean_score(totals.token, items=n_compared, annotators=n_ann),
+        claim_token_kappa=mean_score(totals.claim_token, items=n_compared, annotators=n_ann),
+        alpha_u=SpanAlphaU(
+            entities=AlphaU.of(alpha_u, given.entity_labels),
+            labels={
+                label: AlphaU.of(alpha_u, [label])
+                for k, label in enumerate(labels)
+                if alpha_u.units[k]
+            },
+        ),
     )
 
 
-def _claim_pairs(
-    docs: Sequence[Doc],
-    clm: batch.SpanTable,
-    claims_a: np.ndarray,
-    claims_b: np.ndarray,
-    ents_a: np.ndarray,
-    ents_b: np.ndarray,
-    doc_offset: np.ndarray,
-) -> ClaimTally:
-    """Compare the attributes of matched claims (global indices into the claim table)."""
-    tally = ClaimTally()
-    entity_match: dict[int, int] | None = None
-    for i, j in zip(claims_a.tolist(), claims_b.tolist(), strict=True):
-        doc_a, doc_b = int(clm.doc[i]), int(clm.doc[j])
-        info_a = docs[doc_a].claim_info[int(clm.local[i])]
-        info_b = docs[doc_b].claim_info[int(clm.local[j])]
-        matched = False
-        if info_a.claimant_span is not None and info_b.claimant_span is not None:
-            if entity_match is None:
-                entity_match = dict(zip(ents_a.tolist(), ents_b.tolist(), strict=True))
-            ent_a = _entity_index(docs[doc_a], info_a.claimant_span, int(doc_offset[doc_a]))
-            ent_b = _entity_index(docs[doc_b], info_b.claimant_span, int(doc_offset[doc_b]))
-            matched = ent_a is not None and ent_b is not None and entity_match.get(ent_a) == ent_b
-        tally.add(info_a, info_b, claimants_matched=matched)
-    return tally
+def _claim_report(
+    given: _Input, totals: _PairTotals, spans: SpanReport, alpha_u: UnitizingAlpha
+) -> ClaimReport:
+    label, n_ann, claims = given.space.claim_label, given.n_annotators, totals.claims
+    return ClaimReport(
+        label=label,
+        exact=spans.exact.labels.get(label),
+        overlap=spans.overlap.labels.get(label),
+        matched=claims.matched,
+        claimant_agreement=(
+            Score(claims.claimant_agree / claims.matched, items=claims.matched, annotators=n_ann)
+            if claims.matched
+            else Score.undefined("no_matches", annotators=n_ann)
+        ),
+        stance_kappa=mean_score(totals.claim_stance, items=claims.matched, annotators=n_ann),
+        stance_observed=_observed(claims.stance_a, claims.stance_b, n_ann),
+        checkworthy_kappa=mean_score(totals.checkworthy, items=claims.matched, annotators=n_ann),
+        alpha_u=AlphaU.of(alpha_u, [label]),
+    )
 
 
-def _entity_index(doc: Doc, span_id: str, offset: int) -> int | None:
-    """Global entity-table index of the span with this id in doc, if any."""
-    for k, span in enumerate(doc.entities):
-        if span.id == span_id:
-            return offset + k
-    return None
+def _summary(
+    given: _Input, stance: LabelAgreement, spans: SpanReport, claims: ClaimReport
+) -> list[SummaryRow]:
+    no_claims = Score.undefined("no_spans", annotators=given.n_annotators)
+    summary = [
+        SummaryRow("stance.krippendorff_alpha", stance.alpha),
+        SummaryRow("stance.fleiss_kappa", stance.fleiss),
+        SummaryRow("stance.cohen_kappa", stance.cohen_mean),
+        SummaryRow("stance.observed_agreement", stance.observed),
+        SummaryRow("spans.f1_exact", spans.exact.micro.f1),
+        SummaryRow("spans.f1_overlap", spans.overlap.micro.f1),
+        SummaryRow("spans.token_kappa", spans.token_kappa),
+        SummaryRow("spans.alpha_u", spans.alpha_u.entities.score),
+        SummaryRow("claims.f1_overlap", claims.overlap.f1 if claims.overlap else no_claims),
+        SummaryRow("claims.token_kappa", spans.claim_token_kappa),
+        SummaryRow("claims.alpha_u", claims.alpha_u.score),
+        SummaryRow("claims.claimant_agreement", claims.claimant_agreement),
+        SummaryRow("claims.stance_kappa", claims.stance_kappa),
+        SummaryRow("claims.checkworthy_kappa", claims.checkworthy_kappa),
+    ]
+    if given.n_annotators < 2:
+        one = Score.undefined("one_rater", items=len(given.compared), annotators=given.n_annotators)
+        summary = [SummaryRow(row.key, one) for row in summary]
+    return summary
 
 
 def _type_projection(n_labels: int) -> np.ndarray:
@@ -503,25 +895,16 @@ def _type_projection(n_labels: int) -> np.ndarray:
     return projection
 
 
-def _prf_table(counts: np.ndarray, labels: Sequence[str], *, annotators: int = 2) -> dict[str, Any]:
+def _prf_table(counts: np.ndarray, labels: Sequence[str], *, annotators: int = 2) -> PRFTable:
     """P/R/F1 per label (labels either annotator used) and micro-averaged over labels."""
     matched, a_count, b_count = (row.tolist() for row in counts)
-    return {
-        "micro": prf(sum(matched), sum(a_count), sum(b_count), annotators=annotators).as_dict(),
-        "labels": {
-            label: prf(matched[k], a_count[k], b_count[k], annotators=annotators).as_dict()
+    return PRFTable(
+        micro=prf(sum(matched), sum(a_count), sum(b_count), annotators=annotators),
+        labels={
+            label: prf(matched[k], a_count[k], b_count[k], annotators=annotators)
             for k, label in enumerate(labels)
             if a_count[k] or b_count[k]
         },
-    }
-
-
-def _score_of(data: Mapping[str, Any]) -> Score:
-    return Score(
-        data["value"],
-        items=data["items"],
-        annotators=data["annotators"],
-        reason=data["reason"] or "",
     )
 
 
@@ -538,44 +921,29 @@ def _observed(a: list[str], b: list[str], annotators: int) -> Score:
     return Score(agree / len(a), items=len(a), annotators=annotators)
 
 
-def _claims_dict(tally: ClaimTally, stance: Score, checkworthy: Score) -> dict[str, Any]:
-    claimant = (
-        Score(tally.claimant_agree / tally.matched, items=tally.matched)
-        if tally.matched
-        else Score.undefined("no_matches")
-    )
-    return {
-        "matched": tally.matched,
-        "claimant_agreement": claimant.as_dict(),
-        "stance_kappa": stance.as_dict(),
-        "checkworthy_kappa": checkworthy.as_dict(),
-        "unset": UNSET,
-    }
-
-
-def _lowest(articles: list[_ArticleTally], limit: int) -> list[dict[str, Any]]:
-    scored = [t for t in articles if t.score() is not None]
-    scored.sort(key=lambda t: (t.score(), t.article))
+def _lowest(articles: list[_ArticleTally], limit: int) -> list[LowArticle]:
+    scored = [(score, t) for t in articles if (score := t.score()) is not None]
+    scored.sort(key=lambda st: (st[0], st[1].article))
     return [
-        {
-            "article": t.article,
-            "annotators": t.annotators,
-            "score": t.score(),
-            "span_f1_overlap": t.span_f1(),
-            "stance_observed": t.stance_observed(),
-        }
-        for t in scored[:limit]
+        LowArticle(t.article, t.annotators, score, t.span_f1(), t.stance_observed())
+        for score, t in scored[:limit]
     ]
+
+
+def _iso_week(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    year, week, _ = when.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def _weeks(
     articles: list[_ArticleTally],
     pooled: Mapping[tuple[int, str], Mapping[int, str]],
     stance_labels: list[str],
-) -> list[dict[str, Any]]:
+) -> list[Week]:
     """Agreement of the articles completed (last submission) in each ISO week."""
     week_of = {t.article: _iso_week(t.completed) for t in articles}
-    weeks = sorted({w for w in week_of.values() if w is not None})
     index = {label: i for i, label in enumerate(stance_labels)}
     rows_by_week: dict[str, list[list[int]]] = defaultdict(list)
     for (article, _target), by in pooled.items():
@@ -587,51 +955,103 @@ def _weeks(
             row[index[value]] += 1
         rows_by_week[week].append(row)
     result = []
-    for week in weeks:
+    for week in sorted({w for w in week_of.values() if w is not None}):
         group = [t for t in articles if week_of[t.article] == week]
         annotators = max(t.annotators for t in group)
         table = np.array(rows_by_week.get(week, []), dtype=np.int64).reshape(-1, len(stance_labels))
         matched = sum(t.span_matched for t in group)
         total = sum(t.span_total for t in group)
-        f1 = (
-            Score(2 * matched / total, items=total, annotators=annotators)
-            if total
-            else Score.undefined("no_spans", annotators=annotators)
-        )
         result.append(
-            {
-                "week": week,
-                "articles": len(group),
-                "stance_alpha": alpha_from_table(table, annotators=annotators).as_dict(),
-                "stance_observed": observed_from_table(table, annotators=annotators).as_dict(),
-                "span_f1_overlap": f1.as_dict(),
-            }
+            Week(
+                week=week,
+                articles=len(group),
+                stance_alpha=alpha_from_table(table, annotators=annotators),
+                stance_observed=observed_from_table(table, annotators=annotators),
+                span_f1_overlap=(
+                    Score(2 * matched / total, items=total, annotators=annotators)
+                    if total
+                    else Score.undefined("no_spans", annotators=annotators)
+                ),
+            )
         )
     return result
 
 
+# Reading the report.
+
 # Per-pair values that the annotator x annotator heat maps can show.
-HEAT_MEASURES: dict[str, tuple[str, ...]] = {
-    "stance_kappa": ("stance", "cohen_kappa"),
-    "span_f1_overlap": ("spans", "overlap", "micro", "f1"),
-    "span_f1_exact": ("spans", "exact", "micro", "f1"),
-    "token_kappa": ("spans", "token_kappa"),
+HEAT_MEASURES: dict[str, Callable[[PairReport], Score]] = {
+    "stance_kappa": lambda pair: pair.stance.cohen_kappa,
+    "span_f1_overlap": lambda pair: pair.spans.overlap.micro.f1,
+    "span_f1_exact": lambda pair: pair.spans.exact.micro.f1,
+    "token_kappa": lambda pair: pair.spans.token_kappa,
 }
 
 
-def heat_matrix(report: Mapping[str, Any], measure: str) -> list[list[float | None]]:
+def heat_matrix(report: AgreementReport, measure: str) -> list[list[float | None]]:
     """Annotator x annotator values of one per-pair measure (None: undefined or no overlap).
 
     The diagonal is None: an annotator is not compared with themself.
     """
-    path = HEAT_MEASURES[measure]
-    ids = [a["id"] for a in report["annotators"]]
-    pos = {a: i for i, a in enumerate(ids)}
-    matrix: list[list[float | None]] = [[None] * len(ids) for _ in ids]
-    for row in report["pairs"]:
-        node: Any = row
-        for key in path:
-            node = node[key]
-        i, j = pos[row["a"]], pos[row["b"]]
-        matrix[i][j] = matrix[j][i] = node["value"]
+    value_of = HEAT_MEASURES[measure]
+    pos = {a.id: i for i, a in enumerate(report.annotators)}
+    matrix: list[list[float | None]] = [[None] * len(pos) for _ in pos]
+    for pair in report.pairs:
+        i, j = pos[pair.a], pos[pair.b]
+        matrix[i][j] = matrix[j][i] = value_of(pair).value
     return matrix
+
+
+def text_lines(report: AgreementReport, *, project: str, titles: Mapping[str, str]) -> list[str]:
+    """The report as plain text: counts, a table of the summary (each measure's title from
+    `titles`, by summary key), then a table of the pairs."""
+    counts = report.counts
+    lines = [
+        f"Agreement of {project!r}: {counts.annotations} submitted annotations, "
+        f"{counts.compared_articles} articles annotated by two or more "
+        f"({counts.single_annotated_articles} by one, not compared)."
+    ]
+    rows: list[tuple[str, ...]] = [("measure", "value", "items", "annotators", "note")]
+    for row in report.summary:
+        score = row.score
+        title = titles.get(row.key, row.key)
+        note = REASONS[score.reason] if score.reason else ""
+        rows.append((title, _text(score), str(score.items), str(score.annotators), note))
+    lines += _table(rows)
+    if report.pairs:
+        names = {a.id: a.name for a in report.annotators}
+        pair_rows: list[tuple[str, ...]] = [
+            ("pair", "articles", "stance κ", "span F1 exact", "span F1 overlap", "token κ")
+        ]
+        for pair in report.pairs:
+            pair_rows.append(
+                (
+                    f"{names.get(pair.a, pair.a)} × {names.get(pair.b, pair.b)}",
+                    str(pair.articles),
+                    _text(pair.stance.cohen_kappa),
+                    _text(pair.spans.exact.micro.f1),
+                    _text(pair.spans.overlap.micro.f1),
+                    _text(pair.spans.token_kappa),
+                )
+            )
+        lines += ["", *_table(pair_rows)]
+    return lines
+
+
+def _text(score: Score) -> str:
+    return "undefined" if score.value is None else f"{score.value:.3f}"
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[str]:
+    """Columns padded to their widest cell: the first and last left-aligned, the rest right."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for k, row in enumerate(rows):
+        cells = [
+            cell.ljust(widths[i]) if i in (0, len(row) - 1) else cell.rjust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines

@@ -7,6 +7,7 @@ as undefined with a reason, never as a crash, a NaN or a fake 1.0.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,16 @@ class Score:
             "undefined": REASONS[self.reason] if self.reason else None,
             "reason": self.reason or None,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Score:
+        """The Score that as_dict() turned into `data` (e.g. a cached report)."""
+        return cls(
+            data["value"],
+            items=data["items"],
+            annotators=data["annotators"],
+            reason=data["reason"] or "",
+        )
 
 
 def mean_score(scores: list[Score], *, items: int, annotators: int) -> Score:

@@ -18,9 +18,9 @@ the earlier one, then the label listed first). Cohen's kappa is computed over th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -95,6 +95,17 @@ class PRF:
             "a_spans": self.a_count,
             "b_spans": self.b_count,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PRF:
+        return cls(
+            Score.from_dict(data["precision"]),
+            Score.from_dict(data["recall"]),
+            Score.from_dict(data["f1"]),
+            data["matched"],
+            data["a_spans"],
+            data["b_spans"],
+        )
 
 
 def prf(matched: int, a_count: int, b_count: int, *, annotators: int = 2) -> PRF:
@@ -211,15 +222,6 @@ def tag_names(labels: Sequence[str]) -> list[str]:
     for label in labels:
         names += [f"B-{label}", f"I-{label}"]
     return names
-
-
-def split_mask(pieces: Pieces, offsets: np.ndarray | Iterable[int]) -> np.ndarray:
-    """Pieces that begin at an inner split caused by one of these span boundary offsets."""
-    mask = np.zeros(len(pieces.starts), dtype=bool)
-    if len(pieces.split_offsets):
-        own = offsets if isinstance(offsets, np.ndarray) else np.fromiter(offsets, np.int64)
-        mask[pieces.split_index[sorted_isin(pieces.split_offsets, sorted_unique(own))]] = True
-    return mask
 
 
 def bio_kappa(confusion: np.ndarray) -> Score:
