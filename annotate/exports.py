@@ -1,11 +1,12 @@
-"""The thin query layer of exports: stream rows out of the database into the pure writers.
+"""Exports, the edge module: options, the rows read out of the database, the zip, and the
+project export tokens that download it.
 
 Gold rows are read in chunks of CHUNK_SIZE through a server-side cursor on PostgreSQL (the
-compiled `values_list` query, without Django's per-row converters, the next chunk fetched on
-a thread meanwhile), raw annotations with `values_list(...).iterator(chunk_size=...)`; rows
-become plain records handed to annotate/lib/exports/, and the zip is produced as a stream of
-chunks that goes to a file or to an HTTP response. Nothing holds the project in memory:
-memory stays flat however many articles the project has (bench/export.py shows it).
+compiled `values_list` query, without Django's per-row converters), raw annotations with
+`values_list(...).iterator(chunk_size=...)`; rows become plain records handed to the pure
+writers in annotate/lib/exports/, and the zip is produced as a stream of chunks that goes to
+a file or to an HTTP response. Nothing holds the project in memory: memory stays flat however
+many articles the project has (bench/export.py shows it).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.db import connections
 from django.db.models import QuerySet, TextField, Value
 from django.utils import timezone
 
+from annotate.agreement import fingerprint
 from annotate.errors import ActionError
 from annotate.lib.exports import FILE_NAMES, FORMATS, MANIFEST_NAME
 from annotate.lib.exports.archive import FileInfo, zip_stream
@@ -58,9 +60,8 @@ from annotate.models import (
     ProjectArticle,
 )
 
-# Rows per fetch from the server-side cursor. Memory holds two chunks (one being written, the
-# next being fetched): 250 rows of news articles keep the export's Python peak near 4 MB,
-# and larger fetches were no faster.
+# Rows per fetch from the server-side cursor, the only rows held in memory at a time: 250 rows
+# of news articles keep the export's Python peak near 4 MB, and larger fetches were no faster.
 CHUNK_SIZE = 250
 PROGRESS_EVERY = 1000
 GOLD_FORMATS = ("jsonl", "conll", "csv")
@@ -232,16 +233,12 @@ def tool_info() -> dict[str, str]:
     }
 
 
-def agreement_summary(project: Project) -> dict[str, Any] | None:
-    """The cached agreement summary, when the agreement module is there (None otherwise).
+def agreement_summary(project: Project) -> dict[str, Any]:
+    """The cached agreement summary and whether it is current.
 
     Exports never compute agreement (it can take longer than the export); they report the
     last computed summary and whether it still matches the submitted annotations.
     """
-    try:
-        from annotate.agreement import fingerprint
-    except ImportError:
-        return None
     snapshot = AgreementSnapshot.objects.filter(project=project).first()
     if snapshot is None or not isinstance(snapshot.result, dict):
         return {"available": False, "reason": "agreement has not been computed for this project"}
