@@ -11,8 +11,10 @@ many articles the project has (bench/export.py shows it).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import secrets
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
@@ -55,6 +57,7 @@ from annotate.models import (
     AgreementSnapshot,
     Annotation,
     AnnotationStatus,
+    ExportToken,
     Gold,
     Project,
     ProjectArticle,
@@ -67,6 +70,9 @@ PROGRESS_EVERY = 1000
 GOLD_FORMATS = ("jsonl", "conll", "csv")
 
 Progress = Callable[[int, int], None]
+
+
+# ---- options ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +112,9 @@ def check_export_options(
     # Fixed order, whatever order the user listed them in: same options, same zip.
     ordered = tuple(name for name in FORMATS if name in chosen)
     return ExportOptions(formats=ordered, seed=parsed_seed, ratios=parsed_ratios)
+
+
+# ---- rows out of the database, as plain records -------------------------------------------
 
 
 def gold_count(project: Project) -> int:
@@ -220,6 +229,9 @@ def raw_records(project: Project, options: ExportOptions) -> Iterator[RawRecord]
         )
 
 
+# ---- what the manifest reports besides the files -----------------------------------------
+
+
 @cache
 def tool_info() -> dict[str, str]:
     try:
@@ -249,6 +261,9 @@ def agreement_summary(project: Project) -> dict[str, Any]:
         "fingerprint": snapshot.fingerprint,
         "summary": snapshot.result.get("summary"),
     }
+
+
+# ---- the zip ------------------------------------------------------------------------------
 
 
 def _ticking(records: Iterable[Any], tick: Callable[[], None]) -> Iterator[Any]:
@@ -345,3 +360,56 @@ def write_export(
         Path(temporary).unlink(missing_ok=True)
         raise
     return written
+
+
+# ---- export tokens ------------------------------------------------------------------------
+# A project export token (created by a manager, shown once, stored as a SHA-256 hash) lets ML
+# pipelines download the project's exports, and nothing else (annotate/api/authentication.py).
+
+TOKEN_PREFIX = "wbx_"  # noqa: S105 - a public prefix that marks export tokens, not a secret
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def export_token_for_key(key: str) -> ExportToken | None:
+    """The live (not revoked) token with this key, its last use stamped now; None if none."""
+    token = (
+        ExportToken.objects.select_related("project")
+        .filter(key_hash=hash_key(key), revoked=False)
+        .first()
+    )
+    if token is not None:
+        ExportToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token
+
+
+def export_tokens(project: Project) -> QuerySet[ExportToken]:
+    """The project's tokens, newest first, revoked ones included."""
+    return ExportToken.objects.filter(project=project).select_related("created_by").order_by("-id")
+
+
+def token_payload(token: ExportToken) -> dict[str, Any]:
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "created_at": token.created_at.isoformat(),
+        "created_by": token.created_by.get_username() if token.created_by else None,
+        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+        "revoked": token.revoked,
+    }
+
+
+def do_create_export_token(project: Project, *, user, name: str) -> tuple[ExportToken, str]:
+    """A new token of the project and its key: the key is not stored, only its hash."""
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ExportToken.objects.create(
+        project=project, name=name, key_hash=hash_key(key), created_by=user
+    )
+    return token, key
+
+
+def do_revoke_export_token(project: Project, *, token_id: Any) -> bool:
+    """Revoke the project's token `token_id`; False when the project has no such token."""
+    return bool(ExportToken.objects.filter(project=project, pk=token_id).update(revoked=True))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import Http404
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,7 +11,7 @@ from rest_framework.response import Response
 from annotate.access import role_in
 from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer
 from annotate.models import Job, JobKind, JobStatus, Role
-from annotate.tasks import do_retry_job
+from annotate.tasks import do_retry_job, job_payload
 
 
 class JobSerializer(serializers.Serializer):
@@ -35,30 +32,6 @@ class JobSerializer(serializers.Serializer):
     url = serializers.CharField()
     download = serializers.CharField(allow_null=True)
     retry = serializers.CharField(allow_null=True)
-
-
-def job_payload(job: Job, *, user=None) -> dict[str, Any]:
-    download = None
-    if job.kind == JobKind.EXPORT and job.status == JobStatus.DONE:
-        download = reverse("annotate:api-export-download", args=[job.project_id, job.pk])
-    can_retry = job.status == JobStatus.FAILED and user is not None and job.user_id == user.pk
-    return {
-        "id": job.pk,
-        "kind": job.kind,
-        "project": job.project_id,
-        "status": job.status,
-        "progress": job.progress,
-        "total": job.total,
-        "error": job.error,
-        "result": job.result,
-        "attempts": job.attempts,
-        "created_at": job.created_at.isoformat(),
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "url": reverse("annotate:api-job", args=[job.pk]),
-        "download": download,
-        "retry": reverse("annotate:api-job-retry", args=[job.pk]) if can_retry else None,
-    }
 
 
 def access_job(user, job_id: int) -> Job:
