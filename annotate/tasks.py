@@ -29,8 +29,9 @@ from django.utils import timezone
 from annotate.agreement import agreement_report
 from annotate.errors import ActionError, ConflictError
 from annotate.exports import check_export_options, write_export
-from annotate.imports import ImportRejected, do_import_annotations
+from annotate.imports import do_import_annotations
 from annotate.models import Job, JobKind, JobStatus, Project
+from corpus.importing import ImportRejected
 
 logger = logging.getLogger(__name__)
 
