@@ -266,11 +266,25 @@ def agreement_summary(project: Project) -> dict[str, Any]:
 # ---- the zip ------------------------------------------------------------------------------
 
 
-def _ticking(records: Iterable[Any], tick: Callable[[], None]) -> Iterator[Any]:
-    for i, record in enumerate(records, start=1):
-        yield record
-        if i % PROGRESS_EVERY == 0:
-            tick()
+class _Ticker:
+    """Calls `progress(done, total)` every PROGRESS_EVERY records the export reads."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def counting(self, records: Iterable[Any]) -> Iterator[Any]:
+        for i, record in enumerate(records, start=1):
+            yield record
+            if i % PROGRESS_EVERY == 0:
+                self.done += PROGRESS_EVERY
+                if self.progress is not None:
+                    self.progress(min(self.done, self.total), self.total)
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress(self.total, self.total)
 
 
 def export_stream(
@@ -282,27 +296,41 @@ def export_stream(
 ) -> Iterator[bytes]:
     """The export zip of `project` as a stream of byte chunks."""
     stats = ExportStats()
-    gold_formats = [name for name in options.formats if name in GOLD_FORMATS]
-    total = gold_count(project) * len(gold_formats)
+    ticker = _Ticker(progress, _records_to_read(project, options))
+    entries = _entries(project, options, stats=stats, ticker=ticker)
+
+    def finish(files: list[FileInfo]) -> list[tuple[str, bytes]]:
+        ticker.finish()
+        manifest = _manifest(project, options, stats=stats, files=files, created_at=created_at)
+        return [(MANIFEST_NAME, manifest)]
+
+    yield from zip_stream(entries, finish=finish)
+
+
+def _records_to_read(project: Project, options: ExportOptions) -> int:
+    """The gold once for each gold format, and the submitted annotations once for raw."""
+    gold_formats = sum(1 for name in options.formats if name in GOLD_FORMATS)
+    total = gold_count(project) * gold_formats
     if "raw" in options.formats:
         total += raw_count(project)
-    done = 0
+    return total
 
-    def tick() -> None:
-        nonlocal done
-        done += PROGRESS_EVERY
-        if progress is not None:
-            progress(min(done, total), total)
+
+def _entries(
+    project: Project, options: ExportOptions, *, stats: ExportStats, ticker: _Ticker
+) -> list[tuple[str, Iterable[str | bytes]]]:
+    """The files of the zip, each a generator of lines: nothing is queried until the zip
+    writer reaches it. The first gold file also counts the gold into `stats`."""
+    gold_formats = [name for name in options.formats if name in GOLD_FORMATS]
 
     def gold(first: bool, *, with_text: bool = True) -> Iterator[GoldRecord]:
-        records = _ticking(gold_records(project, options, with_text=with_text), tick)
+        records = ticker.counting(gold_records(project, options, with_text=with_text))
         return counting_gold(records, stats) if first else records
 
     claim = claim_key(project.schema)
     entity_labels = {label["key"] for label in span_labels(project.schema) if label} - {claim}
     entries: list[tuple[str, Iterable[str | bytes]]] = []
     for i, name in enumerate(gold_formats):
-        # Generators: nothing is queried until the zip writer reaches the entry.
         if name == "jsonl":
             lines: Iterable[str | bytes] = gold_jsonl_utf8_lines(gold(i == 0))
         elif name == "conll":
@@ -311,31 +339,35 @@ def export_stream(
             lines = stance_csv_lines(gold(i == 0, with_text=False))
         entries.append((FILE_NAMES[name], lines))
     if "raw" in options.formats:
-        raw = counting_raw(_ticking(raw_records(project, options), tick), stats)
+        raw = counting_raw(ticker.counting(raw_records(project, options)), stats)
         entries.append((FILE_NAMES["raw"], raw_jsonl_lines(raw)))
     if not gold_formats:
         # Counts in the manifest always describe the gold, even in a raw-only export.
         for _ in counting_gold(gold_records(project, options, with_text=False), stats):
             pass
+    return entries
 
-    def finish(files: list[FileInfo]) -> list[tuple[str, bytes]]:
-        if progress is not None:
-            progress(total, total)
-        manifest = build_manifest(
-            project={"id": project.pk, "name": project.name},
-            schema=project.schema,
-            schema_version=project.schema_version,
-            options=options.as_dict(),
-            stats=stats,
-            files=files,
-            articles_in_project=ProjectArticle.objects.filter(project=project).count(),
-            agreement=agreement_summary(project),
-            tool=tool_info(),
-            created_at=created_at or timezone.now().isoformat(),
-        )
-        return [(MANIFEST_NAME, manifest)]
 
-    yield from zip_stream(entries, finish=finish)
+def _manifest(
+    project: Project,
+    options: ExportOptions,
+    *,
+    stats: ExportStats,
+    files: list[FileInfo],
+    created_at: str | None,
+) -> bytes:
+    return build_manifest(
+        project={"id": project.pk, "name": project.name},
+        schema=project.schema,
+        schema_version=project.schema_version,
+        options=options.as_dict(),
+        stats=stats,
+        files=files,
+        articles_in_project=ProjectArticle.objects.filter(project=project).count(),
+        agreement=agreement_summary(project),
+        tool=tool_info(),
+        created_at=created_at or timezone.now().isoformat(),
+    )
 
 
 def write_export(
