@@ -125,6 +125,10 @@ def default_corpus_name(project: Project) -> str:
     return f"{project.name} (imported)"[:MAX_CORPUS_NAME]
 
 
+def _corpus_name(project: Project, name: str | None) -> str:
+    return (name or "").strip()[:MAX_CORPUS_NAME] or default_corpus_name(project)
+
+
 def do_import_annotations(
     project: Project,
     data: bytes,
@@ -257,11 +261,39 @@ def _check_new(record: ImportRecord, owner, *, seen: bool, taken: bool) -> Recor
     return None
 
 
-def _corpus_name(project: Project, name: str | None) -> str:
-    return (name or "").strip()[:MAX_CORPUS_NAME] or default_corpus_name(project)
+def _project_articles(project: Project, digests: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(digests)):
+        found.update(
+            ProjectArticle.objects.filter(project=project, article__content_hash__in=chunk)
+            .order_by("article_id")
+            .values_list("article__content_hash", "article_id")
+        )
+    return found
 
 
-# ---- writes: one transaction -----------------------------------------------------------------
+def _taken(project: Project, in_project: dict[str, int], *, as_gold: bool) -> set[tuple[int, Any]]:
+    """(article id, annotator id or None) pairs that already have work in the project."""
+    ids = sorted(set(in_project.values()))
+    taken: set[tuple[int, Any]] = set()
+    for chunk in _chunks(ids):
+        if as_gold:
+            taken.update(
+                (article_id, None)
+                for article_id in Gold.objects.filter(
+                    project=project, article_id__in=chunk
+                ).values_list("article_id", flat=True)
+            )
+        else:
+            taken.update(
+                Assignment.objects.filter(
+                    project=project, article_id__in=chunk, annotator__isnull=False
+                ).values_list("article_id", "annotator_id")
+            )
+    return taken
+
+
+# ---- writes: one transaction ---------------------------------------------------------
 
 
 def _do_store_articles(plan: ImportPlan, *, corpus_name: str, user) -> tuple[dict[str, int], int]:
@@ -320,38 +352,6 @@ def _do_store_work(
             )
         if progress is not None:
             progress(min(done * BATCH, len(planned)), len(planned))
-
-
-def _project_articles(project: Project, digests: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(digests)):
-        found.update(
-            ProjectArticle.objects.filter(project=project, article__content_hash__in=chunk)
-            .order_by("article_id")
-            .values_list("article__content_hash", "article_id")
-        )
-    return found
-
-
-def _taken(project: Project, in_project: dict[str, int], *, as_gold: bool) -> set[tuple[int, Any]]:
-    """(article id, annotator id or None) pairs that already have work in the project."""
-    ids = sorted(set(in_project.values()))
-    taken: set[tuple[int, Any]] = set()
-    for chunk in _chunks(ids):
-        if as_gold:
-            taken.update(
-                (article_id, None)
-                for article_id in Gold.objects.filter(
-                    project=project, article_id__in=chunk
-                ).values_list("article_id", flat=True)
-            )
-        else:
-            taken.update(
-                Assignment.objects.filter(
-                    project=project, article_id__in=chunk, annotator__isnull=False
-                ).values_list("article_id", "annotator_id")
-            )
-    return taken
 
 
 def _add_to_project(project: Project, article_ids: list[int]) -> tuple[dict[int, int], int]:
