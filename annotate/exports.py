@@ -1,17 +1,20 @@
-"""The thin query layer of exports: stream rows out of the database into the pure writers.
+"""Exports, the edge module: options, the rows read out of the database, the zip, and the
+project export tokens that download it.
 
 Gold rows are read in chunks of CHUNK_SIZE through a server-side cursor on PostgreSQL (the
-compiled `values_list` query, without Django's per-row converters, the next chunk fetched on
-a thread meanwhile), raw annotations with `values_list(...).iterator(chunk_size=...)`; rows
-become plain records handed to annotate/lib/exports/, and the zip is produced as a stream of
-chunks that goes to a file or to an HTTP response. Nothing holds the project in memory:
-memory stays flat however many articles the project has (bench/export.py shows it).
+compiled `values_list` query, without Django's per-row converters), raw annotations with
+`values_list(...).iterator(chunk_size=...)`; rows become plain records handed to the pure
+writers in annotate/lib/exports/, and the zip is produced as a stream of chunks that goes to
+a file or to an HTTP response. Nothing holds the project in memory: memory stays flat however
+many articles the project has (bench/export.py shows it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import secrets
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +28,7 @@ from django.db import connections
 from django.db.models import QuerySet, TextField, Value
 from django.utils import timezone
 
+from annotate.agreement import fingerprint
 from annotate.errors import ActionError
 from annotate.lib.exports import FILE_NAMES, FORMATS, MANIFEST_NAME
 from annotate.lib.exports.archive import FileInfo, zip_stream
@@ -53,19 +57,22 @@ from annotate.models import (
     AgreementSnapshot,
     Annotation,
     AnnotationStatus,
+    ExportToken,
     Gold,
     Project,
     ProjectArticle,
 )
 
-# Rows per fetch from the server-side cursor. Memory holds two chunks (one being written, the
-# next being fetched): 250 rows of news articles keep the export's Python peak near 4 MB,
-# and larger fetches were no faster.
+# Rows per fetch from the server-side cursor, the only rows held in memory at a time: 250 rows
+# of news articles keep the export's Python peak near 4 MB, and larger fetches were no faster.
 CHUNK_SIZE = 250
 PROGRESS_EVERY = 1000
 GOLD_FORMATS = ("jsonl", "conll", "csv")
 
 Progress = Callable[[int, int], None]
+
+
+# ---- options ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +112,9 @@ def check_export_options(
     # Fixed order, whatever order the user listed them in: same options, same zip.
     ordered = tuple(name for name in FORMATS if name in chosen)
     return ExportOptions(formats=ordered, seed=parsed_seed, ratios=parsed_ratios)
+
+
+# ---- rows out of the database, as plain records -------------------------------------------
 
 
 def gold_count(project: Project) -> int:
@@ -219,6 +229,9 @@ def raw_records(project: Project, options: ExportOptions) -> Iterator[RawRecord]
         )
 
 
+# ---- what the manifest reports besides the files -----------------------------------------
+
+
 @cache
 def tool_info() -> dict[str, str]:
     try:
@@ -232,16 +245,12 @@ def tool_info() -> dict[str, str]:
     }
 
 
-def agreement_summary(project: Project) -> dict[str, Any] | None:
-    """The cached agreement summary, when the agreement module is there (None otherwise).
+def agreement_summary(project: Project) -> dict[str, Any]:
+    """The cached agreement summary and whether it is current.
 
     Exports never compute agreement (it can take longer than the export); they report the
     last computed summary and whether it still matches the submitted annotations.
     """
-    try:
-        from annotate.agreement import fingerprint
-    except ImportError:
-        return None
     snapshot = AgreementSnapshot.objects.filter(project=project).first()
     if snapshot is None or not isinstance(snapshot.result, dict):
         return {"available": False, "reason": "agreement has not been computed for this project"}
@@ -254,11 +263,28 @@ def agreement_summary(project: Project) -> dict[str, Any] | None:
     }
 
 
-def _ticking(records: Iterable[Any], tick: Callable[[], None]) -> Iterator[Any]:
-    for i, record in enumerate(records, start=1):
-        yield record
-        if i % PROGRESS_EVERY == 0:
-            tick()
+# ---- the zip ------------------------------------------------------------------------------
+
+
+class _Ticker:
+    """Calls `progress(done, total)` every PROGRESS_EVERY records the export reads."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def counting(self, records: Iterable[Any]) -> Iterator[Any]:
+        for i, record in enumerate(records, start=1):
+            yield record
+            if i % PROGRESS_EVERY == 0:
+                self.done += PROGRESS_EVERY
+                if self.progress is not None:
+                    self.progress(min(self.done, self.total), self.total)
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress(self.total, self.total)
 
 
 def export_stream(
@@ -270,27 +296,41 @@ def export_stream(
 ) -> Iterator[bytes]:
     """The export zip of `project` as a stream of byte chunks."""
     stats = ExportStats()
-    gold_formats = [name for name in options.formats if name in GOLD_FORMATS]
-    total = gold_count(project) * len(gold_formats)
+    ticker = _Ticker(progress, _records_to_read(project, options))
+    entries = _entries(project, options, stats=stats, ticker=ticker)
+
+    def finish(files: list[FileInfo]) -> list[tuple[str, bytes]]:
+        ticker.finish()
+        manifest = _manifest(project, options, stats=stats, files=files, created_at=created_at)
+        return [(MANIFEST_NAME, manifest)]
+
+    yield from zip_stream(entries, finish=finish)
+
+
+def _records_to_read(project: Project, options: ExportOptions) -> int:
+    """The gold once for each gold format, and the submitted annotations once for raw."""
+    gold_formats = sum(1 for name in options.formats if name in GOLD_FORMATS)
+    total = gold_count(project) * gold_formats
     if "raw" in options.formats:
         total += raw_count(project)
-    done = 0
+    return total
 
-    def tick() -> None:
-        nonlocal done
-        done += PROGRESS_EVERY
-        if progress is not None:
-            progress(min(done, total), total)
+
+def _entries(
+    project: Project, options: ExportOptions, *, stats: ExportStats, ticker: _Ticker
+) -> list[tuple[str, Iterable[str | bytes]]]:
+    """The files of the zip, each a generator of lines: nothing is queried until the zip
+    writer reaches it. The first gold file also counts the gold into `stats`."""
+    gold_formats = [name for name in options.formats if name in GOLD_FORMATS]
 
     def gold(first: bool, *, with_text: bool = True) -> Iterator[GoldRecord]:
-        records = _ticking(gold_records(project, options, with_text=with_text), tick)
+        records = ticker.counting(gold_records(project, options, with_text=with_text))
         return counting_gold(records, stats) if first else records
 
     claim = claim_key(project.schema)
     entity_labels = {label["key"] for label in span_labels(project.schema) if label} - {claim}
     entries: list[tuple[str, Iterable[str | bytes]]] = []
     for i, name in enumerate(gold_formats):
-        # Generators: nothing is queried until the zip writer reaches the entry.
         if name == "jsonl":
             lines: Iterable[str | bytes] = gold_jsonl_utf8_lines(gold(i == 0))
         elif name == "conll":
@@ -299,31 +339,35 @@ def export_stream(
             lines = stance_csv_lines(gold(i == 0, with_text=False))
         entries.append((FILE_NAMES[name], lines))
     if "raw" in options.formats:
-        raw = counting_raw(_ticking(raw_records(project, options), tick), stats)
+        raw = counting_raw(ticker.counting(raw_records(project, options)), stats)
         entries.append((FILE_NAMES["raw"], raw_jsonl_lines(raw)))
     if not gold_formats:
         # Counts in the manifest always describe the gold, even in a raw-only export.
         for _ in counting_gold(gold_records(project, options, with_text=False), stats):
             pass
+    return entries
 
-    def finish(files: list[FileInfo]) -> list[tuple[str, bytes]]:
-        if progress is not None:
-            progress(total, total)
-        manifest = build_manifest(
-            project={"id": project.pk, "name": project.name},
-            schema=project.schema,
-            schema_version=project.schema_version,
-            options=options.as_dict(),
-            stats=stats,
-            files=files,
-            articles_in_project=ProjectArticle.objects.filter(project=project).count(),
-            agreement=agreement_summary(project),
-            tool=tool_info(),
-            created_at=created_at or timezone.now().isoformat(),
-        )
-        return [(MANIFEST_NAME, manifest)]
 
-    yield from zip_stream(entries, finish=finish)
+def _manifest(
+    project: Project,
+    options: ExportOptions,
+    *,
+    stats: ExportStats,
+    files: list[FileInfo],
+    created_at: str | None,
+) -> bytes:
+    return build_manifest(
+        project={"id": project.pk, "name": project.name},
+        schema=project.schema,
+        schema_version=project.schema_version,
+        options=options.as_dict(),
+        stats=stats,
+        files=files,
+        articles_in_project=ProjectArticle.objects.filter(project=project).count(),
+        agreement=agreement_summary(project),
+        tool=tool_info(),
+        created_at=created_at or timezone.now().isoformat(),
+    )
 
 
 def write_export(
@@ -348,3 +392,56 @@ def write_export(
         Path(temporary).unlink(missing_ok=True)
         raise
     return written
+
+
+# ---- export tokens ------------------------------------------------------------------------
+# A project export token (created by a manager, shown once, stored as a SHA-256 hash) lets ML
+# pipelines download the project's exports, and nothing else (annotate/api/authentication.py).
+
+TOKEN_PREFIX = "wbx_"  # noqa: S105 - a public prefix that marks export tokens, not a secret
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def export_token_for_key(key: str) -> ExportToken | None:
+    """The live (not revoked) token with this key, its last use stamped now; None if none."""
+    token = (
+        ExportToken.objects.select_related("project")
+        .filter(key_hash=hash_key(key), revoked=False)
+        .first()
+    )
+    if token is not None:
+        ExportToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token
+
+
+def export_tokens(project: Project) -> QuerySet[ExportToken]:
+    """The project's tokens, newest first, revoked ones included."""
+    return ExportToken.objects.filter(project=project).select_related("created_by").order_by("-id")
+
+
+def token_payload(token: ExportToken) -> dict[str, Any]:
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "created_at": token.created_at.isoformat(),
+        "created_by": token.created_by.get_username() if token.created_by else None,
+        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+        "revoked": token.revoked,
+    }
+
+
+def do_create_export_token(project: Project, *, user, name: str) -> tuple[ExportToken, str]:
+    """A new token of the project and its key: the key is not stored, only its hash."""
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ExportToken.objects.create(
+        project=project, name=name, key_hash=hash_key(key), created_by=user
+    )
+    return token, key
+
+
+def do_revoke_export_token(project: Project, *, token_id: Any) -> bool:
+    """Revoke the project's token `token_id`; False when the project has no such token."""
+    return bool(ExportToken.objects.filter(project=project, pk=token_id).update(revoked=True))

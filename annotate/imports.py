@@ -2,12 +2,12 @@
 
 `do_import_annotations` parses a file (ours, Label Studio, doccano), matches each record's
 text to an article of the project (by content hash; otherwise to one in the import corpus,
-or creates it there and adds it to the project), and stores each record as a submitted
-annotation of its annotator, or as the article's gold.
+or creates it there through corpus/importing.py and adds it to the project), and stores each
+record as a submitted annotation of its annotator, or as the article's gold.
 
 All or nothing: every record is checked first (offsets, labels, content rules, conflicts
-with existing work); if any is bad and `skip_bad` is off, ImportRejected lists them all and
-nothing is written. Writes happen in one transaction with bulk inserts.
+with existing work); if any is bad and `skip_bad` is off, AnnotationsRejected lists them all
+and nothing is written. Writes happen in one transaction with bulk inserts.
 
 Annotators: a record that names its annotator (our raw JSONL, Label Studio's completed_by)
 is given to the project member with that user name or e-mail; otherwise to `annotator`
@@ -41,27 +41,25 @@ from annotate.models import (
     Project,
     ProjectArticle,
 )
-from corpus.lib.text import content_hash, normalise_for_search
-from corpus.models import Article, Corpus
+from corpus.importing import MAX_CORPUS_NAME, ImportRejected, do_import_articles_with_ids
+from corpus.lib.parsers import ParsedArticle
+from corpus.lib.text import content_hash
 
 BATCH = 1000
-MAX_CORPUS_NAME = 200
 Progress = Callable[[int, int], None]
 
 
-class ImportRejected(Exception):
-    """Bad records and no permission to skip them: nothing was written."""
+class AnnotationsRejected(ImportRejected):
+    """Bad records and no permission to skip them: nothing was written.
 
-    SHOWN = 20
+    Worded for annotation imports, whose way out is to fix the records or skip them.
+    """
 
-    def __init__(self, errors: list[RecordError]) -> None:
-        self.errors = errors
-        lines = [str(error) for error in errors[: self.SHOWN]]
-        if len(errors) > self.SHOWN:
-            lines.append(f"... and {len(errors) - self.SHOWN} more")
-        super().__init__(
-            f"{len(errors)} bad record(s); nothing was imported "
-            "(fix them, or import again skipping bad records):\n" + "\n".join(lines)
+    @property
+    def message(self) -> str:
+        return (
+            f"{len(self.errors)} bad record(s); nothing was imported "
+            "(fix them, or import again skipping bad records):\n" + "\n".join(self.listed())
         )
 
 
@@ -87,6 +85,37 @@ class AnnotationImportReport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedRecord:
+    """A record that passed every check, with its text's hash and its annotator (gold: None)."""
+
+    record: ImportRecord
+    digest: str
+    owner: Any
+
+
+@dataclass
+class ImportPlan:
+    """What an import will write, and the records it refuses."""
+
+    records: list[PlannedRecord]
+    errors: list[RecordError]
+    # Content hash -> id of the project's articles that the file's texts match.
+    in_project: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Annotators:
+    """Who a record's annotations go to: the member it names, or the default annotator."""
+
+    default: Any
+    by_name: dict[str, Any]
+
+    def owner_of(self, record: ImportRecord) -> Any:
+        hint = (record.annotator or "").casefold()
+        return self.by_name.get(hint, self.default) if hint else self.default
+
+
 def _chunks(items: list[Any], size: int = BATCH) -> Iterable[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -94,6 +123,10 @@ def _chunks(items: list[Any], size: int = BATCH) -> Iterable[list[Any]]:
 
 def default_corpus_name(project: Project) -> str:
     return f"{project.name} (imported)"[:MAX_CORPUS_NAME]
+
+
+def _corpus_name(project: Project, name: str | None) -> str:
+    return (name or "").strip()[:MAX_CORPUS_NAME] or default_corpus_name(project)
 
 
 def do_import_annotations(
@@ -110,9 +143,43 @@ def do_import_annotations(
     corpus_name: str | None = None,
     progress: Progress | None = None,
 ) -> AnnotationImportReport:
+    """Import the file `data` (called `name`) into `project`; see the module's docstring."""
     summary = ParseSummary()
+    parsed = check_parsed(project, data, name=name, format=format, offsets=offsets, summary=summary)
+    records = [item for item in parsed if isinstance(item, ImportRecord)]
+    annotators = None if as_gold else check_annotators(project, default=annotator or user)
+    plan = check_records(project, records, annotators=annotators)
+    errors = [item for item in parsed if isinstance(item, RecordError)] + plan.errors
+    if errors and not skip_bad:
+        raise AnnotationsRejected(errors)
+    report = AnnotationImportReport(records=len(parsed), skipped=errors, ignored=summary.ignored)
+    with transaction.atomic():
+        article_ids, report.articles_created = _do_store_articles(
+            plan, corpus_name=_corpus_name(project, corpus_name), user=user
+        )
+        _do_store_work(
+            project,
+            plan.records,
+            article_ids,
+            report,
+            as_gold=as_gold,
+            user=user,
+            name=name,
+            format=format,
+            progress=progress,
+        )
+    return report
+
+
+# ---- checks: nothing is written until every record has passed ---------------------------
+
+
+def check_parsed(
+    project: Project, data: bytes, *, name: str, format: str, offsets: str, summary: ParseSummary
+) -> list[ImportRecord | RecordError]:
+    """The file's records and bad records; ActionError when the file as a whole is unreadable."""
     try:
-        parsed = list(
+        return list(
             parse_annotations(
                 data,
                 name=name,
@@ -124,129 +191,74 @@ def do_import_annotations(
         )
     except ImportFormatError as exc:
         raise ActionError(exc.field, exc.message) from None
-    errors = [item for item in parsed if isinstance(item, RecordError)]
-    records = [item for item in parsed if isinstance(item, ImportRecord)]
-    report = AnnotationImportReport(records=len(parsed), ignored=summary.ignored)
 
-    default_annotator = annotator or user
+
+def check_annotators(project: Project, *, default) -> Annotators:
+    """The project's members by user name and e-mail; ActionError if `default` is not one."""
     members = {
         m.user_id: m.user for m in Membership.objects.filter(project=project).select_related("user")
     }
-    if (
-        not as_gold
-        and default_annotator is not None
-        and default_annotator.pk not in members
-        and not default_annotator.is_superuser
-    ):
-        raise ActionError(
-            "annotator", f"{default_annotator.get_username()} is not a member of this project"
-        )
+    if default is not None and default.pk not in members and not default.is_superuser:
+        raise ActionError("annotator", f"{default.get_username()} is not a member of this project")
     by_name: dict[str, Any] = {}
     for member in members.values():
         by_name[member.get_username().casefold()] = member
         if member.email:
             by_name.setdefault(member.email.casefold(), member)
+    return Annotators(default=default, by_name=by_name)
 
+
+def check_records(
+    project: Project, records: list[ImportRecord], *, annotators: Annotators | None
+) -> ImportPlan:
+    """Each record's annotator (None: the records are gold) and conflicts, in file order."""
     digests = [content_hash(record.text) for record in records]
     in_project = _project_articles(project, set(digests))
-    corpus_name = (corpus_name or default_corpus_name(project)).strip()[:MAX_CORPUS_NAME]
-    corpus = Corpus.objects.filter(name=corpus_name).first()
-    in_corpus = (
-        _corpus_articles(corpus, set(digests) - set(in_project)) if corpus is not None else {}
-    )
-
-    taken = _taken(project, in_project, as_gold=as_gold)
-    planned: list[tuple[ImportRecord, str, Any]] = []
+    taken = _taken(project, in_project, as_gold=annotators is None)
+    plan = ImportPlan(records=[], errors=[], in_project=in_project)
     seen: set[tuple[str, int | None]] = set()
     for record, digest in zip(records, digests, strict=True):
-        owner = None
-        if not as_gold:
-            hint = (record.annotator or "").casefold()
-            owner = by_name.get(hint, default_annotator) if hint else default_annotator
-            if owner is None:
-                errors.append(
-                    RecordError(
-                        record.origin,
-                        f"annotated by {record.annotator or 'nobody named'}, who is not a project "
-                        "member; choose the annotator to import these as",
-                        "annotator",
-                    )
-                )
-                continue
-        key = (digest, owner.pk if owner is not None else None)
-        article_id = in_project.get(digest)
-        if key in seen:
-            who = f" by {owner.get_username()}" if owner is not None else ""
-            errors.append(
-                RecordError(
-                    record.origin, f"the same text{who} appears earlier in this file", "text"
-                )
-            )
+        owner = annotators.owner_of(record) if annotators is not None else None
+        if annotators is not None and owner is None:
+            plan.errors.append(_nobody(record))
             continue
-        if article_id is not None and (article_id, key[1]) in taken:
-            what = (
-                "the article already has gold"
-                if as_gold
-                else f"{owner.get_username()} already has an assignment for this article"
-            )
-            errors.append(RecordError(record.origin, what, "text"))
+        key = (digest, owner.pk if owner is not None else None)
+        error = _check_new(
+            record, owner, seen=key in seen, taken=(in_project.get(digest), key[1]) in taken
+        )
+        if error is not None:
+            plan.errors.append(error)
             continue
         seen.add(key)
-        planned.append((record, digest, owner))
+        plan.records.append(PlannedRecord(record, digest, owner))
+    return plan
 
-    if errors and not skip_bad:
-        raise ImportRejected(errors)
-    report.skipped = errors
 
-    with transaction.atomic():
-        if corpus is None and any(d not in in_project for _, d, _ in planned):
-            corpus = Corpus.objects.create(name=corpus_name, created_by=user)
-        article_ids = dict(in_project)
-        new_articles = {}
-        for record, digest, _ in planned:
-            if digest in article_ids or digest in new_articles:
-                continue
-            if digest in in_corpus:
-                article_ids[digest] = in_corpus[digest]
-                continue
-            new_articles[digest] = Article(
-                corpus=corpus,
-                title=record.title,
-                text=record.text,
-                external_id=record.external_id,
-                content_hash=digest,
-                search_text=normalise_for_search(f"{record.title}\n{record.text}"),
-            )
-        for chunk in _chunks(list(new_articles.values())):
-            for article in Article.objects.bulk_create(chunk):
-                article_ids[article.content_hash] = article.pk
-        report.articles_created = len(new_articles)
+def _nobody(record: ImportRecord) -> RecordError:
+    return RecordError(
+        record.origin,
+        f"annotated by {record.annotator or 'nobody named'}, who is not a project "
+        "member; choose the annotator to import these as",
+        "annotator",
+    )
 
-        positions, report.articles_added_to_project = _add_to_project(
-            project, [article_ids[d] for _, d, _ in planned]
+
+def _check_new(record: ImportRecord, owner, *, seen: bool, taken: bool) -> RecordError | None:
+    """The error of a record whose work is already in this file (`seen`) or in the project
+    (`taken`); None for a new one. Gold has no owner."""
+    if seen:
+        who = f" by {owner.get_username()}" if owner is not None else ""
+        return RecordError(
+            record.origin, f"the same text{who} appears earlier in this file", "text"
         )
-
-        now = timezone.now()
-        total = len(planned)
-        for done, chunk in enumerate(_chunks(planned), start=1):
-            if as_gold:
-                report.gold += _create_gold(
-                    project, chunk, article_ids, user=user, name=name, format=format
-                )
-            else:
-                report.annotations += _create_annotations(
-                    project,
-                    chunk,
-                    article_ids,
-                    positions,
-                    user=user,
-                    name=name,
-                    format=format,
-                    now=now,
-                )
-            if progress is not None:
-                progress(min(done * BATCH, total), total)
-    return report
+    if taken:
+        what = (
+            "the article already has gold"
+            if owner is None
+            else f"{owner.get_username()} already has an assignment for this article"
+        )
+        return RecordError(record.origin, what, "text")
+    return None
 
 
 def _project_articles(project: Project, digests: set[str]) -> dict[str, int]:
@@ -256,17 +268,6 @@ def _project_articles(project: Project, digests: set[str]) -> dict[str, int]:
             ProjectArticle.objects.filter(project=project, article__content_hash__in=chunk)
             .order_by("article_id")
             .values_list("article__content_hash", "article_id")
-        )
-    return found
-
-
-def _corpus_articles(corpus: Corpus, digests: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(digests)):
-        found.update(
-            Article.objects.filter(corpus=corpus, content_hash__in=chunk).values_list(
-                "content_hash", "id"
-            )
         )
     return found
 
@@ -290,6 +291,67 @@ def _taken(project: Project, in_project: dict[str, int], *, as_gold: bool) -> se
                 ).values_list("article_id", "annotator_id")
             )
     return taken
+
+
+# ---- writes: one transaction ---------------------------------------------------------
+
+
+def _do_store_articles(plan: ImportPlan, *, corpus_name: str, user) -> tuple[dict[str, int], int]:
+    """Article ids by content hash for every planned record, and how many were created.
+
+    Texts not in the project are looked up in the import corpus, or imported into it (which
+    is created if missing) through corpus/importing.py.
+    """
+    article_ids = dict(plan.in_project)
+    outside: dict[str, ImportRecord] = {}
+    for item in plan.records:
+        if item.digest not in article_ids:
+            outside.setdefault(item.digest, item.record)
+    if not outside:
+        return article_ids, 0
+    articles = [
+        ParsedArticle(
+            text=record.text,
+            origin=record.origin,
+            title=record.title,
+            external_id=record.external_id,
+        )
+        for record in outside.values()
+    ]
+    report, ids = do_import_articles_with_ids(corpus_name, articles, created_by=user)
+    article_ids.update(ids)
+    return article_ids, report.created
+
+
+def _do_store_work(
+    project: Project,
+    planned: list[PlannedRecord],
+    article_ids: dict[str, int],
+    report: AnnotationImportReport,
+    *,
+    as_gold: bool,
+    user,
+    name: str,
+    format: str,
+    progress: Progress | None,
+) -> None:
+    """Add the articles to the project, store the records as gold or as submitted annotations
+    in batches, and count them in `report`."""
+    positions, report.articles_added_to_project = _add_to_project(
+        project, [article_ids[item.digest] for item in planned]
+    )
+    now = timezone.now()
+    for done, chunk in enumerate(_chunks(planned), start=1):
+        if as_gold:
+            report.gold += _create_gold(
+                project, chunk, article_ids, user=user, name=name, format=format
+            )
+        else:
+            report.annotations += _create_annotations(
+                project, chunk, article_ids, positions, user=user, name=name, format=format, now=now
+            )
+        if progress is not None:
+            progress(min(done * BATCH, len(planned)), len(planned))
 
 
 def _add_to_project(project: Project, article_ids: list[int]) -> tuple[dict[int, int], int]:
@@ -322,7 +384,7 @@ def _origin_note(record: ImportRecord, *, name: str, format: str) -> dict[str, A
 
 def _create_annotations(
     project: Project,
-    chunk: list[tuple[ImportRecord, str, Any]],
+    chunk: list[PlannedRecord],
     article_ids: dict[str, int],
     positions: dict[int, int],
     *,
@@ -331,44 +393,20 @@ def _create_annotations(
     format: str,
     now,
 ) -> int:
-    ids = sorted({article_ids[d] for _, d, _ in chunk})
-    next_slot = {
-        row["article_id"]: row["top"] + 1
-        for row in Assignment.objects.filter(project=project, article_id__in=ids)
-        .values("article_id")
-        .annotate(top=Max("slot"))
-        .order_by()
-    }
-    assignments = []
-    for _record, digest, owner in chunk:
-        article_id = article_ids[digest]
-        slot = next_slot.get(article_id, 0)
-        next_slot[article_id] = slot + 1
-        assignments.append(
-            Assignment(
-                project=project,
-                article_id=article_id,
-                annotator=owner,
-                slot=slot,
-                position=positions[article_id],
-                status=AssignmentStatus.SUBMITTED,
-                started_at=now,
-                submitted_at=now,
-            )
-        )
+    assignments = _submitted_assignments(project, chunk, article_ids, positions, now=now)
     Assignment.objects.bulk_create(assignments)
     annotations = Annotation.objects.bulk_create(
         Annotation(
             assignment=assignment,
             project=project,
             article_id=assignment.article_id,
-            annotator=owner,
-            content=record.content,
+            annotator=item.owner,
+            content=item.record.content,
             schema_version=project.schema_version,
             status=AnnotationStatus.SUBMITTED,
             submitted_at=now,
         )
-        for assignment, (record, _, owner) in zip(assignments, chunk, strict=True)
+        for assignment, item in zip(assignments, chunk, strict=True)
     )
     AuditEvent.objects.bulk_create(
         AuditEvent(
@@ -378,16 +416,53 @@ def _create_annotations(
             user=user,
             action=AuditAction.IMPORT,
             version=annotation.version,
-            changes=_origin_note(record, name=name, format=format),
+            changes=_origin_note(item.record, name=name, format=format),
         )
-        for annotation, (record, _, _) in zip(annotations, chunk, strict=True)
+        for annotation, item in zip(annotations, chunk, strict=True)
     )
     return len(annotations)
 
 
+def _submitted_assignments(
+    project: Project,
+    chunk: list[PlannedRecord],
+    article_ids: dict[str, int],
+    positions: dict[int, int],
+    *,
+    now,
+) -> list[Assignment]:
+    """Unsaved submitted assignments for the records, each in its article's next free slot."""
+    ids = sorted({article_ids[item.digest] for item in chunk})
+    next_slot = {
+        row["article_id"]: row["top"] + 1
+        for row in Assignment.objects.filter(project=project, article_id__in=ids)
+        .values("article_id")
+        .annotate(top=Max("slot"))
+        .order_by()
+    }
+    assignments = []
+    for item in chunk:
+        article_id = article_ids[item.digest]
+        slot = next_slot.get(article_id, 0)
+        next_slot[article_id] = slot + 1
+        assignments.append(
+            Assignment(
+                project=project,
+                article_id=article_id,
+                annotator=item.owner,
+                slot=slot,
+                position=positions[article_id],
+                status=AssignmentStatus.SUBMITTED,
+                started_at=now,
+                submitted_at=now,
+            )
+        )
+    return assignments
+
+
 def _create_gold(
     project: Project,
-    chunk: list[tuple[ImportRecord, str, Any]],
+    chunk: list[PlannedRecord],
     article_ids: dict[str, int],
     *,
     user,
@@ -397,14 +472,14 @@ def _create_gold(
     golds = Gold.objects.bulk_create(
         Gold(
             project=project,
-            article_id=article_ids[digest],
-            content=record.content,
+            article_id=article_ids[item.digest],
+            content=item.record.content,
             schema_version=project.schema_version,
             version=1,
             source=GoldSource.IMPORTED,
             updated_by=user,
         )
-        for record, digest, _ in chunk
+        for item in chunk
     )
     AuditEvent.objects.bulk_create(
         AuditEvent(
@@ -414,9 +489,9 @@ def _create_gold(
             user=user,
             action=AuditAction.IMPORT,
             version=1,
-            changes=_origin_note(record, name=name, format=format),
+            changes=_origin_note(item.record, name=name, format=format),
         )
-        for gold, (record, _, _) in zip(golds, chunk, strict=True)
+        for gold, item in zip(golds, chunk, strict=True)
     )
     return len(golds)
 

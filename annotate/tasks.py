@@ -23,13 +23,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.tasks import task
+from django.urls import reverse
 from django.utils import timezone
 
 from annotate.agreement import agreement_report
 from annotate.errors import ActionError, ConflictError
 from annotate.exports import check_export_options, write_export
-from annotate.imports import ImportRejected, do_import_annotations
+from annotate.imports import do_import_annotations
 from annotate.models import Job, JobKind, JobStatus, Project
+from corpus.importing import ImportRejected
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,31 @@ def export_path(job: Job) -> Path:
 def import_upload_path(job: Job, name: str) -> Path:
     suffix = Path(name).suffix.lower()[:10] or ".dat"
     return Path(settings.MEDIA_ROOT) / "imports" / f"job-{job.pk}{suffix}"
+
+
+def job_payload(job: Job, *, user=None) -> dict[str, Any]:
+    """What users see of a job (pages and API): status, progress, result, and where to go next."""
+    download = None
+    if job.kind == JobKind.EXPORT and job.status == JobStatus.DONE:
+        download = reverse("annotate:api-export-download", args=[job.project_id, job.pk])
+    can_retry = job.status == JobStatus.FAILED and user is not None and job.user_id == user.pk
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "project": job.project_id,
+        "status": job.status,
+        "progress": job.progress,
+        "total": job.total,
+        "error": job.error,
+        "result": job.result,
+        "attempts": job.attempts,
+        "created_at": job.created_at.isoformat(),
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "url": reverse("annotate:api-job", args=[job.pk]),
+        "download": download,
+        "retry": reverse("annotate:api-job-retry", args=[job.pk]) if can_retry else None,
+    }
 
 
 def _progress_updater(job_id: int) -> Callable[[int, int], None]:

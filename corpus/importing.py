@@ -1,7 +1,8 @@
 """Writing parsed articles into a corpus: batched, de-duplicated, all or nothing.
 
 `do_import_articles` is the one way articles enter the database; the management command,
-the REST endpoint, the upload page, the demo and the benchmark all call it.
+the REST endpoint, the upload page, the demo and the benchmark all call it, and annotation
+imports through `do_import_articles_with_ids`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from corpus.lib.parsers import (
     detect_format,
     parse_files,
 )
-from corpus.lib.text import normalise_for_search
+from corpus.lib.text import content_hash, normalise_for_search
 from corpus.models import Article, Corpus
 from workbench.bulk import gc_paused
 
@@ -48,9 +49,13 @@ class CorpusNameError(ValueError):
 
 
 class ImportRejected(Exception):
-    """The input holds bad records and skipping them was not asked for: nothing was written."""
+    """The input holds bad records and skipping them was not asked for: nothing was written.
 
-    def __init__(self, errors: Sequence[BadRecord]) -> None:
+    `errors` are the bad records (anything whose str() says where and why); the message lists
+    the first SHOWN_ERRORS of them.
+    """
+
+    def __init__(self, errors: Sequence[Any]) -> None:
         self.errors = list(errors)
         super().__init__(self.message)
 
@@ -58,11 +63,15 @@ class ImportRejected(Exception):
     def message(self) -> str:
         if len(self.errors) == 1:
             return f"{self.errors[0]}; nothing was imported"
-        lines = [f"{len(self.errors)} bad records; nothing was imported:"]
-        lines += [str(error) for error in self.errors[:SHOWN_ERRORS]]
+        lines = [f"{len(self.errors)} bad records; nothing was imported:", *self.listed()]
+        return "\n".join(lines)
+
+    def listed(self) -> list[str]:
+        """The first SHOWN_ERRORS bad records, one a line, then how many more there are."""
+        lines = [str(error) for error in self.errors[:SHOWN_ERRORS]]
         if len(self.errors) > SHOWN_ERRORS:
             lines.append(f"... and {len(self.errors) - SHOWN_ERRORS} more")
-        return "\n".join(lines)
+        return lines
 
 
 class UploadError(ValueError):
@@ -462,6 +471,39 @@ def do_import_articles(
         return report
 
 
+# Content hashes per query when looking up article ids (within every database's limit on
+# query parameters).
+LOOKUP_BATCH = 1000
+
+
+def article_ids(corpus: Corpus | int, digests: Iterable[str]) -> dict[str, int]:
+    """The ids of the corpus's articles with these content hashes, by content hash."""
+    wanted = sorted(set(digests))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), LOOKUP_BATCH):
+        found.update(
+            Article.objects.filter(
+                corpus=corpus, content_hash__in=wanted[start : start + LOOKUP_BATCH]
+            ).values_list("content_hash", "id")
+        )
+    return found
+
+
+def do_import_articles_with_ids(
+    corpus: Corpus | str, records: Sequence[ParsedArticle], *, created_by: Any = None
+) -> tuple[ImportReport, dict[str, int]]:
+    """Import `records` as do_import_articles does, and say which article holds each text.
+
+    Returns the report and, by content hash, the id of every record's article: the new one,
+    or the one the corpus already had. For imports that attach more to the articles
+    (annotate/imports.py).
+    """
+    with transaction.atomic():
+        report = do_import_articles(corpus, records, created_by=created_by)
+        ids = article_ids(report.corpus_id, (content_hash(record.text) for record in records))
+    return report, ids
+
+
 # --- uploads (the REST endpoint and the upload page) -------------------------------------
 
 
@@ -597,14 +639,17 @@ def do_import_uploads(
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
+    "MAX_CORPUS_NAME",
     "CorpusNameError",
     "ImportRejected",
     "ImportReport",
     "UploadError",
+    "article_ids",
     "check_corpus_name",
     "check_request_size",
     "check_upload_size",
     "do_import_articles",
+    "do_import_articles_with_ids",
     "do_import_uploads",
     "use_import_upload_handlers",
 ]

@@ -14,15 +14,17 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from annotate.api.exports import ExportTokenSerializer, do_create_export_token, token_payload
-from annotate.api.jobs import JobSerializer, job_payload
+from annotate.api.jobs import JobSerializer
 from annotate.api.serializers import (
     AnnotationSerializer,
+    ExportTokenSerializer,
     ProjectArticleTextSerializer,
     annotation_data,
     article_text_data,
 )
+from annotate.exports import do_create_export_token, token_payload
 from annotate.models import ExportToken, Job, JobKind, JobStatus, Role
+from annotate.tasks import job_payload
 from tests.factories import make_annotation, make_article, make_project, make_user, span_of
 
 pytestmark = pytest.mark.django_db

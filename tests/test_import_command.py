@@ -431,6 +431,17 @@ def test_import_rejected_lists_bad_records_and_writes_nothing():
     assert not Corpus.objects.exists() and not Article.objects.exists()
 
 
+def test_import_with_ids_names_the_article_of_every_record_new_or_already_there():
+    corpus = make_corpus("news")
+    there = make_article(corpus, text="خبر رقم 1")
+    report, ids = importing.do_import_articles_with_ids(corpus, records(3))
+    assert (report.created, report.duplicates_in_corpus) == (2, 1)
+    assert ids == {
+        content_hash(article.text): article.pk for article in Article.objects.filter(corpus=corpus)
+    }
+    assert ids[content_hash("خبر رقم 1")] == there.pk and len(ids) == 3
+
+
 def test_report_as_dict():
     data = b'{"text": "\xd8\xa3"}\n{"x": 1}\n{"text": "\xd8\xa3"}\n'
     report = do_import_articles("news", parse_jsonl(data, name="f.jsonl"), skip_bad=True)

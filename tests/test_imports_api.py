@@ -25,6 +25,7 @@ from annotate.models import (
     ProjectArticle,
     Role,
 )
+from corpus.lib.text import content_hash, normalise_for_search
 from corpus.models import Article
 from tests.factories import (
     make_annotation,
@@ -224,6 +225,30 @@ def test_doccano_import_attaches_to_existing_project_articles(users):
     assert annotations.count() == 2
     assert annotations.filter(article=existing).count() == 1
     assert ProjectArticle.objects.filter(project=project).count() == 2
+
+
+def test_texts_already_in_the_import_corpus_are_reused_and_new_ones_stored_like_any_import(
+    users,
+):
+    first = "استعاد الجيش السوري السيطرة على مدينة تدمر بعد معارك مع تنظيم داعش."
+    second = "قالت وكالة سانا إن الطيران الروسي قصف مواقع في إدلب."
+    waiting = make_article(corpus=make_corpus("dc (imported)"), text=first)
+    project = make_project("dc", members=members(users))
+    call_command(
+        "import_annotations",
+        "dc",
+        str(FIXTURES / "doccano_export.jsonl"),
+        "--format=doccano",
+        "--annotator=ann1",
+        "--corpus=   ",  # blank: the default import corpus
+    )
+    assert Article.objects.filter(text=first).get() == waiting
+    created = Article.objects.get(text=second)
+    assert created.corpus.name == "dc (imported)"
+    assert created.content_hash == content_hash(second)
+    assert created.search_text == normalise_for_search(f"\n{second}")
+    in_project = ProjectArticle.objects.filter(project=project).values_list("article", flat=True)
+    assert set(in_project) == {waiting.pk, created.pk}
 
 
 def test_bad_records_abort_the_import_naming_file_and_line(users, tmp_path):

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from annotate.access import LEADS, access_project
 from annotate.agreement import project_report
 from annotate.api.base import ApiView, ErrorSerializer
-from annotate.api.jobs import JobSerializer, job_payload
-from annotate.tasks import do_start_agreement
+from annotate.api.jobs import JobSerializer
+from annotate.tasks import do_start_agreement, job_payload
 
 
 class AgreementView(ApiView):

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from annotate import annotations as actions
 from annotate import queue
 from annotate.access import LEADS, access_assignment, access_project
-from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer, ListView
+from annotate.api.base import ERRORS, ApiView, ConflictSerializer, ListView
 from annotate.api.serializers import (
     AnnotationSerializer,
     AssignmentSerializer,
@@ -41,11 +41,6 @@ from annotate.errors import ActionError
 from annotate.models import Annotation, Assignment, AuditEvent, Role
 from annotate.projects import find_user
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input; `field` names it."),
-    403: OpenApiResponse(ErrorSerializer, description="Your role is not enough."),
-    404: OpenApiResponse(ErrorSerializer, description="No such object (or not yours)."),
-}
 CONFLICT = {
     409: OpenApiResponse(
         ConflictSerializer,

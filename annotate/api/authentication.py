@@ -1,4 +1,5 @@
-"""Token authentication for the API, lean enough for every request.
+"""How API requests authenticate: user tokens, lean enough for every request, and project
+export tokens for the download endpoints.
 
 Its own module (no view imports) because settings name it as the default authentication class,
 and DRF's views load that setting while they are being imported.
@@ -10,11 +11,20 @@ import functools
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import (
+    BaseAuthentication,
+    TokenAuthentication,
+    get_authorization_header,
+)
 from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
 
+from annotate.exports import export_token_for_key
+from annotate.models import ExportToken
 from workbench.sql import Columns, fetch_row
 
 
@@ -48,3 +58,43 @@ def _user_by_token_sql() -> str:
         f"JOIN {Token._meta.db_table} t ON t.user_id = u.{users._meta.pk.column} "
         "WHERE t.key = %s"
     )
+
+
+class ExportTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <token>` or `?token=<token>`: a project export token.
+
+    Worth nothing but on the download endpoints, and there only for its own project
+    (`access_export_project`); `request.auth` is the ExportToken, the user anonymous.
+    """
+
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, ExportToken] | None:
+        header = get_authorization_header(request).split()
+        key = None
+        if header and header[0].lower() == b"bearer":
+            if len(header) != 2:
+                raise exceptions.AuthenticationFailed("Give exactly one token after Bearer.")
+            key = header[1].decode("latin-1")
+        elif "token" in request.query_params:
+            key = request.query_params["token"]
+        if key is None:
+            return None
+        token = export_token_for_key(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Unknown or revoked export token.")
+        return (AnonymousUser(), token)
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="exports"'
+
+
+class ExportTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "annotate.api.authentication.ExportTokenAuthentication"
+    name = "exportToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A project export token (download endpoints only); "
+            "or pass it as ?token=.",
+        }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
@@ -37,6 +38,14 @@ class ErrorSerializer(serializers.Serializer):
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     current_version = serializers.IntegerField(required=False, allow_null=True)
+
+
+# The error responses of the OpenAPI schema, for `responses={..., **ERRORS}` (or ERRORS[404]).
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input; `field` names it."),
+    403: OpenApiResponse(ErrorSerializer, description="Your role is not enough."),
+    404: OpenApiResponse(ErrorSerializer, description="No such object (or not yours)."),
+}
 
 
 def _first_error(detail: Any, prefix: str = "") -> tuple[str, str]:

@@ -1,97 +1,45 @@
 """Dataset exports: start, list, download; project export tokens for ML pipelines.
 
-Managers start and download exports. A project export token (created by a manager, shown
-once, stored as a SHA-256 hash) authenticates the download endpoints only, as
-`Authorization: Bearer <token>` or `?token=<token>`; it is worth nothing anywhere else and
-nothing in any other project.
+Managers start and download exports. A project export token (annotate/exports.py) also
+authenticates the download endpoints, as `Authorization: Bearer <token>` or `?token=<token>`
+(annotate/api/authentication.py); it is worth nothing anywhere else and nothing in any other
+project.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
+from pathlib import Path
 
-from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-)
-from rest_framework import exceptions, serializers
-from rest_framework.authentication import (
-    BaseAuthentication,
-    SessionAuthentication,
-    get_authorization_header,
-)
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotate.access import access_export_project, access_project
-from annotate.api.authentication import LeanTokenAuthentication
-from annotate.api.base import ApiView, ErrorSerializer
-from annotate.api.jobs import JobSerializer, job_payload
-from annotate.api.serializers import IsoDateTimeField
-from annotate.exports import check_export_options, export_stream
-from annotate.lib.exports import FORMATS
-from annotate.models import ExportToken, Job, JobKind, JobStatus, Project, Role
-from annotate.tasks import do_start_export, export_path
+from annotate.api.authentication import ExportTokenAuthentication, LeanTokenAuthentication
+from annotate.api.base import ERRORS, ApiView
+from annotate.api.jobs import JobSerializer
+from annotate.api.serializers import (
+    ExportStartSerializer,
+    ExportTokenSerializer,
+    TokenCreateSerializer,
+)
+from annotate.exports import (
+    check_export_options,
+    do_create_export_token,
+    do_revoke_export_token,
+    export_stream,
+    export_tokens,
+    token_payload,
+)
+from annotate.models import Job, JobKind, JobStatus, Project, Role
+from annotate.tasks import do_start_export, export_path, job_payload
 
 MANAGERS = (Role.MANAGER,)
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input; `field` names it."),
-    403: OpenApiResponse(ErrorSerializer, description="Managers (or the project's token) only."),
-    404: OpenApiResponse(ErrorSerializer, description="No such project or export."),
-}
-TOKEN_PREFIX = "wbx_"  # noqa: S105 - a public prefix that marks export tokens, not a secret
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-class ExportTokenAuthentication(BaseAuthentication):
-    """`Authorization: Bearer <token>` or `?token=<token>`: a project export token."""
-
-    def authenticate(self, request: Request):
-        header = get_authorization_header(request).split()
-        key = None
-        if header and header[0].lower() == b"bearer":
-            if len(header) != 2:
-                raise exceptions.AuthenticationFailed("Give exactly one token after Bearer.")
-            key = header[1].decode("latin-1")
-        elif "token" in request.query_params:
-            key = request.query_params["token"]
-        if key is None:
-            return None
-        token = (
-            ExportToken.objects.select_related("project")
-            .filter(key_hash=hash_key(key), revoked=False)
-            .first()
-        )
-        if token is None:
-            raise exceptions.AuthenticationFailed("Unknown or revoked export token.")
-        ExportToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-        return (AnonymousUser(), token)
-
-    def authenticate_header(self, request: Request) -> str:
-        return 'Bearer realm="exports"'
-
-
-class ExportTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "annotate.api.exports.ExportTokenAuthentication"
-    name = "exportToken"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "A project export token (download endpoints only); "
-            "or pass it as ?token=.",
-        }
+ZIP_RESPONSE = {(200, "application/zip"): OpenApiResponse(description="The export zip")}
 
 
 class DownloadView(ApiView):
@@ -108,14 +56,10 @@ def _file_name(project: Project, suffix: str) -> str:
     return f"{slug}-{suffix}.zip"
 
 
-class ExportStartSerializer(serializers.Serializer):
-    formats = serializers.ListField(
-        child=serializers.ChoiceField(choices=FORMATS), required=False, allow_empty=False
-    )
-    seed = serializers.IntegerField(required=False, default=0, min_value=0)
-    ratios = serializers.CharField(
-        required=False, default="0.8,0.1,0.1", help_text="train,dev,test, summing to 1"
-    )
+def _zip_response(path: Path, *, filename: str) -> FileResponse:
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=filename)  # noqa: SIM115 - FileResponse closes it
+    response["Content-Type"] = "application/zip"
+    return response
 
 
 class ExportListView(ApiView):
@@ -146,21 +90,12 @@ class ExportListView(ApiView):
         return Response(job_payload(job, user=request.user), status=202)
 
 
-def _zip_response(path, *, filename: str) -> FileResponse:
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=filename)  # noqa: SIM115 - FileResponse closes it
-    response["Content-Type"] = "application/zip"
-    return response
-
-
 class ExportDownloadView(DownloadView):
     @extend_schema(
         summary="Download a finished export (managers, or the project's export token)",
-        responses={
-            (200, "application/zip"): OpenApiResponse(description="The export zip"),
-            **ERRORS,
-        },
+        responses={**ZIP_RESPONSE, **ERRORS},
     )
-    def get(self, request: Request, pid: int, job_id: int):
+    def get(self, request: Request, pid: int, job_id: int) -> FileResponse:
         project = access_export_project(request.user, pid, auth=request.auth)
         job = Job.objects.filter(
             pk=job_id, project=project, kind=JobKind.EXPORT, status=JobStatus.DONE
@@ -173,12 +108,9 @@ class ExportDownloadView(DownloadView):
 class LatestExportDownloadView(DownloadView):
     @extend_schema(
         summary="Download the project's latest finished export",
-        responses={
-            (200, "application/zip"): OpenApiResponse(description="The export zip"),
-            **ERRORS,
-        },
+        responses={**ZIP_RESPONSE, **ERRORS},
     )
-    def get(self, request: Request, pid: int):
+    def get(self, request: Request, pid: int) -> FileResponse:
         project = access_export_project(request.user, pid, auth=request.auth)
         for job in Job.objects.filter(
             project=project, kind=JobKind.EXPORT, status=JobStatus.DONE
@@ -202,12 +134,9 @@ class ExportStreamView(DownloadView):
             OpenApiParameter("seed", int),
             OpenApiParameter("ratios", str, description="train,dev,test e.g. 0.8,0.1,0.1"),
         ],
-        responses={
-            (200, "application/zip"): OpenApiResponse(description="The export zip"),
-            **ERRORS,
-        },
+        responses={**ZIP_RESPONSE, **ERRORS},
     )
-    def get(self, request: Request, pid: int):
+    def get(self, request: Request, pid: int) -> StreamingHttpResponse:
         project = access_export_project(request.user, pid, auth=request.auth)
         options = check_export_options(
             formats=request.query_params.get("formats"),
@@ -224,45 +153,6 @@ class ExportStreamView(DownloadView):
         return response
 
 
-# ---- export tokens ----
-
-
-class TokenCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-
-
-def token_payload(token: ExportToken) -> dict:
-    return {
-        "id": token.pk,
-        "name": token.name,
-        "created_at": token.created_at.isoformat(),
-        "created_by": token.created_by.get_username() if token.created_by else None,
-        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
-        "revoked": token.revoked,
-    }
-
-
-def do_create_export_token(project: Project, *, user, name: str) -> tuple[ExportToken, str]:
-    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ExportToken.objects.create(
-        project=project, name=name, key_hash=hash_key(key), created_by=user
-    )
-    return token, key
-
-
-class ExportTokenSerializer(serializers.Serializer):
-    """The shape of token_payload (documentation only)."""
-
-    # Given the token it writes token_payload's answer (tests/test_api_answers_match_serializers).
-
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    created_at = IsoDateTimeField()
-    created_by = serializers.CharField(source="created_by.username", allow_null=True)
-    last_used_at = IsoDateTimeField(allow_null=True)
-    revoked = serializers.BooleanField()
-
-
 class ExportTokenListView(ApiView):
     @extend_schema(
         summary="The project's export tokens (managers; keys are never shown again)",
@@ -270,8 +160,7 @@ class ExportTokenListView(ApiView):
     )
     def get(self, request: Request, pid: int) -> Response:
         project = access_project(request.user, pid, roles=MANAGERS)
-        tokens = ExportToken.objects.filter(project=project).select_related("created_by")
-        return Response([token_payload(t) for t in tokens.order_by("-id")])
+        return Response([token_payload(token) for token in export_tokens(project)])
 
     @extend_schema(
         summary="Create an export token (managers): the key is in this response only",
@@ -292,6 +181,6 @@ class ExportTokenDetailView(ApiView):
     @extend_schema(summary="Revoke an export token (managers)", responses={204: None, **ERRORS})
     def delete(self, request: Request, pid: int, token_id: int) -> Response:
         project = access_project(request.user, pid, roles=MANAGERS)
-        if not ExportToken.objects.filter(project=project, pk=token_id).update(revoked=True):
+        if not do_revoke_export_token(project, token_id=token_id):
             raise Http404("No such token.")
         return Response(status=204)

@@ -9,15 +9,10 @@ from rest_framework.response import Response
 
 from annotate import gold as gold_actions
 from annotate.access import LEADS, access_project, article_in_project
-from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer
+from annotate.api.base import ERRORS, ApiView, ConflictSerializer
 from annotate.api.serializers import ContentField
 from annotate.models import Gold
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input; `field` names it."),
-    403: OpenApiResponse(ErrorSerializer, description="Reviewers and managers only."),
-    404: OpenApiResponse(ErrorSerializer, description="No such project or article."),
-}
 CONFLICT = {409: OpenApiResponse(ConflictSerializer, description="Stale gold version.")}
 
 

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotate.access import access_project
-from annotate.api.base import ApiView, ErrorSerializer
-from annotate.api.jobs import JobSerializer, job_payload
+from annotate.api.base import ERRORS, ApiView
+from annotate.api.jobs import JobSerializer
+from annotate.api.serializers import ImportSerializer
 from annotate.errors import ActionError
 from annotate.imports import find_member
-from annotate.lib.imports import FORMATS
-from annotate.lib.imports.common import OFFSET_MODES
 from annotate.models import Role
-from annotate.tasks import do_start_import
-
-
-class ImportSerializer(serializers.Serializer):
-    file = serializers.FileField()
-    format = serializers.ChoiceField(choices=FORMATS)
-    offsets = serializers.ChoiceField(choices=OFFSET_MODES, default="auto")
-    as_gold = serializers.BooleanField(default=False)
-    skip_bad = serializers.BooleanField(default=False)
-    annotator = serializers.CharField(
-        required=False, allow_blank=True, help_text="User name for records naming nobody."
-    )
-    corpus = serializers.CharField(required=False, allow_blank=True, max_length=200)
+from annotate.tasks import do_start_import, job_payload
 
 
 class ImportView(ApiView):
@@ -45,12 +31,7 @@ class ImportView(ApiView):
             "and nothing written, unless skip_bad. 202 with the job."
         ),
         request={"multipart/form-data": ImportSerializer},
-        responses={
-            202: JobSerializer,
-            400: OpenApiResponse(ErrorSerializer),
-            403: OpenApiResponse(ErrorSerializer),
-            404: OpenApiResponse(ErrorSerializer),
-        },
+        responses={202: JobSerializer, **ERRORS},
     )
     def post(self, request: Request, pid: int) -> Response:
         project = access_project(request.user, pid, roles=(Role.MANAGER,))

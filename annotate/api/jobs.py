@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -14,7 +12,7 @@ from annotate.access import access_job
 from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer
 from annotate.api.serializers import IsoDateTimeField
 from annotate.models import Job, JobKind, JobStatus
-from annotate.tasks import do_retry_job
+from annotate.tasks import do_retry_job, job_payload
 
 
 class JobSerializer(serializers.Serializer):
@@ -52,30 +50,6 @@ class JobSerializer(serializers.Serializer):
         if job.status == JobStatus.FAILED and user is not None and job.user_id == user.pk:
             return reverse("annotate:api-job-retry", args=[job.pk])
         return None
-
-
-def job_payload(job: Job, *, user=None) -> dict[str, Any]:
-    download = None
-    if job.kind == JobKind.EXPORT and job.status == JobStatus.DONE:
-        download = reverse("annotate:api-export-download", args=[job.project_id, job.pk])
-    can_retry = job.status == JobStatus.FAILED and user is not None and job.user_id == user.pk
-    return {
-        "id": job.pk,
-        "kind": job.kind,
-        "project": job.project_id,
-        "status": job.status,
-        "progress": job.progress,
-        "total": job.total,
-        "error": job.error,
-        "result": job.result,
-        "attempts": job.attempts,
-        "created_at": job.created_at.isoformat(),
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "url": reverse("annotate:api-job", args=[job.pk]),
-        "download": download,
-        "retry": reverse("annotate:api-job-retry", args=[job.pk]) if can_retry else None,
-    }
 
 
 class JobView(ApiView):

@@ -5,8 +5,7 @@ Thin views: each fetches through annotate.access and calls one check_/do_ functi
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Length
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -16,7 +15,7 @@ from rest_framework.response import Response
 from annotate import projects as project_actions
 from annotate import queue
 from annotate.access import EVERYONE, LEADS, access_project, access_project_article
-from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer, ListView
+from annotate.api.base import ERRORS, ApiView, ConflictSerializer, ListView
 from annotate.api.serializers import (
     AddArticlesResultSerializer,
     AddArticlesSerializer,
@@ -36,40 +35,11 @@ from annotate.api.serializers import (
     SchemaVersionSerializer,
     article_text_data,
 )
-from annotate.models import Membership, Project, ProjectArticle, Role, SchemaVersion
+from annotate.models import Membership, ProjectArticle, Role, SchemaVersion
+from annotate.projects import projects_for
 from corpus.lib.text import normalise_for_search
 
 MANAGERS = (Role.MANAGER,)
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input; `field` names it."),
-    403: OpenApiResponse(ErrorSerializer, description="Your role is not enough."),
-    404: OpenApiResponse(ErrorSerializer, description="No such project (or not yours)."),
-}
-
-
-def _count(model, **filters) -> Coalesce:
-    rows = (
-        model.objects.filter(project=OuterRef("pk"), **filters)
-        .order_by()
-        .values("project")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
-def projects_for(user):
-    """The user's projects with their role and counts, in one query."""
-    projects = Project.objects.all()
-    if not user.is_superuser:
-        projects = projects.filter(memberships__user=user)
-    role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
-    my_role = Subquery(role) if not user.is_superuser else Value(Role.MANAGER)
-    return projects.annotate(
-        my_role=my_role,
-        article_count=_count(ProjectArticle),
-        member_count=_count(Membership),
-    ).order_by("name")
 
 
 class ProjectListView(ListView):

@@ -12,6 +12,9 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from annotate.lib.exports import FORMATS as EXPORT_FORMATS
+from annotate.lib.imports import FORMATS as IMPORT_FORMATS
+from annotate.lib.imports.common import OFFSET_MODES
 from annotate.models import (
     Annotation,
     Assignment,
@@ -427,3 +430,45 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "annotation",
             "article",
         ]
+
+
+# ---- exports and imports ----------------------------------------------------------------
+
+
+class ExportStartSerializer(serializers.Serializer):
+    formats = serializers.ListField(
+        child=serializers.ChoiceField(choices=EXPORT_FORMATS), required=False, allow_empty=False
+    )
+    seed = serializers.IntegerField(required=False, default=0, min_value=0)
+    ratios = serializers.CharField(
+        required=False, default="0.8,0.1,0.1", help_text="train,dev,test, summing to 1"
+    )
+
+
+class TokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+
+
+class ExportTokenSerializer(serializers.Serializer):
+    """The shape of annotate.exports.token_payload (documentation only)."""
+
+    # Given the token it writes token_payload's answer (tests/test_api_answers_match_serializers).
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    created_at = IsoDateTimeField()
+    created_by = serializers.CharField(source="created_by.username", allow_null=True)
+    last_used_at = IsoDateTimeField(allow_null=True)
+    revoked = serializers.BooleanField()
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    format = serializers.ChoiceField(choices=IMPORT_FORMATS)
+    offsets = serializers.ChoiceField(choices=OFFSET_MODES, default="auto")
+    as_gold = serializers.BooleanField(default=False)
+    skip_bad = serializers.BooleanField(default=False)
+    annotator = serializers.CharField(
+        required=False, allow_blank=True, help_text="User name for records naming nobody."
+    )
+    corpus = serializers.CharField(required=False, allow_blank=True, max_length=200)

@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from annotate.access import access_project
-from annotate.api.exports import do_create_export_token
-from annotate.api.jobs import job_payload
 from annotate.errors import ActionError
+from annotate.exports import do_create_export_token, do_revoke_export_token, export_tokens
 from annotate.lib.exports import FORMATS
 from annotate.lib.imports import FORMATS as IMPORT_FORMATS
 from annotate.lib.imports.common import OFFSET_MODES
-from annotate.models import ExportToken, Job, JobKind, Role
-from annotate.tasks import do_start_export
+from annotate.models import Job, JobKind, Role
+from annotate.tasks import do_start_export, job_payload
 
 FORMAT_NAMES = {
     "jsonl": "Gold JSONL",
@@ -61,7 +60,7 @@ def _page(
             "import_formats": IMPORT_FORMATS,
             "offset_modes": OFFSET_MODES,
             "jobs": [job_payload(job, user=request.user) for job in jobs],
-            "tokens": ExportToken.objects.filter(project=project).order_by("-id"),
+            "tokens": export_tokens(project),
             "new_key": new_key,
             "error": error,
             "strings": _job_strings(),
@@ -105,9 +104,7 @@ def data_page(request: HttpRequest, pid: int) -> HttpResponse:
         # Shown once, in this response only: never stored in plain text or in a message.
         return _page(request, project, new_key=key)
     elif action == "revoke-token":
-        ExportToken.objects.filter(project=project, pk=request.POST.get("token") or 0).update(
-            revoked=True
-        )
+        do_revoke_export_token(project, token_id=request.POST.get("token") or 0)
         messages.success(request, _("Token revoked."))
     else:
         return _page(request, project, error=_("Unknown action."))

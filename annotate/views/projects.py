@@ -25,13 +25,13 @@ from annotate import projects as project_actions
 from annotate import queue
 from annotate.access import LEADS, access_assignment, access_project
 from annotate.annotations import do_reassign, do_reopen
-from annotate.api.projects import projects_for
 from annotate.errors import ActionError, ConflictError
 from annotate.guidelines import guidelines_html
 from annotate.lib.content import ContentError
 from annotate.lib.overlap import OverlapError
 from annotate.lib.schema import SchemaError
 from annotate.models import Assignment, AssignmentStatus, Membership, Role
+from annotate.projects import projects_for
 from corpus.models import Corpus
 
 RULE_ERRORS = (ActionError, ConflictError, ContentError, OverlapError, SchemaError)

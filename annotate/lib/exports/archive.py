@@ -17,7 +17,6 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import BinaryIO
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 CHUNK = 1 << 17
@@ -213,17 +212,3 @@ def zip_stream(
                 out.write(data)
     if chunk := sink.take():
         yield chunk
-
-
-def write_zip(
-    out: BinaryIO,
-    entries: Iterable[tuple[str, Iterable[str | bytes]]],
-    *,
-    finish: Callable[[list[FileInfo]], list[tuple[str, bytes]]] | None = None,
-) -> int:
-    """Write the zip to a binary file; returns the number of bytes written."""
-    written = 0
-    for chunk in zip_stream(entries, finish=finish):
-        out.write(chunk)
-        written += len(chunk)
-    return written

@@ -212,6 +212,15 @@ def external_id_of(value: Any) -> str:
     return text_field(value, field="external_id", limit=MAX_EXTERNAL_ID)
 
 
+# Other tools' claim spans carry none of our claim attributes: they start unset.
+CLAIM_ATTRIBUTES = {"checkworthy": None, "claimant": None, "stance": None}
+
+
+def foreign_attributes(label: Any, *, claim: str | None) -> dict[str, Any] | None:
+    """The attributes of another tool's span: a claim's, unset; none for an entity."""
+    return dict(CLAIM_ATTRIBUTES) if label == claim else None
+
+
 def build_span(
     mapping: TextMap,
     *,

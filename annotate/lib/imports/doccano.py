@@ -30,14 +30,13 @@ from annotate.lib.imports.common import (
     build_span,
     external_id_of,
     finish,
+    foreign_attributes,
     json_lines,
     known_labels,
     safe_span_id,
     title_of,
 )
 from annotate.lib.schema import claim_key
-
-CLAIM_ATTRIBUTES = {"checkworthy": None, "claimant": None, "stance": None}
 
 
 def parse_doccano(
@@ -86,7 +85,7 @@ def parse_doccano(
                             mode=offsets,
                             field=field,
                             labels=labels,
-                            attributes=dict(CLAIM_ATTRIBUTES) if label == claim else None,
+                            attributes=foreign_attributes(label, claim=claim),
                         )
                     )
                     ids[entity.get("id")] = span_id
@@ -111,7 +110,7 @@ def parse_doccano(
                             mode=offsets,
                             field=field,
                             labels=labels,
-                            attributes=dict(CLAIM_ATTRIBUTES) if label == claim else None,
+                            attributes=foreign_attributes(label, claim=claim),
                         )
                     )
             relations = []

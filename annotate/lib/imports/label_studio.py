@@ -34,14 +34,13 @@ from annotate.lib.imports.common import (
     decode,
     external_id_of,
     finish,
+    foreign_attributes,
     known_labels,
     safe_span_id,
     title_of,
 )
 from annotate.lib.schema import claim_key
 from corpus.lib.parsers import Origin
-
-CLAIM_ATTRIBUTES = {"checkworthy": None, "claimant": None, "stance": None}
 
 
 def _annotator(value: Any) -> str | None:
@@ -171,7 +170,7 @@ def _record(
                         mode=offsets,
                         field=f"{field}.value",
                         labels=labels,
-                        attributes=dict(CLAIM_ATTRIBUTES) if label == claim else None,
+                        attributes=foreign_attributes(label, claim=claim),
                     )
                 )
                 region_ids.setdefault(str(result.get("id")), []).append(span_id)

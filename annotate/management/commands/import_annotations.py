@@ -8,10 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from annotate.errors import ActionError
-from annotate.imports import ImportRejected, do_import_annotations, find_member
+from annotate.imports import do_import_annotations, find_member
 from annotate.lib.imports import FORMATS
 from annotate.lib.imports.common import OFFSET_MODES
 from annotate.management.commands._project import find_project
+from corpus.importing import ImportRejected
 
 
 class Command(BaseCommand):
