@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "corpus",
     "annotate",
+    # Site-wide management commands (backup, restore); no models.
+    "workbench",
 ]
 
 MIDDLEWARE = [

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -14,6 +16,26 @@ from annotate.exports import check_export_options, write_export
 from annotate.lib.exports import FORMATS, MANIFEST_NAME
 from annotate.lib.exports.records import ExportError
 from annotate.management.commands._project import find_project
+
+
+def pinned_created_at(option: str | None, epoch: str | None) -> str | None:
+    """The created_at to write: --created-at, else SOURCE_DATE_EPOCH (seconds), else None."""
+    if option:
+        try:
+            moment = datetime.fromisoformat(option)
+        except ValueError:
+            raise CommandError(
+                f"--created-at: {option!r} is not an ISO 8601 date and time"
+            ) from None
+        if moment.tzinfo is None:
+            raise CommandError(f"--created-at: {option!r} needs a time zone, e.g. +00:00")
+        return moment.isoformat()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=UTC).isoformat()
+        except (ValueError, OverflowError, OSError):
+            raise CommandError(f"SOURCE_DATE_EPOCH: {epoch!r} is not a number of seconds") from None
+    return None
 
 
 class Command(BaseCommand):
@@ -39,6 +61,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ratios", default="0.8,0.1,0.1", help="train,dev,test ratios summing to 1"
         )
+        parser.add_argument(
+            "--created-at",
+            default=None,
+            help=(
+                "the manifest's created_at (ISO 8601), so the whole zip is byte-identical "
+                "across runs; default: SOURCE_DATE_EPOCH when set, else now"
+            ),
+        )
 
     def handle(self, *args, **options) -> None:
         project = find_project(options["project"])
@@ -49,12 +79,13 @@ class Command(BaseCommand):
         except ActionError as exc:
             option = {"formats": "--format"}.get(exc.field, f"--{exc.field}")
             raise CommandError(f"{option}: {exc.message}") from None
+        created_at = pinned_created_at(options["created_at"], os.environ.get("SOURCE_DATE_EPOCH"))
         out = Path(options["out"])
         if out.is_dir():
             out = out / f"project-{project.pk}-export.zip"
         started = time.perf_counter()
         try:
-            size = write_export(project, export_options, out)
+            size = write_export(project, export_options, out, created_at=created_at)
         except ExportError as exc:
             raise CommandError(f"cannot export: {exc}") from None
         except OSError as exc:
