@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from annotate.access import role_in
 from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer
 from annotate.models import Job, JobKind, JobStatus, Role
-from annotate.tasks import do_retry_job
+from annotate.tasks import check_job_lease, do_retry_job, starter_may_act
 
 
 class JobSerializer(serializers.Serializer):
@@ -62,11 +62,12 @@ def job_payload(job: Job, *, user=None) -> dict[str, Any]:
 
 
 def access_job(user, job_id: int) -> Job:
-    """A job its starter, or a manager of its project, may see; 404 for anyone else."""
+    """A job its starter (while still in a role that starts such jobs) or a manager of its
+    project may see; 404 for anyone else."""
     job = Job.objects.filter(pk=job_id).first()
     if job is None:
         raise Http404("No such job.")
-    if job.user_id == user.pk:
+    if starter_may_act(job, user):
         return job
     if job.project_id is not None and role_in(user, job.project_id) == Role.MANAGER:
         return job
@@ -79,12 +80,13 @@ class JobView(ApiView):
         responses={200: JobSerializer, 404: OpenApiResponse(ErrorSerializer)},
     )
     def get(self, request: Request, job_id: int) -> Response:
-        return Response(job_payload(access_job(request.user, job_id), user=request.user))
+        job = check_job_lease(access_job(request.user, job_id))
+        return Response(job_payload(job, user=request.user))
 
 
 class JobRetryView(ApiView):
     @extend_schema(
-        summary="Run a failed job again (only the user who started it)",
+        summary="Run a failed job again (only the user who started it, while still in the role)",
         request=None,
         responses={
             202: JobSerializer,
