@@ -5,7 +5,7 @@ A `Job` row is what users see: kind, status, progress, result or error. `do_star
 creates it and enqueues the task with the job's id; the task does the work and keeps the
 row up to date. With the default backend (TASKS_BACKEND=immediate) the task runs at once in
 the same process; with TASKS_BACKEND=database it waits in the database until a worker
-(`python manage.py db_worker`) picks it up.
+(`python manage.py run_worker`, our `db_worker` that survives database errors) picks it up.
 
 A task that fails marks its Job failed with the error message (and re-raises, so the tasks
 backend records the traceback too). The user who started it may retry it while they still hold
