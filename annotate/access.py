@@ -20,7 +20,16 @@ from django.http import Http404
 from rest_framework.exceptions import NotAuthenticated
 
 from annotate import sql
-from annotate.models import Assignment, ExportToken, Job, Membership, Project, ProjectArticle, Role
+from annotate.models import (
+    Assignment,
+    ExportToken,
+    Job,
+    JobKind,
+    Membership,
+    Project,
+    ProjectArticle,
+    Role,
+)
 from corpus.models import Article
 
 LEADS = (Role.MANAGER, Role.REVIEWER)
@@ -157,12 +166,30 @@ def access_assignment(
     return assignment
 
 
+# Who may start each kind of job; its starter keeps acting on it only while in such a role.
+JOB_ROLES: dict[str, tuple[str, ...]] = {
+    JobKind.EXPORT: (Role.MANAGER,),
+    JobKind.IMPORT_ANNOTATIONS: (Role.MANAGER,),
+    JobKind.AGREEMENT: LEADS,
+}
+
+
+def starter_may_act(job: Job, user) -> bool:
+    """The job's starter, while they still hold a role that may start such a job."""
+    if job.user_id is None or job.user_id != user.pk:
+        return False
+    if job.project_id is None:
+        return True
+    return role_in(user, job.project_id) in JOB_ROLES.get(job.kind, (Role.MANAGER,))
+
+
 def access_job(user, job_id: int) -> Job:
-    """A job its starter, or a manager of its project, may see; 404 for anyone else."""
+    """A job its starter (while still in a role that starts such jobs) or a manager of its
+    project may see; 404 for anyone else."""
     job = Job.objects.filter(pk=job_id).first()
     if job is None:
         raise Http404(NO_JOB)
-    if job.user_id == user.pk:
+    if starter_may_act(job, user):
         return job
     if job.project_id is not None and role_in(user, job.project_id) == Role.MANAGER:
         return job

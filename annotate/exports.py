@@ -378,9 +378,12 @@ def write_export(
     progress: Progress | None = None,
     created_at: str | None = None,
 ) -> int:
-    """Write the export zip to `path` atomically (a temporary file renamed at the end)."""
+    """Write the export zip to `path` atomically (a temporary file renamed at the end).
+
+    The temporary file is `.<name>-<random>.part` beside `path`, so that the partial file of
+    an attempt whose process was killed can be found and removed (annotate/tasks.py)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".part")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".part")
     written = 0
     try:
         with os.fdopen(handle, "wb") as out:

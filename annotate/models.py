@@ -344,6 +344,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Beaten by the running attempt (with progress and on a timer); a running job whose beat
+    # is older than JOB_LEASE_SECONDS lost its worker and is failed (annotate/tasks.py).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

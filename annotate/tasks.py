@@ -5,27 +5,46 @@ A `Job` row is what users see: kind, status, progress, result or error. `do_star
 creates it and enqueues the task with the job's id; the task does the work and keeps the
 row up to date. With the default backend (TASKS_BACKEND=immediate) the task runs at once in
 the same process; with TASKS_BACKEND=database it waits in the database until a worker
-(`python manage.py db_worker`) picks it up.
+(`python manage.py run_worker`, our `db_worker` that survives database errors) picks it up.
 
 A task that fails marks its Job failed with the error message (and re-raises, so the tasks
-backend records the traceback too). The user who started it may retry it: the same Job is
-queued again with the same parameters (an import keeps its uploaded file until it succeeds).
+backend records the traceback too). The user who started it may retry it while they still hold
+the role that starts such a job: the same Job is queued again with the same parameters (an
+import keeps its uploaded file until it succeeds).
+
+Lease: a running attempt beats `Job.heartbeat_at` with every progress update and from a timer
+thread every JOB_HEARTBEAT_SECONDS (a quarter of JOB_LEASE_SECONDS). A job still `running`
+whose beat is older than the lease lost its worker (SIGKILL, crash, a cut-off database
+connection) and is failed with "the worker stopped: ..." — not requeued by itself: a job that
+killed its worker (out of memory, say) would kill the next one, so its starter decides and
+retries it. `do_reap_stale_jobs` does this when a worker starts and periodically while it runs
+(`manage.py run_worker`), and whenever someone reads or retries the job; it marks the tasks
+backend's row failed too and deletes the attempt's partial export file. Every write of an
+attempt names its attempt number, so a worker that was only slow cannot overwrite the job
+once it has been reaped or retried.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db import DatabaseError, connections
+from django.db.models import F, Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from annotate.access import starter_may_act
 from annotate.agreement import agreement_report
 from annotate.errors import ActionError, ConflictError
 from annotate.exports import check_export_options, write_export
@@ -70,11 +89,59 @@ def job_payload(job: Job, *, user=None) -> dict[str, Any]:
     }
 
 
-def _progress_updater(job_id: int) -> Callable[[int, int], None]:
+def export_partial_files(job: Job) -> list[Path]:
+    """Partial files an attempt of this export left behind (write_export names them so)."""
+    path = export_path(job)
+    if not path.parent.is_dir():
+        return []
+    return sorted(path.parent.glob(f".{path.stem}-*.part"))
+
+
+def _progress_updater(job_id: int, attempt: int) -> Callable[[int, int], None]:
     def update(done: int, total: int) -> None:
-        Job.objects.filter(pk=job_id).update(progress=done, total=total)
+        _attempt(job_id, attempt).update(progress=done, total=total, heartbeat_at=timezone.now())
 
     return update
+
+
+def _attempt(job_id: int, attempt: int):
+    """The job's row while this attempt still owns it (not reaped, not retried since)."""
+    return Job.objects.filter(pk=job_id, attempts=attempt, status=JobStatus.RUNNING)
+
+
+class _Heartbeat:
+    """Beats a running attempt's heartbeat from a thread, so slow work between progress
+    updates (one long query, a big agreement computation) does not look like a dead worker."""
+
+    def __init__(self, job_id: int, attempt: int) -> None:
+        self.job_id, self.attempt = job_id, attempt
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"job-heartbeat-{job_id}", daemon=True
+        )
+
+    def __enter__(self) -> _Heartbeat:
+        # Inside a transaction (an in-process job run from an atomic block) the row is locked
+        # by this thread and nobody sees it running: a beat would only wait for the lock.
+        if not connections["default"].in_atomic_block:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                try:
+                    _attempt(self.job_id, self.attempt).update(heartbeat_at=timezone.now())
+                except DatabaseError as exc:
+                    logger.warning("job %s: heartbeat failed: %s", self.job_id, exc)
+                    connections.close_all()  # this thread's own; the next beat reconnects
+        finally:
+            connections.close_all()
 
 
 def _error_text(exc: BaseException) -> str:
@@ -86,9 +153,11 @@ def _error_text(exc: BaseException) -> str:
 
 
 def _run(job_id: int, work: Callable[[Job], dict[str, Any]]) -> dict[str, Any]:
+    now = timezone.now()
     Job.objects.filter(pk=job_id).update(
         status=JobStatus.RUNNING,
-        started_at=timezone.now(),
+        started_at=now,
+        heartbeat_at=now,
         finished_at=None,
         attempts=F("attempts") + 1,
         error="",
@@ -96,12 +165,13 @@ def _run(job_id: int, work: Callable[[Job], dict[str, Any]]) -> dict[str, Any]:
     )
     job = Job.objects.select_related("project", "user").get(pk=job_id)
     try:
-        result = work(job)
+        with _Heartbeat(job_id, job.attempts):
+            result = work(job)
     except BaseException as exc:
         extra: dict[str, Any] = {}
         if isinstance(exc, ImportRejected):
             extra = {"errors": [error.as_dict() for error in exc.errors]}
-        Job.objects.filter(pk=job_id).update(
+        _attempt(job_id, job.attempts).update(
             status=JobStatus.FAILED,
             error=_error_text(exc)[:10_000],
             message="",
@@ -110,19 +180,85 @@ def _run(job_id: int, work: Callable[[Job], dict[str, Any]]) -> dict[str, Any]:
         )
         logger.warning("job %s (%s) failed: %s", job_id, job.kind, exc)
         raise
-    Job.objects.filter(pk=job_id).update(
+    finished = _attempt(job_id, job.attempts).update(
         status=JobStatus.DONE,
         result=result,
         progress=F("total"),
         finished_at=timezone.now(),
     )
+    if not finished:
+        logger.warning("job %s: attempt %s finished after it was reaped", job_id, job.attempts)
     return result
+
+
+def _stale_running_jobs(now: datetime):
+    cutoff = now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    return Job.objects.filter(status=JobStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+
+
+def _fail_task_result(task_id: str, reason: str, now: datetime) -> None:
+    """Mark the database backend's row of a lost attempt failed (it would stay RUNNING)."""
+    try:
+        uuid.UUID(task_id)
+    except ValueError:
+        return  # not the database backend's id (or none)
+    DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="annotate.tasks.WorkerStopped",
+        traceback=reason,
+    )
+
+
+def do_reap_stale_jobs(*, job_ids: Iterable[int] | None = None) -> list[int]:
+    """Fail running jobs whose heartbeat is older than the lease; return their ids."""
+    now = timezone.now()
+    stale = _stale_running_jobs(now)
+    if job_ids is not None:
+        stale = stale.filter(pk__in=list(job_ids))
+    reaped = []
+    for job in stale.only(
+        "kind", "project_id", "attempts", "heartbeat_at", "started_at", "task_id"
+    ):
+        last = job.heartbeat_at or job.started_at
+        silent = int((now - last).total_seconds()) if last else 0
+        reason = (
+            f"the worker stopped: no heartbeat for {silent} s (lease "
+            f"{settings.JOB_LEASE_SECONDS} s); it was killed, crashed or lost the database. "
+            "Retry to run the job again."
+        )
+        won = Job.objects.filter(
+            pk=job.pk,
+            status=JobStatus.RUNNING,
+            attempts=job.attempts,
+            heartbeat_at=job.heartbeat_at,
+        ).update(status=JobStatus.FAILED, error=reason, message="", finished_at=now)
+        if not won:
+            continue  # it beat, finished or was reaped by someone else meanwhile
+        _fail_task_result(job.task_id, reason, now)
+        if job.kind == JobKind.EXPORT:
+            for part in export_partial_files(job):
+                part.unlink(missing_ok=True)
+        logger.warning("job %s (%s) reaped: %s", job.pk, job.kind, reason)
+        reaped.append(job.pk)
+    return reaped
+
+
+def check_job_lease(job: Job) -> Job:
+    """The job as it stands once a lost worker's attempt is failed (for reads and retries)."""
+    if job.status == JobStatus.RUNNING and do_reap_stale_jobs(job_ids=[job.pk]):
+        job.refresh_from_db()
+    return job
 
 
 def _export(job: Job) -> dict[str, Any]:
     options = check_export_options(**job.params)
     path = export_path(job)
-    size = write_export(job.project, options, path, progress=_progress_updater(job.pk))
+    size = write_export(
+        job.project, options, path, progress=_progress_updater(job.pk, job.attempts)
+    )
     return {"file": path.name, "bytes": size, "options": options.as_dict()}
 
 
@@ -146,7 +282,7 @@ def _import(job: Job) -> dict[str, Any]:
         skip_bad=bool(params.get("skip_bad")),
         annotator=annotator,
         corpus_name=params.get("corpus") or None,
-        progress=_progress_updater(job.pk),
+        progress=_progress_updater(job.pk, job.attempts),
     )
     path.unlink(missing_ok=True)
     return report.as_dict()
@@ -256,10 +392,12 @@ def do_start_import(
     )
 
 
+# The roles that may start (and so read and retry) each kind of job; managers see every job.
 def do_retry_job(job: Job, *, user) -> Job:
-    """Queue a failed job again; only the user who started it may."""
-    if job.user_id != user.pk:
+    """Queue a failed job again; only the user who started it may, while still in the role."""
+    if not starter_may_act(job, user):
         raise PermissionDenied("Only the user who started this job can retry it.")
+    job = check_job_lease(job)
     if job.status != JobStatus.FAILED:
         raise ConflictError(f"Only a failed job can be retried; this one is {job.status}.")
     updated = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(

@@ -235,6 +235,12 @@ elif TASKS_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 else:
     raise ImproperlyConfigured("TASKS_BACKEND must be 'immediate' or 'database'")
+# A running job beats its heartbeat every quarter lease; one silent for a whole lease lost its
+# worker (killed, crashed, cut off) and is failed so that it can be retried.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)
+if JOB_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured("JOB_LEASE_SECONDS must be at least 1")
+JOB_HEARTBEAT_SECONDS = JOB_LEASE_SECONDS / 4
 
 # No inline script anywhere: page data travels through json_script, code through static files.
 SECURE_CSP = {

@@ -12,7 +12,7 @@ from annotate.access import access_job
 from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer
 from annotate.api.serializers import IsoDateTimeField
 from annotate.models import Job, JobKind, JobStatus
-from annotate.tasks import do_retry_job, job_payload
+from annotate.tasks import check_job_lease, do_retry_job, job_payload
 
 
 class JobSerializer(serializers.Serializer):
@@ -58,12 +58,13 @@ class JobView(ApiView):
         responses={200: JobSerializer, 404: OpenApiResponse(ErrorSerializer)},
     )
     def get(self, request: Request, job_id: int) -> Response:
-        return Response(job_payload(access_job(request.user, job_id), user=request.user))
+        job = check_job_lease(access_job(request.user, job_id))
+        return Response(job_payload(job, user=request.user))
 
 
 class JobRetryView(ApiView):
     @extend_schema(
-        summary="Run a failed job again (only the user who started it)",
+        summary="Run a failed job again (only the user who started it, while still in the role)",
         request=None,
         responses={
             202: JobSerializer,
