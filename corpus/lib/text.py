@@ -141,8 +141,8 @@ def _normalise_for_search_general(text: str) -> str:
 # none has a compatibility form but the no-break space (a space), none composes with a
 # neighbour under NFKC (the hamza and madda marks U+0653-U+0655, which do, are left out), the
 # combining marks among them are all removed, and casefolding changes only A-Z.
-# tests/test_search_text_speed.py checks every one of these claims for every character and
-# every pair of characters.
+# tests/test_fast_search_folding_matches_reference.py checks every one of these claims for
+# every character and every pair of characters.
 SEARCH_FAST_ALPHABET = (
     "\x00\t\n\r"
     + "".join(chr(code) for code in range(0x20, 0x7F))
