@@ -17,7 +17,9 @@ from tests.test_annotations_api import TEXT, client_for, content_for, start
 
 @pytest.fixture
 def setup():
-    crew = ProjectTeam.create(make_team(), articles=[make_article(text=TEXT)])
+    # Two annotators, k=2: the article is in both queues.
+    article = make_article(text=TEXT)
+    crew = ProjectTeam.create(make_team(), articles=[article], without=("annotator3",))
     do_generate_assignments(crew.project, k=2, fraction=1.0, seed=1, mode="preassign")
     return crew
 
