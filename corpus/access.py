@@ -4,6 +4,12 @@
   articles and read every article: they choose what goes into their projects.
 - Everyone else reads only the articles of the projects they are a member of; any other
   article or corpus does not exist for them (404).
+
+Projects and their members live in the annotate app, which builds on corpus; corpus never
+imports annotate (tests/test_architecture.py holds that line). It reaches membership through
+the reverse relations annotate's models declare on corpus's Article and on the user model:
+`Article.projects` (Project.articles, through ProjectArticle) and `user.memberships`
+(Membership.user). The queries are the ones an import of annotate.models would write.
 """
 
 from __future__ import annotations
@@ -12,8 +18,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from annotate.models import Membership, ProjectArticle, Role
 from corpus.models import Article, Corpus
+
+# annotate.models.Role.MANAGER, spelled out rather than imported (see the module docstring).
+MANAGER_ROLE = "manager"
 
 
 def can_manage_corpora(user) -> bool:
@@ -25,7 +33,7 @@ def can_manage_corpora(user) -> bool:
         cached = bool(
             user.is_staff
             or user.is_superuser
-            or Membership.objects.filter(user=user, role=Role.MANAGER).exists()
+            or user.memberships.filter(role=MANAGER_ROLE).exists()
         )
         user._can_manage_corpora = cached
     return cached
@@ -45,9 +53,9 @@ def readable_articles(user) -> QuerySet[Article]:
         return Article.objects.all()
     if not user.is_authenticated:
         return Article.objects.none()
-    in_my_projects = ProjectArticle.objects.filter(project__memberships__user=user).values(
-        "article_id"
-    )
+    # Article.projects.through is annotate's ProjectArticle: the same subquery as before.
+    project_articles = Article.projects.through.objects
+    in_my_projects = project_articles.filter(project__memberships__user=user).values("article_id")
     return Article.objects.filter(pk__in=in_my_projects)
 
 

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from corpus.lib.text import normalise_for_search
+from corpus.lib.text import article_search_text, normalise_for_search
 from corpus.models import Article, Corpus
 
 
@@ -53,5 +53,5 @@ class ArticleAdmin(admin.ModelAdmin):
         return False  # articles enter through import, which canonicalises and de-duplicates
 
     def save_model(self, request, obj, form, change):
-        obj.search_text = normalise_for_search(f"{obj.title}\n{obj.text}")
+        obj.search_text = article_search_text(obj.title, obj.text)
         super().save_model(request, obj, form, change)

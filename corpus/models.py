@@ -39,7 +39,8 @@ class Article(models.Model):
     external_id = models.CharField(_("external id"), max_length=300, blank=True)
     # SHA-256 of the canonical text: the identity used for de-duplication.
     content_hash = models.CharField(max_length=64)
-    # Normalised title + text (no tashkeel/tatweel, unified alef and hamza) for search only.
+    # Normalised title + text (no tashkeel/tatweel, unified alef and hamza) for search only;
+    # always written by corpus.lib.text.article_search_text.
     search_text = models.TextField(editable=False, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

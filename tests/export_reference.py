@@ -1,8 +1,8 @@
 """The export writers as they were before the fast paths (dict per line and per span, one
 CoNLL line per token through a loop).
 
-Kept verbatim as the oracle the fast writers are compared with in tests/test_export_speed.py.
-Not used by the application.
+Kept verbatim as the oracle the fast writers are compared with in
+tests/test_fast_export_matches_reference.py. Not used by the application.
 """
 
 from __future__ import annotations

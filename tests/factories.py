@@ -19,7 +19,7 @@ from annotate.models import (
     ProjectArticle,
     Role,
 )
-from corpus.lib.text import canonicalise, content_hash, normalise_for_search
+from corpus.lib.text import article_search_text, canonicalise, content_hash
 from corpus.models import Article, Corpus
 
 _counter = itertools.count(1)
@@ -44,7 +44,7 @@ def make_article(corpus: Corpus | None = None, text: str | None = None, **fields
         text=text,
         title=title,
         content_hash=content_hash(text),
-        search_text=normalise_for_search(f"{title}\n{text}"),
+        search_text=article_search_text(title, text),
         **fields,
     )
 

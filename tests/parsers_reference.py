@@ -1,8 +1,9 @@
 """The JSONL parsing corpus.lib.parsers used before its single-decode fast path (commit ef887aa).
 
 Kept verbatim (with canonicalise from corpus.lib.text of the same commit) as the oracle
-`corpus.lib.parsers.parse_jsonl` is compared with in tests/test_parsers_speed.py. Builds the
-application's own ParsedArticle and BadRecord. Not used by the application.
+`corpus.lib.parsers.parse_jsonl` is compared with in
+tests/test_fast_jsonl_parser_matches_reference.py. Builds the application's own ParsedArticle
+and BadRecord. Not used by the application.
 """
 
 from __future__ import annotations

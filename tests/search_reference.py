@@ -1,7 +1,7 @@
 """The search folding corpus.lib.text used before its one-byte fast path (commit ef887aa).
 
 Kept verbatim as the oracle `normalise_for_search` is compared with in
-tests/test_search_text_speed.py. Not used by the application.
+tests/test_fast_search_folding_matches_reference.py. Not used by the application.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 
@@ -15,20 +16,19 @@ from annotate.lib.schema import default_schema
 from annotate.models import Annotation, Assignment, AssignmentStatus, Role
 from annotate.queue import do_generate_assignments
 from annotate.views.annotate_page import label_shortcuts
-from tests.factories import PASSWORD, make_article, make_corpus, make_project, make_user
+from tests.factories import PASSWORD, make_article, make_corpus, make_project
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = 'قال <script>alert("x")</script> ثم <img src=x onerror="alert(1)"> انتهى & «تم»'
 
 
-@pytest.fixture
-def world():
-    """A project with three articles queued for one annotator, a manager and an outsider."""
-    annotator = make_user("amal")
-    other = make_user("badr")
-    manager = make_user("manal")
-    outsider = make_user("omar")
+@pytest.fixture(scope="module")
+def shared_world(module_team):
+    """A project with three articles queued for one annotator (the team's); its manager is a
+    member too; the second annotator and the outsider are not. Built once per module."""
+    annotator, other = module_team.annotator, module_team.annotator2
+    manager, outsider = module_team.manager, module_team.outsider
     corpus = make_corpus()
     articles = [
         make_article(corpus, text=HOSTILE, title="مقال <b>أول</b>"),
@@ -52,6 +52,11 @@ def world():
         "articles": articles,
         "assignments": list(first),
     }
+
+
+@pytest.fixture
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
 
 
 def client_for(user) -> Client:

@@ -3,12 +3,13 @@ reassign, reopen, history. Each test asserts the response and the database after
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from annotate.annotations import _event
 from annotate.lib.schema import default_schema
 from annotate.models import (
     Annotation,
@@ -21,6 +22,7 @@ from annotate.models import (
 )
 from annotate.projects import do_update_schema
 from annotate.queue import do_generate_assignments
+from tests.base import ProjectTeam
 from tests.factories import make_article, make_corpus, make_project, make_user, span_of
 
 pytestmark = pytest.mark.django_db
@@ -35,36 +37,26 @@ def client_for(user) -> APIClient:
     return client
 
 
-@pytest.fixture
-def setup():
-    manager, reviewer = make_user("manager"), make_user("reviewer")
-    ann1, ann2 = make_user("ann1"), make_user("ann2")
+@pytest.fixture(scope="module")
+def shared_setup(module_team):
+    """Three articles, each preassigned to both annotators (k=2); built once per module.
+    The third annotator is not a member: tests that hand work over add him."""
     corpus = make_corpus()
     articles = [make_article(corpus, text=TEXT, title="one")] + [
         make_article(corpus, text=f"{TEXT} ({i})", title=f"a{i}") for i in range(2)
     ]
-    project = make_project(
-        articles=articles,
-        members={
-            manager: Role.MANAGER,
-            reviewer: Role.REVIEWER,
-            ann1: Role.ANNOTATOR,
-            ann2: Role.ANNOTATOR,
-        },
-    )
-    do_generate_assignments(project, k=2, fraction=1.0, seed=1, mode="preassign")
-    return {
-        "project": project,
-        "articles": articles,
-        "manager": manager,
-        "reviewer": reviewer,
-        "ann1": ann1,
-        "ann2": ann2,
-    }
+    crew = ProjectTeam.create(module_team, articles=articles, without=("annotator3",))
+    do_generate_assignments(crew.project, k=2, fraction=1.0, seed=1, mode="preassign")
+    return crew
 
 
-def start(setup, who="ann1"):
-    response = client_for(setup[who]).post(f"/api/projects/{setup['project'].pk}/queue/next/")
+@pytest.fixture
+def setup(shared_setup, db) -> ProjectTeam:
+    return copy.deepcopy(shared_setup)
+
+
+def start(setup, who="annotator"):
+    response = client_for(setup.team[who]).post(f"/api/projects/{setup.project.pk}/queue/next/")
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -88,7 +80,7 @@ def content_for(text: str, *, stance=None, claim=False):
 def test_next_starts_the_first_assignment_and_returns_article_and_empty_annotation(setup):
     body = start(setup)
     assignment = Assignment.objects.get(pk=body["assignment"]["id"])
-    assert assignment.annotator == setup["ann1"]
+    assert assignment.annotator == setup.team.annotator
     assert assignment.status == AssignmentStatus.IN_PROGRESS
     assert body["assignment"]["status"] == "in_progress"
     assert body["article"]["text"] == assignment.article.text
@@ -107,7 +99,7 @@ def test_next_starts_the_first_assignment_and_returns_article_and_empty_annotati
 def test_save_draft_bumps_version_and_offsets_slice_the_stored_text(setup):
     body = start(setup)
     asid, text = body["assignment"]["id"], body["article"]["text"]
-    client = client_for(setup["ann1"])
+    client = client_for(setup.team.annotator)
     response = client.put(
         f"/api/assignments/{asid}/annotation/",
         {"version": 1, "content": content_for(text, claim=True)},
@@ -125,7 +117,7 @@ def test_save_draft_bumps_version_and_offsets_slice_the_stored_text(setup):
     assert read["content"] == saved["content"]
     assert read["version"] == 2
     event = AuditEvent.objects.get(action=AuditAction.SAVE)
-    assert event.user == setup["ann1"]
+    assert event.user == setup.team.annotator
     assert event.version == 2
     assert {s["id"] for s in event.changes["spans_added"]} == {"e1", "e2", "c1"}
     assert event.changes["relations_added"] == [["claimant", "c1", "e2"]]
@@ -145,7 +137,7 @@ def test_read_sends_the_stored_draft_as_it_is_with_line_separators_escaped(setup
         "relations": [],
         "document_labels": {"stance": {"isis": "against"}},
     }
-    client = client_for(setup["ann1"])
+    client = client_for(setup.team.annotator)
     saved = client.put(
         f"/api/assignments/{asid}/annotation/", {"version": 1, "content": content}, format="json"
     )
@@ -159,7 +151,7 @@ def test_read_sends_the_stored_draft_as_it_is_with_line_separators_escaped(setup
     assert b"\\u2028" in read.content
     answer = read.json()
     assert answer["content"] == saved.json()["content"] == content
-    assert answer["version"] == 2 and answer["annotator_username"] == "ann1"
+    assert answer["version"] == 2 and answer["annotator_username"] == "amal"
     assert set(answer) == set(saved.json())
 
 
@@ -167,7 +159,7 @@ def test_read_sends_the_stored_draft_as_it_is_with_line_separators_escaped(setup
 def test_read_in_the_browsable_api_or_indented_has_the_decoded_draft(setup, accept):
     body = start(setup)
     asid, text = body["assignment"]["id"], body["article"]["text"]
-    client = client_for(setup["ann1"])
+    client = client_for(setup.team.annotator)
     saved = client.put(
         f"/api/assignments/{asid}/annotation/",
         {"version": 1, "content": content_for(text)},
@@ -186,7 +178,7 @@ def test_read_in_the_browsable_api_or_indented_has_the_decoded_draft(setup, acce
 def test_stale_version_gets_409_with_current_version_and_changes_nothing(setup):
     body = start(setup)
     asid, text = body["assignment"]["id"], body["article"]["text"]
-    client = client_for(setup["ann1"])
+    client = client_for(setup.team.annotator)
     first = content_for(text)
     assert (
         client.put(
@@ -231,7 +223,7 @@ def test_invalid_content_gets_400_naming_the_field(setup, mutate, field, words):
     asid, text = body["assignment"]["id"], body["article"]["text"]
     content = content_for(text)
     mutate(content, text)
-    response = client_for(setup["ann1"]).put(
+    response = client_for(setup.team.annotator).put(
         f"/api/assignments/{asid}/annotation/", {"version": 1, "content": content}, format="json"
     )
     assert response.status_code == 400
@@ -249,7 +241,7 @@ def test_a_span_splitting_a_diacritic_is_refused_with_the_place(setup):
             {"id": "x", "start": at - 3, "end": at, "label": "LOC", "text": text[at - 3 : at]}
         ]
     }
-    response = client_for(setup["ann1"]).put(
+    response = client_for(setup.team.annotator).put(
         f"/api/assignments/{asid}/annotation/", {"version": 1, "content": bad}, format="json"
     )
     assert response.status_code == 400
@@ -259,7 +251,7 @@ def test_a_span_splitting_a_diacritic_is_refused_with_the_place(setup):
 
 def test_missing_version_is_a_400_naming_version(setup):
     asid = start(setup)["assignment"]["id"]
-    response = client_for(setup["ann1"]).put(
+    response = client_for(setup.team.annotator).put(
         f"/api/assignments/{asid}/annotation/", {"content": {}}, format="json"
     )
     assert response.status_code == 400
@@ -269,7 +261,7 @@ def test_missing_version_is_a_400_naming_version(setup):
 def test_submit_needs_every_required_stance_then_freezes_the_annotation(setup):
     body = start(setup)
     asid, text = body["assignment"]["id"], body["article"]["text"]
-    client = client_for(setup["ann1"])
+    client = client_for(setup.team.annotator)
     partial = content_for(text, stance={"isis": "against"})
     response = client.post(
         f"/api/assignments/{asid}/annotation/submit/",
@@ -308,7 +300,7 @@ def test_submit_needs_every_required_stance_then_freezes_the_annotation(setup):
 def test_submit_without_content_submits_the_saved_draft(setup):
     body = start(setup)
     asid, text = body["assignment"]["id"], body["article"]["text"]
-    client = client_for(setup["ann1"])
+    client = client_for(setup.team.annotator)
     client.put(
         f"/api/assignments/{asid}/annotation/",
         {"version": 1, "content": content_for(text, stance=STANCE)},
@@ -324,14 +316,16 @@ def test_submit_without_content_submits_the_saved_draft(setup):
 def test_manager_reopens_a_submitted_annotation_and_it_is_audited(setup):
     body = start(setup)
     asid, text = body["assignment"]["id"], body["article"]["text"]
-    annotator = client_for(setup["ann1"])
+    annotator = client_for(setup.team.annotator)
     annotator.post(
         f"/api/assignments/{asid}/annotation/submit/",
         {"version": 1, "content": content_for(text, stance=STANCE)},
         format="json",
     )
-    assert client_for(setup["reviewer"]).post(f"/api/assignments/{asid}/reopen/").status_code == 403
-    response = client_for(setup["manager"]).post(f"/api/assignments/{asid}/reopen/")
+    assert (
+        client_for(setup.team.reviewer).post(f"/api/assignments/{asid}/reopen/").status_code == 403
+    )
+    response = client_for(setup.team.manager).post(f"/api/assignments/{asid}/reopen/")
     assert response.status_code == 200
     assert response.json()["status"] == "in_progress"
     annotation = Annotation.objects.get(assignment_id=asid)
@@ -343,14 +337,14 @@ def test_manager_reopens_a_submitted_annotation_and_it_is_audited(setup):
     )
     assert saved.status_code == 200
     reopen = AuditEvent.objects.get(action=AuditAction.REOPEN)
-    assert reopen.user == setup["manager"]
+    assert reopen.user == setup.team.manager
     assert reopen.changes == {"status": ["submitted", "in_progress"]}
 
 
 def test_skip_needs_a_reason_and_next_moves_on(setup):
     body = start(setup)
     asid = body["assignment"]["id"]
-    client = client_for(setup["ann1"])
+    client = client_for(setup.team.annotator)
     response = client.post(f"/api/assignments/{asid}/skip/", {"reason": "  "}, format="json")
     assert response.status_code == 400
     assert response.json()["field"] == "reason"
@@ -375,67 +369,71 @@ def test_skip_needs_a_reason_and_next_moves_on(setup):
 
 
 def test_reassign_moves_unstarted_work_to_another_annotator(setup):
-    project = setup["project"]
-    ann3 = make_user("ann3")
-    project.memberships.create(user=ann3, role=Role.ANNOTATOR)
-    todo = Assignment.objects.filter(project=project, annotator=setup["ann1"]).last()
-    manager = client_for(setup["manager"])
-    # ann2 already has this article (k=2 with two annotators): refused, naming the field.
+    project = setup.project
+    newcomer = setup.team.annotator3
+    project.memberships.create(user=newcomer, role=Role.ANNOTATOR)
+    todo = Assignment.objects.filter(project=project, annotator=setup.team.annotator).last()
+    manager = client_for(setup.team.manager)
+    # annotator2 already has this article (k=2 with two annotators): refused, naming the field.
     response = manager.post(
-        f"/api/assignments/{todo.pk}/reassign/", {"annotator": setup["ann2"].pk}, format="json"
+        f"/api/assignments/{todo.pk}/reassign/",
+        {"annotator": setup.team.annotator2.pk},
+        format="json",
     )
     assert response.status_code == 400
     assert response.json()["field"] == "annotator"
     assert "already has this article" in response.json()["detail"]
     response = manager.post(
-        f"/api/assignments/{todo.pk}/reassign/", {"annotator": setup["reviewer"].pk}, format="json"
+        f"/api/assignments/{todo.pk}/reassign/",
+        {"annotator": setup.team.reviewer.pk},
+        format="json",
     )
     assert response.status_code == 400
     response = manager.post(
-        f"/api/assignments/{todo.pk}/reassign/", {"annotator": ann3.pk}, format="json"
+        f"/api/assignments/{todo.pk}/reassign/", {"annotator": newcomer.pk}, format="json"
     )
     assert response.status_code == 200, response.content
-    assert Assignment.objects.get(pk=todo.pk).annotator == ann3
+    assert Assignment.objects.get(pk=todo.pk).annotator == newcomer
     event = AuditEvent.objects.get(action=AuditAction.REASSIGN)
-    assert event.changes["annotator"] == [setup["ann1"].pk, ann3.pk]
+    assert event.changes["annotator"] == [setup.team.annotator.pk, newcomer.pk]
     history = manager.get(f"/api/assignments/{todo.pk}/history/").json()["results"]
-    assert [(e["action"], e["username"]) for e in history] == [("reassign", "manager")]
+    assert [(e["action"], e["username"]) for e in history] == [("reassign", "mona")]
 
 
 def test_started_work_cannot_be_reassigned(setup):
     asid = start(setup)["assignment"]["id"]
-    ann3 = make_user("ann3")
-    setup["project"].memberships.create(user=ann3, role=Role.ANNOTATOR)
-    response = client_for(setup["manager"]).post(
-        f"/api/assignments/{asid}/reassign/", {"annotator": ann3.pk}, format="json"
+    newcomer = setup.team.annotator3
+    setup.project.memberships.create(user=newcomer, role=Role.ANNOTATOR)
+    response = client_for(setup.team.manager).post(
+        f"/api/assignments/{asid}/reassign/", {"annotator": newcomer.pk}, format="json"
     )
     assert response.status_code == 409
-    assert Assignment.objects.get(pk=asid).annotator == setup["ann1"]
+    assert Assignment.objects.get(pk=asid).annotator == setup.team.annotator
 
 
 def test_reassigning_a_skipped_draft_hands_over_an_empty_document(setup):
     body = start(setup)
     asid, text = body["assignment"]["id"], body["article"]["text"]
-    client = client_for(setup["ann1"])
+    client = client_for(setup.team.annotator)
     client.put(
         f"/api/assignments/{asid}/annotation/",
         {"version": 1, "content": content_for(text)},
         format="json",
     )
     client.post(f"/api/assignments/{asid}/skip/", {"reason": "unclear"}, format="json")
-    ann3 = make_user("ann3")
-    setup["project"].memberships.create(user=ann3, role=Role.ANNOTATOR)
-    response = client_for(setup["manager"]).post(
-        f"/api/assignments/{asid}/reassign/", {"annotator": ann3.pk}, format="json"
+    newcomer = setup.team.annotator3
+    setup.project.memberships.create(user=newcomer, role=Role.ANNOTATOR)
+    response = client_for(setup.team.manager).post(
+        f"/api/assignments/{asid}/reassign/", {"annotator": newcomer.pk}, format="json"
     )
     assert response.status_code == 200
     annotation = Annotation.objects.get(assignment_id=asid)
-    assert annotation.annotator == ann3
+    assert annotation.annotator == newcomer
     assert annotation.content["spans"] == []
     assert annotation.version == 3
     # The previous annotator lost access; the new one sees the empty draft.
     assert client.get(f"/api/assignments/{asid}/annotation/").status_code == 404
-    read = client_for(ann3).get(f"/api/assignments/{asid}/annotation/")
+    read = client_for(newcomer).get(f"/api/assignments/{asid}/annotation/")
     assert read.status_code == 200
     assert read.json()["version"] == 3
 
@@ -443,7 +441,7 @@ def test_reassigning_a_skipped_draft_hands_over_an_empty_document(setup):
 def test_history_lists_every_change_for_managers(setup):
     body = start(setup)
     asid, text = body["assignment"]["id"], body["article"]["text"]
-    client = client_for(setup["ann1"])
+    client = client_for(setup.team.annotator)
     client.put(
         f"/api/assignments/{asid}/annotation/",
         {"version": 1, "content": content_for(text)},
@@ -455,12 +453,12 @@ def test_history_lists_every_change_for_managers(setup):
         format="json",
     )
     anid = body["annotation"]["id"]
-    response = client_for(setup["manager"]).get(f"/api/annotations/{anid}/history/")
+    response = client_for(setup.team.manager).get(f"/api/annotations/{anid}/history/")
     assert response.status_code == 200
     events = response.json()["results"]
     assert [e["action"] for e in events] == ["save", "submit"]
     assert [e["version"] for e in events] == [2, 3]
-    assert events[0]["username"] == "ann1"
+    assert events[0]["username"] == "amal"
     assert events[1]["changes"]["stance"]["isis"] == [None, "against"]
     assert events[1]["changes"]["status"] == ["draft", "submitted"]
     assert client.get(f"/api/annotations/{anid}/history/").status_code == 403
@@ -469,51 +467,21 @@ def test_history_lists_every_change_for_managers(setup):
 def test_leads_read_drafts_but_cannot_write_them(setup):
     body = start(setup)
     asid = body["assignment"]["id"]
-    reviewer = client_for(setup["reviewer"])
+    reviewer = client_for(setup.team.reviewer)
     assert reviewer.get(f"/api/assignments/{asid}/annotation/").status_code == 200
     response = reviewer.put(
         f"/api/assignments/{asid}/annotation/", {"version": 1, "content": {}}, format="json"
     )
     assert response.status_code == 403
-    unstarted = Assignment.objects.filter(annotator=setup["ann2"]).first()
+    unstarted = Assignment.objects.filter(annotator=setup.team.annotator2).first()
     assert reviewer.get(f"/api/assignments/{unstarted.pk}/annotation/").status_code == 404
     assert not Annotation.objects.filter(assignment=unstarted).exists()
-
-
-def event_without_time(*args, **kwargs):
-    return {**_event(*args, **kwargs), "at": None}
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_save_that_fails_midway_leaves_the_previous_version(setup, monkeypatch):
-    body = start(setup)
-    asid, text = body["assignment"]["id"], body["article"]["text"]
-    client = client_for(setup["ann1"])
-    client.put(
-        f"/api/assignments/{asid}/annotation/",
-        {"version": 1, "content": content_for(text)},
-        format="json",
-    )
-
-    # The audit event is written after the draft row (on PostgreSQL by the same statement): a
-    # database error there (a NOT NULL column left empty) must undo the update too.
-    monkeypatch.setattr("annotate.annotations._event", event_without_time)
-    client.raise_request_exception = False
-    response = client.put(
-        f"/api/assignments/{asid}/annotation/",
-        {"version": 2, "content": {"spans": [], "relations": [], "document_labels": {}}},
-        format="json",
-    )
-    assert response.status_code == 500
-    annotation = Annotation.objects.get(assignment_id=asid)
-    assert annotation.version == 2
-    assert len(annotation.content["spans"]) == 2
 
 
 def test_retired_label_stays_allowed_where_already_used_but_not_for_new_spans(setup):
     body = start(setup)
     asid, text = body["assignment"]["id"], body["article"]["text"]
-    client = client_for(setup["ann1"])
+    client = client_for(setup.team.annotator)
     client.put(
         f"/api/assignments/{asid}/annotation/",
         {"version": 1, "content": content_for(text)},
@@ -523,7 +491,7 @@ def test_retired_label_stays_allowed_where_already_used_but_not_for_new_spans(se
     for label in schema["entity_labels"]:
         if label["key"] in ("ORG", "PER"):
             label["retired"] = True
-    do_update_schema(setup["project"], by=setup["manager"], schema=schema, note="retire")
+    do_update_schema(setup.project, by=setup.team.manager, schema=schema, note="retire")
     kept = content_for(text)
     response = client.put(
         f"/api/assignments/{asid}/annotation/", {"version": 2, "content": kept}, format="json"
@@ -539,8 +507,8 @@ def test_retired_label_stays_allowed_where_already_used_but_not_for_new_spans(se
 
 
 def test_queue_summary_counts_own_work(setup):
-    pid = setup["project"].pk
-    client = client_for(setup["ann1"])
+    pid = setup.project.pk
+    client = client_for(setup.team.annotator)
     assert client.get(f"/api/projects/{pid}/queue/").json()["current"] is None
     body = start(setup)
     summary = client.get(f"/api/projects/{pid}/queue/").json()
@@ -552,8 +520,8 @@ def test_queue_summary_counts_own_work(setup):
 
 
 def test_next_returns_204_when_nothing_is_left(setup):
-    client = client_for(setup["ann1"])
-    pid = setup["project"].pk
+    client = client_for(setup.team.annotator)
+    pid = setup.project.pk
     for _ in range(3):
         asid = client.post(f"/api/projects/{pid}/queue/next/").json()["assignment"]["id"]
         client.post(f"/api/assignments/{asid}/skip/", {"reason": "r"}, format="json")
@@ -561,17 +529,17 @@ def test_next_returns_204_when_nothing_is_left(setup):
 
 
 def test_annotation_list_is_own_only_for_annotators_and_filters(setup):
-    pid = setup["project"].pk
-    start(setup, "ann1")
-    start(setup, "ann2")
-    mine = client_for(setup["ann1"]).get(f"/api/projects/{pid}/annotations/").json()
-    assert [a["annotator"] for a in mine["results"]] == [setup["ann1"].pk]
-    everything = client_for(setup["reviewer"]).get(f"/api/projects/{pid}/annotations/").json()
+    pid = setup.project.pk
+    start(setup, "annotator")
+    start(setup, "annotator2")
+    mine = client_for(setup.team.annotator).get(f"/api/projects/{pid}/annotations/").json()
+    assert [a["annotator"] for a in mine["results"]] == [setup.team.annotator.pk]
+    everything = client_for(setup.team.reviewer).get(f"/api/projects/{pid}/annotations/").json()
     assert everything["count"] == 2
-    filtered = client_for(setup["reviewer"]).get(
-        f"/api/projects/{pid}/annotations/", {"annotator": setup["ann2"].pk}
+    filtered = client_for(setup.team.reviewer).get(
+        f"/api/projects/{pid}/annotations/", {"annotator": setup.team.annotator2.pk}
     )
-    assert [a["annotator"] for a in filtered.json()["results"]] == [setup["ann2"].pk]
+    assert [a["annotator"] for a in filtered.json()["results"]] == [setup.team.annotator2.pk]
 
 
 def _count_queries(client, url):
@@ -583,7 +551,7 @@ def _count_queries(client, url):
 
 def test_list_endpoints_do_not_grow_queries_with_rows(setup):
     """No N+1: the query count stays the same when the lists grow."""
-    project, reviewer = setup["project"], client_for(setup["reviewer"])
+    project, reviewer = setup.project, client_for(setup.team.reviewer)
     urls = [
         f"/api/projects/{project.pk}/annotations/",
         f"/api/projects/{project.pk}/assignments/",
@@ -592,7 +560,7 @@ def test_list_endpoints_do_not_grow_queries_with_rows(setup):
         f"/api/projects/{project.pk}/progress/",
         "/api/projects/",
     ]
-    start(setup, "ann1")
+    start(setup, "annotator")
     before = {url: _count_queries(reviewer, url) for url in urls}
     corpus = make_corpus()
     more = [make_article(corpus, text=f"{TEXT} [{i}]") for i in range(4)]
@@ -603,11 +571,11 @@ def test_list_endpoints_do_not_grow_queries_with_rows(setup):
     for i in range(3):
         extra = make_user(f"extra{i}")
         project.memberships.create(user=extra, role=Role.ANNOTATOR)
-    make_project(members={setup["reviewer"]: Role.ANNOTATOR})
+    make_project(members={setup.team.reviewer: Role.ANNOTATOR})
     do_generate_assignments(project, k=2, fraction=1.0, seed=1)
-    start(setup, "ann2")
-    for name in ("ann1", "ann2"):
-        client_for(setup[name]).post(f"/api/projects/{project.pk}/queue/next/")
+    start(setup, "annotator2")
+    for name in ("annotator", "annotator2"):
+        client_for(setup.team[name]).post(f"/api/projects/{project.pk}/queue/next/")
     after = {url: _count_queries(reviewer, url) for url in urls}
     assert after == before
     # Authentication, access check, count and page, plus a few fixed lookups at most.
@@ -615,10 +583,10 @@ def test_list_endpoints_do_not_grow_queries_with_rows(setup):
 
 
 def test_annotation_list_query_count(setup, django_assert_num_queries):
-    for name in ("ann1", "ann2"):
+    for name in ("annotator", "annotator2"):
         start(setup, name)
-    client = client_for(setup["reviewer"])
+    client = client_for(setup.team.reviewer)
     # access (project + role), count, page with annotators joined
     with django_assert_num_queries(3):
-        response = client.get(f"/api/projects/{setup['project'].pk}/annotations/")
+        response = client.get(f"/api/projects/{setup.project.pk}/annotations/")
     assert response.json()["count"] == 2

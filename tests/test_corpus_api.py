@@ -1,5 +1,6 @@
 """The corpus REST API: who sees which corpora and articles, search, and imports."""
 
+import copy
 import json
 
 import pytest
@@ -11,31 +12,33 @@ from rest_framework.test import APIClient
 
 from annotate.models import Role
 from corpus.models import Article, Corpus
-from tests.factories import make_article, make_corpus, make_project, make_user
+from tests.factories import make_article, make_corpus, make_project
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
-    """A corpus with one article in a project and one outside it, and the people around it."""
+@pytest.fixture(scope="module")
+def shared_world(module_team):
+    """A corpus with one article in a project and one outside it, and the team around it:
+    the manager and the annotator are the project's members; staff and the outsider are not."""
     corpus = make_corpus("أخبار")
     in_project = make_article(corpus, text="دخلت القوات مدينة الرَّقَّة صباح الأحد.", title="الرقة")
     outside = make_article(corpus, text="بيان عن الأوضاع في دير الزور.", title="دير الزور")
     other = make_corpus("other")
     make_article(other, text="خبر في مجموعة أخرى.")
-    people = {
-        "staff": make_user("staff", is_staff=True),
-        "manager": make_user("mona"),
-        "annotator": make_user("amal"),
-        "outsider": make_user("omar"),
-    }
+    team = module_team
     make_project(
         "p",
         articles=[in_project],
-        members={people["manager"]: Role.MANAGER, people["annotator"]: Role.ANNOTATOR},
+        members={team.manager: Role.MANAGER, team.annotator: Role.ANNOTATOR},
     )
+    people = {who: team[who] for who in ("staff", "manager", "annotator", "outsider")}
     return {"corpus": corpus, "other": other, "in": in_project, "out": outside, **people}
+
+
+@pytest.fixture
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
 
 
 def client_for(user) -> APIClient:

@@ -1,5 +1,6 @@
 """Corpus pages: the searchable article list, the article page, and the upload page."""
 
+import copy
 import re
 
 import pytest
@@ -13,8 +14,10 @@ from tests.factories import make_article, make_corpus, make_project, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(scope="module")
+def shared_world(module_team):
+    """Two corpora; the project holds one article, its members are the team's manager and
+    annotator; the outsider is in no project."""
     corpus = make_corpus("أخبار")
     raqqa = make_article(
         corpus,
@@ -25,7 +28,7 @@ def world():
     other = make_article(corpus, text="بيان عن الأوضاع في دير الزور.", title="دير الزور")
     second = make_corpus("ثانية")
     elsewhere = make_article(second, text="خبر عن الرقة في مجموعة ثانية.", title="الرقة مجددا")
-    manager, annotator, outsider = make_user("mona"), make_user("amal"), make_user("omar")
+    manager, annotator = module_team.manager, module_team.annotator
     make_project("p", articles=[raqqa], members={manager: Role.MANAGER, annotator: Role.ANNOTATOR})
     return {
         "corpus": corpus,
@@ -35,8 +38,13 @@ def world():
         "elsewhere": elsewhere,
         "manager": manager,
         "annotator": annotator,
-        "outsider": outsider,
+        "outsider": module_team.outsider,
     }
+
+
+@pytest.fixture
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
 
 
 def client_for(user, **kwargs) -> Client:

@@ -3,35 +3,30 @@ auto-accept of unanimous articles, progress."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from rest_framework.test import APIClient
 
-from annotate.models import AuditAction, AuditEvent, Gold, GoldSource, Role
-from tests.factories import make_annotation, make_article, make_project, make_user, span_of
+from annotate.models import AuditAction, AuditEvent, Gold, GoldSource
+from tests.base import ProjectTeam
+from tests.factories import make_annotation, make_article, span_of
 
 TEXT = "أعلن الجيش السوري أن داعش انسحب من مدينة الميادين بعد معارك عنيفة."
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def setup():
-    users = {
-        name: make_user(name)
-        for name in ("manager", "reviewer", "ann1", "ann2", "ann3", "outsider", "other")
-    }
+@pytest.fixture(scope="module")
+def shared_setup(module_team):
+    """The team's project over two articles about the army and a third; built once."""
     articles = [make_article(text=TEXT), make_article(text=TEXT + " ٢"), make_article()]
-    project = make_project(
-        articles=articles,
-        members={
-            users["manager"]: Role.MANAGER,
-            users["reviewer"]: Role.REVIEWER,
-            users["ann1"]: Role.ANNOTATOR,
-            users["ann2"]: Role.ANNOTATOR,
-            users["ann3"]: Role.ANNOTATOR,
-        },
-    )
-    return project, articles, users
+    return ProjectTeam.create(module_team, articles=articles)
+
+
+@pytest.fixture
+def setup(shared_setup, db):
+    return copy.deepcopy(shared_setup)
 
 
 def client_for(user) -> APIClient:
@@ -50,14 +45,18 @@ def url(project, article, what="adjudication"):
 
 
 def test_adjudication_shows_submissions_proposal_and_open_decisions(setup):
-    project, (article, *_), users = setup
-    make_annotation(project, article, users["ann1"], spans=[ARMY, CITY], stance={"isis": "against"})
-    make_annotation(project, article, users["ann2"], spans=[ARMY], stance={"isis": "against"})
-    make_annotation(project, article, users["ann3"], spans=[ARMY, ISIS], stance={"isis": "neutral"})
-    response = client_for(users["reviewer"]).get(url(project, article))
+    project, (article, *_), team = setup
+    make_annotation(
+        project, article, team.annotator, spans=[ARMY, CITY], stance={"isis": "against"}
+    )
+    make_annotation(project, article, team.annotator2, spans=[ARMY], stance={"isis": "against"})
+    make_annotation(
+        project, article, team.annotator3, spans=[ARMY, ISIS], stance={"isis": "neutral"}
+    )
+    response = client_for(team.reviewer).get(url(project, article))
     assert response.status_code == 200
     body = response.json()
-    assert [a["annotator"]["username"] for a in body["annotations"]] == ["ann1", "ann2", "ann3"]
+    assert [a["annotator"]["username"] for a in body["annotations"]] == ["amal", "badr", "chadi"]
     assert body["article"]["text"] == TEXT
     assert [s["text"] for s in body["proposal"]["spans"]] == ["الجيش السوري"]
     assert body["proposal"]["document_labels"]["stance"] == {"isis": "against"}
@@ -68,20 +67,20 @@ def test_adjudication_shows_submissions_proposal_and_open_decisions(setup):
 
 
 def test_adjudication_never_shows_drafts(setup):
-    project, (article, *_), users = setup
-    make_annotation(project, article, users["ann1"], spans=[ARMY])
-    make_annotation(project, article, users["ann2"], spans=[CITY], submitted=False)
-    body = client_for(users["manager"]).get(url(project, article)).json()
-    assert [a["annotator"]["username"] for a in body["annotations"]] == ["ann1"]
+    project, (article, *_), team = setup
+    make_annotation(project, article, team.annotator, spans=[ARMY])
+    make_annotation(project, article, team.annotator2, spans=[CITY], submitted=False)
+    body = client_for(team.manager).get(url(project, article)).json()
+    assert [a["annotator"]["username"] for a in body["annotations"]] == ["amal"]
     assert all(d.get("span", {}).get("text") != "الميادين" for d in body["decisions"])
 
 
 @pytest.mark.parametrize(
-    ("who", "status"), [("ann1", 403), ("outsider", 404), ("reviewer", 200), ("manager", 200)]
+    ("who", "status"), [("annotator", 403), ("outsider", 404), ("reviewer", 200), ("manager", 200)]
 )
 def test_who_may_adjudicate(setup, who, status):
-    project, (article, *_), users = setup
-    client = client_for(users[who])
+    project, (article, *_), team = setup
+    client = client_for(team[who])
     assert client.get(url(project, article)).status_code == status
     assert client.get(f"/api/projects/{project.pk}/gold/progress/").status_code == status
     put = client.put(
@@ -100,15 +99,15 @@ def test_anonymous_gets_401(setup):
 
 
 def test_an_article_outside_the_project_is_404(setup):
-    project, _, users = setup
+    project, _, team = setup
     stranger = make_article(text="نص خارج المشروع.")
-    response = client_for(users["reviewer"]).get(url(project, stranger))
+    response = client_for(team.reviewer).get(url(project, stranger))
     assert response.status_code == 404
 
 
 def test_saving_gold_is_versioned_validated_and_audited(setup):
-    project, (article, *_), users = setup
-    client = client_for(users["reviewer"])
+    project, (article, *_), team = setup
+    client = client_for(team.reviewer)
     first = client.put(
         url(project, article, "gold"),
         {
@@ -120,7 +119,7 @@ def test_saving_gold_is_versioned_validated_and_audited(setup):
     assert first.status_code == 200, first.json()
     assert first.json()["version"] == 1
     assert first.json()["source"] == GoldSource.ADJUDICATED
-    assert first.json()["updated_by"] == "reviewer"
+    assert first.json()["updated_by"] == "rami"
 
     second = client.put(
         url(project, article, "gold"),
@@ -130,7 +129,7 @@ def test_saving_gold_is_versioned_validated_and_audited(setup):
     assert second.status_code == 200
     assert second.json()["version"] == 2
 
-    stale = client_for(users["manager"]).put(
+    stale = client_for(team.manager).put(
         url(project, article, "gold"),
         {"version": 1, "content": {"spans": []}},
         format="json",
@@ -146,12 +145,12 @@ def test_saving_gold_is_versioned_validated_and_audited(setup):
     assert [e.version for e in events] == [1, 2]
     assert [s["text"] for s in events[1].changes["spans_added"]] == ["الميادين"]
     assert events[1].changes["stance"] == {"isis": ["against", None]}
-    assert events[0].user == users["reviewer"]
+    assert events[0].user == team.reviewer
 
 
 def test_creating_gold_that_exists_is_a_conflict(setup):
-    project, (article, *_), users = setup
-    client = client_for(users["reviewer"])
+    project, (article, *_), team = setup
+    client = client_for(team.reviewer)
     assert (
         client.put(
             url(project, article, "gold"), {"version": 0, "content": {}}, format="json"
@@ -174,8 +173,8 @@ def test_creating_gold_that_exists_is_a_conflict(setup):
     ],
 )
 def test_invalid_gold_is_refused_naming_the_field(setup, content, field, message):
-    project, (article, *_), users = setup
-    response = client_for(users["reviewer"]).put(
+    project, (article, *_), team = setup
+    response = client_for(team.reviewer).put(
         url(project, article, "gold"), {"version": 0, "content": content}, format="json"
     )
     assert response.status_code == 400
@@ -186,8 +185,8 @@ def test_invalid_gold_is_refused_naming_the_field(setup, content, field, message
 
 
 def test_a_missing_version_is_refused(setup):
-    project, (article, *_), users = setup
-    response = client_for(users["reviewer"]).put(
+    project, (article, *_), team = setup
+    response = client_for(team.reviewer).put(
         url(project, article, "gold"), {"content": {}}, format="json"
     )
     assert response.status_code == 400
@@ -195,13 +194,15 @@ def test_a_missing_version_is_refused(setup):
 
 
 def test_auto_accept_takes_unanimous_articles_and_lists_the_rest(setup):
-    project, (agreed, disputed, single), users = setup
-    for name in ("ann1", "ann2"):
-        make_annotation(project, agreed, users[name], spans=[ARMY], stance={"isis": "against"})
-    make_annotation(project, disputed, users["ann1"], spans=[span_of(disputed.text, "داعش", "ORG")])
-    make_annotation(project, disputed, users["ann2"], spans=[])
-    make_annotation(project, single, users["ann1"], spans=[])
-    response = client_for(users["reviewer"]).post(f"/api/projects/{project.pk}/gold/auto-accept/")
+    project, (agreed, disputed, single), team = setup
+    for name in ("annotator", "annotator2"):
+        make_annotation(project, agreed, team[name], spans=[ARMY], stance={"isis": "against"})
+    make_annotation(
+        project, disputed, team.annotator, spans=[span_of(disputed.text, "داعش", "ORG")]
+    )
+    make_annotation(project, disputed, team.annotator2, spans=[])
+    make_annotation(project, single, team.annotator, spans=[])
+    response = client_for(team.reviewer).post(f"/api/projects/{project.pk}/gold/auto-accept/")
     assert response.status_code == 200
     body = response.json()
     assert body["accepted"] == [agreed.pk]
@@ -219,17 +220,17 @@ def test_auto_accept_takes_unanimous_articles_and_lists_the_rest(setup):
     assert AuditEvent.objects.get(gold=gold).action == AuditAction.GOLD_SAVE
 
     # Running it again changes nothing: gold is never overwritten.
-    again = client_for(users["reviewer"]).post(f"/api/projects/{project.pk}/gold/auto-accept/")
+    again = client_for(team.reviewer).post(f"/api/projects/{project.pk}/gold/auto-accept/")
     assert again.json()["accepted"] == []
     assert Gold.objects.get(pk=gold.pk).version == 1
 
 
 def test_auto_accept_waits_for_open_assignments(setup):
-    project, (article, *_), users = setup
-    for name in ("ann1", "ann2"):
-        make_annotation(project, article, users[name], spans=[ARMY])
-    make_annotation(project, article, users["ann3"], spans=[], submitted=False)
-    body = client_for(users["manager"]).post(f"/api/projects/{project.pk}/gold/auto-accept/").json()
+    project, (article, *_), team = setup
+    for name in ("annotator", "annotator2"):
+        make_annotation(project, article, team[name], spans=[ARMY])
+    make_annotation(project, article, team.annotator3, spans=[], submitted=False)
+    body = client_for(team.manager).post(f"/api/projects/{project.pk}/gold/auto-accept/").json()
     assert body == {
         "accepted": [],
         "needs_review": [{"article": article.pk, "reason": "incomplete"}],
@@ -237,10 +238,10 @@ def test_auto_accept_waits_for_open_assignments(setup):
 
 
 def test_progress_counts_articles_with_gold(setup):
-    project, (first, second, third), users = setup
+    project, (first, second, third), team = setup
     for article in (first, second):
-        make_annotation(project, article, users["ann1"], spans=[])
-    client = client_for(users["reviewer"])
+        make_annotation(project, article, team.annotator, spans=[])
+    client = client_for(team.reviewer)
     client.put(url(project, first, "gold"), {"version": 0, "content": {}}, format="json")
     progress = client.get(f"/api/projects/{project.pk}/gold/progress/").json()
     assert progress == {"total": 3, "with_gold": 1, "with_submissions": 2, "awaiting_gold": 1}

@@ -3,49 +3,40 @@ inline script, auto-accept from the page, exports and tokens from the page."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 
 import pytest
 
-from annotate.models import ExportToken, Gold, Job, JobStatus, Role
-from tests.factories import (
-    PASSWORD,
-    make_annotation,
-    make_article,
-    make_project,
-    make_user,
-    span_of,
-)
+from annotate.models import ExportToken, Gold, Job, JobStatus
+from tests.base import ProjectTeam, login
+from tests.factories import make_annotation, make_article, span_of
 
 pytestmark = pytest.mark.django_db
 HOSTILE = 'قال <script>alert("x")</script> داعش & "الجيش"'
 
 
-@pytest.fixture
-def setup(settings, tmp_path):
-    settings.EXPORT_ROOT = tmp_path / "exports"
-    users = {n: make_user(n) for n in ("manager", "reviewer", "ann1", "ann2", "outsider")}
+@pytest.fixture(scope="module")
+def shared_setup(module_team):
+    """Two articles both annotators submitted: one they agree on, one with hostile markup."""
     agreed, hostile = make_article(text="أعلنت قسد السيطرة على منبج."), make_article(text=HOSTILE)
-    project = make_project(
-        articles=[agreed, hostile],
-        members={
-            users["manager"]: Role.MANAGER,
-            users["reviewer"]: Role.REVIEWER,
-            users["ann1"]: Role.ANNOTATOR,
-            users["ann2"]: Role.ANNOTATOR,
-        },
+    crew = ProjectTeam.create(module_team, articles=[agreed, hostile])
+    for annotator in (module_team.annotator, module_team.annotator2):
+        make_annotation(
+            crew.project, agreed, annotator, spans=[span_of(agreed.text, "منبج", "LOC")]
+        )
+    make_annotation(
+        crew.project, hostile, module_team.annotator, spans=[span_of(HOSTILE, "داعش", "ORG")]
     )
-    for name in ("ann1", "ann2"):
-        make_annotation(project, agreed, users[name], spans=[span_of(agreed.text, "منبج", "LOC")])
-    make_annotation(project, hostile, users["ann1"], spans=[span_of(HOSTILE, "داعش", "ORG")])
-    make_annotation(project, hostile, users["ann2"], spans=[])
-    return project, (agreed, hostile), users
+    make_annotation(crew.project, hostile, module_team.annotator2, spans=[])
+    return crew
 
 
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
+@pytest.fixture
+def setup(shared_setup, db, settings, tmp_path):
+    settings.EXPORT_ROOT = tmp_path / "exports"
+    return copy.deepcopy(shared_setup)
 
 
 def scripts(html: str) -> list[str]:
@@ -53,11 +44,11 @@ def scripts(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("who", "status"), [("reviewer", 200), ("manager", 200), ("ann1", 403), ("outsider", 404)]
+    ("who", "status"), [("reviewer", 200), ("manager", 200), ("annotator", 403), ("outsider", 404)]
 )
 def test_who_sees_the_adjudication_pages(client, setup, who, status):
-    project, (agreed, _), users = setup
-    login(client, users[who])
+    project, (agreed, _), team = setup
+    login(client, team[who])
     assert client.get(f"/projects/{project.pk}/adjudicate/").status_code == status
     assert (
         client.get(f"/projects/{project.pk}/articles/{agreed.pk}/adjudicate/").status_code == status
@@ -65,18 +56,16 @@ def test_who_sees_the_adjudication_pages(client, setup, who, status):
 
 
 def test_the_review_list_shows_progress_and_waiting_articles(client, setup):
-    project, (agreed, hostile), users = setup
-    html = (
-        login(client, users["reviewer"]).get(f"/projects/{project.pk}/adjudicate/").content.decode()
-    )
+    project, (agreed, hostile), team = setup
+    html = login(client, team.reviewer).get(f"/projects/{project.pk}/adjudicate/").content.decode()
     assert "0 of 2 articles have gold" in html
     assert f"/projects/{project.pk}/articles/{agreed.pk}/adjudicate/" in html
     assert f"/projects/{project.pk}/articles/{hostile.pk}/adjudicate/" in html
 
 
 def test_auto_accept_from_the_page(client, setup):
-    project, (agreed, hostile), users = setup
-    login(client, users["reviewer"])
+    project, (agreed, hostile), team = setup
+    login(client, team.reviewer)
     response = client.post(f"/projects/{project.pk}/adjudicate/", follow=True)
     assert response.status_code == 200
     html = response.content.decode()
@@ -88,9 +77,9 @@ def test_auto_accept_from_the_page(client, setup):
 
 
 def test_the_article_page_escapes_text_and_carries_data_without_inline_script(client, setup):
-    project, (_, hostile), users = setup
+    project, (_, hostile), team = setup
     html = (
-        login(client, users["reviewer"])
+        login(client, team.reviewer)
         .get(f"/projects/{project.pk}/articles/{hostile.pk}/adjudicate/")
         .content.decode()
     )
@@ -105,24 +94,26 @@ def test_the_article_page_escapes_text_and_carries_data_without_inline_script(cl
     )
     data = json.loads(payload.group(1))
     assert data["article"]["text"] == HOSTILE
-    assert [a["annotator"]["username"] for a in data["annotations"]] == ["ann1", "ann2"]
+    assert [a["annotator"]["username"] for a in data["annotations"]] == ["amal", "badr"]
     assert data["urls"]["gold"] == f"/api/projects/{project.pk}/articles/{hostile.pk}/gold/"
     assert {d["kind"] for d in data["decisions"]} == {"span"}
 
 
 def test_the_article_page_never_includes_drafts(client, setup):
-    project, (agreed, _), users = setup
-    third = make_user("ann3")
-    project.memberships.create(user=third, role=Role.ANNOTATOR)
+    project, (agreed, _), team = setup
     make_annotation(
-        project, agreed, third, spans=[span_of(agreed.text, "قسد", "ORG")], submitted=False
+        project,
+        agreed,
+        team.annotator3,
+        spans=[span_of(agreed.text, "قسد", "ORG")],
+        submitted=False,
     )
     html = (
-        login(client, users["reviewer"])
+        login(client, team.reviewer)
         .get(f"/projects/{project.pk}/articles/{agreed.pk}/adjudicate/")
         .content.decode()
     )
-    assert "ann3" not in html
+    assert team.annotator3.username not in html
 
 
 # ---- the data page ----
@@ -132,13 +123,13 @@ def test_the_article_page_never_includes_drafts(client, setup):
     ("who", "status"), [("manager", 200), ("reviewer", 403), ("outsider", 404)]
 )
 def test_only_managers_see_the_data_page(client, setup, who, status):
-    project, _, users = setup
-    assert login(client, users[who]).get(f"/projects/{project.pk}/exports/").status_code == status
+    project, _, team = setup
+    assert login(client, team[who]).get(f"/projects/{project.pk}/exports/").status_code == status
 
 
 def test_an_export_started_from_the_page_without_javascript(client, setup):
-    project, _, users = setup
-    login(client, users["manager"])
+    project, _, team = setup
+    login(client, team.manager)
     response = client.post(
         f"/projects/{project.pk}/exports/",
         {"action": "export", "formats": ["jsonl", "csv"], "seed": "3", "ratios": "0.8,0.1,0.1"},
@@ -154,8 +145,8 @@ def test_an_export_started_from_the_page_without_javascript(client, setup):
 
 
 def test_a_token_is_shown_once_then_revoked(client, setup):
-    project, _, users = setup
-    login(client, users["manager"])
+    project, _, team = setup
+    login(client, team.manager)
     created = client.post(
         f"/projects/{project.pk}/exports/", {"action": "create-token", "name": "ci"}
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -11,38 +12,29 @@ from annotate.annotations import do_skip
 from annotate.lib.schema import default_schema
 from annotate.models import Assignment, Membership, Project, ProjectArticle, Role
 from annotate.queue import do_generate_assignments, do_next
+from tests.base import ProjectTeam
 from tests.factories import make_article, make_corpus, make_project, make_user
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def people():
-    return {
-        "manager": make_user("maha", is_staff=True),
-        "reviewer": make_user("rami"),
-        "annotator": make_user("amal"),
-        "annotator2": make_user("basel"),
-        "outsider": make_user("omar"),
-    }
-
-
-@pytest.fixture
-def project(people):
+@pytest.fixture(scope="module")
+def shared_project(module_team):
+    """The team's project (without the third annotator) over three articles; built once."""
     corpus = make_corpus("news")
     articles = [make_article(corpus, title=f"خبر {i}") for i in range(3)]
-    project = make_project(
-        "الرقة 2017",
+    return ProjectTeam.create(
+        module_team,
+        name="الرقة 2017",
         articles=articles,
-        members={
-            people["manager"]: Role.MANAGER,
-            people["reviewer"]: Role.REVIEWER,
-            people["annotator"]: Role.ANNOTATOR,
-            people["annotator2"]: Role.ANNOTATOR,
-        },
+        without=("annotator3",),
         guidelines="Mark **every** claim.\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))",
-    )
-    return project
+    ).project
+
+
+@pytest.fixture
+def project(shared_project, db):
+    return copy.deepcopy(shared_project)
 
 
 def login(client, user):
@@ -63,13 +55,13 @@ def test_home_needs_login(client):
     assert "/accounts/login/" in response["Location"]
 
 
-def test_home_lists_own_projects_with_role_and_progress(client, people, project):
+def test_home_lists_own_projects_with_role_and_progress(client, team, project):
     make_project("someone else project")
     do_generate_assignments(project, k=1, seed=0)
-    found = do_next(project, people["annotator"])
-    do_skip(found[0], user=people["annotator"], reason="duplicate")
-    own_total = Assignment.objects.filter(annotator=people["annotator"]).count()
-    response = login(client, people["annotator"]).get("/")
+    found = do_next(project, team.annotator)
+    do_skip(found[0], user=team.annotator, reason="duplicate")
+    own_total = Assignment.objects.filter(annotator=team.annotator).count()
+    response = login(client, team.annotator).get("/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "الرقة 2017" in html
@@ -81,20 +73,19 @@ def test_home_lists_own_projects_with_role_and_progress(client, people, project)
     assert [(r["role"], r["own_done"]) for r in rows] == [("annotator", 1)]
 
 
-def test_home_for_leads_shows_everyone_and_staff_can_create(client, people, project):
+def test_home_for_leads_shows_everyone_and_staff_can_create(client, team, project):
     do_generate_assignments(project, k=1, seed=0)
-    response = login(client, people["manager"]).get("/")
-    html = response.content.decode()
+    html = login(client, team.manager).get("/").content.decode()
     assert "0 of 3 submitted" in html
-    assert "New project" in html
+    assert "New project" in login(client, team.staff).get("/").content.decode()
     response = client.post("/projects/new/", {"name": "جديد", "description": ""})
     created = Project.objects.get(name="جديد")
     assert response["Location"] == f"/projects/{created.pk}/"
     assert Membership.objects.get(project=created).role == Role.MANAGER
 
 
-def test_non_staff_cannot_create_projects_from_the_page(client, people):
-    response = login(client, people["reviewer"]).post("/projects/new/", {"name": "x"})
+def test_non_staff_cannot_create_projects_from_the_page(client, team):
+    response = login(client, team.reviewer).post("/projects/new/", {"name": "x"})
     assert response.status_code == 403
     assert not Project.objects.filter(name="x").exists()
 
@@ -102,8 +93,8 @@ def test_non_staff_cannot_create_projects_from_the_page(client, people):
 # ---- overview ----
 
 
-def test_overview_for_an_annotator(client, people, project):
-    response = login(client, people["annotator"]).get(f"/projects/{project.pk}/")
+def test_overview_for_an_annotator(client, team, project):
+    response = login(client, team.annotator).get(f"/projects/{project.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Start annotating" in html
@@ -116,22 +107,22 @@ def test_overview_for_an_annotator(client, people, project):
     assert "MILITARY_GROUP" in html  # the schema is shown
 
 
-def test_overview_for_leads_and_managers(client, people, project):
-    html = login(client, people["reviewer"]).get(f"/projects/{project.pk}/").content.decode()
+def test_overview_for_leads_and_managers(client, team, project):
+    html = login(client, team.reviewer).get(f"/projects/{project.pk}/").content.decode()
     assert "Progress per annotator" in html
-    assert "amal" in html and "basel" in html
+    assert "amal" in html and "badr" in html
     assert "Generate assignments" not in html
-    html = login(client, people["manager"]).get(f"/projects/{project.pk}/").content.decode()
+    html = login(client, team.manager).get(f"/projects/{project.pk}/").content.decode()
     for section in ("Generate assignments", "Add articles", "Add member", "Edit the schema"):
         assert section in html
 
 
-def test_outsiders_get_404(client, people, project):
-    assert login(client, people["outsider"]).get(f"/projects/{project.pk}/").status_code == 404
+def test_outsiders_get_404(client, team, project):
+    assert login(client, team.outsider).get(f"/projects/{project.pk}/").status_code == 404
 
 
-def test_manager_generates_assignments_from_the_page(client, people, project):
-    login(client, people["manager"])
+def test_manager_generates_assignments_from_the_page(client, team, project):
+    login(client, team.manager)
     response = client.post(
         f"/projects/{project.pk}/assignments/generate/",
         {"k": 2, "fraction": 1, "seed": 3, "mode": "preassign"},
@@ -148,8 +139,8 @@ def test_manager_generates_assignments_from_the_page(client, people, project):
     assert Assignment.objects.filter(project=project).count() == 6
 
 
-def test_only_managers_post_the_forms(client, people, project):
-    login(client, people["reviewer"])
+def test_only_managers_post_the_forms(client, team, project):
+    login(client, team.reviewer)
     urls = [
         (
             f"/projects/{project.pk}/assignments/generate/",
@@ -160,18 +151,18 @@ def test_only_managers_post_the_forms(client, people, project):
     ]
     for url, data in urls:
         assert client.post(url, data).status_code == 403
-    login(client, people["outsider"])
+    login(client, team.outsider)
     for url, data in urls:
         assert client.post(url, data).status_code == 404
     assert not Assignment.objects.exists()
     assert Project.objects.get(pk=project.pk).name == "الرقة 2017"
 
 
-def test_manager_adds_articles_by_search_or_all(client, people, project):
+def test_manager_adds_articles_by_search_or_all(client, team, project):
     corpus = make_corpus("more")
     make_article(corpus, text="دخلت القوات مدينة الرَّقَّة.")
     make_article(corpus, text="خبر آخر عن دمشق.")
-    login(client, people["manager"])
+    login(client, team.manager)
     url = f"/projects/{project.pk}/articles/add/"
     response = client.post(url, {"corpus": corpus.pk, "q": "الرقة"}, follow=True)
     assert "1 articles added, 0 were already in the project." in messages_of(response)
@@ -182,20 +173,20 @@ def test_manager_adds_articles_by_search_or_all(client, people, project):
     assert ProjectArticle.objects.filter(project=project).count() == 5
 
 
-def test_manager_manages_members(client, people, project):
-    login(client, people["manager"])
+def test_manager_manages_members(client, team, project):
+    login(client, team.manager)
     response = client.post(
         f"/projects/{project.pk}/members/add/",
         {"username": "omar", "role": "annotator"},
         follow=True,
     )
     assert "omar is now Annotator." in messages_of(response)
-    outsider = people["outsider"]
+    outsider = team.outsider
     client.post(f"/projects/{project.pk}/members/{outsider.pk}/", {"role": "reviewer"})
     assert Membership.objects.get(project=project, user=outsider).role == Role.REVIEWER
     client.post(f"/projects/{project.pk}/members/{outsider.pk}/", {"remove": "1", "role": "x"})
     assert not Membership.objects.filter(project=project, user=outsider).exists()
-    manager = people["manager"]
+    manager = team.manager
     response = client.post(
         f"/projects/{project.pk}/members/{manager.pk}/", {"remove": "1"}, follow=True
     )
@@ -208,8 +199,8 @@ def test_manager_manages_members(client, people, project):
     assert any(m.startswith("username: ") for m in messages_of(response))
 
 
-def test_manager_edits_schema_and_settings(client, people, project):
-    login(client, people["manager"])
+def test_manager_edits_schema_and_settings(client, team, project):
+    login(client, team.manager)
     schema = default_schema()
     schema["entity_labels"][0]["name"] = "شخص"
     response = client.post(
@@ -233,25 +224,25 @@ def test_manager_edits_schema_and_settings(client, people, project):
     assert Project.objects.get(pk=project.pk).name == "الرقة"
 
 
-def test_manager_reassigns_and_gives_back_skipped_work(client, people, project):
+def test_manager_reassigns_and_gives_back_skipped_work(client, team, project):
     do_generate_assignments(project, k=1, seed=0)
-    found = do_next(project, people["annotator"])
-    do_skip(found[0], user=people["annotator"], reason="لا علاقة")
-    login(client, people["manager"])
+    found = do_next(project, team.annotator)
+    do_skip(found[0], user=team.annotator, reason="لا علاقة")
+    login(client, team.manager)
     html = client.get(f"/projects/{project.pk}/").content.decode()
     assert "لا علاقة" in html
     asid = found[0].pk
-    client.post(f"/assignments/{asid}/reassign/", {"annotator": people["annotator2"].pk})
-    assert Assignment.objects.get(pk=asid).annotator == people["annotator2"]
-    do_next(project, people["annotator2"])
-    while (found := do_next(project, people["annotator2"])) is not None:
+    client.post(f"/assignments/{asid}/reassign/", {"annotator": team.annotator2.pk})
+    assert Assignment.objects.get(pk=asid).annotator == team.annotator2
+    do_next(project, team.annotator2)
+    while (found := do_next(project, team.annotator2)) is not None:
         if found[0].pk == asid:
             break
-        do_skip(found[0], user=people["annotator2"], reason="r")
-    do_skip(Assignment.objects.get(pk=asid), user=people["annotator2"], reason="again")
+        do_skip(found[0], user=team.annotator2, reason="r")
+    do_skip(Assignment.objects.get(pk=asid), user=team.annotator2, reason="again")
     client.post(f"/assignments/{asid}/reopen/")
     assert Assignment.objects.get(pk=asid).status == "in_progress"
-    login(client, people["reviewer"])
+    login(client, team.reviewer)
     assert client.post(f"/assignments/{asid}/reopen/").status_code == 403
 
 
@@ -270,17 +261,17 @@ def test_manager_reassigns_and_gives_back_skipped_work(client, people, project):
         "exporttoken",
     ],
 )
-def test_admin_lists_render(client, project, people, model):
+def test_admin_lists_render(client, project, team, model):
     do_generate_assignments(project, k=1, seed=0)
-    do_next(project, people["annotator"])
+    do_next(project, team.annotator)
     client.force_login(make_user("root", is_staff=True, is_superuser=True))
     response = client.get(f"/admin/annotate/{model}/")
     assert response.status_code == 200
 
 
-def test_admin_shows_a_project_and_refuses_editing_annotations(client, project, people):
+def test_admin_shows_a_project_and_refuses_editing_annotations(client, project, team):
     do_generate_assignments(project, k=1, seed=0)
-    _, annotation = do_next(project, people["annotator"])
+    _, annotation = do_next(project, team.annotator)
     client.force_login(make_user("root", is_staff=True, is_superuser=True))
     assert client.get(f"/admin/annotate/project/{project.pk}/change/").status_code == 200
     response = client.post(f"/admin/annotate/annotation/{annotation.pk}/change/", {})

@@ -38,8 +38,9 @@ def client_for(user) -> APIClient:
 
 
 @pytest.fixture
-def staff():
-    return make_user("lead", is_staff=True)
+def staff(team):
+    """The team's staff member: may create projects, and manages those created."""
+    return team.staff
 
 
 @pytest.fixture
@@ -157,7 +158,7 @@ def test_schema_changes_are_versioned(staff, project):
     versions = client.get(f"/api/projects/{project.pk}/schema/versions/").json()["results"]
     assert [(v["version"], v["note"]) for v in versions] == [(1, "created"), (2, "rename")]
     assert versions[1]["schema"]["entity_labels"][0]["name"] == "Person (named)"
-    assert versions[1]["created_by_username"] == "lead"
+    assert versions[1]["created_by_username"] == staff.username
     assert versions[0]["schema"]["entity_labels"][0]["name"] == "Person"
 
 
@@ -313,7 +314,7 @@ def test_members_are_added_changed_and_removed(staff, project):
     assert response.json()["role"] == "reviewer"
     rows = client.get(url).json()["results"]
     assert {(r["username"], r["role"]) for r in rows} == {
-        ("lead", "manager"),
+        (staff.username, "manager"),
         ("annotator1", "reviewer"),
     }
     assert client.delete(f"{url}{ann.pk}/").status_code == 204
@@ -326,7 +327,7 @@ def test_members_are_added_changed_and_removed(staff, project):
         ({"username": "nobody", "role": "annotator"}, "username"),
         ({"user": 99999, "role": "annotator"}, "user"),
         ({"role": "annotator"}, "user"),
-        ({"username": "lead", "role": "boss"}, "role"),
+        ({"username": "sami", "role": "boss"}, "role"),
     ],
 )
 def test_member_errors_name_the_field(staff, project, body, field):
@@ -421,7 +422,7 @@ def test_token_authentication():
 
 def test_session_authentication_needs_csrf_for_writes(staff):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="lead", password=PASSWORD)
+    client.login(username=staff.username, password=PASSWORD)
     assert client.get("/api/projects/").status_code == 200
     assert client.post("/api/projects/", {"name": "x"}, format="json").status_code == 403
 

@@ -11,7 +11,14 @@ from rest_framework.test import APIClient
 
 from annotate.models import Annotation, AuditAction, AuditEvent
 from tests.factories import span_of
-from tests.test_annotations_api import STANCE, client_for, content_for, setup, start  # noqa: F401
+from tests.test_annotations_api import (  # noqa: F401 - setup and shared_setup are fixtures
+    STANCE,
+    client_for,
+    content_for,
+    setup,
+    shared_setup,
+    start,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +30,7 @@ def spans_url(asid: int) -> str:
 @pytest.fixture
 def draft(setup):  # noqa: F811
     body = start(setup)
-    return body["assignment"]["id"], body["article"]["text"], client_for(setup["ann1"])
+    return body["assignment"]["id"], body["article"]["text"], client_for(setup.team.annotator)
 
 
 def test_an_annotator_adds_a_span_and_gets_the_new_version(draft):
@@ -109,8 +116,8 @@ def test_only_the_assigned_annotator_adds_spans(setup, draft):  # noqa: F811
     span = span_of(text, "داعش", "MILITARY_GROUP", span_id="e1")
     body = {"version": 1, "span": span}
     url = spans_url(asid)
-    assert client_for(setup["manager"]).post(url, body, format="json").status_code == 403
-    assert client_for(setup["ann2"]).post(url, body, format="json").status_code == 404
+    assert client_for(setup.team.manager).post(url, body, format="json").status_code == 403
+    assert client_for(setup.team.annotator2).post(url, body, format="json").status_code == 404
     assert APIClient().post(url, body, format="json").status_code == 401
     assert Annotation.objects.get(assignment_id=asid).version == 1
 
@@ -161,7 +168,9 @@ def test_removing_needs_a_version_and_an_existing_span(draft):
 
 def test_adding_a_span_with_a_token_takes_a_fixed_handful_of_queries(setup, draft):  # noqa: F811
     asid, text, _ = draft
-    client = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=setup['ann1'])}")
+    client = APIClient(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=setup.team.annotator)}"
+    )
     version = 1
     counts = []
     for i, word in enumerate(["داعش", "الرَّقَّة", "الجيش السوري"]):

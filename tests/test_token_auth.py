@@ -3,14 +3,16 @@
 from django.test import TestCase
 from rest_framework.authtoken.models import Token
 
-from tests.factories import make_project, make_user
+from tests.base import ProjectTeam, make_team
 
 
 class TokenAuthenticationTests(TestCase):
+    """The team's annotator calls the API with a token instead of a session."""
+
     @classmethod
     def setUpTestData(cls):
-        cls.user = make_user("tokenuser")
-        cls.project = make_project(members={cls.user: "annotator"})
+        crew = ProjectTeam.create(make_team())
+        cls.user, cls.project = crew.team.annotator, crew.project
         cls.token = Token.objects.create(user=cls.user)
 
     def get(self, key: str):

@@ -1,7 +1,7 @@
 """The character-by-character tokenizer corpus.lib.text used before it became regex-driven.
 
 Kept verbatim (returning plain tuples) as the oracle the fast tokenizer is compared with in
-tests/test_text_speed.py. Not used by the application.
+tests/test_fast_tokenizer_matches_reference.py. Not used by the application.
 """
 
 from __future__ import annotations

@@ -3,10 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from annotate.views.projects import home
 from workbench import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The site's root is the user's projects: the URL root may route to an app's view.
+    path("", home, name="home"),
     path("health/", views.health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

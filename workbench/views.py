@@ -1,17 +1,9 @@
-"""Site-wide pages: the home page and the health check."""
+"""Site-wide views that belong to no app: the health check. (The home page is the annotate
+app's project list, routed in workbench/urls.py.)"""
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-
-from annotate.views.projects import home as projects_home
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The user's projects with their role and progress."""
-    return projects_home(request)
 
 
 @never_cache

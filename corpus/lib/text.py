@@ -1,7 +1,8 @@
 """Text rules shared by import, annotation, agreement and export. Pure: no Django.
 
 - `decode_strict` + `canonicalise`: the one place article text is fixed, at import.
-- `normalise_for_search`: a folded form for search and de-duplication only.
+- `normalise_for_search`: a folded form for search and de-duplication only;
+  `article_search_text` applies it to an article's title and text (`Article.search_text`).
 - `tokenize`: tokens with code-point offsets into the canonical text.
 - `is_cluster_boundary`: whether an offset may start or end a span (never between a letter
   and its combining marks).
@@ -141,8 +142,8 @@ def _normalise_for_search_general(text: str) -> str:
 # none has a compatibility form but the no-break space (a space), none composes with a
 # neighbour under NFKC (the hamza and madda marks U+0653-U+0655, which do, are left out), the
 # combining marks among them are all removed, and casefolding changes only A-Z.
-# tests/test_search_text_speed.py checks every one of these claims for every character and
-# every pair of characters.
+# tests/test_fast_search_folding_matches_reference.py checks every one of these claims for
+# every character and every pair of characters.
 SEARCH_FAST_ALPHABET = (
     "\x00\t\n\r"
     + "".join(chr(code) for code in range(0x20, 0x7F))
@@ -204,6 +205,12 @@ def normalise_for_search(text: str) -> str:
         return _normalise_for_search_general(text)
     folded = folded.translate(_SEARCH_TRANSLATION, _SEARCH_DELETE)
     return _charmap_decode(folded, "strict", _SEARCH_DECODING)[0]
+
+
+def article_search_text(title: str, text: str) -> str:
+    """What `Article.search_text` holds: the title and the text on lines of their own, folded
+    by `normalise_for_search`. The one definition; everything that writes an article uses it."""
+    return normalise_for_search(f"{title}\n{text}")
 
 
 def is_mark(char: str) -> bool:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from corpus.lib import text as corpus_text
 from corpus.lib.text import SEARCH_FAST_ALPHABET, normalise_for_search
 from tests import search_reference
-from tests.test_text_speed import HARD_ALPHABET
+from tests.test_fast_tokenizer_matches_reference import HARD_ALPHABET
 
 oracle = search_reference.normalise_for_search
 
