@@ -69,7 +69,7 @@ def build_data(text: str, n_spans: int) -> dict:
     from annotate.lib.schema import default_schema
     from annotate.models import Assignment, Membership, Project, ProjectArticle, Role
     from annotate.queue import do_generate_assignments
-    from corpus.lib.text import canonicalise, content_hash, normalise_for_search, tokenize
+    from corpus.lib.text import article_search_text, canonicalise, content_hash, tokenize
     from corpus.models import Article, Corpus
 
     text = canonicalise(text)
@@ -80,7 +80,7 @@ def build_data(text: str, n_spans: int) -> dict:
         text=text,
         title="مقال طويل للقياس",
         content_hash=content_hash(text),
-        search_text=normalise_for_search(text),
+        search_text=article_search_text("", text),
     )
     schema = default_schema()
     project = Project.objects.create(name="bench", schema=schema)

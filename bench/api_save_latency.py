@@ -37,7 +37,7 @@ def build_project() -> tuple[str, int, str]:
     from annotate.models import Membership, Role
     from annotate.projects import do_add_articles, do_create_project
     from annotate.queue import do_generate_assignments, do_next
-    from corpus.lib.text import canonicalise, content_hash, normalise_for_search
+    from corpus.lib.text import article_search_text, canonicalise, content_hash
     from corpus.models import Article, Corpus
 
     users = get_user_model().objects
@@ -50,7 +50,7 @@ def build_project() -> tuple[str, int, str]:
         title="bench",
         text=text,
         content_hash=content_hash(text),
-        search_text=normalise_for_search(text),
+        search_text=article_search_text("", text),
     )
     project = do_create_project(user=lead, name="bench")
     do_add_articles(project, article_ids=[article.pk])

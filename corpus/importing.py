@@ -32,7 +32,7 @@ from corpus.lib.parsers import (
     detect_format,
     parse_files,
 )
-from corpus.lib.text import content_hash, normalise_for_search
+from corpus.lib.text import article_search_text, content_hash
 from corpus.models import Article, Corpus
 from workbench.bulk import gc_paused
 
@@ -216,7 +216,7 @@ def _column_types() -> list[str]:
 
 
 def _search_text(record: ParsedArticle) -> str:
-    return normalise_for_search(f"{record.title}\n{record.text}")
+    return article_search_text(record.title, record.text)
 
 
 def _metadata_json(metadata: dict[str, Any]) -> str:

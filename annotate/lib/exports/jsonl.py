@@ -8,7 +8,7 @@ holds for every span, and the writer refuses to export a span for which it does 
 Lines are assembled from pieces rather than by encoding a dict per line and per span: the
 pieces use the encoder's own string escaping, and any value that is not a plain str or int
 goes through the encoder itself, so the bytes are those `json.dumps` gives for the same
-dict (tests/test_export_speed.py compares the two on generated records).
+dict (tests/test_fast_export_matches_reference.py compares the two on generated records).
 """
 
 from __future__ import annotations
