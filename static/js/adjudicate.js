@@ -77,7 +77,7 @@ export function suggestedDecisions(decisions) {
 
 // ---- the page ------------------------------------------------------------------------------
 
-// Draw the page in `root` and start listening. Returns the page's store and editor.
+// Draw the page in `root` and start listening. Returns its store, editor and marker.
 export function start(root, data) {
   const strings = $("marking-strings");
   const S = { ...data.strings, ...templateStrings(strings, "key") };

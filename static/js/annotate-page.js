@@ -43,7 +43,7 @@ function setRadio(name, value) {
   }
 }
 
-// Draw the page in `root` and start listening. Returns the page's store and editor.
+// Draw the page in `root` and start listening. Returns its store, editor and marker.
 export function start(root, data) {
   const S = data.strings;
   const schema = data.schema || {};
