@@ -207,7 +207,7 @@ def test_article_is_laid_out_right_to_left_in_arabic(world):
     html = response.content.decode()
     assert re.search(r'<div id="article-text" class="article-text" lang="ar" dir="rtl"', html)
     assert 'href="/static/css/annotate.css"' in html
-    assert 'src="/static/js/annotate-page.js"' in html
+    assert 'src="/static/js/annotate-boot.js"' in html
 
 
 def test_every_stance_target_and_value_has_a_labelled_control(world):

@@ -88,7 +88,7 @@ def test_the_article_page_escapes_text_and_carries_data_without_inline_script(cl
     assert 'lang="ar" dir="rtl"' in html
     tags = scripts(html)
     assert all('src="' in tag or 'type="application/json"' in tag for tag in tags), tags
-    assert any("js/adjudicate.js" in tag for tag in tags)
+    assert any("js/adjudicate-boot.js" in tag for tag in tags)
     payload = re.search(
         r'<script id="page-data" type="application/json">(.*?)</script>', html, re.S
     )

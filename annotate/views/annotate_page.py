@@ -29,7 +29,20 @@ from annotate.queue import do_next, queue_summary
 # Keys the page handles itself; label shortcuts fill 1-9 for labels that have none.
 FALLBACK_SHORTCUTS = "123456789"
 # The page's script modules, preloaded together so the browser fetches them in parallel.
-SCRIPT_MODULES = ("annotate-page", "api", "marking", "offsets", "spans", "store", "text")
+# Every module the page imports, preloaded so the browser fetches them in parallel.
+SCRIPT_MODULES = (
+    "annotate-boot",
+    "annotate-page",
+    "api",
+    "editing",
+    "keys",
+    "marking",
+    "offsets",
+    "page",
+    "spans",
+    "store",
+    "text",
+)
 
 
 class PageDataEncoder(DjangoJSONEncoder):

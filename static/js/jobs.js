@@ -3,15 +3,12 @@
 // errors and a retry button. Without this module the export form still posts to the page.
 
 import { ApiError, NetworkError, apiFetch, readCookie } from "./api.js";
+import { format } from "./page.js";
 
 const S = JSON.parse(document.getElementById("job-strings").textContent);
 const ACTIVE = new Set(["queued", "running"]);
 
 // ---- pure helpers ----
-
-export function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
-}
 
 export function jobText(job, strings = S) {
   if (job.status === "queued") return strings.queued;

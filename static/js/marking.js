@@ -2,7 +2,7 @@
 // article with its spans (segments, stacked underlines, label tags, colours as CSS custom
 // properties), turns a DOM selection into code-point offsets (offsets.js) snapped to words
 // with clitics and combining marks respected (text.js), keeps the selection waiting for a
-// label, finds the spans under a click, and maps label keys to labels.
+// label and finds the spans under a click. Which key marks with which label is keys.js's.
 //
 // What a page does with a marked range or a clicked span (its store, its panels, saving) stays
 // in the page: the component reports through callbacks. All text goes in through text nodes.
@@ -12,38 +12,6 @@ import { innermost, layoutSegments } from "./spans.js";
 import { TextModel } from "./text.js";
 
 export const MAX_LEVEL = 5; // underline levels the stylesheet draws (0..5)
-const FALLBACK_SHORTCUTS = "123456789";
-
-// ---- label keys (pure) ------------------------------------------------------------------
-
-// label key -> shortcut map for active labels: each label's own shortcut, else a free digit.
-export function labelShortcuts(labels) {
-  const active = labels.filter((label) => label && !label.retired);
-  const taken = new Set(active.map((label) => label.shortcut).filter(Boolean));
-  const free = [...FALLBACK_SHORTCUTS].filter((key) => !taken.has(key));
-  const shortcuts = new Map();
-  for (const label of active) {
-    const key = label.shortcut || free.shift();
-    if (key) shortcuts.set(key, label.key);
-  }
-  return shortcuts;
-}
-
-// The label for a key press, whatever the keyboard layout: an Arabic layout types ؤ on the
-// C key and may type ١ on the 1 key, so fall back to Latin digits and the physical key.
-export function shortcutLabel(shortcuts, event) {
-  const key = event.key;
-  if (shortcuts.has(key)) return shortcuts.get(key);
-  const code = key.length === 1 ? key.codePointAt(0) : 0;
-  if (code >= 0x0660 && code <= 0x0669) return shortcuts.get(String(code - 0x0660)) || null;
-  if (code >= 0x06f0 && code <= 0x06f9) return shortcuts.get(String(code - 0x06f0)) || null;
-  const physical = /^(?:Key([A-Z])|Digit([0-9]))$/.exec(event.code || "");
-  if (physical) {
-    const latin = physical[1] ? physical[1].toLowerCase() : physical[2];
-    return shortcuts.get(event.shiftKey && physical[1] ? physical[1] : latin) || null;
-  }
-  return null;
-}
 
 // ---- the component ---------------------------------------------------------------------
 

@@ -1,11 +1,16 @@
-// The annotation document model: changes as operations, undo/redo, and a queue of unsent
-// changes kept in localStorage so work survives a reload, a crash or a network blip. Pure
-// apart from the Storage object it is given (tests pass a Map-backed fake).
+// The document model of the annotation and adjudication pages: changes as operations,
+// undo/redo, and (on the annotation page) a queue of unsent changes kept in localStorage so
+// work survives a reload, a crash or a network blip. Pure apart from the Storage object it is
+// given (tests pass a Map-backed fake).
 //
 // Every change is an operation that sets something (add a span, remove one, set a label, an
 // attribute, a claimant, a stance). Operations are idempotent and name spans by id, so the
 // queue of unsent ones can be replayed on top of whatever the server holds: after a lost
 // response, after a reload, or on top of a newer version someone else saved.
+//
+// DocumentStore holds a document and its history; the adjudication page uses it as it is,
+// with the decisions the reviewer settled kept beside the document in the same history.
+// AnnotationStore adds the queue of unsent changes.
 
 export const EMPTY_CONTENT = Object.freeze({
   spans: [],
@@ -175,6 +180,152 @@ export function newSpanId(now = Date.now(), random = Math.random) {
   return `s${now.toString(36)}${tail}`;
 }
 
+// ---- the state a store holds: the document and the settled decisions ------------------------
+// A decision (adjudication) is settled with {type: "settle", decision: id, value}; value
+// undefined opens it again. Every other operation changes the document.
+
+// Whether two values (strings, booleans, null, {span: id}) are the same.
+export const sameValue = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+function applyChange(state, op) {
+  if (op.type === "batch") return op.ops.reduce(applyChange, state);
+  if (op.type === "settle") {
+    const settled = state.settled;
+    const had = Object.hasOwn(settled, op.decision);
+    const unchanged =
+      op.value === undefined ? !had : had && sameValue(settled[op.decision], op.value);
+    if (unchanged) return state;
+    const next = { ...settled };
+    if (op.value === undefined) delete next[op.decision];
+    else next[op.decision] = op.value;
+    return { content: state.content, settled: next };
+  }
+  const content = applyOp(state.content, op);
+  return content === state.content ? state : { content, settled: state.settled };
+}
+
+function inverseChange(state, op) {
+  if (op.type === "batch") {
+    const inverses = [];
+    let current = state;
+    for (const inner of op.ops) {
+      inverses.unshift(inverseChange(current, inner));
+      current = applyChange(current, inner);
+    }
+    return { type: "batch", ops: inverses };
+  }
+  if (op.type === "settle") {
+    const { settled } = state;
+    const value = Object.hasOwn(settled, op.decision) ? settled[op.decision] : undefined;
+    return { type: "settle", decision: op.decision, value };
+  }
+  return inverseOp(state.content, op);
+}
+
+// A document with its undo/redo history. `settled`: decisions settled from the start (not
+// undoable). Listeners hear "do", "undo", "redo" and "saved".
+export class DocumentStore {
+  constructor(content, { settled = {} } = {}) {
+    this.content = normaliseContent(content);
+    this.settled = { ...settled };
+    this.undoStack = [];
+    this.redoStack = [];
+    this.listeners = [];
+    this.revisions = 0; // revisions handed out so far
+    this.savedRevision = 0;
+  }
+
+  onChange(listener) {
+    this.listeners.push(listener);
+  }
+
+  _emit(reason) {
+    for (const listener of this.listeners) listener(reason);
+  }
+
+  get canUndo() {
+    return this.undoStack.length > 0;
+  }
+
+  get canRedo() {
+    return this.redoStack.length > 0;
+  }
+
+  // Where the history stands: the revision of the last change not undone (0: as loaded).
+  // A new change gets a new revision, so a point left by undoing never comes back.
+  get revision() {
+    return this.undoStack.length ? this.undoStack[this.undoStack.length - 1].revision : 0;
+  }
+
+  // Whether the document differs from the saved one: undoing back to it clears this.
+  get unsaved() {
+    return this.revision !== this.savedRevision;
+  }
+
+  // Apply a change made by the user. Returns false when it changed nothing.
+  do(op) {
+    const before = this._state();
+    const after = applyChange(before, op);
+    if (after === before) return false;
+    this.revisions += 1;
+    this.undoStack.push({ op, inverse: inverseChange(before, op), revision: this.revisions });
+    this.redoStack = [];
+    this._commit(op, after, "do");
+    return true;
+  }
+
+  undo() {
+    const entry = this.undoStack.pop();
+    if (!entry) return false;
+    this.redoStack.push(entry);
+    this._commit(entry.inverse, applyChange(this._state(), entry.inverse), "undo");
+    return true;
+  }
+
+  redo() {
+    const entry = this.redoStack.pop();
+    if (!entry) return false;
+    this.undoStack.push(entry);
+    this._commit(entry.op, applyChange(this._state(), entry.op), "redo");
+    return true;
+  }
+
+  _state() {
+    return { content: this.content, settled: this.settled };
+  }
+
+  _commit(op, state, reason) {
+    this.content = state.content;
+    this.settled = state.settled;
+    this._emit(reason);
+  }
+
+  // The server stored the document as it was at `revision` and answered `content`, its form
+  // of it, which replaces ours when nothing changed since and the two differ in meaning.
+  markSaved(revision, content = null) {
+    this.savedRevision = revision;
+    if (content && revision === this.revision) {
+      const saved = normaliseContent(content);
+      if (canonicalJson(saved) !== canonicalJson(this.content)) this.content = saved;
+    }
+    this._emit("saved");
+  }
+
+  isSettled(decision) {
+    return Object.hasOwn(this.settled, decision);
+  }
+
+  spanById(id) {
+    return this.content.spans.find((s) => s.id === id) || null;
+  }
+
+  relationFrom(id, relation = "claimant") {
+    return this.content.relations.find((r) => r.type === relation && r.from === id) || null;
+  }
+}
+
+// ---- the annotation page: a queue of unsent changes ------------------------------------------
+
 const PREFIX = "annotate:unsent:";
 
 function readEntry(storage, key) {
@@ -192,19 +343,17 @@ function storageKeys(storage) {
   return keys;
 }
 
-export class AnnotationStore {
+export class AnnotationStore extends DocumentStore {
   // `annotation`: {version, content} as the server gave it. `storage`: a Storage (or null);
   // `tabId` tells this tab's queue from another tab's on the same assignment.
   constructor({ assignmentId, annotation, storage = null, tabId = "tab" }) {
+    super(annotation.content);
     this.assignmentId = assignmentId;
     this.storage = storage;
     this.key = `${PREFIX}${assignmentId}:${tabId}`;
     this.version = annotation.version;
-    this.acked = normaliseContent(annotation.content);
+    this.acked = this.content;
     this.pending = [];
-    this.undoStack = [];
-    this.redoStack = [];
-    this.listeners = [];
     this.restored = { count: 0, fromVersion: null };
     this._adoptStoredQueues();
     this.content = replay(this.acked, this.pending);
@@ -252,58 +401,14 @@ export class AnnotationStore {
     this.persist();
   }
 
-  onChange(listener) {
-    this.listeners.push(listener);
-  }
-
-  _emit(reason) {
-    for (const listener of this.listeners) listener(reason);
-  }
-
   get dirty() {
     return this.pending.length > 0;
   }
 
-  get canUndo() {
-    return this.undoStack.length > 0;
-  }
-
-  get canRedo() {
-    return this.redoStack.length > 0;
-  }
-
-  // Apply a change made by the user. Returns false when it changed nothing.
-  do(op) {
-    const before = this.content;
-    const after = applyOp(before, op);
-    if (after === before) return false;
-    this.undoStack.push({ op, inverse: inverseOp(before, op) });
-    this.redoStack = [];
-    this._commit(op, after, "do");
-    return true;
-  }
-
-  undo() {
-    const entry = this.undoStack.pop();
-    if (!entry) return false;
-    this.redoStack.push(entry);
-    this._commit(entry.inverse, applyOp(this.content, entry.inverse), "undo");
-    return true;
-  }
-
-  redo() {
-    const entry = this.redoStack.pop();
-    if (!entry) return false;
-    this.undoStack.push(entry);
-    this._commit(entry.op, applyOp(this.content, entry.op), "redo");
-    return true;
-  }
-
-  _commit(op, content, reason) {
-    this.content = content;
+  _commit(op, state, reason) {
     this.pending.push(op);
     this.persist();
-    this._emit(reason);
+    super._commit(op, state, reason);
   }
 
   // What to send now: the current content on top of the acknowledged version.
@@ -334,13 +439,5 @@ export class AnnotationStore {
     if (canonicalJson(content) !== canonicalJson(this.content)) this.content = content;
     this.persist();
     this._emit("saved");
-  }
-
-  spanById(id) {
-    return this.content.spans.find((s) => s.id === id) || null;
-  }
-
-  relationFrom(id, relation = "claimant") {
-    return this.content.relations.find((r) => r.type === relation && r.from === id) || null;
   }
 }

@@ -2,6 +2,8 @@
 // then show the import report (or the errors) without leaving the page.
 // Text from the server goes in with textContent only.
 
+import { format } from "./page.js";
+
 const form = document.getElementById("import-form");
 const texts = JSON.parse(document.getElementById("upload-texts").textContent);
 const progressBox = form.querySelector(".upload-progress");
@@ -9,12 +11,6 @@ const bar = document.getElementById("upload-progress");
 const status = document.getElementById("upload-status");
 const result = document.getElementById("import-result");
 const submit = form.querySelector("button[type=submit]");
-
-function format(template, values) {
-  return template
-    .replace(/%\((\w+)\)s/g, (_, key) => String(values[key]))
-    .replace(/%%/g, "%");
-}
 
 function element(tag, text, className) {
   const node = document.createElement(tag);

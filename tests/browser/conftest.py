@@ -6,7 +6,9 @@ WORKBENCH_REQUIRE_BROWSER is set (CI sets it), which turns the skip into a failu
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -22,6 +24,10 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+STATIC = Path(__file__).resolve().parents[2] / "static"
+# A made-up origin for pages that load the ES modules without a server (see serve_modules).
+MODULE_ORIGIN = "http://workbench.test"
+BLANK_PAGE = "<!doctype html><meta charset=utf-8><title>modules</title>"
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
 # itself (not by the live server) are still synchronous and safe.
@@ -92,3 +98,43 @@ def sign_in(context, live_server, user) -> None:
     client.force_login(user)
     cookie = client.cookies["sessionid"].value
     context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
+
+
+def serve_modules(context, *, html: str = BLANK_PAGE, api: Callable | None = None) -> None:
+    """Answer MODULE_ORIGIN in `context` without a server: "/" is `html` (a blank page by
+    default), /static/js/... the modules from static/, /api/... `api(route)` (404 without it)."""
+
+    def handle(route):
+        path = urlparse(route.request.url).path
+        if path == "/":
+            route.fulfill(body=html, content_type="text/html; charset=utf-8")
+        elif path.startswith("/static/js/") and (STATIC / path[len("/static/") :]).is_file():
+            route.fulfill(
+                body=(STATIC / path[len("/static/") :]).read_text(encoding="utf-8"),
+                content_type="text/javascript; charset=utf-8",
+            )
+        elif path.startswith("/api/") and api is not None:
+            api(route)
+        else:
+            route.fulfill(status=404, body="not found")
+
+    context.route(f"{MODULE_ORIGIN}/**", handle)
+
+
+def module_page(browser, modules: list[str], *, html: str = BLANK_PAGE):
+    """A page on MODULE_ORIGIN holding `html`, with the static/js modules `modules` imported as
+    window.m.<name> (a dash in the name becomes an underscore). Close its context when done."""
+    context = browser.new_context()
+    serve_modules(context, html=html)
+    page = context.new_page()
+    page.goto(f"{MODULE_ORIGIN}/")
+    page.evaluate(
+        """async (names) => {
+            window.m = {};
+            for (const name of names) {
+              window.m[name.replace("-", "_")] = await import(`/static/js/${name}.js`);
+            }
+        }""",
+        modules,
+    )
+    return page

@@ -253,6 +253,46 @@ def test_a_reviewer_marks_relabels_and_deletes_gold_spans_in_rtl_text(
     assert gold.content["document_labels"]["stance"] == {"isis": "against"}
 
 
+def review_army_and_city(page, live_server):
+    """MARK_TEXT open for adjudication: both annotators marked the army, one the city."""
+    text = MARK_TEXT
+    reviewer, ann1, ann2, article, project = reviewed_article(text)
+    army = span_of(text, "الجيش السوري", "MILITARY_GROUP")
+    city = span_of(text, "الميادين", "LOC")
+    make_annotation(project, article, ann1, spans=[army, city], stance={"isis": "against"})
+    make_annotation(project, article, ann2, spans=[army], stance={"isis": "against"})
+    sign_in(page.context, live_server, reviewer)
+    page.goto(f"{live_server.url}/projects/{project.pk}/articles/{article.pk}/adjudicate/")
+    page.wait_for_selector("#adjudicate[data-ready=true]")
+    return text, project, article, city
+
+
+def test_label_keys_relabel_with_a_button_focused_and_are_typing_in_a_menu(page, live_server):
+    text, project, article, city = review_army_and_city(page, live_server)
+    # Nothing selected: a label key says what to do first, as on the annotation page.
+    page.mouse.click(5, 5)
+    page.keyboard.press("2")
+    assert page.locator("#flash").text_content() == arabic(
+        "Select some text first, then press a label key."
+    )
+    click_text(page, text, text.index("الجيش") + 2)
+    assert page.locator("#span-text").text_content() == "الجيش السوري"
+    # The focus on a button (an open decision's): a label key relabels the selected span.
+    city_decision = page.locator(f'[data-decision="span:s{city["start"]}-{city["end"]}-LOC"]')
+    city_decision.locator("button").first.focus()
+    page.keyboard.press("2")  # ORG
+    assert page.locator("#span-label").input_value() == "ORG"
+    # In a menu (the article's stance) the keys are typing.
+    page.locator("#stance-panel select").first.focus()
+    page.keyboard.press("3")
+    assert page.locator("#span-label").input_value() == "ORG"
+
+    page.click("#save-gold")
+    page.wait_for_selector('#save-state[data-state="saved"]')
+    gold = Gold.objects.get(project=project, article=article)
+    assert {(s["text"], s["label"]) for s in gold.content["spans"]} == {("الجيش السوري", "ORG")}
+
+
 def arabic(message: str) -> str:
     """The interface text as the (Arabic by default) page shows it."""
     with translation.override("ar"):
@@ -265,16 +305,7 @@ def test_a_reviewer_undoes_and_redoes_gold_changes_and_finds_the_shortcuts(
     """Marking, deleting and settling decisions are undone and redone with Ctrl+Z and
     Ctrl+Shift+Z (and the buttons); undoing back to the saved gold is not "unsaved"; ? lists
     the shortcuts."""
-    text = MARK_TEXT
-    reviewer, ann1, ann2, article, project = reviewed_article(text)
-    army = span_of(text, "الجيش السوري", "MILITARY_GROUP")
-    city = span_of(text, "الميادين", "LOC")
-    make_annotation(project, article, ann1, spans=[army, city], stance={"isis": "against"})
-    make_annotation(project, article, ann2, spans=[army], stance={"isis": "against"})
-
-    sign_in(page.context, live_server, reviewer)
-    page.goto(f"{live_server.url}/projects/{project.pk}/articles/{article.pk}/adjudicate/")
-    page.wait_for_selector("#adjudicate[data-ready=true]")
+    text, project, article, city = review_army_and_city(page, live_server)
     gold_segs = page.locator("#gold-text .seg")
     undo, redo = page.locator("#undo-button"), page.locator("#redo-button")
     assert gold_segs.all_text_contents() == ["الجيش السوري"]

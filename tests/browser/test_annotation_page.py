@@ -327,6 +327,33 @@ def test_label_keys_work_on_an_arabic_keyboard_layout(page, live_server):
     assert labels == {"وزارة": "ORG", "القوات دخلت": "CLAIM"}
 
 
+def test_label_keys_mark_with_a_stance_radio_focused_and_are_typing_in_a_menu(page, live_server):
+    user = make_user("amal")
+    _, (assignment,) = queue_for(user, [ARTICLE])
+    sign_in(page.context, live_server, user)
+    open_page(page, live_server, assignment)
+
+    words = "وزارة الدفاع"
+    start = ARTICLE.index(words)
+    drag_select(page, ARTICLE, start, start + len(words))
+    page.keyboard.press("2")  # ORG; the new span is selected
+    expect(page.locator("#span-label")).to_have_value("ORG")
+    # A stance chosen with the mouse leaves the focus on its radio button: a label key still
+    # relabels the selected span.
+    page.click("input[name=stance-isis][value=favor]")
+    page.keyboard.press("3")  # LOC
+    expect(page.locator("#span-label")).to_have_value("LOC")
+    # In a menu the keys are typing.
+    page.focus("#span-label")
+    page.keyboard.press("1")
+    expect(page.locator("#span-label")).to_have_value("LOC")
+    expect_saved(page)
+
+    content = stored(assignment)
+    assert [(s["text"], s["label"]) for s in content["spans"]] == [(words, "LOC")]
+    assert content["document_labels"]["stance"] == {"isis": "favor"}
+
+
 # ---- claims, stance and submit ------------------------------------------------------------
 
 

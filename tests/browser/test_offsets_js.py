@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from corpus.lib.text import _char_class, is_cluster_boundary, tokenize, utf16_length
+from tests.browser.conftest import module_page
 
 pytestmark = pytest.mark.browser
 
-STATIC = Path(__file__).resolve().parents[2] / "static"
-ORIGIN = "http://workbench.test"
 MODULES = ("offsets", "text", "spans", "store", "api")
 
 # Hard cases: emoji (astral, with skin tone, ZWJ family, keycap, flags) before and inside
@@ -61,37 +58,11 @@ CLASS_RANGES = [
 CLASS_NAMES = ["space", "letter", "mark", "digit", "punct", "symbol"]
 
 
-def _serve(route):
-    path = urlparse(route.request.url).path
-    if path == "/":
-        route.fulfill(
-            body="<!doctype html><meta charset=utf-8><title>modules</title>",
-            content_type="text/html; charset=utf-8",
-        )
-    elif path.startswith("/static/js/") and (STATIC / path[len("/static/") :]).is_file():
-        route.fulfill(
-            body=(STATIC / path[len("/static/") :]).read_text(encoding="utf-8"),
-            content_type="text/javascript; charset=utf-8",
-        )
-    else:
-        route.fulfill(status=404, body="not found")
-
-
 @pytest.fixture(scope="module")
 def js(browser):
-    context = browser.new_context()
-    context.route(f"{ORIGIN}/**", _serve)
-    page = context.new_page()
-    page.goto(f"{ORIGIN}/")
-    page.evaluate(
-        """async (names) => {
-            window.m = {};
-            for (const name of names) window.m[name] = await import(`/static/js/${name}.js`);
-        }""",
-        list(MODULES),
-    )
+    page = module_page(browser, list(MODULES))
     yield page
-    context.close()
+    page.context.close()
 
 
 def run(page, body: str, arg=None):
