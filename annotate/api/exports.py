@@ -2,8 +2,8 @@
 
 Managers start and download exports. A project export token (created by a manager, shown
 once, stored as a SHA-256 hash) authenticates the download endpoints only, as
-`Authorization: Bearer <token>` or `?token=<token>`; it is worth nothing anywhere else and
-nothing in any other project.
+`Authorization: Bearer <token>` (never in the URL, where proxies log it); it is worth nothing
+anywhere else and nothing in any other project.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def hash_key(key: str) -> str:
 
 
 class ExportTokenAuthentication(BaseAuthentication):
-    """`Authorization: Bearer <token>` or `?token=<token>`: a project export token."""
+    """`Authorization: Bearer <token>`: a project export token. Not `?token=`: URLs end up in
+    proxy and server logs, so a token there is refused with a message saying where it goes."""
 
     def authenticate(self, request: Request):
         header = get_authorization_header(request).split()
@@ -64,7 +65,10 @@ class ExportTokenAuthentication(BaseAuthentication):
                 raise exceptions.AuthenticationFailed("Give exactly one token after Bearer.")
             key = header[1].decode("latin-1")
         elif "token" in request.query_params:
-            key = request.query_params["token"]
+            raise exceptions.AuthenticationFailed(
+                "Export tokens are no longer accepted in the URL (?token=): send the header "
+                "`Authorization: Bearer <token>` instead."
+            )
         if key is None:
             return None
         token = (
@@ -89,8 +93,8 @@ class ExportTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A project export token (download endpoints only); "
-            "or pass it as ?token=.",
+            "description": "A project export token (download endpoints only), "
+            "in the Authorization header; ?token= is refused.",
         }
 
 
