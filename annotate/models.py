@@ -372,3 +372,21 @@ class ExportToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (project {self.project_id})"
+
+
+class ApiToken(models.Model):
+    """A user's REST API login token, kept only as its SHA-256, valid until `expires_at`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=200, blank=True)
+    # The key's first characters, public: lets the owner tell their tokens apart in a list.
+    prefix = models.CharField(max_length=12)
+    # SHA-256 of the key: the unique index makes the lookup on every API request one probe.
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"

@@ -32,11 +32,11 @@ def build_project() -> tuple[str, int, str]:
     setup_django()
     from django.contrib.auth import get_user_model
     from django.db import connections
-    from rest_framework.authtoken.models import Token
 
     from annotate.models import Membership, Role
     from annotate.projects import do_add_articles, do_create_project
     from annotate.queue import do_generate_assignments, do_next
+    from annotate.tokens import do_create_api_token
     from corpus.lib.text import article_search_text, canonicalise, content_hash
     from corpus.models import Article, Corpus
 
@@ -57,7 +57,7 @@ def build_project() -> tuple[str, int, str]:
     Membership.objects.create(project=project, user=annotator, role=Role.ANNOTATOR)
     do_generate_assignments(project, k=1, seed=0)
     assignment, _ = do_next(project, annotator)
-    token = Token.objects.create(user=annotator).key
+    token = do_create_api_token(annotator)[1]
     connections.close_all()
     return token, assignment.pk, text
 

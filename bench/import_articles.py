@@ -333,14 +333,14 @@ def multipart(data: bytes, name: str) -> tuple[bytes, str]:
 def api_path(data: bytes, count: int, env: dict[str, str], workers: int, repeat: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
+    from annotate.tokens import do_create_api_token
     from corpus.models import Corpus
 
     lead = get_user_model().objects.create_user(
         "bench-lead", password=secrets.token_hex(8), is_staff=True
     )
-    token = Token.objects.create(user=lead).key
+    token = do_create_api_token(lead)[1]
     corpora = [
         Corpus.objects.create(name=f"bench-api-{run}", created_by=lead) for run in range(repeat)
     ]

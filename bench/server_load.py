@@ -43,11 +43,11 @@ def build(clients: int) -> tuple[list[tuple[str, int]], int, int, str]:
     setup_django()
     from django.contrib.auth import get_user_model
     from django.db import connections
-    from rest_framework.authtoken.models import Token
 
     from annotate.models import Membership, Role
     from annotate.projects import do_add_articles, do_create_project
     from annotate.queue import do_generate_assignments, do_next
+    from annotate.tokens import do_create_api_token
     from corpus.importing import do_import_articles
     from corpus.lib.parsers import Origin, ParsedArticle
     from corpus.models import Corpus
@@ -75,7 +75,7 @@ def build(clients: int) -> tuple[list[tuple[str, int]], int, int, str]:
     out = []
     for user in annotators:
         assignment, _ = do_next(project, user)
-        out.append((Token.objects.create(user=user).key, assignment.pk))
+        out.append((do_create_api_token(user)[1], assignment.pk))
     article = corpus.articles.first()
     connections.close_all()
     return out, project.pk, article.pk, article.text

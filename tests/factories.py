@@ -31,6 +31,13 @@ def make_user(username: str | None = None, **extra: Any):
     return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
 
 
+def make_api_token(user) -> str:
+    """A new REST API login token of `user`: its key, for `Authorization: Token <key>`."""
+    from annotate.tokens import do_create_api_token
+
+    return do_create_api_token(user)[1]
+
+
 def make_corpus(name: str | None = None) -> Corpus:
     return Corpus.objects.create(name=name or f"corpus {next(_counter)}")
 

@@ -7,12 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotate.models import Role
 from corpus.models import Article, Corpus
-from tests.factories import make_article, make_corpus, make_project
+from tests.factories import make_api_token, make_article, make_corpus, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -214,9 +213,9 @@ def test_manager_imports_jsonl_then_gets_duplicates(world):
 
 
 def test_token_authentication_imports_without_csrf(world):
-    token = Token.objects.create(user=world["manager"])
+    token = make_api_token(world["manager"])
     client = APIClient(enforce_csrf_checks=True)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = client.post(
         import_url(world["other"]), {"file": jsonl_file({"text": "خبر"})}, format="multipart"
     )

@@ -344,9 +344,13 @@ def test_export_tokens_are_shown_once_stored_hashed_and_download_only_their_proj
     by_header = anonymous.get(job["download"], HTTP_AUTHORIZATION=f"Bearer {key}")
     assert by_header.status_code == 200
     assert read_zip(b"".join(by_header.streaming_content))["gold.jsonl"]
-    by_query = anonymous.get(f"/api/projects/{project.pk}/exports/latest/download/?token={key}")
-    assert by_query.status_code == 200
-    streamed = anonymous.get(f"/api/projects/{project.pk}/exports/stream/?token={key}")
+    latest = anonymous.get(
+        f"/api/projects/{project.pk}/exports/latest/download/", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+    assert latest.status_code == 200
+    streamed = anonymous.get(
+        f"/api/projects/{project.pk}/exports/stream/", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
     assert streamed.status_code == 200
     assert ExportToken.objects.get().last_used_at is not None
 
@@ -359,7 +363,9 @@ def test_export_tokens_are_shown_once_stored_hashed_and_download_only_their_proj
     )
     assert anonymous.post(f"/api/projects/{project.pk}/exports/?token={key}", {}).status_code == 401
     other = make_project("other", members={users["manager"]: Role.MANAGER})
-    refused = anonymous.get(f"/api/projects/{other.pk}/exports/latest/download/?token={key}")
+    refused = anonymous.get(
+        f"/api/projects/{other.pk}/exports/latest/download/", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
     assert refused.status_code == 403
     assert "another project" in refused.json()["detail"]
     wrong = anonymous.get(job["download"], HTTP_AUTHORIZATION="Bearer wbx_nope")
@@ -427,3 +433,17 @@ def test_the_manifest_carries_the_cached_agreement_summary(project_with_gold):
     make_annotation(project, articles[3], users["ann1"], spans=[])
     stale = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
     assert stale["agreement"]["current"] is False
+
+
+def test_an_export_token_in_the_url_is_refused_with_where_it_belongs(project_with_gold):
+    """URLs end up in proxy logs: ?token= is a 401 that names the header to use instead."""
+    project, _, users = project_with_gold
+    created = client_for(users["manager"]).post(
+        f"/api/projects/{project.pk}/export-tokens/", {"name": "pipeline"}, format="json"
+    )
+    key = created.json()["key"]
+    for path in ("exports/latest/download/", "exports/stream/"):
+        response = APIClient().get(f"/api/projects/{project.pk}/{path}?token={key}")
+        assert response.status_code == 401
+        assert "Authorization: Bearer" in response.json()["detail"]
+    assert ExportToken.objects.get().last_used_at is None

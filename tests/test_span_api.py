@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotate.models import Annotation, AuditAction, AuditEvent
-from tests.factories import span_of
+from tests.factories import make_api_token, span_of
 from tests.test_annotations_api import (  # noqa: F401 - setup and shared_setup are fixtures
     STANCE,
     client_for,
@@ -168,9 +167,7 @@ def test_removing_needs_a_version_and_an_existing_span(draft):
 
 def test_adding_a_span_with_a_token_takes_a_fixed_handful_of_queries(setup, draft):  # noqa: F811
     asid, text, _ = draft
-    client = APIClient(
-        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=setup.team.annotator)}"
-    )
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {make_api_token(setup.team.annotator)}")
     version = 1
     counts = []
     for i, word in enumerate(["داعش", "الرَّقَّة", "الجيش السوري"]):

@@ -87,7 +87,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_tasks_db",
     "corpus",
@@ -165,7 +164,57 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django's hook after every password change and reset revokes API tokens.
+    {"NAME": "annotate.tokens.RevokeApiTokensOnPasswordChange"},
 ]
+
+# Logins (form and POST /api/auth/token/), throttled before the password hash is computed:
+# see workbench/login_limits.py. A locked username opens again when its window ends.
+LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 15 * 60)
+LOGIN_ATTEMPTS_PER_IP = env_int("LOGIN_ATTEMPTS_PER_IP", 30)
+LOGIN_FAILURES_PER_USER = env_int("LOGIN_FAILURES_PER_USER", 10)
+# Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+# REST API login tokens expire this many days after login.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+
+# The login counters live in the cache: per process by default, shared by every app server
+# with CACHE_BACKEND=database (run `manage.py createcachetable` once).
+CACHE_BACKEND = env_str("CACHE_BACKEND", "locmem")
+if CACHE_BACKEND == "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_BACKEND == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "workbench_cache",
+        }
+    }
+else:
+    raise ImproperlyConfigured("CACHE_BACKEND must be 'locmem' or 'database'")
+
+# Password reset mails: SMTP through EMAIL_HOST (in production a local mail server by default);
+# printed to the console in development unless EMAIL_HOST is set.
+_email_host = env_str("EMAIL_HOST", "localhost" if PRODUCTION else "")
+_email_port = env_int("EMAIL_PORT", 25 if _email_host in {"", "localhost"} else 587)
+if _email_host:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": _email_port,
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_str("EMAIL_HOST_PASSWORD"),
+                "use_tls": env_bool("EMAIL_USE_TLS", default=_email_port == 587),
+                "use_ssl": env_bool("EMAIL_USE_SSL", default=_email_port == 465),
+                "timeout": env_int("EMAIL_TIMEOUT", 10),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "workbench@localhost")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -207,6 +256,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested deeper than any of our documents is a 400 before it reaches json.loads.
+    "DEFAULT_PARSER_CLASSES": [
+        "annotate.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "NUM_PROXIES": NUM_PROXIES or None,
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

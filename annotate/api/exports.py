@@ -1,9 +1,9 @@
 """Dataset exports: start, list, download; project export tokens for ML pipelines.
 
-Managers start and download exports. A project export token (annotate/exports.py) also
-authenticates the download endpoints, as `Authorization: Bearer <token>` or `?token=<token>`
-(annotate/api/authentication.py); it is worth nothing anywhere else and nothing in any other
-project.
+Managers start and download exports. A project export token (annotate/exports.py: created by a
+manager, shown once, stored as a SHA-256 hash) authenticates the download endpoints only, as
+`Authorization: Bearer <token>` (never in the URL, where proxies log it); it is worth nothing
+anywhere else and nothing in any other project.
 """
 
 from __future__ import annotations

@@ -1,12 +1,16 @@
 """REST API routes (mounted at /api/)."""
 
 from django.urls import path
-from rest_framework.authtoken.views import ObtainAuthToken
 
-from annotate.api import agreement, annotations, exports, gold, imports, jobs, projects
+from annotate.api import agreement, annotations, exports, gold, imports, jobs, projects, tokens
 
 urlpatterns: list = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", tokens.LoginTokenView.as_view(), name="api-token"),
+    path("auth/tokens/", tokens.ApiTokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/current/", tokens.CurrentApiTokenView.as_view(), name="api-token-current"),
+    path(
+        "auth/tokens/<int:token_id>/", tokens.ApiTokenDetailView.as_view(), name="api-token-detail"
+    ),
     # projects
     path("projects/", projects.ProjectListView.as_view(), name="api-projects"),
     path("projects/<int:pid>/", projects.ProjectDetailView.as_view(), name="api-project"),
