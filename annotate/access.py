@@ -75,7 +75,7 @@ def _check_role(user, project: Project, membership_role: str | None, roles: Iter
     roles = tuple(roles)
     if role not in roles:
         raise PermissionDenied(f"This needs the role {' or '.join(roles)} in this project.")
-    project.my_role = role
+    project.my_role = role  # type: ignore[attr-defined]  # the caller's, not a column
 
 
 def access_project(user, project_id: int | str, *, roles: Iterable[str] = EVERYONE) -> Project:
@@ -162,7 +162,7 @@ def access_assignment(
         raise Http404(NO_ASSIGNMENT)
     if for_write and not own:
         raise PermissionDenied("Only the assigned annotator can change this annotation.")
-    assignment.project.my_role = role
+    assignment.project.my_role = role  # type: ignore[attr-defined]
     return assignment
 
 

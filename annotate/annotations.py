@@ -108,7 +108,7 @@ def do_start_assignment(assignment: Assignment, *, user) -> Annotation:
                         assignment=assignment,
                         project_id=assignment.project_id,
                         article_id=assignment.article_id,
-                        annotator_id=assignment.annotator_id,
+                        annotator_id=user.pk,  # the assignee (check_is_assignee)
                         content=empty_content(),
                         schema_version=assignment.project.schema_version,
                     )

@@ -168,7 +168,7 @@ def do_create_project(
             project=project, version=1, schema=canonical, note="created", created_by=user
         )
         Membership.objects.create(project=project, user=user, role=Role.MANAGER)
-    project.my_role = Role.MANAGER
+    project.my_role = Role.MANAGER  # type: ignore[attr-defined]  # as annotate.access sets it
     return project
 
 
@@ -278,6 +278,7 @@ def _article_ids(
         return sorted(set(ids))
     if corpus is None:
         raise ActionError("corpus", "give article_ids, or a corpus with q or all")
+    corpus_obj: Corpus | None
     if isinstance(corpus, Corpus):
         corpus_obj = corpus
     else:

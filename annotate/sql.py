@@ -26,7 +26,7 @@ from annotate.models import (
     ProjectArticle,
 )
 from corpus.models import Article
-from workbench.sql import Columns, fetch_row, insert_row, split_row
+from workbench.sql import Columns, column_of, concrete_field, fetch_row, insert_row, split_row
 
 ASSIGNMENT = Columns(Assignment, "asg")
 PROJECT = Columns(Project, "p")
@@ -238,10 +238,10 @@ def _update_and_audit_sql(columns: tuple[str, ...]) -> str:
 
 
 def _update_params(pk: int, version: int, fields: dict[str, Any]) -> tuple[tuple[str, ...], list]:
-    prepared = [(Annotation._meta.get_field(name), value) for name, value in fields.items()]
+    prepared = [(concrete_field(Annotation, name), value) for name, value in fields.items()]
     params = [field.get_db_prep_save(value, connection) for field, value in prepared]
     params += [pk, version, AnnotationStatus.DRAFT]
-    return tuple(field.column for field, _ in prepared), params
+    return tuple(column_of(Annotation, name) for name in fields), params
 
 
 def save_draft_row_in_one_statement(

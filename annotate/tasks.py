@@ -253,11 +253,18 @@ def check_job_lease(job: Job) -> Job:
     return job
 
 
+def _project_of(job: Job) -> Project:
+    """The project of a project job (exports, imports, agreement all have one)."""
+    if job.project is None:
+        raise ActionError("project", "this job belongs to no project")
+    return job.project
+
+
 def _export(job: Job) -> dict[str, Any]:
     options = check_export_options(**job.params)
     path = export_path(job)
     size = write_export(
-        job.project, options, path, progress=_progress_updater(job.pk, job.attempts)
+        _project_of(job), options, path, progress=_progress_updater(job.pk, job.attempts)
     )
     return {"file": path.name, "bytes": size, "options": options.as_dict()}
 
@@ -268,11 +275,11 @@ def _import(job: Job) -> dict[str, Any]:
     data = path.read_bytes()
     annotator = None
     if params.get("annotator_id"):
-        annotator = job.project.members.filter(pk=params["annotator_id"]).first()
+        annotator = _project_of(job).members.filter(pk=params["annotator_id"]).first()
         if annotator is None:
             raise ActionError("annotator", "the chosen annotator is no longer a project member")
     report = do_import_annotations(
-        job.project,
+        _project_of(job),
         data,
         name=params.get("filename", path.name),
         format=params["format"],
@@ -289,7 +296,7 @@ def _import(job: Job) -> dict[str, Any]:
 
 
 def _agreement(job: Job) -> dict[str, Any]:
-    report = agreement_report(job.project, refresh=True)
+    report = agreement_report(_project_of(job), refresh=True)
     meta = report["meta"]
     return {"fingerprint": meta["fingerprint"], "seconds": meta["seconds"]}
 
@@ -320,7 +327,7 @@ TASKS = {
 
 
 def _enqueue(job: Job) -> Job:
-    result = TASKS[job.kind].enqueue(job.pk)
+    result = TASKS[JobKind(job.kind)].enqueue(job.pk)
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
     job.refresh_from_db()
     return job

@@ -35,9 +35,10 @@ from corpus.lib.parsers import (
 from corpus.lib.text import article_search_text, content_hash
 from corpus.models import Article, Corpus
 from workbench.bulk import gc_paused
+from workbench.sql import column_of, concrete_field
 
 DEFAULT_BATCH_SIZE = 2000
-MAX_CORPUS_NAME = Corpus._meta.get_field("name").max_length
+MAX_CORPUS_NAME: int = concrete_field(Corpus, "name").max_length or 200
 # How many bad records an error message lists before it only counts the rest.
 SHOWN_ERRORS = 20
 
@@ -202,14 +203,14 @@ NewArticle = tuple[str, bytes, ParsedArticle]
 
 def _quoted_columns() -> str:
     quote = connection.ops.quote_name
-    return ", ".join(quote(Article._meta.get_field(name).column) for name in _COLUMNS)
+    return ", ".join(quote(column_of(Article, name)) for name in _COLUMNS)
 
 
 def _column_types() -> list[str]:
     """PostgreSQL type names of the `_COLUMNS`, in order (binary COPY needs them exact)."""
     types = []
     for name in _COLUMNS:
-        field = Article._meta.get_field(name)
+        field = concrete_field(Article, name)
         db_type = field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
         types.append(str(db_type).split("(")[0])  # varchar(300) -> varchar
     return types
@@ -567,7 +568,7 @@ class ImportMemoryUploadHandler(MemoryFileUploadHandler):
         input_data: Any,
         META: Mapping[str, Any],  # noqa: N803 - Django's name
         content_length: int,
-        boundary: bytes,
+        boundary: bytes,  # type: ignore[override]  # Django passes bytes; the stubs say str
         encoding: str | None = None,
     ) -> None:
         # As Django's handler: a seekable stream tells its true size (Content-Length can be

@@ -9,6 +9,7 @@ and `DATABASE_URL`.
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -285,6 +286,7 @@ SPECTACULAR_SETTINGS = {
 
 # Background work: in-process by default; a real queue in production.
 TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")
+TASKS: dict[str, dict[str, Any]]
 if TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 elif TASKS_BACKEND == "database":

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 class Columns:
@@ -79,6 +79,22 @@ class Columns:
         for i, name in self.raw:
             setattr(instance, name, row[i])
         return instance
+
+
+def concrete_field(model: type[Model], name: str) -> Field:
+    """The column-backed field `name` of `model` (not a reverse relation)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+def column_of(model: type[Model], name: str) -> str:
+    """The database column of field `name` of `model`."""
+    column = concrete_field(model, name).column
+    if column is None:
+        raise TypeError(f"{model.__name__}.{name} has no column")
+    return column
 
 
 def fetch_row(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
