@@ -6,6 +6,12 @@ import copy
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check answers, not speed (benchmarks live in bench/): no per-example deadline,
+# which a loaded CI machine would otherwise turn into failures.
+hypothesis_settings.register_profile("workbench", deadline=None)
+hypothesis_settings.load_profile("workbench")
 
 
 def pytest_configure(config):
