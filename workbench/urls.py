@@ -17,3 +17,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# JSON errors under /api/, the HTML pages elsewhere (workbench/errors.py).
+handler400 = "workbench.errors.bad_request"
+handler403 = "workbench.errors.permission_denied"
+handler404 = "workbench.errors.page_not_found"
+handler500 = "workbench.errors.server_error"
