@@ -175,7 +175,9 @@ class ImportInputSerializer(serializers.Serializer):
 
 class ImportRequestSerializer(ImportInputSerializer):
     file = serializers.ListField(
-        child=serializers.FileField(), help_text="one JSONL or CSV file, or .txt files"
+        child=serializers.FileField(),
+        min_length=1,
+        help_text="one JSONL or CSV file, or .txt files",
     )
 
 

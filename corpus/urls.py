@@ -1,19 +1,20 @@
 from django.urls import path
 
+import workbench.converters  # noqa: F401  (registers <id:...>)
 from corpus import api, views
 
 app_name = "corpus"
 urlpatterns = [
     path("corpus/articles/", views.article_list, name="article-list"),
-    path("corpus/articles/<int:article_id>/", views.article_detail, name="article-detail"),
+    path("corpus/articles/<id:article_id>/", views.article_detail, name="article-detail"),
     path("corpus/import/", views.import_articles, name="import"),
     path("api/corpora/", api.CorpusList.as_view(), name="api-corpus-list"),
-    path("api/corpora/<int:corpus_id>/", api.CorpusDetail.as_view(), name="api-corpus-detail"),
+    path("api/corpora/<id:corpus_id>/", api.CorpusDetail.as_view(), name="api-corpus-detail"),
     path(
-        "api/corpora/<int:corpus_id>/articles/",
+        "api/corpora/<id:corpus_id>/articles/",
         api.CorpusArticleList.as_view(),
         name="api-corpus-articles",
     ),
-    path("api/corpora/<int:corpus_id>/import/", api.CorpusImport.as_view(), name="api-import"),
-    path("api/articles/<int:article_id>/", api.ArticleDetail.as_view(), name="api-article"),
+    path("api/corpora/<id:corpus_id>/import/", api.CorpusImport.as_view(), name="api-import"),
+    path("api/articles/<id:article_id>/", api.ArticleDetail.as_view(), name="api-article"),
 ]

@@ -13,7 +13,6 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,9 +21,10 @@ from annotate.errors import ActionError, ConflictError
 from annotate.lib.content import ContentError
 from annotate.lib.overlap import OverlapError
 from annotate.lib.schema import SchemaError
+from workbench.pagination import StrictPageNumberPagination
 
 
-class Pagination(PageNumberPagination):
+class Pagination(StrictPageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

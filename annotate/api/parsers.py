@@ -7,11 +7,17 @@ a few levels (spans carry an attributes object), so a body nesting deeper than M
 refused with a message before it is parsed. The depth is measured on the bytes at C speed
 (escapes removed, everything but quotes and brackets dropped, brackets inside strings masked, a
 running sum of +1 per opening and -1 per closing bracket): a fifth of what parsing costs.
+
+Strings holding a lone surrogate are refused too. Strict UTF-8 cannot carry one, but the JSON
+escape `\\ud800` decodes to one in Python; it cannot be encoded again (PostgreSQL refuses it with
+a DataError, and so does every UTF-8 writer: exports, the page), so it would be a 500 or a
+stored value nothing can read back. The answer names the field, e.g. `schema.entity_labels[0].name`.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import numpy as np
@@ -26,6 +32,9 @@ _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 _STEP = np.zeros(256, dtype=np.int8)
 _STEP[list(b"[{")] = 1
 _STEP[list(b"]}")] = -1
+# An escape that may decode to a surrogate (a pair decodes to one character, which is fine).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -52,6 +61,24 @@ def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+def lone_surrogate_path(value: Any, prefix: str = "") -> str | None:
+    """The path (`a.b[2].c`) of the first key or string in `value` holding a lone surrogate."""
+    if isinstance(value, str):
+        return prefix if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else key
+            if _SURROGATE.search(key):
+                return prefix or "(key)"
+            if (found := lone_surrogate_path(item, path)) is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if (found := lone_surrogate_path(item, f"{prefix}[{i}]")) is not None:
+                return found
+    return None
+
+
 class BoundedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
         body = stream.read()
@@ -59,6 +86,17 @@ class BoundedJSONParser(JSONParser):
         if json_too_deep(body):
             raise ParseError(message)
         try:
-            return super().parse(io.BytesIO(body), media_type, parser_context)
+            data = super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError:  # only if MAX_JSON_DEPTH is ever raised past the stack
             raise ParseError(message) from None
+        if _SURROGATE_ESCAPE.search(body):
+            field = lone_surrogate_path(data)
+            if field is not None:
+                raise ParseError(
+                    {
+                        "detail": f"JSON parse error - {field or 'the body'} holds a lone "
+                        "surrogate (an unpaired \\ud800-\\udfff escape), which is not text.",
+                        "field": field,
+                    }
+                )
+        return data

@@ -239,11 +239,12 @@ class MemberDetailView(ApiView):
     def patch(self, request: Request, pid: int, uid: int) -> Response:
         project = access_project(request.user, pid, roles=MANAGERS)
         membership = get_object_or_404(Membership, project=project, user_id=uid)
-        data = MemberUpdateSerializer(data=request.data)
+        data = MemberUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        membership = project_actions.do_set_member(
-            project, by=request.user, user=membership.user, role=data.validated_data["role"]
-        )
+        if "role" in data.validated_data:  # a PATCH without the role changes nothing
+            membership = project_actions.do_set_member(
+                project, by=request.user, user=membership.user, role=data.validated_data["role"]
+            )
         return Response(MemberSerializer(membership).data)
 
     @extend_schema(

@@ -119,7 +119,7 @@ class ProjectArticleSerializer(serializers.ModelSerializer):
     corpus = serializers.IntegerField(source="article.corpus_id")
     title = serializers.CharField(source="article.title")
     source = serializers.CharField(source="article.source")
-    published_on = serializers.DateField(source="article.published_on")
+    published_on = serializers.DateField(source="article.published_on", allow_null=True)
     external_id = serializers.CharField(source="article.external_id")
     length = serializers.IntegerField()
 
@@ -278,7 +278,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class GenerateSerializer(serializers.Serializer):
-    k = serializers.IntegerField(required=False, help_text="Annotators per overlap article.")
+    k = serializers.IntegerField(
+        required=False, min_value=1, max_value=50, help_text="Annotators per overlap article."
+    )
     fraction = serializers.FloatField(
         required=False, help_text="Share of articles that get k annotators (the rest get one)."
     )
@@ -437,7 +439,10 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 class ExportStartSerializer(serializers.Serializer):
     formats = serializers.ListField(
-        child=serializers.ChoiceField(choices=EXPORT_FORMATS), required=False, allow_empty=False
+        child=serializers.ChoiceField(choices=EXPORT_FORMATS),
+        required=False,
+        allow_empty=False,
+        min_length=1,
     )
     seed = serializers.IntegerField(required=False, default=0, min_value=0)
     ratios = serializers.CharField(

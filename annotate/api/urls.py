@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+import workbench.converters  # noqa: F401  (registers <id:...>)
 from annotate.api import agreement, annotations, exports, gold, imports, jobs, projects, tokens
 
 urlpatterns: list = [
@@ -9,131 +10,131 @@ urlpatterns: list = [
     path("auth/tokens/", tokens.ApiTokenListView.as_view(), name="api-tokens"),
     path("auth/tokens/current/", tokens.CurrentApiTokenView.as_view(), name="api-token-current"),
     path(
-        "auth/tokens/<int:token_id>/", tokens.ApiTokenDetailView.as_view(), name="api-token-detail"
+        "auth/tokens/<id:token_id>/", tokens.ApiTokenDetailView.as_view(), name="api-token-detail"
     ),
     # projects
     path("projects/", projects.ProjectListView.as_view(), name="api-projects"),
-    path("projects/<int:pid>/", projects.ProjectDetailView.as_view(), name="api-project"),
-    path("projects/<int:pid>/schema/", projects.SchemaView.as_view(), name="api-schema-doc"),
+    path("projects/<id:pid>/", projects.ProjectDetailView.as_view(), name="api-project"),
+    path("projects/<id:pid>/schema/", projects.SchemaView.as_view(), name="api-schema-doc"),
     path(
-        "projects/<int:pid>/schema/versions/",
+        "projects/<id:pid>/schema/versions/",
         projects.SchemaVersionListView.as_view(),
         name="api-schema-versions",
     ),
-    path("projects/<int:pid>/articles/", projects.ArticleListView.as_view(), name="api-articles"),
+    path("projects/<id:pid>/articles/", projects.ArticleListView.as_view(), name="api-articles"),
     path(
-        "projects/<int:pid>/articles/<int:aid>/",
+        "projects/<id:pid>/articles/<id:aid>/",
         projects.ArticleDetailView.as_view(),
         name="api-article",
     ),
-    path("projects/<int:pid>/members/", projects.MemberListView.as_view(), name="api-members"),
+    path("projects/<id:pid>/members/", projects.MemberListView.as_view(), name="api-members"),
     path(
-        "projects/<int:pid>/members/<int:uid>/",
+        "projects/<id:pid>/members/<id:uid>/",
         projects.MemberDetailView.as_view(),
         name="api-member",
     ),
     path(
-        "projects/<int:pid>/assignments/generate/",
+        "projects/<id:pid>/assignments/generate/",
         projects.GenerateView.as_view(),
         name="api-generate",
     ),
     path(
-        "projects/<int:pid>/assignments/",
+        "projects/<id:pid>/assignments/",
         annotations.AssignmentListView.as_view(),
         name="api-assignments",
     ),
-    path("projects/<int:pid>/progress/", projects.ProgressView.as_view(), name="api-progress"),
-    path("projects/<int:pid>/queue/", annotations.QueueView.as_view(), name="api-queue"),
-    path("projects/<int:pid>/queue/next/", annotations.NextView.as_view(), name="api-next"),
+    path("projects/<id:pid>/progress/", projects.ProgressView.as_view(), name="api-progress"),
+    path("projects/<id:pid>/queue/", annotations.QueueView.as_view(), name="api-queue"),
+    path("projects/<id:pid>/queue/next/", annotations.NextView.as_view(), name="api-next"),
     path(
-        "projects/<int:pid>/annotations/",
+        "projects/<id:pid>/annotations/",
         annotations.ProjectAnnotationListView.as_view(),
         name="api-annotations",
     ),
     # assignments and annotations
     path(
-        "assignments/<int:asid>/", annotations.AssignmentDetailView.as_view(), name="api-assignment"
+        "assignments/<id:asid>/", annotations.AssignmentDetailView.as_view(), name="api-assignment"
     ),
     path(
-        "assignments/<int:asid>/reassign/",
+        "assignments/<id:asid>/reassign/",
         annotations.ReassignView.as_view(),
         name="api-reassign",
     ),
-    path("assignments/<int:asid>/skip/", annotations.SkipView.as_view(), name="api-skip"),
-    path("assignments/<int:asid>/reopen/", annotations.ReopenView.as_view(), name="api-reopen"),
+    path("assignments/<id:asid>/skip/", annotations.SkipView.as_view(), name="api-skip"),
+    path("assignments/<id:asid>/reopen/", annotations.ReopenView.as_view(), name="api-reopen"),
     path(
-        "assignments/<int:asid>/annotation/",
+        "assignments/<id:asid>/annotation/",
         annotations.AnnotationView.as_view(),
         name="api-annotation",
     ),
     path(
-        "assignments/<int:asid>/annotation/spans/",
+        "assignments/<id:asid>/annotation/spans/",
         annotations.SpanListView.as_view(),
         name="api-spans",
     ),
     path(
-        "assignments/<int:asid>/annotation/spans/<str:span_id>/",
+        "assignments/<id:asid>/annotation/spans/<str:span_id>/",
         annotations.SpanDetailView.as_view(),
         name="api-span",
     ),
     path(
-        "assignments/<int:asid>/annotation/submit/",
+        "assignments/<id:asid>/annotation/submit/",
         annotations.SubmitView.as_view(),
         name="api-submit",
     ),
-    path("annotations/<int:anid>/history/", annotations.HistoryView.as_view(), name="api-history"),
+    path("annotations/<id:anid>/history/", annotations.HistoryView.as_view(), name="api-history"),
     path(
-        "assignments/<int:asid>/history/",
+        "assignments/<id:asid>/history/",
         annotations.AssignmentHistoryView.as_view(),
         name="api-assignment-history",
     ),
     # adjudication and gold
     path(
-        "projects/<int:pid>/articles/<int:aid>/adjudication/",
+        "projects/<id:pid>/articles/<id:aid>/adjudication/",
         gold.AdjudicationView.as_view(),
         name="api-adjudication",
     ),
-    path("projects/<int:pid>/articles/<int:aid>/gold/", gold.GoldView.as_view(), name="api-gold"),
+    path("projects/<id:pid>/articles/<id:aid>/gold/", gold.GoldView.as_view(), name="api-gold"),
     path(
-        "projects/<int:pid>/gold/auto-accept/",
+        "projects/<id:pid>/gold/auto-accept/",
         gold.AutoAcceptView.as_view(),
         name="api-gold-auto-accept",
     ),
     path(
-        "projects/<int:pid>/gold/progress/",
+        "projects/<id:pid>/gold/progress/",
         gold.GoldProgressView.as_view(),
         name="api-gold-progress",
     ),
     # exports, export tokens, imports, background jobs
-    path("projects/<int:pid>/exports/", exports.ExportListView.as_view(), name="api-exports"),
+    path("projects/<id:pid>/exports/", exports.ExportListView.as_view(), name="api-exports"),
     path(
-        "projects/<int:pid>/exports/stream/",
+        "projects/<id:pid>/exports/stream/",
         exports.ExportStreamView.as_view(),
         name="api-export-stream",
     ),
     path(
-        "projects/<int:pid>/exports/latest/download/",
+        "projects/<id:pid>/exports/latest/download/",
         exports.LatestExportDownloadView.as_view(),
         name="api-export-latest",
     ),
     path(
-        "projects/<int:pid>/exports/<int:job_id>/download/",
+        "projects/<id:pid>/exports/<id:job_id>/download/",
         exports.ExportDownloadView.as_view(),
         name="api-export-download",
     ),
     path(
-        "projects/<int:pid>/export-tokens/",
+        "projects/<id:pid>/export-tokens/",
         exports.ExportTokenListView.as_view(),
         name="api-export-tokens",
     ),
     path(
-        "projects/<int:pid>/export-tokens/<int:token_id>/",
+        "projects/<id:pid>/export-tokens/<id:token_id>/",
         exports.ExportTokenDetailView.as_view(),
         name="api-export-token",
     ),
-    path("projects/<int:pid>/imports/", imports.ImportView.as_view(), name="api-imports"),
-    path("jobs/<int:job_id>/", jobs.JobView.as_view(), name="api-job"),
-    path("jobs/<int:job_id>/retry/", jobs.JobRetryView.as_view(), name="api-job-retry"),
+    path("projects/<id:pid>/imports/", imports.ImportView.as_view(), name="api-imports"),
+    path("jobs/<id:job_id>/", jobs.JobView.as_view(), name="api-job"),
+    path("jobs/<id:job_id>/retry/", jobs.JobRetryView.as_view(), name="api-job-retry"),
     # agreement
-    path("projects/<int:pid>/agreement/", agreement.AgreementView.as_view(), name="api-agreement"),
+    path("projects/<id:pid>/agreement/", agreement.AgreementView.as_view(), name="api-agreement"),
 ]
