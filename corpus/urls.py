@@ -14,6 +14,21 @@ urlpatterns = [
         api.CorpusArticleList.as_view(),
         name="api-corpus-articles",
     ),
+    path("corpus/corpora/<int:corpus_id>/", views.corpus_detail, name="corpus-detail"),
+    path("corpus/corpora/<int:corpus_id>/owners/", views.corpus_add_owner, name="add-owner"),
+    path(
+        "corpus/corpora/<int:corpus_id>/owners/<int:user_id>/remove/",
+        views.corpus_remove_owner,
+        name="remove-owner",
+    ),
+    path(
+        "api/corpora/<int:corpus_id>/owners/", api.CorpusOwners.as_view(), name="api-corpus-owners"
+    ),
+    path(
+        "api/corpora/<int:corpus_id>/owners/<int:user_id>/",
+        api.CorpusOwner.as_view(),
+        name="api-corpus-owner",
+    ),
     path("api/corpora/<int:corpus_id>/import/", api.CorpusImport.as_view(), name="api-import"),
     path("api/articles/<int:article_id>/", api.ArticleDetail.as_view(), name="api-article"),
 ]
