@@ -32,6 +32,7 @@ from corpus.importing import (
     check_request_size,
     do_import_uploads,
 )
+from corpus.models import Corpus
 from corpus.owners import (
     OwnershipError,
     corpus_owners,
@@ -128,8 +129,12 @@ def import_articles(request: HttpRequest) -> HttpResponse:
                 except Http404:
                     failure, status = {"detail": _("No such corpus."), "field": "corpus"}, 404
                 except PermissionDenied:
-                    detail = _("You do not own the corpus “%(name)s”; ask one of its owners.")
-                    failure = {"detail": detail % {"name": data["corpus"]}, "field": "corpus"}
+                    name = data["corpus"].strip()
+                    if Corpus.objects.filter(name=name).exists():
+                        detail = _("You do not own the corpus “%(name)s”; ask one of its owners.")
+                    else:  # an owner who is not a manager: they may not create corpora
+                        detail = _("Only staff and project managers can create a corpus.")
+                    failure = {"detail": detail % {"name": name}, "field": "corpus"}
                     status = 403
                 except UploadError as exc:
                     failure = {"detail": exc.message, "field": exc.field}

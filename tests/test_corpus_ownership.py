@@ -449,3 +449,24 @@ def test_migration_makes_owners_of_the_managers_whose_projects_use_the_corpus(wo
     }
     assert unused and orphan
     assert Article.objects.count() == 3
+
+
+def test_a_granted_owner_who_manages_nothing_imports_but_creates_no_corpus(world, team):
+    """amal (an annotator) owns corpus A once granted: she imports into it, not a new one."""
+    world["A"].owners.add(team.annotator)
+    client = page(team.annotator)
+    headers = {"Accept": "application/json"}
+    assert client.get("/corpus/import/").status_code == 200
+    response = client.post(
+        "/corpus/import/", {"corpus": "A", "file": jsonl("خبر")}, headers=headers
+    )
+    assert response.status_code == 200
+    response = client.post(
+        "/corpus/import/", {"corpus": "جديدة", "file": jsonl("خبر")}, headers=headers
+    )
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Only staff and project managers can create a corpus.",
+        "field": "corpus",
+    }
+    assert not Corpus.objects.filter(name="جديدة").exists()
