@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils import timezone
 
 from annotate.errors import ActionError
@@ -41,9 +43,11 @@ from annotate.models import (
     Project,
     ProjectArticle,
 )
+from corpus.access import access_corpus_for_import
 from corpus.importing import MAX_CORPUS_NAME, ImportRejected, do_import_articles_with_ids
 from corpus.lib.parsers import ParsedArticle
 from corpus.lib.text import content_hash
+from corpus.models import Corpus
 
 BATCH = 1000
 Progress = Callable[[int, int], None]
@@ -125,8 +129,18 @@ def default_corpus_name(project: Project) -> str:
     return f"{project.name} (imported)"[:MAX_CORPUS_NAME]
 
 
-def _corpus_name(project: Project, name: str | None) -> str:
+def import_corpus_name(project: Project, name: str | None) -> str:
+    """The corpus an import's new articles go to: the one named, or the project's default."""
     return (name or "").strip()[:MAX_CORPUS_NAME] or default_corpus_name(project)
+
+
+def check_import_corpus(user, name: str) -> Corpus | str:
+    """The corpus new articles go to when `user` imports: theirs (staff: any), or the name of
+    a new one they create. Http404 / PermissionDenied for another's (corpus.access). Without a
+    user (the operator's command) any corpus, created when missing."""
+    if user is None:
+        return name
+    return access_corpus_for_import(user, name)
 
 
 def do_import_annotations(
@@ -155,7 +169,7 @@ def do_import_annotations(
     report = AnnotationImportReport(records=len(parsed), skipped=errors, ignored=summary.ignored)
     with transaction.atomic():
         article_ids, report.articles_created = _do_store_articles(
-            plan, corpus_name=_corpus_name(project, corpus_name), user=user
+            plan, corpus_name=import_corpus_name(project, corpus_name), user=user
         )
         _do_store_work(
             project,
@@ -300,7 +314,8 @@ def _do_store_articles(plan: ImportPlan, *, corpus_name: str, user) -> tuple[dic
     """Article ids by content hash for every planned record, and how many were created.
 
     Texts not in the project are looked up in the import corpus, or imported into it (which
-    is created if missing) through corpus/importing.py.
+    is created if missing) through corpus/importing.py. The user must own that corpus or
+    create it (checked only when there are such texts).
     """
     article_ids = dict(plan.in_project)
     outside: dict[str, ImportRecord] = {}
@@ -318,7 +333,15 @@ def _do_store_articles(plan: ImportPlan, *, corpus_name: str, user) -> tuple[dic
         )
         for record in outside.values()
     ]
-    report, ids = do_import_articles_with_ids(corpus_name, articles, created_by=user)
+    try:
+        corpus = check_import_corpus(user, corpus_name)
+    except (Http404, PermissionDenied):
+        raise ActionError(
+            "corpus",
+            f"the corpus {corpus_name!r} is not yours to import into: name another corpus, "
+            "or ask its owners to add you",
+        ) from None
+    report, ids = do_import_articles_with_ids(corpus, articles, created_by=user)
     article_ids.update(ids)
     return article_ids, report.created
 

@@ -29,6 +29,7 @@ from annotate.models import (
     SchemaVersion,
 )
 from annotate.queue import release_unstarted
+from corpus.access import check_owns_corpus, owned_corpora, readable_articles, readable_corpora
 from corpus.lib.text import normalise_for_search
 from corpus.models import Article, Corpus
 
@@ -254,7 +255,9 @@ class AddResult:
 
 
 def _article_ids(
+    project: Project,
     *,
+    by,
     article_ids: Iterable[Any] | None,
     corpus: Any,
     q: str | None,
@@ -270,24 +273,40 @@ def _article_ids(
             ids.append(value)
         if not ids:
             raise ActionError("article_ids", "must list at least one article")
-        found = set(Article.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        missing = sorted(set(ids) - found)
+        # Articles the user cannot read do not exist for them; of the rest, those already in
+        # the project need no ownership (adding them again changes nothing).
+        found = dict(
+            readable_articles(by).filter(pk__in=ids).values_list("pk", "corpus_id").iterator()
+        )
+        missing = sorted(set(ids) - set(found))
         if missing:
             shown = ", ".join(str(m) for m in missing[:10])
             raise ActionError("article_ids", f"no article with id {shown}")
+        present = set(
+            ProjectArticle.objects.filter(project=project, article_id__in=ids).values_list(
+                "article_id", flat=True
+            )
+        )
+        needed = {corpus_id for pk, corpus_id in found.items() if pk not in present}
+        if needed:
+            owned = set(owned_corpora(by).filter(pk__in=needed).values_list("pk", flat=True))
+            if needed - owned:
+                raise PermissionDenied(
+                    "Only articles of corpora you own can be added to a project; ask the "
+                    "corpus's owners."
+                )
         return sorted(set(ids))
     if corpus is None:
         raise ActionError("corpus", "give article_ids, or a corpus with q or all")
-    corpus_obj: Corpus | None
     if isinstance(corpus, Corpus):
-        corpus_obj = corpus
-    else:
-        if isinstance(corpus, bool) or not isinstance(corpus, int):
-            raise ActionError("corpus", "must be a corpus id")
-        corpus_obj = Corpus.objects.filter(pk=corpus).first()
-        if corpus_obj is None:
-            raise ActionError("corpus", f"no corpus with id {corpus}")
-    articles = Article.objects.filter(corpus=corpus_obj)
+        corpus = corpus.pk
+    if isinstance(corpus, bool) or not isinstance(corpus, int):
+        raise ActionError("corpus", "must be a corpus id")
+    # A corpus the user cannot see does not exist for them; one they only read is 403.
+    if not readable_corpora(by).filter(pk=corpus).exists():
+        raise ActionError("corpus", f"no corpus with id {corpus}")
+    check_owns_corpus(by, corpus)
+    articles = Article.objects.filter(corpus_id=corpus)
     if all_of_corpus:
         if q:
             raise ActionError("q", "give either q or all, not both")
@@ -303,6 +322,7 @@ def _article_ids(
 def do_add_articles(
     project: Project,
     *,
+    by,
     article_ids: Iterable[Any] | None = None,
     corpus: Any = None,
     q: str | None = None,
@@ -310,10 +330,15 @@ def do_add_articles(
 ) -> AddResult:
     """Add articles by id, by a normalised search in a corpus, or a whole corpus.
 
+    `by` must own the articles' corpus (or be staff): a corpus or article they cannot read is
+    "no such", one they only read (through a project) is PermissionDenied.
+
     Idempotent: articles already in the project are counted, not added twice. New articles go
     to the end of the queue in id order.
     """
-    ids = _article_ids(article_ids=article_ids, corpus=corpus, q=q, all_of_corpus=all_of_corpus)
+    ids = _article_ids(
+        project, by=by, article_ids=article_ids, corpus=corpus, q=q, all_of_corpus=all_of_corpus
+    )
     with transaction.atomic():
         Project.objects.select_for_update().filter(pk=project.pk).first()
         present = set(

@@ -14,6 +14,7 @@ class CorpusAdmin(admin.ModelAdmin):
     list_display = ["name", "article_count", "created_by", "created_at"]
     search_fields = ["name", "description"]
     readonly_fields = ["created_by", "created_at"]
+    autocomplete_fields = ["owners"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))

@@ -3,7 +3,7 @@ corpus.access (who may do what), corpus.queries (search) and corpus.importing (w
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import BooleanField, Count, Exists, OuterRef, Value
 from django.http import HttpRequest
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 from corpus.access import (
     access_article,
     access_corpus,
-    check_can_manage_corpora,
+    check_can_create_corpora,
+    is_corpus_staff,
     readable_articles,
     readable_corpora,
 )
@@ -30,6 +31,13 @@ from corpus.importing import (
 )
 from corpus.lib.parsers import FORMATS
 from corpus.models import Article, Corpus
+from corpus.owners import (
+    OwnershipError,
+    corpus_owners,
+    do_add_owner,
+    do_remove_owner,
+    find_owner_candidate,
+)
 from corpus.queries import article_list, search_articles
 
 MAX_LISTED_ERRORS = 1000
@@ -54,11 +62,14 @@ def first_error(exc: ValidationError) -> Response:
 
 class CorpusSerializer(serializers.ModelSerializer):
     article_count = serializers.IntegerField(read_only=True)
+    owned = serializers.BooleanField(
+        source="is_owned", read_only=True, help_text="you may import into it and manage it"
+    )
 
     class Meta:
         model = Corpus
-        fields = ["id", "name", "description", "created_at", "article_count"]
-        read_only_fields = ["id", "created_at", "article_count"]
+        fields = ["id", "name", "description", "created_at", "article_count", "owned"]
+        read_only_fields = ["id", "created_at", "article_count", "owned"]
         # validate_name gives the clearer message for a taken name.
         extra_kwargs = {"name": {"validators": []}}
 
@@ -109,32 +120,40 @@ class ArticleSerializer(ArticleListSerializer):
 
 
 class CorpusList(generics.ListCreateAPIView):
-    """GET: the corpora you can see, with article counts. POST {"name", "description"}:
-    create a corpus (staff and project managers)."""
+    """GET: the corpora you can see (your own, and those your projects' articles come from),
+    with article counts. POST {"name", "description"}: create a corpus (staff and project
+    managers); you become its owner."""
 
     serializer_class = CorpusSerializer
 
     def get_queryset(self):
+        user = self.request.user
+        if is_corpus_staff(user):
+            owned = Value(True, output_field=BooleanField())
+        else:
+            owned = Exists(Corpus.owners.through.objects.filter(corpus=OuterRef("pk"), user=user))
         return (
-            readable_corpora(self.request.user)
-            .annotate(article_count=Count("articles"))
+            readable_corpora(user)
+            .annotate(article_count=Count("articles"), is_owned=owned)
             .order_by("name")
         )
 
     def create(self, request: Request, *args, **kwargs) -> Response:
-        check_can_manage_corpora(request.user)
+        check_can_create_corpora(request.user)
         serializer = self.get_serializer(data=request.data)
         try:
             serializer.is_valid(raise_exception=True)
         except ValidationError as exc:
             return first_error(exc)
         corpus = serializer.save(created_by=request.user)
+        corpus.owners.add(request.user)
         corpus.article_count = 0
+        corpus.is_owned = True
         return Response(self.get_serializer(corpus).data, status=status.HTTP_201_CREATED)
 
 
 class CorpusDetail(generics.RetrieveAPIView):
-    """One corpus you can see."""
+    """One corpus you can see; the article count is of the articles you can read."""
 
     serializer_class = CorpusSerializer
 
@@ -219,7 +238,7 @@ class CorpusImport(APIView):
     """POST multipart: `file` (one or more), `format` (txt|jsonl|csv; default from the file
     extension), `skip_bad`, `no_title`. All or nothing unless skip_bad. Returns the report:
     created, duplicates, skipped records. 400 names the bad records; 413 above the size
-    limit; 403 unless you are staff or a project manager."""
+    limit; 404 for a corpus you cannot see, 403 for one you do not own (owners and staff)."""
 
     def initialize_request(self, request: HttpRequest, *args, **kwargs) -> Request:
         # Before authentication, which may read the body (the CSRF check of a session).
@@ -231,18 +250,17 @@ class CorpusImport(APIView):
         responses={
             200: ImportReportSerializer,
             400: OpenApiResponse(ImportErrorSerializer, description="Bad records or options."),
-            403: OpenApiResponse(CorpusErrorSerializer, description="Staff and project managers."),
+            403: OpenApiResponse(CorpusErrorSerializer, description="Owners and staff only."),
             404: OpenApiResponse(CorpusErrorSerializer, description="No such corpus."),
             413: OpenApiResponse(CorpusErrorSerializer, description="Above MAX_UPLOAD_BYTES."),
         },
     )
     def post(self, request: Request, corpus_id: int) -> Response:
-        check_can_manage_corpora(request.user)
+        corpus = access_corpus(request.user, corpus_id, for_write=True)
         try:
             check_request_size(request.META)
         except UploadError as exc:
             return error(exc.message, field=exc.field, code=413)
-        corpus = access_corpus(request.user, corpus_id, for_import=True)
         options = ImportInputSerializer(data=request.data)
         try:
             options.is_valid(raise_exception=True)
@@ -263,3 +281,80 @@ class CorpusImport(APIView):
             shown = [str(bad) for bad in exc.errors[:MAX_LISTED_ERRORS]]
             return error(exc.message, field="file", errors=shown, error_count=len(exc.errors))
         return Response(report.as_dict(), status=status.HTTP_200_OK)
+
+
+class OwnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+
+
+class AddOwnerSerializer(serializers.Serializer):
+    username = serializers.CharField(required=False)
+    user = serializers.IntegerField(required=False, help_text="a user id, instead of username")
+
+
+class CorpusOwners(APIView):
+    """The owners of a corpus: who may import into it, add its articles to their projects
+    and grant or revoke ownership. Owners and staff only: 403 for a corpus you only read
+    (through a project), 404 for one you cannot see."""
+
+    @extend_schema(
+        responses={
+            200: OwnerSerializer(many=True),
+            403: OpenApiResponse(CorpusErrorSerializer, description="Owners and staff only."),
+            404: OpenApiResponse(CorpusErrorSerializer, description="No such corpus."),
+        }
+    )
+    def get(self, request: Request, corpus_id: int) -> Response:
+        corpus = access_corpus(request.user, corpus_id, for_write=True)
+        return Response(OwnerSerializer(corpus_owners(corpus), many=True).data)
+
+    @extend_schema(
+        request=AddOwnerSerializer,
+        responses={
+            201: OwnerSerializer(many=True),
+            200: OwnerSerializer(many=True),
+            400: OpenApiResponse(CorpusErrorSerializer, description="No such user."),
+            403: OpenApiResponse(CorpusErrorSerializer, description="Owners and staff only."),
+            404: OpenApiResponse(CorpusErrorSerializer, description="No such corpus."),
+        },
+    )
+    def post(self, request: Request, corpus_id: int) -> Response:
+        """Grant ownership to {"username"} or {"user": id}: 201, or 200 if already an owner;
+        the owners after it."""
+        corpus = access_corpus(request.user, corpus_id, for_write=True)
+        given = AddOwnerSerializer(data=request.data)
+        try:
+            given.is_valid(raise_exception=True)
+            user = find_owner_candidate(
+                username=given.validated_data.get("username"),
+                user_id=given.validated_data.get("user"),
+            )
+        except ValidationError as exc:
+            return first_error(exc)
+        except OwnershipError as exc:
+            return error(f"{exc.field}: {exc.message}", field=exc.field)
+        added = do_add_owner(corpus, user=user)
+        owners = OwnerSerializer(corpus_owners(corpus), many=True).data
+        return Response(owners, status=status.HTTP_201_CREATED if added else status.HTTP_200_OK)
+
+
+class CorpusOwner(APIView):
+    """DELETE: revoke a user's ownership (owners and staff; an owner may leave). 400 for the
+    last owner or a user who is not one."""
+
+    @extend_schema(
+        responses={
+            204: None,
+            400: OpenApiResponse(CorpusErrorSerializer, description="Not an owner, or the last."),
+            403: OpenApiResponse(CorpusErrorSerializer, description="Owners and staff only."),
+            404: OpenApiResponse(CorpusErrorSerializer, description="No such corpus."),
+        }
+    )
+    def delete(self, request: Request, corpus_id: int, user_id: int) -> Response:
+        corpus = access_corpus(request.user, corpus_id, for_write=True)
+        try:
+            do_remove_owner(corpus, user_id=user_id)
+        except OwnershipError as exc:
+            return error(f"{exc.field}: {exc.message}", field=exc.field)
+        return Response(status=status.HTTP_204_NO_CONTENT)

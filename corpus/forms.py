@@ -55,3 +55,7 @@ class ImportForm(forms.Form):
         required=False,
         help_text=_("Otherwise the first non-empty line of a .txt file is its title."),
     )
+
+
+class OwnerForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)

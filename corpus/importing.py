@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from corpus.access import check_owns_corpus
 from corpus.lib.parsers import (
     BadRecord,
     Format,
@@ -413,6 +414,10 @@ def do_import_articles(
 ) -> ImportReport:
     """Import parsed records into `corpus` (a Corpus, or a name: created when missing).
 
+    Given a name and `created_by`, a new corpus is owned by `created_by`, and an existing one
+    must be theirs already (PermissionDenied otherwise). Given a Corpus, the caller checked.
+    Without `created_by` (the operator's commands) nothing is checked.
+
     All or nothing: when a record is bad and `skip_bad` is false, the remaining input is still
     read to report every bad record, then ImportRejected is raised and nothing is written (nor
     is a new corpus created). With `skip_bad`, bad records are listed in the report and the
@@ -428,6 +433,12 @@ def do_import_articles(
             corpus, created = Corpus.objects.get_or_create(
                 name=check_corpus_name(corpus), defaults={"created_by": created_by}
             )
+            if created and created_by is not None:
+                corpus.owners.add(created_by)
+            elif created_by is not None:
+                # The callers checked (corpus.access.access_corpus_for_import); this holds
+                # when a corpus of that name appeared since, created by someone else.
+                check_owns_corpus(created_by, corpus)
         # Serialise imports into one corpus, so two of them cannot race on the same text.
         Corpus.objects.select_for_update().filter(pk=corpus.pk).exists()
         # Under that lock an empty corpus stays empty but for this import: nothing to look up.

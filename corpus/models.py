@@ -14,6 +14,14 @@ class Corpus(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who may read, import into and hand out the whole corpus (corpus/access.py); project
+    # members read only the articles of their projects.
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="owned_corpora",
+        blank=True,
+        verbose_name=_("owners"),
+    )
 
     class Meta:
         ordering = ["name"]

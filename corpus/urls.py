@@ -15,6 +15,21 @@ urlpatterns = [
         api.CorpusArticleList.as_view(),
         name="api-corpus-articles",
     ),
+    path("corpus/corpora/<id:corpus_id>/", views.corpus_detail, name="corpus-detail"),
+    path("corpus/corpora/<id:corpus_id>/owners/", views.corpus_add_owner, name="add-owner"),
+    path(
+        "corpus/corpora/<id:corpus_id>/owners/<id:user_id>/remove/",
+        views.corpus_remove_owner,
+        name="remove-owner",
+    ),
+    path(
+        "api/corpora/<id:corpus_id>/owners/", api.CorpusOwners.as_view(), name="api-corpus-owners"
+    ),
+    path(
+        "api/corpora/<id:corpus_id>/owners/<id:user_id>/",
+        api.CorpusOwner.as_view(),
+        name="api-corpus-owner",
+    ),
     path("api/corpora/<id:corpus_id>/import/", api.CorpusImport.as_view(), name="api-import"),
     path("api/articles/<id:article_id>/", api.ArticleDetail.as_view(), name="api-article"),
 ]

@@ -1,28 +1,44 @@
-"""Corpus pages: the searchable article list, an article, and the import page."""
+"""Corpus pages: the searchable article list, an article, a corpus with its owners, and the
+import page."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from corpus.access import (
     access_article,
-    can_manage_corpora,
-    check_can_manage_corpora,
+    access_corpus,
+    access_corpus_for_import,
+    may_import,
+    owned_corpora,
     readable_articles,
     readable_corpora,
 )
-from corpus.forms import ImportForm
+from corpus.forms import ImportForm, OwnerForm
 from corpus.importing import (
+    CorpusNameError,
     ImportRejected,
     UploadError,
+    check_corpus_name,
     check_request_size,
     do_import_uploads,
+)
+from corpus.models import Corpus
+from corpus.owners import (
+    OwnershipError,
+    corpus_owners,
+    do_add_owner,
+    do_remove_owner,
+    find_owner_candidate,
 )
 from corpus.queries import article_list as list_ready
 from corpus.queries import search_articles
@@ -55,7 +71,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "corpora": corpora,
             "selected_corpus": selected,
             "filter_query": urlencode(keep),
-            "can_import": can_manage_corpora(request.user),
+            "can_import": may_import(request.user),
         },
     )
 
@@ -73,8 +89,12 @@ def _wants_json(request: HttpRequest) -> bool:
 @login_required
 def import_articles(request: HttpRequest) -> HttpResponse:
     """The upload page. A plain form post renders the report; the page's script posts with
-    `Accept: application/json` and gets the report (or the errors) as JSON."""
-    check_can_manage_corpora(request.user)
+    `Accept: application/json` and gets the report (or the errors) as JSON.
+
+    Into a corpus the user owns (staff: any), or a new one they create (staff and project
+    managers); a corpus of that name they only read is 403, one they cannot see 404."""
+    if not may_import(request.user):
+        raise PermissionDenied("Only corpus owners, staff and project managers import articles.")
     form = ImportForm(initial={"corpus": request.GET.get("corpus", "")})
     report = None
     failure: dict | None = None
@@ -93,14 +113,29 @@ def import_articles(request: HttpRequest) -> HttpResponse:
             else:
                 data = form.cleaned_data
                 try:
+                    target = access_corpus_for_import(
+                        request.user, check_corpus_name(data["corpus"])
+                    )
                     report = do_import_uploads(
-                        data["corpus"],
+                        target,
                         data["file"],
                         format=data["format"] or None,
                         skip_bad=data["skip_bad"],
                         title_from_first_line=not data["no_title"],
                         created_by=request.user,
                     )
+                except CorpusNameError as exc:
+                    failure, status = {"detail": str(exc), "field": "corpus"}, 400
+                except Http404:
+                    failure, status = {"detail": _("No such corpus."), "field": "corpus"}, 404
+                except PermissionDenied:
+                    name = data["corpus"].strip()
+                    if Corpus.objects.filter(name=name).exists():
+                        detail = _("You do not own the corpus “%(name)s”; ask one of its owners.")
+                    else:  # an owner who is not a manager: they may not create corpora
+                        detail = _("Only staff and project managers can create a corpus.")
+                    failure = {"detail": detail % {"name": name}, "field": "corpus"}
+                    status = 403
                 except UploadError as exc:
                     failure = {"detail": exc.message, "field": exc.field}
                     status = 413 if exc.too_large else 400
@@ -138,10 +173,69 @@ def import_articles(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": result,
             "failure": failure,
-            "corpus_names": readable_corpora(request.user)
+            "corpus_names": owned_corpora(request.user)
             .order_by("name")
             .values_list("name", flat=True),
             "upload_texts": texts,
         },
         status=status,
     )
+
+
+@login_required
+def corpus_detail(request: HttpRequest, corpus_id: int) -> HttpResponse:
+    """A corpus you can see; its owners (and the forms to change them) for owners and staff."""
+    corpus = access_corpus(request.user, corpus_id)
+    context = {
+        "corpus": corpus,
+        "article_count": readable_articles(request.user).filter(corpus=corpus).count(),
+        "articles_url": f"{reverse('corpus:article-list')}?{urlencode({'corpus': corpus.pk})}",
+    }
+    if corpus.is_owned:
+        context.update(owners=corpus_owners(corpus), owner_form=OwnerForm())
+    return render(request, "corpus/corpus_detail.html", context)
+
+
+@login_required
+@require_POST
+def corpus_add_owner(request: HttpRequest, corpus_id: int) -> HttpResponse:
+    corpus = access_corpus(request.user, corpus_id, for_write=True)
+    form = OwnerForm(request.POST)
+    if form.is_valid():
+        try:
+            user = find_owner_candidate(username=form.cleaned_data["username"])
+        except OwnershipError:
+            messages.error(
+                request,
+                _("No active user is called “%(name)s”.") % {"name": form.cleaned_data["username"]},
+            )
+        else:
+            if do_add_owner(corpus, user=user):
+                messages.success(
+                    request, _("%(name)s now owns this corpus.") % {"name": user.username}
+                )
+            else:
+                messages.info(
+                    request, _("%(name)s already owns this corpus.") % {"name": user.username}
+                )
+    else:
+        messages.error(request, _("Give the username of the new owner."))
+    return redirect("corpus:corpus-detail", corpus_id=corpus.pk)
+
+
+@login_required
+@require_POST
+def corpus_remove_owner(request: HttpRequest, corpus_id: int, user_id: int) -> HttpResponse:
+    corpus = access_corpus(request.user, corpus_id, for_write=True)
+    try:
+        do_remove_owner(corpus, user_id=user_id)
+    except OwnershipError as exc:
+        if exc.code == "last_owner":
+            messages.error(request, _("A corpus keeps at least one owner; add another first."))
+        else:
+            messages.error(request, _("That user does not own this corpus."))
+        return redirect("corpus:corpus-detail", corpus_id=corpus.pk)
+    messages.success(request, _("Ownership revoked."))
+    if not readable_corpora(request.user).filter(pk=corpus.pk).exists():
+        return redirect("corpus:article-list")  # they gave up their own last way in
+    return redirect("corpus:corpus-detail", corpus_id=corpus.pk)

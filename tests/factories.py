@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -38,8 +39,11 @@ def make_api_token(user) -> str:
     return do_create_api_token(user)[1]
 
 
-def make_corpus(name: str | None = None) -> Corpus:
-    return Corpus.objects.create(name=name or f"corpus {next(_counter)}")
+def make_corpus(name: str | None = None, *, owners: Iterable[Any] = ()) -> Corpus:
+    corpus = Corpus.objects.create(name=name or f"corpus {next(_counter)}")
+    if owners:
+        corpus.owners.add(*owners)
+    return corpus
 
 
 def make_article(corpus: Corpus | None = None, text: str | None = None, **fields: Any) -> Article:

@@ -19,13 +19,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def shared_world(module_team):
     """A corpus with one article in a project and one outside it, and the team around it:
-    the manager and the annotator are the project's members; staff and the outsider are not."""
-    corpus = make_corpus("أخبار")
+    the manager and the annotator are the project's members; staff and the outsider are not.
+    The manager owns both corpora (tests/test_corpus_ownership.py has a manager who does not)."""
+    team = module_team
+    corpus = make_corpus("أخبار", owners=[team.manager])
     in_project = make_article(corpus, text="دخلت القوات مدينة الرَّقَّة صباح الأحد.", title="الرقة")
     outside = make_article(corpus, text="بيان عن الأوضاع في دير الزور.", title="دير الزور")
-    other = make_corpus("other")
+    other = make_corpus("other", owners=[team.manager])
     make_article(other, text="خبر في مجموعة أخرى.")
-    team = module_team
     make_project(
         "p",
         articles=[in_project],
@@ -66,7 +67,7 @@ def test_anonymous_is_asked_to_authenticate():
     assert response.headers["WWW-Authenticate"] == "Token"
 
 
-def test_corpus_managers_see_every_corpus_with_counts(world):
+def test_staff_and_owners_see_their_corpora_with_counts(world):
     for who in ("staff", "manager"):
         response = client_for(world[who]).get("/api/corpora/")
         assert response.status_code == 200
@@ -151,7 +152,7 @@ def test_article_list_queries_do_not_grow_with_articles(world):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.json()["count"] == 22
-    assert len(queries) <= 4  # manager check, corpus, count, page
+    assert len(queries) <= 4  # corpus, ownership, count, page
 
 
 def test_members_list_only_their_project_articles(world):
@@ -242,13 +243,15 @@ def test_no_title_option_for_text_files(world):
     assert world["other"].articles.filter(title="", text="سطر أول\nسطر ثان").exists()
 
 
-@pytest.mark.parametrize("who", ["annotator", "outsider"])
-def test_others_may_not_import(world, who):
+@pytest.mark.parametrize(("who", "status"), [("annotator", 403), ("outsider", 404)])
+def test_others_may_not_import(world, who, status):
+    """The annotator reads the corpus through the project, but does not own it: 403; the
+    outsider cannot see it: 404."""
     before = snapshot()
     response = client_for(world[who]).post(
         import_url(world["corpus"]), {"file": jsonl_file({"text": "خبر"})}, format="multipart"
     )
-    assert response.status_code == 403
+    assert response.status_code == status
     assert snapshot() == before
 
 

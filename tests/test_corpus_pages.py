@@ -16,9 +16,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def shared_world(module_team):
-    """Two corpora; the project holds one article, its members are the team's manager and
-    annotator; the outsider is in no project."""
-    corpus = make_corpus("أخبار")
+    """Two corpora, both owned by the team's manager; the project holds one article, its
+    members are the manager and the annotator; the outsider is in no project."""
+    manager, annotator = module_team.manager, module_team.annotator
+    corpus = make_corpus("أخبار", owners=[manager])
     raqqa = make_article(
         corpus,
         text="دخلت القوات مدينة الرَّقَّة صباح الأحد.",
@@ -26,9 +27,8 @@ def shared_world(module_team):
         source="وكالة",
     )
     other = make_article(corpus, text="بيان عن الأوضاع في دير الزور.", title="دير الزور")
-    second = make_corpus("ثانية")
+    second = make_corpus("ثانية", owners=[manager])
     elsewhere = make_article(second, text="خبر عن الرقة في مجموعة ثانية.", title="الرقة مجددا")
-    manager, annotator = module_team.manager, module_team.annotator
     make_project("p", articles=[raqqa], members={manager: Role.MANAGER, annotator: Role.ANNOTATOR})
     return {
         "corpus": corpus,

@@ -49,6 +49,7 @@ def test_demo_builds_corpus_users_and_project(settings):
     output = run_demo()
     corpus = Corpus.objects.get(name="Demo news")
     assert corpus.articles.count() == 12
+    assert list(corpus.owners.values_list("username", flat=True)) == ["mona"]
     project = Project.objects.get(name="Demo: Syria news")
     assert check_schema(project.schema) == project.schema
     assert SchemaVersion.objects.filter(project=project, version=1).exists()

@@ -159,7 +159,7 @@ def test_only_managers_post_the_forms(client, team, project):
 
 
 def test_manager_adds_articles_by_search_or_all(client, team, project):
-    corpus = make_corpus("more")
+    corpus = make_corpus("more", owners=[team.manager])
     make_article(corpus, text="دخلت القوات مدينة الرَّقَّة.")
     make_article(corpus, text="خبر آخر عن دمشق.")
     login(client, team.manager)

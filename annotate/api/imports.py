@@ -13,7 +13,7 @@ from annotate.api.base import ERRORS, ApiView
 from annotate.api.jobs import JobSerializer
 from annotate.api.serializers import ImportSerializer
 from annotate.errors import ActionError
-from annotate.imports import find_member
+from annotate.imports import check_import_corpus, find_member, import_corpus_name
 from annotate.models import Role
 from annotate.tasks import do_start_import, job_payload
 
@@ -28,7 +28,9 @@ class ImportView(ApiView):
             "(JSONL export). Records whose text matches an article of the project attach to "
             "it; others create articles in the import corpus and join the project. Bad records "
             "(offsets that do not match, unknown labels) fail the job with every error listed "
-            "and nothing written, unless skip_bad. 202 with the job."
+            "and nothing written, unless skip_bad. New articles go to a corpus you own, or a "
+            "new one you create (a named corpus you cannot see: 404; one you only read: 403). "
+            "202 with the job."
         ),
         request={"multipart/form-data": ImportSerializer},
         responses={202: JobSerializer, **ERRORS},
@@ -40,6 +42,10 @@ class ImportView(ApiView):
         upload = data.validated_data["file"]
         if upload.size > settings.MAX_UPLOAD_BYTES:
             raise ActionError("file", f"the file is larger than {settings.MAX_UPLOAD_BYTES} bytes")
+        if corpus := data.validated_data.get("corpus", ""):
+            # A corpus named outright must be the caller's (or new) now, not when the job runs:
+            # 404 for one they cannot see, 403 for one they only read.
+            check_import_corpus(request.user, import_corpus_name(project, corpus))
         annotator_id = None
         if name := data.validated_data.get("annotator"):
             annotator_id = find_member(project, name).pk

@@ -179,6 +179,7 @@ class ArticleListView(ListView):
         given = data.validated_data
         result = project_actions.do_add_articles(
             project,
+            by=request.user,
             article_ids=given.get("article_ids"),
             corpus=given.get("corpus"),
             q=given.get("q"),

@@ -7,6 +7,7 @@ with a message (errors name the field).
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -32,6 +33,7 @@ from annotate.lib.overlap import OverlapError
 from annotate.lib.schema import SchemaError
 from annotate.models import Assignment, AssignmentStatus, Membership, Role
 from annotate.projects import projects_for
+from corpus.access import owned_corpora
 from corpus.models import Corpus
 
 RULE_ERRORS = (ActionError, ConflictError, ContentError, OverlapError, SchemaError)
@@ -88,13 +90,19 @@ class GenerateForm(forms.Form):
 
 
 class AddArticlesForm(forms.Form):
+    """Offers only the corpora the user owns (staff: all): the others are not theirs to give."""
+
     corpus = forms.ModelChoiceField(
         label=gettext_lazy("Corpus"),
-        queryset=Corpus.objects.all(),
+        queryset=Corpus.objects.none(),
         empty_label=gettext_lazy("Choose a corpus"),
     )
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
     all = forms.BooleanField(label=gettext_lazy("All articles of the corpus"), required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["corpus"].queryset = owned_corpora(user).order_by("name")
 
 
 class MemberForm(forms.Form):
@@ -246,7 +254,7 @@ def project_detail(request: HttpRequest, pid: int) -> HttpResponse:
                     "mode": "preassign",
                 }
             ),
-            articles_form=AddArticlesForm(),
+            articles_form=AddArticlesForm(user=request.user),
             member_form=MemberForm(initial={"role": Role.ANNOTATOR}),
             schema_form=SchemaForm(
                 initial={"schema": json.dumps(project.schema, ensure_ascii=False, indent=2)}
@@ -302,6 +310,7 @@ def project_add_articles(request: HttpRequest, pid: int) -> HttpResponse:
     def action(project, data):
         result = project_actions.do_add_articles(
             project,
+            by=request.user,
             corpus=data["corpus"],
             q=data["q"] or None,
             all_of_corpus=data["all"],
@@ -311,7 +320,7 @@ def project_add_articles(request: HttpRequest, pid: int) -> HttpResponse:
             "already": result.already,
         }
 
-    return _manager_action(request, pid, AddArticlesForm, action)
+    return _manager_action(request, pid, partial(AddArticlesForm, user=request.user), action)
 
 
 @login_required

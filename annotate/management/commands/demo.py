@@ -31,6 +31,7 @@ from corpus.importing import ImportReport, do_import_articles
 from corpus.lib.parsers import parse_jsonl
 from corpus.lib.text import is_cluster_boundary
 from corpus.models import Corpus
+from corpus.owners import do_add_owner
 
 # Published on purpose (demo data only); the command refuses to run with DEBUG off.
 DEMO_PASSWORD = "arabic-demo-2026"  # noqa: S105
@@ -58,11 +59,14 @@ target (ISIS, the Syrian army, the US-led coalition).
 """
 
 
-def build_demo_corpus() -> tuple[Corpus, ImportReport]:
-    """The demo corpus with every article of corpus/demo/articles.jsonl (imported once)."""
+def build_demo_corpus(owner) -> tuple[Corpus, ImportReport]:
+    """The demo corpus with every article of corpus/demo/articles.jsonl (imported once),
+    owned by `owner` (the demo's manager)."""
     records = parse_jsonl(DEMO_FILE.read_bytes(), name=DEMO_FILE.name)
     report = do_import_articles(DEMO_CORPUS, records)
-    return Corpus.objects.get(pk=report.corpus_id), report
+    corpus = Corpus.objects.get(pk=report.corpus_id)
+    do_add_owner(corpus, user=owner)
+    return corpus, report
 
 
 def build_demo_users() -> dict[str, object]:
@@ -97,7 +101,7 @@ def build_demo_project(corpus: Corpus, users: dict[str, object]) -> Project:
             overlap_fraction=1.0,
             assignment_seed=2026,
         )
-    do_add_articles(project, corpus=corpus, all_of_corpus=True)
+    do_add_articles(project, by=users["mona"], corpus=corpus, all_of_corpus=True)
     roles = dict(Membership.objects.filter(project=project).values_list("user_id", "role"))
     for username, role, _display in DEMO_USERS:
         user = users[username]
@@ -249,8 +253,8 @@ def _submit(assignment: Assignment, user, content: dict) -> Annotation:
 
 def build_demo() -> tuple[Corpus, dict[str, object], Project, ImportReport]:
     with transaction.atomic():
-        corpus, report = build_demo_corpus()
         users = build_demo_users()
+        corpus, report = build_demo_corpus(users["mona"])
         project = build_demo_project(corpus, users)
         build_demo_work(project, users)
     return corpus, users, project, report

@@ -43,7 +43,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--user", help="who is importing (for the audit trail)")
         parser.add_argument(
-            "--corpus", help="corpus for new articles (default: '<project> (imported)')"
+            "--corpus",
+            help="corpus for new articles (default: '<project> (imported)'); with --user, one "
+            "that user owns or a new one",
         )
 
     def handle(self, *args, **options) -> None:

@@ -1,9 +1,14 @@
 """python manage.py import_articles PATH --corpus NAME [--format txt|jsonl|csv] [--skip-bad]
-[--no-title]"""
+[--no-title] [--owner USERNAME]
+
+The operator's import: no permission check (whoever runs manage.py has the database anyway).
+`--owner` makes a user an owner of the corpus, so that someone who is not staff can use it."""
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from tqdm import tqdm
 
 from corpus.importing import (
@@ -20,6 +25,8 @@ from corpus.lib.parsers import (
     parse_files,
     read_files,
 )
+from corpus.models import Corpus
+from corpus.owners import do_add_owner
 
 
 class Command(BaseCommand):
@@ -49,12 +56,22 @@ class Command(BaseCommand):
             help="for .txt files: the whole file is the text; do not take a title from it",
         )
         parser.add_argument(
+            "--owner",
+            metavar="USERNAME",
+            help="make this user an owner of the corpus (imports here are not checked)",
+        )
+        parser.add_argument(
             "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="articles per bulk insert"
         )
 
     def handle(self, *args, **options) -> None:
         path = Path(options["path"])
         fmt = options["format"]
+        owner = None
+        if options["owner"]:
+            owner = get_user_model().objects.filter(username=options["owner"]).first()
+            if owner is None:
+                raise CommandError(f"--owner: no user {options['owner']!r}")
         try:
             paths = list_source_files(path, format=fmt)
             total = sum(_estimate_records(p, fmt) for p in paths)
@@ -81,13 +98,16 @@ class Command(BaseCommand):
             done = read
 
         try:
-            report = do_import_articles(
-                options["corpus"],
-                records,
-                skip_bad=options["skip_bad"],
-                batch_size=max(options["batch_size"], 1),
-                progress=progress,
-            )
+            with transaction.atomic():
+                report = do_import_articles(
+                    options["corpus"],
+                    records,
+                    skip_bad=options["skip_bad"],
+                    batch_size=max(options["batch_size"], 1),
+                    progress=progress,
+                )
+                if owner is not None:
+                    do_add_owner(Corpus.objects.get(pk=report.corpus_id), user=owner)
         except ImportRejected as exc:
             bar.close()
             hint = "(use --skip-bad to import the good records)"
@@ -100,6 +120,8 @@ class Command(BaseCommand):
         for bad in report.skipped:
             self.stderr.write(f"skipped {bad}")
         self.stdout.write(report.summary)
+        if owner is not None:
+            self.stdout.write(f"{owner.username} owns the corpus {report.corpus!r}.")
 
 
 def _estimate_records(path: Path, fmt: str | None) -> int:
