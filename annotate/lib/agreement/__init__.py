@@ -12,6 +12,7 @@
 - documents.py: the plain input (one submitted annotation);
 - pairwise.py: span, token and claim tallies of every annotator pair, all articles at once;
 - report.py: the whole report as dataclasses (AgreementReport), its JSON document and back;
+- codec.py: dataclasses to JSON objects and back, by their fields and types (as_dict/from_dict);
 - svg.py: server-rendered charts.
 
 annotate/agreement.py feeds this package from the database and caches the report.

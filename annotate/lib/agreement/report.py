@@ -20,11 +20,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import combinations
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
 from annotate.lib.agreement.claims import UNSET, ClaimTally
+from annotate.lib.agreement.codec import FLATTEN, Codec, Json
 from annotate.lib.agreement.documents import Doc
 from annotate.lib.agreement.labels import (
     LabelAgreement,
@@ -43,18 +44,17 @@ from annotate.lib.agreement.unitizing import UnitizingAlpha
 REPORT_FORMAT = 2
 LOWEST_ARTICLES = 25
 
-Json = dict[str, Any]
 
-
-# The report. Each class's as_dict() is its part of the JSON document, in this key order;
-# from_dict() reads it back. Mappings keep the order they were built (or stored) in.
+# The report. Each class's as_dict() is its part of the JSON document: its fields in this
+# order, under their names (codec.py); from_dict() reads it back. Mappings keep the order they
+# were built (or stored) in.
 
 
 @dataclass(frozen=True)
-class AlphaU:
+class AlphaU(Codec):
     """Krippendorff's unitizing alpha with uDo, uDe and the number of units behind them."""
 
-    score: Score
+    score: Score = field(metadata=FLATTEN)
     observed_disagreement: float
     expected_disagreement: float
     units: int
@@ -63,103 +63,40 @@ class AlphaU:
     def of(cls, alpha: UnitizingAlpha, labels: Sequence[str]) -> AlphaU:
         return cls.from_dict(alpha.joint_dict(labels))
 
-    def as_dict(self) -> Json:
-        return {
-            **self.score.as_dict(),
-            "observed_disagreement": self.observed_disagreement,
-            "expected_disagreement": self.expected_disagreement,
-            "units": self.units,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AlphaU:
-        return cls(
-            Score.from_dict(data),
-            data["observed_disagreement"],
-            data["expected_disagreement"],
-            data["units"],
-        )
-
 
 @dataclass(frozen=True)
-class PRFTable:
+class PRFTable(Codec):
     """P/R/F1 micro-averaged over the span labels, and per label either annotator used."""
 
     micro: PRF
     labels: dict[str, PRF]
 
-    def as_dict(self) -> Json:
-        return {
-            "micro": self.micro.as_dict(),
-            "labels": {label: row.as_dict() for label, row in self.labels.items()},
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PRFTable:
-        return cls(
-            PRF.from_dict(data["micro"]),
-            {label: PRF.from_dict(row) for label, row in data["labels"].items()},
-        )
-
 
 @dataclass(frozen=True)
-class Confusion:
+class Confusion(Codec):
     """Rows: the first annotator's labels; columns: the second's."""
 
     labels: list[str]
     matrix: list[list[int]]
 
-    def as_dict(self) -> Json:
-        return {"labels": self.labels, "matrix": self.matrix}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Confusion:
-        return cls(list(data["labels"]), [list(row) for row in data["matrix"]])
-
 
 @dataclass(frozen=True)
-class PairStance:
+class PairStance(Codec):
     cohen_kappa: Score
     confusion: Confusion
 
-    def as_dict(self) -> Json:
-        return {"cohen_kappa": self.cohen_kappa.as_dict(), "confusion": self.confusion.as_dict()}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PairStance:
-        return cls(Score.from_dict(data["cohen_kappa"]), Confusion.from_dict(data["confusion"]))
-
 
 @dataclass(frozen=True)
-class PairSpans:
+class PairSpans(Codec):
     exact: PRFTable
     overlap: PRFTable
     token_kappa: Score
     claim_token_kappa: Score
     token_confusion: Confusion  # entity type of each token: "O", then the entity labels
 
-    def as_dict(self) -> Json:
-        return {
-            "exact": self.exact.as_dict(),
-            "overlap": self.overlap.as_dict(),
-            "token_kappa": self.token_kappa.as_dict(),
-            "claim_token_kappa": self.claim_token_kappa.as_dict(),
-            "token_confusion": self.token_confusion.as_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PairSpans:
-        return cls(
-            PRFTable.from_dict(data["exact"]),
-            PRFTable.from_dict(data["overlap"]),
-            Score.from_dict(data["token_kappa"]),
-            Score.from_dict(data["claim_token_kappa"]),
-            Confusion.from_dict(data["token_confusion"]),
-        )
-
 
 @dataclass(frozen=True)
-class PairClaims:
+class PairClaims(Codec):
     """Attributes of the claims both annotators marked (matched by overlap)."""
 
     matched: int
@@ -168,26 +105,12 @@ class PairClaims:
     checkworthy_kappa: Score
 
     def as_dict(self) -> Json:
-        return {
-            "matched": self.matched,
-            "claimant_agreement": self.claimant_agreement.as_dict(),
-            "stance_kappa": self.stance_kappa.as_dict(),
-            "checkworthy_kappa": self.checkworthy_kappa.as_dict(),
-            "unset": UNSET,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PairClaims:
-        return cls(
-            data["matched"],
-            Score.from_dict(data["claimant_agreement"]),
-            Score.from_dict(data["stance_kappa"]),
-            Score.from_dict(data["checkworthy_kappa"]),
-        )
+        # How an attribute nobody set is counted, for readers of the document (not read back).
+        return {**super().as_dict(), "unset": UNSET}
 
 
 @dataclass(frozen=True)
-class PairReport:
+class PairReport(Codec):
     """Two annotators (a < b) compared on the `articles` they both submitted."""
 
     a: int
@@ -197,51 +120,17 @@ class PairReport:
     spans: PairSpans
     claims: PairClaims
 
-    def as_dict(self) -> Json:
-        return {
-            "a": self.a,
-            "b": self.b,
-            "articles": self.articles,
-            "stance": self.stance.as_dict(),
-            "spans": self.spans.as_dict(),
-            "claims": self.claims.as_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PairReport:
-        return cls(
-            data["a"],
-            data["b"],
-            data["articles"],
-            PairStance.from_dict(data["stance"]),
-            PairSpans.from_dict(data["spans"]),
-            PairClaims.from_dict(data["claims"]),
-        )
-
 
 @dataclass(frozen=True)
-class LabelPair:
+class LabelPair(Codec):
     a: int
     b: int
     cohen_kappa: Score
     confusion: list[list[int]]
 
-    def as_dict(self) -> Json:
-        return {
-            "a": self.a,
-            "b": self.b,
-            "cohen_kappa": self.cohen_kappa.as_dict(),
-            "confusion": self.confusion,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> LabelPair:
-        matrix = [list(row) for row in data["confusion"]]
-        return cls(data["a"], data["b"], Score.from_dict(data["cohen_kappa"]), matrix)
-
 
 @dataclass(frozen=True)
-class LabelMeasures:
+class LabelMeasures(Codec):
     """Every label measure over one set of stance ratings (labels.LabelAgreement)."""
 
     labels: list[str]
@@ -258,75 +147,22 @@ class LabelMeasures:
     def of(cls, agreement: LabelAgreement) -> LabelMeasures:
         return cls.from_dict(agreement.as_dict())
 
-    def as_dict(self) -> Json:
-        return {
-            "labels": self.labels,
-            "annotators": self.annotators,
-            "items": self.items,
-            "single_rated_items": self.single_rated_items,
-            "cohen_kappa": self.cohen_kappa.as_dict(),
-            "fleiss_kappa": self.fleiss_kappa.as_dict(),
-            "krippendorff_alpha": self.krippendorff_alpha.as_dict(),
-            "observed_agreement": self.observed_agreement.as_dict(),
-            "pairs": [pair.as_dict() for pair in self.pairs],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> LabelMeasures:
-        return cls(
-            labels=list(data["labels"]),
-            annotators=list(data["annotators"]),
-            items=data["items"],
-            single_rated_items=data["single_rated_items"],
-            cohen_kappa=Score.from_dict(data["cohen_kappa"]),
-            fleiss_kappa=Score.from_dict(data["fleiss_kappa"]),
-            krippendorff_alpha=Score.from_dict(data["krippendorff_alpha"]),
-            observed_agreement=Score.from_dict(data["observed_agreement"]),
-            pairs=[LabelPair.from_dict(pair) for pair in data["pairs"]],
-        )
-
 
 @dataclass(frozen=True)
-class StanceReport:
+class StanceReport(Codec):
     values: list[str]
     pooled: LabelMeasures  # every (article, target) an item
     targets: dict[str, LabelMeasures]
 
-    def as_dict(self) -> Json:
-        return {
-            "values": self.values,
-            "pooled": self.pooled.as_dict(),
-            "targets": {key: t.as_dict() for key, t in self.targets.items()},
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> StanceReport:
-        return cls(
-            list(data["values"]),
-            LabelMeasures.from_dict(data["pooled"]),
-            {key: LabelMeasures.from_dict(t) for key, t in data["targets"].items()},
-        )
-
 
 @dataclass(frozen=True)
-class SpanAlphaU:
+class SpanAlphaU(Codec):
     entities: AlphaU  # over the entity labels at once
     labels: dict[str, AlphaU]  # the span labels someone used, claims included
 
-    def as_dict(self) -> Json:
-        return {
-            "entities": self.entities.as_dict(),
-            "labels": {label: a.as_dict() for label, a in self.labels.items()},
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SpanAlphaU:
-        labels = {label: AlphaU.from_dict(a) for label, a in data["labels"].items()}
-        return cls(AlphaU.from_dict(data["entities"]), labels)
-
 
 @dataclass(frozen=True)
-class SpanReport:
+class SpanReport(Codec):
     labels: list[str]  # the entity labels, then the claim label
     exact: PRFTable
     overlap: PRFTable
@@ -334,30 +170,9 @@ class SpanReport:
     claim_token_kappa: Score
     alpha_u: SpanAlphaU
 
-    def as_dict(self) -> Json:
-        return {
-            "labels": self.labels,
-            "exact": self.exact.as_dict(),
-            "overlap": self.overlap.as_dict(),
-            "token_kappa": self.token_kappa.as_dict(),
-            "claim_token_kappa": self.claim_token_kappa.as_dict(),
-            "alpha_u": self.alpha_u.as_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SpanReport:
-        return cls(
-            list(data["labels"]),
-            PRFTable.from_dict(data["exact"]),
-            PRFTable.from_dict(data["overlap"]),
-            Score.from_dict(data["token_kappa"]),
-            Score.from_dict(data["claim_token_kappa"]),
-            SpanAlphaU.from_dict(data["alpha_u"]),
-        )
-
 
 @dataclass(frozen=True)
-class ClaimReport:
+class ClaimReport(Codec):
     label: str
     exact: PRF | None  # None: nobody marked a claim on a compared article
     overlap: PRF | None
@@ -368,85 +183,31 @@ class ClaimReport:
     checkworthy_kappa: Score
     alpha_u: AlphaU
 
-    def as_dict(self) -> Json:
-        return {
-            "label": self.label,
-            "exact": self.exact.as_dict() if self.exact else None,
-            "overlap": self.overlap.as_dict() if self.overlap else None,
-            "matched": self.matched,
-            "claimant_agreement": self.claimant_agreement.as_dict(),
-            "stance_kappa": self.stance_kappa.as_dict(),
-            "stance_observed": self.stance_observed.as_dict(),
-            "checkworthy_kappa": self.checkworthy_kappa.as_dict(),
-            "alpha_u": self.alpha_u.as_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ClaimReport:
-        return cls(
-            label=data["label"],
-            exact=PRF.from_dict(data["exact"]) if data["exact"] else None,
-            overlap=PRF.from_dict(data["overlap"]) if data["overlap"] else None,
-            matched=data["matched"],
-            claimant_agreement=Score.from_dict(data["claimant_agreement"]),
-            stance_kappa=Score.from_dict(data["stance_kappa"]),
-            stance_observed=Score.from_dict(data["stance_observed"]),
-            checkworthy_kappa=Score.from_dict(data["checkworthy_kappa"]),
-            alpha_u=AlphaU.from_dict(data["alpha_u"]),
-        )
-
 
 @dataclass(frozen=True)
-class Annotator:
+class Annotator(Codec):
     id: int
     name: str
     annotations: int  # submitted, compared or not
 
-    def as_dict(self) -> Json:
-        return {"id": self.id, "name": self.name, "annotations": self.annotations}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Annotator:
-        return cls(data["id"], data["name"], data["annotations"])
-
 
 @dataclass(frozen=True)
-class Counts:
+class Counts(Codec):
     annotations: int
     articles: int
     compared_articles: int
     single_annotated_articles: int
     pairs: int
 
-    def as_dict(self) -> Json:
-        return {
-            "annotations": self.annotations,
-            "articles": self.articles,
-            "compared_articles": self.compared_articles,
-            "single_annotated_articles": self.single_annotated_articles,
-            "pairs": self.pairs,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Counts:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
-
 
 @dataclass(frozen=True)
-class SummaryRow:
+class SummaryRow(Codec):
     key: str  # "stance.krippendorff_alpha", ...: the same keys in every report
-    score: Score
-
-    def as_dict(self) -> Json:
-        return {"key": self.key, **self.score.as_dict()}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SummaryRow:
-        return cls(data["key"], Score.from_dict(data))
+    score: Score = field(metadata=FLATTEN)
 
 
 @dataclass(frozen=True)
-class LowArticle:
+class LowArticle(Codec):
     """One of the articles with the lowest agreement; the title is the database edge's."""
 
     article: int
@@ -457,31 +218,14 @@ class LowArticle:
     title: str | None = None
 
     def as_dict(self) -> Json:
-        data: Json = {
-            "article": self.article,
-            "annotators": self.annotators,
-            "score": self.score,
-            "span_f1_overlap": self.span_f1_overlap,
-            "stance_observed": self.stance_observed,
-        }
-        if self.title is not None:
-            data["title"] = self.title
+        data = super().as_dict()
+        if self.title is None:  # built without the database: the document has no "title"
+            del data["title"]
         return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> LowArticle:
-        return cls(
-            data["article"],
-            data["annotators"],
-            data["score"],
-            data["span_f1_overlap"],
-            data["stance_observed"],
-            data.get("title"),
-        )
 
 
 @dataclass(frozen=True)
-class Week:
+class Week(Codec):
     """Agreement of the articles whose last annotation was submitted in this ISO week."""
 
     week: str  # "2026-W02"
@@ -490,28 +234,9 @@ class Week:
     stance_observed: Score
     span_f1_overlap: Score
 
-    def as_dict(self) -> Json:
-        return {
-            "week": self.week,
-            "articles": self.articles,
-            "stance_alpha": self.stance_alpha.as_dict(),
-            "stance_observed": self.stance_observed.as_dict(),
-            "span_f1_overlap": self.span_f1_overlap.as_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Week:
-        return cls(
-            data["week"],
-            data["articles"],
-            Score.from_dict(data["stance_alpha"]),
-            Score.from_dict(data["stance_observed"]),
-            Score.from_dict(data["span_f1_overlap"]),
-        )
-
 
 @dataclass(frozen=True)
-class AgreementReport:
+class AgreementReport(Codec):
     format: int
     annotators: list[Annotator]
     counts: Counts
@@ -523,37 +248,12 @@ class AgreementReport:
     lowest_articles: list[LowArticle]
     weeks: list[Week]
 
-    def as_dict(self) -> Json:
-        return {
-            "format": self.format,
-            "annotators": [a.as_dict() for a in self.annotators],
-            "counts": self.counts.as_dict(),
-            "summary": [row.as_dict() for row in self.summary],
-            "stance": self.stance.as_dict(),
-            "spans": self.spans.as_dict(),
-            "claims": self.claims.as_dict(),
-            "pairs": [pair.as_dict() for pair in self.pairs],
-            "lowest_articles": [row.as_dict() for row in self.lowest_articles],
-            "weeks": [week.as_dict() for week in self.weeks],
-        }
-
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AgreementReport:
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Raises KeyError, TypeError or ValueError when `data` is not a report of this format."""
         if data["format"] != REPORT_FORMAT:
             raise ValueError(f"report format {data['format']!r}, not {REPORT_FORMAT}")
-        return cls(
-            format=data["format"],
-            annotators=[Annotator.from_dict(a) for a in data["annotators"]],
-            counts=Counts.from_dict(data["counts"]),
-            summary=[SummaryRow.from_dict(row) for row in data["summary"]],
-            stance=StanceReport.from_dict(data["stance"]),
-            spans=SpanReport.from_dict(data["spans"]),
-            claims=ClaimReport.from_dict(data["claims"]),
-            pairs=[PairReport.from_dict(pair) for pair in data["pairs"]],
-            lowest_articles=[LowArticle.from_dict(row) for row in data["lowest_articles"]],
-            weeks=[Week.from_dict(week) for week in data["weeks"]],
-        )
+        return super().from_dict(data)
 
     def pair(self, a: int, b: int) -> PairReport | None:
         """The comparison of these two annotators (in either order), if they share articles."""

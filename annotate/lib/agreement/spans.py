@@ -18,12 +18,13 @@ the earlier one, then the label listed first). Cohen's kappa is computed over th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
+from annotate.lib.agreement.codec import Codec, json_key
 from annotate.lib.agreement.labels import kappa_from_confusion
 from annotate.lib.agreement.score import Score
 
@@ -78,34 +79,13 @@ def overlap_matches(a: Sequence[Span], b: Sequence[Span]) -> list[tuple[int, int
 
 
 @dataclass(frozen=True, slots=True)
-class PRF:
+class PRF(Codec):
     precision: Score
     recall: Score
     f1: Score
     matched: int
-    a_count: int
-    b_count: int
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "precision": self.precision.as_dict(),
-            "recall": self.recall.as_dict(),
-            "f1": self.f1.as_dict(),
-            "matched": self.matched,
-            "a_spans": self.a_count,
-            "b_spans": self.b_count,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PRF:
-        return cls(
-            Score.from_dict(data["precision"]),
-            Score.from_dict(data["recall"]),
-            Score.from_dict(data["f1"]),
-            data["matched"],
-            data["a_spans"],
-            data["b_spans"],
-        )
+    a_count: int = field(metadata=json_key("a_spans"))
+    b_count: int = field(metadata=json_key("b_spans"))
 
 
 def prf(matched: int, a_count: int, b_count: int, *, annotators: int = 2) -> PRF:
