@@ -11,21 +11,26 @@ A field's metadata may change how it is written:
 
 - `json_key("a_spans")`: under another key than the field's name;
 - `FLATTEN`: a nested dataclass's keys go into this object itself, not under a key of their
-  own, and are read back from it.
+  own, and are read back from it (so a flattened field's default is never used).
 
 The `Codec` mixin gives a dataclass `as_dict()` and `from_dict()` through this module. A class
 with its own `as_dict()` or `from_dict()` (Score; PairClaims, which adds a constant key) is
 written or read by it wherever it is nested.
+
+How: each type gets, once, a pair of converters (functions of one value), made from the type by
+`_converter()`; a dataclass's are its `_Plan`, a list of its fields walked by a loop.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 from collections.abc import Callable, Mapping
 from typing import Any, Self, Union, get_args, get_origin, get_type_hints
 
 Json = dict[str, Any]
+type _Convert = Callable[[Any], Any]
 
 _JSON_KEY = "json_key"
 _FLATTEN = "json_flatten"
@@ -62,51 +67,72 @@ def from_json[T](cls: type[T], data: Mapping[str, Any]) -> T:
     return result
 
 
-class _Plan:
-    """A dataclass's write and read functions, made once from its fields and their types.
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    key: str
+    flatten: bool
+    default: Callable[[], Any] | None  # makes the value of a missing key; None: no default
+    write: _Convert
+    read: _Convert
 
-    They are generated source, as dataclasses makes __init__: the very code of hand-written
-    as_dict()/from_dict() methods, and as fast. (A loop over the fields testing each one's
-    conversion took 25% longer to read and write a whole report.)
-    """
+
+class _Plan:
+    """How to write and read one dataclass: its fields, each with its key and converters."""
 
     def __init__(self, cls: type) -> None:
         if not dataclasses.is_dataclass(cls):
             raise TypeError(f"{cls.__qualname__} is not a dataclass")
         hints = get_type_hints(cls)
-        names: dict[str, Any] = {"cls": cls}
-        items: list[str] = []
-        positional: list[str] = []  # positional arguments are the fastest to pass
-        keywords: list[str] = []
-        for f in dataclasses.fields(cls):
-            if not f.init:
-                continue
-            key = f.metadata.get(_JSON_KEY, f.name)
-            value = _source(hints[f.name], f"obj.{f.name}", reading=False, names=names)
-            if f.metadata.get(_FLATTEN):
-                items.append(f"**{value}")
-                value = _source(hints[f.name], "data", reading=True, names=names)
+        self.cls = cls
+        self.fields = [
+            _Field(
+                name=f.name,
+                key=f.metadata.get(_JSON_KEY, f.name),
+                flatten=bool(f.metadata.get(_FLATTEN)),
+                default=_default(f),
+                write=_converter(hints[f.name], reading=False),
+                read=_converter(hints[f.name], reading=True),
+            )
+            for f in dataclasses.fields(cls)
+            if f.init
+        ]
+
+    def write(self, obj: object) -> Json:
+        data: Json = {}
+        for f in self.fields:
+            value = f.write(getattr(obj, f.name))
+            if f.flatten:
+                data.update(value)
             else:
-                items.append(f"{key!r}: {value}")
-                value = _source(hints[f.name], f"data[{key!r}]", reading=True, names=names)
-            if f.default is not dataclasses.MISSING:
-                value = f"{value} if {key!r} in data else {_name(names, f.default)}"
-            elif f.default_factory is not dataclasses.MISSING:
-                value = f"{value} if {key!r} in data else {_name(names, f.default_factory)}()"
-            if f.kw_only:
-                keywords.append(f"{f.name}={value}")
+                data[f.key] = value
+        return data
+
+    def read(self, data: Mapping[str, Any]) -> Any:
+        values: dict[str, Any] = {}
+        for f in self.fields:
+            if f.flatten:
+                values[f.name] = f.read(data)
+            elif f.key in data:
+                values[f.name] = f.read(data[f.key])
+            elif f.default is not None:
+                values[f.name] = f.default()
             else:
-                positional.append(value)
-        exec(  # noqa: S102 - source made of field names, repr()s of keys and generated names
-            f"def write(obj):\n    return {{{', '.join(items)}}}\n"
-            f"def read(data):\n    return cls({', '.join(positional + keywords)})\n",
-            names,
-        )
-        self.write: Callable[[object], Json] = names["write"]
-        self.read: Callable[[Mapping[str, Any]], Any] = names["read"]
+                raise KeyError(f.key)
+        return self.cls(**values)
 
 
-_PLANS: dict[type, _Plan] = {}
+def _default(f: dataclasses.Field[Any]) -> Callable[[], Any] | None:
+    """What makes the field's value when its key is missing: its default or default_factory."""
+    if f.default is not dataclasses.MISSING:
+        value = f.default
+        return lambda: value
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory
+    return None
+
+
+_PLANS: dict[type, _Plan] = {}  # a dict: mypy rejects type[T] as functools.cache keys
 
 
 def _plan(cls: type) -> _Plan:
@@ -116,42 +142,38 @@ def _plan(cls: type) -> _Plan:
     return plan
 
 
-def _source(tp: Any, value: str, *, reading: bool, names: dict[str, Any]) -> str:
-    """Source of the expression that writes (or reads) `value`, of type `tp`."""
+def _same(value: Any) -> Any:
+    """The converter of a value JSON holds as it is."""
+    return value
+
+
+@functools.cache
+def _converter(tp: Any, *, reading: bool) -> _Convert:
+    """The function that writes (or reads) a value of type `tp`."""
     if isinstance(tp, type):
         if issubclass(tp, _PLAIN):
-            return value
+            return _same
         method = "from_dict" if reading else "as_dict"
         owner = next((c for c in tp.__mro__ if method in vars(c)), Codec)
         if owner is not Codec:  # its own as_dict() or from_dict()
-            return f"{_name(names, getattr(tp, method))}({value})"
+            own: _Convert = getattr(tp, method)
+            return own
         plan = _plan(tp)
-        return f"{_name(names, plan.read if reading else plan.write)}({value})"
+        return plan.read if reading else plan.write
     origin, args = get_origin(tp), get_args(tp)
     if origin in (Union, types.UnionType) and len(args) == 2 and type(None) in args:
-        var = _name(names, None)
-        inner_type = args[0] if args[1] is type(None) else args[1]
-        inner = _source(inner_type, var, reading=reading, names=names)
-        if inner == var:
-            return value
-        return f"(None if ({var} := {value}) is None else {inner})"
+        inner = _converter(args[0] if args[1] is type(None) else args[1], reading=reading)
+        if inner is _same:
+            return _same
+        return lambda value: None if value is None else inner(value)
     if origin is list:
-        var = _name(names, None)
-        item = _source(args[0], var, reading=reading, names=names)
-        if item == var:
-            return f"list({value})" if reading else value
-        return f"[{item} for {var} in {value}]"
+        item = _converter(args[0], reading=reading)
+        if item is _same:
+            return list if reading else _same
+        return lambda value: [item(x) for x in value]
     if origin is dict and args[0] is str:
-        var = _name(names, None)
-        item = _source(args[1], var, reading=reading, names=names)
-        if item == var:
-            return f"dict({value})" if reading else value
-        return f"{{k{var}: {item} for k{var}, {var} in {value}.items()}}"
+        item = _converter(args[1], reading=reading)
+        if item is _same:
+            return dict if reading else _same
+        return lambda value: {k: item(x) for k, x in value.items()}
     raise TypeError(f"no JSON form for {tp!r}")
-
-
-def _name(names: dict[str, Any], value: object) -> str:
-    """A new name in the generated functions' namespace, bound to `value`."""
-    name = f"_{len(names)}"
-    names[name] = value
-    return name
