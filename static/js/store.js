@@ -81,6 +81,9 @@ export function applyOp(content, op) {
       ) {
         return content;
       }
+      // A relabel onto another span's range and label would be a duplicate (the server
+      // refuses those, and replaying the queue would then drop one of the two): no change.
+      if (content.spans.some((s) => s.id !== op.id && sameRange(s, span))) return content;
       spans[index] = span;
       return withSpans(content, spans);
     }

@@ -481,6 +481,17 @@ JS_STORE_RUN = (
 )
 @given(ops_strategy)
 @example([("relation", 0, 1), ("add", 1, 0, "PER")])  # a relation to a span not there yet
+# A relabel onto another span's range and label: refused, or a replay would drop a span.
+@example(
+    [
+        ("add", 1, 0, "PER"),
+        ("undo",),
+        ("redo",),
+        ("remove", 0),
+        ("add", 0, 0, "CLAIM"),
+        ("label", 0, "PER"),
+    ]
+)
 def test_store_replays_restores_and_undoes_any_sequence(js, steps):
     got = run(js, JS_STORE_RUN, [list(step) for step in steps])
     assert got["replayed"] == got["final"]  # the unsent queue rebuilds the document
