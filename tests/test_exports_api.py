@@ -8,7 +8,7 @@ import hashlib
 import io
 import json
 import threading
-import zipfile
+from array import array
 
 import pandas
 import pytest
@@ -19,6 +19,7 @@ from annotate import exports as export_edge
 from annotate.exports import check_export_options, export_stream
 from annotate.lib.exports.split import assign_split, parse_ratios
 from annotate.models import ExportToken, Gold, GoldSource, Job, JobStatus, Role
+from tests.export_files import joined, names, read_zip
 from tests.factories import make_annotation, make_article, make_project, make_user, span, span_of
 
 pytestmark = pytest.mark.django_db
@@ -86,12 +87,6 @@ def project_with_gold(settings, tmp_path):
     return project, articles, users
 
 
-def read_zip(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert archive.testzip() is None
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
 def export_bytes(project, **options) -> bytes:
     return b"".join(
         export_stream(project, check_export_options(**options), created_at="2024-01-01T00:00:00")
@@ -101,7 +96,7 @@ def export_bytes(project, **options) -> bytes:
 def test_an_export_holds_every_format_and_a_manifest_with_their_hashes(project_with_gold):
     project, _, _ = project_with_gold
     files = read_zip(export_bytes(project))
-    assert list(files) == ["gold.jsonl", "gold.conll", "stance.csv", "raw.jsonl", "manifest.json"]
+    assert list(files) == names("jsonl", "conll", "csv", "raw")
     manifest = json.loads(files["manifest.json"])
     for name, info in manifest["files"].items():
         assert hashlib.sha256(files[name]).hexdigest() == info["sha256"]
@@ -118,7 +113,10 @@ def test_an_export_holds_every_format_and_a_manifest_with_their_hashes(project_w
         "formats": ["jsonl", "conll", "csv", "raw"],
         "seed": 0,
         "ratios": {"train": 0.8, "dev": 0.1, "test": 0.1},
+        "group_by": None,
     }
+    # Three gold articles: every split gets one, whatever the thresholds say.
+    assert manifest["counts"]["gold_articles"] == {"train": 1, "dev": 1, "test": 1, "total": 3}
     assert manifest["tool"]["version"]
     assert manifest["created_at"] == "2024-01-01T00:00:00"
 
@@ -128,9 +126,9 @@ def test_exported_jsonl_and_csv_load_in_pandas_and_every_span_slices_its_text(
 ):
     project, articles, _ = project_with_gold
     files = read_zip(export_bytes(project, seed=5, ratios="0.5,0.25,0.25"))
-    (tmp_path / "gold.jsonl").write_bytes(files["gold.jsonl"])
-    (tmp_path / "stance.csv").write_bytes(files["stance.csv"])
-    (tmp_path / "raw.jsonl").write_bytes(files["raw.jsonl"])
+    (tmp_path / "gold.jsonl").write_bytes(joined(files, "jsonl"))
+    (tmp_path / "stance.csv").write_bytes(joined(files, "csv"))
+    (tmp_path / "raw.jsonl").write_bytes(joined(files, "raw"))
 
     gold = pandas.read_json(tmp_path / "gold.jsonl", lines=True)
     assert list(gold.columns) == [
@@ -145,11 +143,18 @@ def test_exported_jsonl_and_csv_load_in_pandas_and_every_span_slices_its_text(
     ]
     assert len(gold) == 3
     spans_checked = 0
+    hashes = {a.pk: a.content_hash for a in articles}
     for _, row in gold.iterrows():
         for s in row["spans"]:
             assert row["text"][s["start"] : s["end"]] == s["text"]
             spans_checked += 1
-        assert row["split"] == assign_split(row["id"], seed=5, ratios=parse_ratios("0.5,0.25,0.25"))
+        assert files[f"{row['split']}.jsonl"].count(f'"id":{row["id"]},'.encode()) == 1
+    assert sorted(gold["split"]) == ["dev", "test", "train"]
+    # Keyed on the content hash (here the thresholds alone give one article each).
+    by_threshold = [
+        assign_split(hashes[i], seed=5, ratios=parse_ratios("0.5,0.25,0.25")) for i in gold["id"]
+    ]
+    assert by_threshold == list(gold["split"])
     assert spans_checked == 7
     # The emoji article: code points, not UTF-16 units.
     emoji_row = gold[gold["id"] == articles[1].pk].iloc[0]
@@ -165,7 +170,7 @@ def test_exported_jsonl_and_csv_load_in_pandas_and_every_span_slices_its_text(
 
 def test_conll_marks_the_clitic_split_and_the_article_header(project_with_gold):
     project, articles, _ = project_with_gold
-    conll = read_zip(export_bytes(project, formats="conll"))["gold.conll"].decode()
+    conll = joined(read_zip(export_bytes(project, formats="conll")), "conll").decode()
     assert f"# article_id = {articles[0].pk}\n" in conll
     start = TEXTS[0].index("وداعش")
     assert f"و\t{start}\t{start + 1}\tO\n" in conll
@@ -187,7 +192,7 @@ def test_the_same_state_and_options_give_byte_identical_files(project_with_gold)
     project, _, _ = project_with_gold
     first = read_zip(export_bytes(project, seed=3))
     second = read_zip(export_bytes(project, seed=3))
-    for name in ("gold.jsonl", "gold.conll", "stance.csv", "raw.jsonl"):
+    for name in names("jsonl", "conll", "csv", "raw"):
         assert first[name] == second[name]
     # With the same creation time, the whole zip is identical too.
     assert export_bytes(project, seed=3) == export_bytes(project, seed=3)
@@ -198,7 +203,7 @@ def test_the_same_state_and_options_give_byte_identical_files(project_with_gold)
 def test_a_raw_only_export_still_counts_the_gold(project_with_gold):
     project, _, _ = project_with_gold
     files = read_zip(export_bytes(project, formats=["raw"]))
-    assert list(files) == ["raw.jsonl", "manifest.json"]
+    assert list(files) == names("raw")
     manifest = json.loads(files["manifest.json"])
     assert manifest["counts"]["gold_articles"]["total"] == 3
     assert manifest["conll"] is None
@@ -245,7 +250,7 @@ def test_a_manager_starts_an_export_job_polls_it_and_downloads_the_zip(project_w
     assert download["Content-Type"] == "application/zip"
     assert "attachment" in download["Content-Disposition"]
     files = read_zip(b"".join(download.streaming_content))
-    assert list(files) == ["gold.jsonl", "stance.csv", "manifest.json"]
+    assert list(files) == names("jsonl", "csv")
     listed = client.get(f"/api/projects/{project.pk}/exports/").json()
     assert [j["id"] for j in listed] == [job["id"]]
 
@@ -290,13 +295,14 @@ def test_fetching_in_small_chunks_gives_the_same_zip(project_with_gold, monkeypa
 
 def test_gold_text_also_comes_as_utf8_from_postgresql(project_with_gold):
     project, articles, _ = project_with_gold
-    records = list(export_edge.gold_records(project, check_export_options()))
+    ids = array("q", [a.pk for a in articles[:3]])
+    records = list(export_edge.gold_records(project, "train", ids))
     assert [r.text for r in records] == [a.text for a in articles[:3]]
     if connection.vendor == "postgresql":
         assert [r.text_utf8 for r in records] == [a.text.encode() for a in articles[:3]]
     else:
         assert [r.text_utf8 for r in records] == [None] * 3
-    light = list(export_edge.gold_records(project, check_export_options(), with_text=False))
+    light = list(export_edge.gold_records(project, "train", ids, with_text=False))
     assert [(r.text, r.text_utf8) for r in light] == [("", None)] * 3
     assert [r.content for r in light] == [r.content for r in records]
 
@@ -317,7 +323,7 @@ def test_export_stream_sends_the_zip_without_a_job(project_with_gold):
     assert response.status_code == 200
     assert response.streaming
     files = read_zip(b"".join(response.streaming_content))
-    assert list(files) == ["gold.jsonl", "manifest.json"]
+    assert list(files) == names("jsonl")
     assert not Job.objects.exists()
     bad = client_for(users["manager"]).get(
         f"/api/projects/{project.pk}/exports/stream/?ratios=2,0,0"
@@ -343,7 +349,7 @@ def test_export_tokens_are_shown_once_stored_hashed_and_download_only_their_proj
     anonymous = APIClient()
     by_header = anonymous.get(job["download"], HTTP_AUTHORIZATION=f"Bearer {key}")
     assert by_header.status_code == 200
-    assert read_zip(b"".join(by_header.streaming_content))["gold.jsonl"]
+    assert joined(read_zip(b"".join(by_header.streaming_content)), "jsonl")
     latest = anonymous.get(
         f"/api/projects/{project.pk}/exports/latest/download/", HTTP_AUTHORIZATION=f"Bearer {key}"
     )
@@ -414,7 +420,7 @@ def test_jobs_are_visible_to_their_starter_and_project_managers_only(project_wit
 
 def test_stance_csv_quotes_are_safe(project_with_gold):
     project, _, _ = project_with_gold
-    text = read_zip(export_bytes(project, formats="csv"))["stance.csv"].decode()
+    text = joined(read_zip(export_bytes(project, formats="csv")), "csv").decode()
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["target"] for r in rows} == {"isis", "syrian_army", "us_coalition"}
 

@@ -40,6 +40,7 @@ def build_manifest(
     schema: dict[str, Any],
     schema_version: int,
     options: dict[str, Any],
+    split: dict[str, Any],
     stats: ExportStats,
     files: Iterable[FileInfo],
     articles_in_project: int,
@@ -62,6 +63,7 @@ def build_manifest(
         "label_set": labels,
         "schema": schema,
         "options": options,
+        "split": split,
         "counts": {
             "articles_in_project": articles_in_project,
             "gold_articles": _per_split(stats.articles),
