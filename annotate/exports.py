@@ -35,8 +35,8 @@ from annotate.agreement import fingerprint
 from annotate.errors import ActionError
 from annotate.lib.exports import CARD_NAME, FORMATS, MANIFEST_NAME, file_name
 from annotate.lib.exports.archive import FileInfo, zip_stream
-from annotate.lib.exports.card import Feature, dataset_card, gold_features
-from annotate.lib.exports.conll import conll_articles
+from annotate.lib.exports.card import Feature, dataset_card, gold_features, token_features
+from annotate.lib.exports.conll import conll_articles, tag_names
 from annotate.lib.exports.jsonl import gold_jsonl_utf8_lines, raw_jsonl_lines
 from annotate.lib.exports.manifest import build_manifest
 from annotate.lib.exports.records import (
@@ -58,6 +58,7 @@ from annotate.lib.exports.split import (
     unit_key,
 )
 from annotate.lib.exports.stance_csv import stance_csv_lines
+from annotate.lib.exports.tokens import token_lines
 from annotate.lib.schema import claim_key, span_labels
 from annotate.models import (
     AgreementSnapshot,
@@ -73,7 +74,7 @@ from annotate.models import (
 # of news articles keep the export's Python peak near 4 MB, and larger fetches were no faster.
 CHUNK_SIZE = 250
 PROGRESS_EVERY = 1000
-GOLD_FORMATS = ("jsonl", "conll", "csv")
+GOLD_FORMATS = ("jsonl", "conll", "tokens", "csv")
 
 Progress = Callable[[int, int], None]
 
@@ -106,7 +107,7 @@ def check_export_options(
 ) -> ExportOptions:
     """Validate export options; ActionError names the bad field.
 
-    `formats`: a list or comma-separated text of jsonl, conll, csv, raw (default: all).
+    `formats`: a list or comma-separated text of jsonl, conll, tokens, csv, raw (default: all).
     `group_by`: a top-level key of the articles' metadata (e.g. "story"), or none.
     """
     if group_by in (None, ""):
@@ -392,13 +393,14 @@ def _entries(
         )
         return counting_gold(records, stats) if first else records
 
-    claim = claim_key(project.schema)
-    entity_labels = {label["key"] for label in span_labels(project.schema) if label} - {claim}
+    entity_labels = entity_keys(project.schema)
     entries: list[tuple[str, Iterable[str | bytes]]] = []
     for i, name in enumerate(gold_formats):
         for part in SPLITS:
             if name == "jsonl":
                 lines: Iterable[str | bytes] = gold_jsonl_utf8_lines(gold(i == 0, part))
+            elif name == "tokens":
+                lines = token_lines(gold(i == 0, part), entity_labels=entity_labels)
             elif name == "conll":
                 lines = conll_articles(gold(i == 0, part), entity_labels=entity_labels, stats=stats)
             else:
@@ -417,6 +419,13 @@ def _entries(
             for _ in counting_gold(records, stats):
                 pass
     return entries
+
+
+def entity_keys(schema: dict[str, Any]) -> list[str]:
+    """The labels BIO tags, in schema order (retired ones too): every span label but the
+    claim label."""
+    claim = claim_key(schema)
+    return [label["key"] for label in span_labels(schema) if label and label["key"] != claim]
 
 
 def split_rule(options: ExportOptions) -> str:
@@ -444,6 +453,8 @@ def _card(
     if "jsonl" in options.formats:
         targets = [target["key"] for target in project.schema.get("stance_targets", [])]
         configs["default"] = ("jsonl", gold_features(targets))
+    if "tokens" in options.formats:
+        configs["tokens"] = ("tokens", token_features(tag_names(entity_keys(project.schema))))
     if "raw" in options.formats:
         configs["raw"] = ("raw", None)
     return dataset_card(

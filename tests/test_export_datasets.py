@@ -97,6 +97,29 @@ def test_the_unzipped_export_loads_as_three_splits_with_named_features(
     assert "code point" in card
 
 
+def test_token_classification_loads_with_class_label_names(project, tmp_path, load_dataset):
+    folder, files = unzip(project, tmp_path, formats="jsonl,tokens")
+    dataset = load_dataset(folder, "tokens")
+    assert sorted(dataset) == ["dev", "test", "train"]
+    features = dataset["train"].features
+    assert list(features) == ["id", "external_id", "tokens", "ner_tags", "token_offsets", "split"]
+    names = features["ner_tags"].feature.names
+    assert names[:3] == ["O", "B-PER", "I-PER"]
+    assert "B-MILITARY_GROUP" in names and "B-CLAIM" not in names
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["token_classification"]["features"]["ner_tags"]["class_label"]["names"] == names
+    gold = {row["id"]: row for split in dataset for row in load_dataset(folder)[split]}
+    for split in dataset:
+        for row in dataset[split]:
+            tags = [names[i] for i in row["ner_tags"]]
+            entity = [t for t, tag in zip(row["tokens"], tags, strict=True) if tag != "O"]
+            assert entity == ["الجيش", "السوري"]
+            assert tags[row["tokens"].index("الجيش")] == "B-MILITARY_GROUP"
+            text = gold[row["id"]]["text"]
+            for token, (start, end) in zip(row["tokens"], row["token_offsets"], strict=True):
+                assert text[start:end] == token
+
+
 def test_group_by_keeps_a_story_in_one_split(project, tmp_path):
     _, files = unzip(project, tmp_path, formats="jsonl", group_by="story", seed=3)
     split_of_story: dict[str, set[str]] = {}

@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 
 from annotate.lib.exports import archive
 from annotate.lib.exports.archive import FileInfo, zip_stream
-from annotate.lib.exports.conll import bio_lines, conll_lines, layer_spans, split_tokens
+from annotate.lib.exports.conll import (
+    bio_lines,
+    conll_lines,
+    layer_spans,
+    split_tokens,
+    tag_names,
+)
 from annotate.lib.exports.jsonl import gold_jsonl_lines, raw_jsonl_lines
 from annotate.lib.exports.manifest import build_manifest
 from annotate.lib.exports.records import (
@@ -36,6 +42,7 @@ from annotate.lib.exports.split import (
     unit_key,
 )
 from annotate.lib.exports.stance_csv import stance_csv_lines
+from annotate.lib.exports.tokens import token_lines
 from annotate.lib.schema import default_schema
 from corpus.lib.text import tokenize
 from tests.factories import span, span_of
@@ -229,6 +236,33 @@ def test_every_entity_begins_with_b_and_bio_never_starts_with_i(data):
 
 
 # ---- stance CSV ----
+
+
+# ---- token classification ----
+
+LABEL_ORDER = ["PER", "ORG", "LOC", "GPE", "MILITARY_GROUP", "EVENT", "DATE"]
+
+
+def test_tag_names_are_o_then_b_and_i_of_each_label_in_schema_order():
+    assert tag_names(["PER", "GPE"]) == ["O", "B-PER", "I-PER", "B-GPE", "I-GPE"]
+
+
+def test_token_classification_has_the_conll_tokens_with_tag_indices_and_offsets():
+    spans = [ISIS_IN_CLITIC, RAQQA, ARMY, span_of(TEXT, "وأكد الجيش", "CLAIM")]
+    (line,) = token_lines([record(spans=spans)], entity_labels=LABEL_ORDER)
+    row = json.loads(line)
+    assert list(row) == ["id", "external_id", "tokens", "ner_tags", "token_offsets", "split"]
+    names = tag_names(LABEL_ORDER)
+    conll = [r.rstrip("\n").split("\t") for r in conll_rows(TEXT, spans) if r != "\n"]
+    assert row["tokens"] == [token for token, *_ in conll]
+    assert [names[i] for i in row["ner_tags"]] == [tag for *_, tag in conll]
+    assert row["token_offsets"] == [[int(start), int(end)] for _, start, end, _ in conll]
+    pairs = zip(row["tokens"], row["token_offsets"], strict=True)
+    assert all(TEXT[start:end] == token for token, (start, end) in pairs)
+    at = row["tokens"].index("داعش")
+    assert row["tokens"][at - 1] == "و" and names[row["ner_tags"][at - 1]] == "O"
+    assert names[row["ner_tags"][at]] == "B-MILITARY_GROUP"
+    assert line == "".join(token_lines([record(spans=spans[::-1])], entity_labels=LABEL_ORDER))
 
 
 def test_stance_csv_has_a_header_and_one_row_per_labelled_target():

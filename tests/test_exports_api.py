@@ -96,7 +96,7 @@ def export_bytes(project, **options) -> bytes:
 def test_an_export_holds_every_format_and_a_manifest_with_their_hashes(project_with_gold):
     project, _, _ = project_with_gold
     files = read_zip(export_bytes(project))
-    assert list(files) == names("jsonl", "conll", "csv", "raw")
+    assert list(files) == names("jsonl", "conll", "tokens", "csv", "raw")
     manifest = json.loads(files["manifest.json"])
     for name, info in manifest["files"].items():
         assert hashlib.sha256(files[name]).hexdigest() == info["sha256"]
@@ -110,7 +110,7 @@ def test_an_export_holds_every_format_and_a_manifest_with_their_hashes(project_w
     assert manifest["counts"]["raw_annotations"] == 2
     assert manifest["counts"]["annotators"] == 2
     assert manifest["options"] == {
-        "formats": ["jsonl", "conll", "csv", "raw"],
+        "formats": ["jsonl", "conll", "tokens", "csv", "raw"],
         "seed": 0,
         "ratios": {"train": 0.8, "dev": 0.1, "test": 0.1},
         "group_by": None,
@@ -192,7 +192,7 @@ def test_the_same_state_and_options_give_byte_identical_files(project_with_gold)
     project, _, _ = project_with_gold
     first = read_zip(export_bytes(project, seed=3))
     second = read_zip(export_bytes(project, seed=3))
-    for name in names("jsonl", "conll", "csv", "raw"):
+    for name in names("jsonl", "conll", "tokens", "csv", "raw"):
         assert first[name] == second[name]
     # With the same creation time, the whole zip is identical too.
     assert export_bytes(project, seed=3) == export_bytes(project, seed=3)

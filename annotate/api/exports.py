@@ -75,7 +75,8 @@ class ExportListView(ApiView):
     @extend_schema(
         summary="Start an export (managers); poll the job, then download",
         description=(
-            "Formats: jsonl (gold, one article a line), conll (BIO), csv (stance), raw "
+            "Formats: jsonl (gold, one article a line), conll (BIO), tokens (token "
+            "classification: tokens, ner_tags, token_offsets), csv (stance), raw "
             "(per-annotator JSONL), each one file per split, with a dataset card (README.md) and "
             "manifest.json. The split is keyed on each article's content hash (or its group_by "
             "metadata value): the same seed and ratios put each article in the same split on "
@@ -132,7 +133,7 @@ class ExportStreamView(DownloadView):
             "an export, as query parameters (formats comma-separated)."
         ),
         parameters=[
-            OpenApiParameter("formats", str, description="e.g. jsonl,conll,csv,raw"),
+            OpenApiParameter("formats", str, description="e.g. jsonl,conll,tokens,csv,raw"),
             OpenApiParameter("seed", int),
             OpenApiParameter("ratios", str, description="train,dev,test e.g. 0.8,0.1,0.1"),
             OpenApiParameter(

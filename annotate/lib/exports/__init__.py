@@ -5,6 +5,7 @@
 - card.py: the dataset card README.md whose YAML header `datasets.load_dataset` reads;
 - jsonl.py: gold JSONL (one article a line) and raw per-annotator JSONL;
 - conll.py: CoNLL-style BIO, tokens split where an entity boundary falls inside a word;
+- tokens.py: token classification JSONL (tokens, ner_tags, token_offsets), CoNLL's tokens;
 - stance_csv.py: article id, target, label;
 - manifest.py: manifest.json (schema, label set, counts, options, SHA-256 of every file);
 - archive.py: a deterministic zip written as a stream.
@@ -12,13 +13,14 @@
 The thin query layer that feeds these from the database is annotate/exports.py.
 """
 
-FORMATS = ("jsonl", "conll", "csv", "raw")
+FORMATS = ("jsonl", "conll", "tokens", "csv", "raw")
 # Every format is written as one file per split (train, dev, test): gold JSONL at the top of
 # the zip, where the dataset card's default configuration finds it, the others in a folder
 # each.
 _FILE_PATTERNS = {
     "jsonl": "{split}.jsonl",
     "conll": "conll/{split}.conll",
+    "tokens": "tokens/{split}.jsonl",
     "csv": "stance/{split}.csv",
     "raw": "raw/{split}.jsonl",
 }

@@ -23,8 +23,10 @@ from annotate.lib.exports import file_name
 from annotate.lib.exports.split import SPLITS
 
 # A feature: (name, dtype) for a value, (name, [features]) for a struct,
-# (name, ("list", [features])) for a list of structs, (name, ("sequence", dtype)) for a list of
-# values, (name, ("class_label", [names])) for ints with names.
+# (name, ("list", [features])) for a list of structs, (name, ("values", dtype)) for a list of
+# values, (name, ("pairs", dtype)) for a list of lists of values, (name, ("class_labels",
+# [names])) for a list of ints with names (datasets' ClassLabel). The YAML is the form
+# `datasets.Features._to_yaml_list` writes.
 Feature = tuple[str, Any]
 
 CLAIM_ATTRIBUTES: list[Feature] = [
@@ -61,6 +63,18 @@ def gold_features(stance_targets: Iterable[str]) -> list[Feature]:
     ]
 
 
+def token_features(tag_names: list[str]) -> list[Feature]:
+    """The columns of the token-classification JSONL (tokens.py)."""
+    return [
+        ("id", "int64"),
+        ("external_id", "string"),
+        ("tokens", ("values", "string")),
+        ("ner_tags", ("class_labels", tag_names)),
+        ("token_offsets", ("pairs", "int64")),
+        ("split", "string"),
+    ]
+
+
 def _quote(value: str) -> str:
     """A YAML scalar: JSON strings are valid YAML double-quoted scalars."""
     return json.dumps(value, ensure_ascii=False)
@@ -79,13 +93,16 @@ def _features_yaml(features: list[Feature], indent: int) -> list[str]:
         elif kind[0] == "list":
             lines.append(f"{pad}  list:")
             lines += _features_yaml(kind[1], indent + 2)
-        elif kind[0] == "sequence":
-            lines.append(f"{pad}  sequence: {kind[1]}")
-        elif kind[0] == "class_label":
-            lines.append(f"{pad}  sequence:")
+        elif kind[0] == "values":
+            lines.append(f"{pad}  list: {kind[1]}")
+        elif kind[0] == "pairs":
+            lines.append(f"{pad}  list:")
+            lines.append(f"{pad}    list: {kind[1]}")
+        elif kind[0] == "class_labels":
+            lines.append(f"{pad}  list:")
             lines.append(f"{pad}    class_label:")
             lines.append(f"{pad}      names:")
-            lines += [f"{pad}        {i!r}: {_quote(n)}" for i, n in enumerate(kind[1])]
+            lines += [f"{pad}        '{i}': {_quote(n)}" for i, n in enumerate(kind[1])]
         else:  # pragma: no cover - a programming error
             raise ValueError(f"unknown feature kind {kind!r}")
     return lines

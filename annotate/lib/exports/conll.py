@@ -111,6 +111,43 @@ def _offset_texts(numbers: list[str], upto: int) -> list[str]:
     return numbers
 
 
+def tag_names(entity_labels: Iterable[str]) -> list[str]:
+    """The BIO tag set in a fixed order: O, then B- and I- of each label in schema order.
+    Token classification writes tags as indices into this list."""
+    return ["O", *(f"{prefix}-{label}" for label in entity_labels for prefix in "BI")]
+
+
+def _tagged(
+    text: str, spans: list[tuple[int, int, str]], *, end: str = ""
+) -> tuple[list[tuple[int, int]], list[str], list[tuple[int, int, int, int]]]:
+    """The tokens of one article cut at the span boundaries, their BIO tags (each followed by
+    `end`), and per span (non-overlapping, in order) the token indices [first, stop) it
+    covers with its offsets. The one tokenisation CoNLL and token classification share."""
+    bounds = token_bounds(text)
+    if spans:
+        bounds = split_bounds(bounds, {b for start, end, _ in spans for b in (start, end)})
+    tags = [f"O{end}"] * len(bounds)
+    covered: list[tuple[int, int, int, int]] = []
+    for start, stop_at, label in spans:
+        first = bisect_left(bounds, (start,))
+        stop = bisect_left(bounds, (stop_at,))
+        if first < stop:
+            tags[first] = f"B-{label}{end}"
+            if stop - first > 1:
+                tags[first + 1 : stop] = [f"I-{label}{end}"] * (stop - first - 1)
+            covered.append((first, stop, start, stop_at))
+    return bounds, tags, covered
+
+
+def bio_tokens(
+    text: str, spans: list[tuple[int, int, str]]
+) -> tuple[list[tuple[int, int]], list[str]]:
+    """(start, end) of every token of the article, cut where a span boundary falls inside a
+    word (a clitic stays outside the entity), and its BIO tag: exactly the CoNLL tokens."""
+    bounds, tags, _ = _tagged(text, spans)
+    return bounds, tags
+
+
 def _bio(text: str, spans: list[tuple[int, int, str]], numbers: list[str]) -> tuple[list[str], int]:
     """The lines of one article (token lines, and "\n" for each blank line between
     sentences) and its number of tokens.
@@ -120,23 +157,10 @@ def _bio(text: str, spans: list[tuple[int, int, str]], numbers: list[str]) -> tu
     breaks are looked up from the few sentence marks and line breaks in the text, and the
     lines are formatted in one comprehension (CoNLL writes millions of tokens).
     """
-    bounds = token_bounds(text)
-    if spans:
-        bounds = split_bounds(bounds, {b for start, end, _ in spans for b in (start, end)})
+    bounds, tags, covered = _tagged(text, spans, end="\n")
     count = len(bounds)
     if not count:
         return [], 0
-    tags = ["O\n"] * count
-    # Per span (non-overlapping, in order): the token indices [first, stop) it covers.
-    covered: list[tuple[int, int, int, int]] = []
-    for start, end, label in spans:
-        first = bisect_left(bounds, (start,))
-        stop = bisect_left(bounds, (end,))
-        if first < stop:
-            tags[first] = f"B-{label}\n"
-            if stop - first > 1:
-                tags[first + 1 : stop] = [f"I-{label}\n"] * (stop - first - 1)
-            covered.append((first, stop, start, end))
     firsts = [first for first, _, _, _ in covered]
 
     def entity_of(index: int) -> tuple[int, int, int, int] | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from annotate.lib.exports import EXPORT_FORMAT_VERSION
 from annotate.lib.exports.archive import FileInfo
+from annotate.lib.exports.conll import tag_names
 from annotate.lib.exports.records import ExportStats
 from annotate.lib.exports.split import SPLITS
 from annotate.lib.schema import claim_key, span_labels
@@ -49,6 +50,7 @@ def build_manifest(
     created_at: str,
 ) -> bytes:
     labels = label_set(schema)
+    entity_labels = [key for key in labels["span_labels"] if key != labels["claim_label"]]
     found = {label for counter in stats.spans.values() for label in counter}
     span_counts = {
         label: _per_split({split: stats.spans[split][label] for split in list(stats.spans)})
@@ -78,14 +80,20 @@ def build_manifest(
         },
         "conll": (
             {
-                "tagged_labels": [
-                    key for key in labels["span_labels"] if key != labels["claim_label"]
-                ],
+                "tagged_labels": entity_labels,
                 "tokens": stats.conll_tokens,
                 "sentences": stats.conll_sentences,
                 "overlapping_spans_dropped": stats.conll_overlapping_dropped,
             }
             if "conll" in options.get("formats", ())
+            else None
+        ),
+        "token_classification": (
+            {
+                "features": {"ner_tags": {"class_label": {"names": tag_names(entity_labels)}}},
+                "files": "tokens/{train,dev,test}.jsonl",
+            }
+            if "tokens" in options.get("formats", ())
             else None
         ),
         "agreement": agreement,
