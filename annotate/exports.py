@@ -36,7 +36,7 @@ from annotate.errors import ActionError
 from annotate.lib.exports import CARD_NAME, FORMATS, MANIFEST_NAME, file_name
 from annotate.lib.exports.archive import FileInfo, zip_stream
 from annotate.lib.exports.card import Feature, dataset_card, gold_features, token_features
-from annotate.lib.exports.conll import conll_articles, tag_names
+from annotate.lib.exports.conll import articles_lines, conll_articles, tag_names
 from annotate.lib.exports.jsonl import gold_jsonl_utf8_lines, raw_jsonl_lines
 from annotate.lib.exports.manifest import build_manifest
 from annotate.lib.exports.records import (
@@ -394,18 +394,26 @@ def _entries(
         return counting_gold(records, stats) if first else records
 
     entity_labels = entity_keys(project.schema)
+    claim = claim_key(project.schema)
     entries: list[tuple[str, Iterable[str | bytes]]] = []
     for i, name in enumerate(gold_formats):
         for part in SPLITS:
             if name == "jsonl":
                 lines: Iterable[str | bytes] = gold_jsonl_utf8_lines(gold(i == 0, part))
             elif name == "tokens":
-                lines = token_lines(gold(i == 0, part), entity_labels=entity_labels)
+                lines = token_lines(
+                    gold(i == 0, part), entity_labels=entity_labels, claim_label=claim
+                )
             elif name == "conll":
-                lines = conll_articles(gold(i == 0, part), entity_labels=entity_labels, stats=stats)
+                lines = conll_articles(
+                    gold(i == 0, part), entity_labels=entity_labels, claim_label=claim, stats=stats
+                )
             else:
                 lines = stance_csv_lines(gold(i == 0, part, with_text=False))
             entries.append((file_name(name, part), lines))
+            if name == "conll":  # and its side file: what article each -DOCSTART- begins
+                side = gold_records(project, part, split.article_ids[part], with_text=False)
+                entries.append((file_name("conll_articles", part), articles_lines(side)))
     if "raw" in options.formats:
         for part in SPLITS:
             raw = raw_records(project, part, split.article_ids[part])
@@ -446,6 +454,16 @@ def split_rule(options: ExportOptions) -> str:
     )
 
 
+CARD_NOTES = (
+    "- `conll/<split>.conll`: CoNLL-2003-style, one token a line: token, start, end (code "
+    "points), NER (BIO), NESTED (entities overlapping a kept one), CLAIM (BIO); a "
+    "`-DOCSTART-` line and a blank line begin each article, a blank line ends each sentence. "
+    "Line n of `conll/<split>.articles.jsonl` describes the article of the n-th `-DOCSTART-`. "
+    'In pandas: `read_csv(path, sep="\\t", header=None, quoting=csv.QUOTE_NONE)`.',
+    "- `stance/<split>.csv`: article_id, target, label, split (RFC 4180).",
+)
+
+
 def _card(
     project: Project, options: ExportOptions, *, stats: ExportStats, files: list[FileInfo]
 ) -> bytes:
@@ -463,6 +481,7 @@ def _card(
         counts=stats.articles,
         split_rule=split_rule(options),
         files=[info.name for info in files],
+        notes=CARD_NOTES,
     )
 
 

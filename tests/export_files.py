@@ -11,7 +11,13 @@ from annotate.lib.exports.split import SPLITS
 
 def names(*formats: str) -> list[str]:
     """The members of an export of `formats` (in the export's order), card and manifest last."""
-    return [file_name(f, split) for f in formats for split in SPLITS] + [CARD_NAME, MANIFEST_NAME]
+    members = []
+    for format in formats:
+        for split in SPLITS:
+            members.append(file_name(format, split))
+            if format == "conll":
+                members.append(file_name("conll_articles", split))
+    return [*members, CARD_NAME, MANIFEST_NAME]
 
 
 def read_zip(data: bytes) -> dict[str, bytes]:

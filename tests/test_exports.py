@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from annotate.lib.exports import archive
 from annotate.lib.exports.archive import FileInfo, zip_stream
 from annotate.lib.exports.conll import (
+    articles_lines,
     bio_lines,
     conll_lines,
     layer_spans,
@@ -181,26 +182,118 @@ def test_conll_never_breaks_a_sentence_inside_an_entity():
     assert "الأمريكية" in block
 
 
-def test_conll_keeps_the_longest_of_overlapping_entities_and_counts_the_rest():
+def conll_columns(lines):
+    return [line.rstrip("\n").split("\t") for line in lines if line != "\n"]
+
+
+def test_conll_puts_the_longest_of_overlapping_entities_in_ner_the_next_in_nested():
     inner = span_of(TEXT, "السوري", "GPE")
+    innermost = span_of(TEXT, "السو", "LOC")
     stats = ExportStats()
-    lines = list(conll_lines([record(spans=[ARMY, inner])], entity_labels=ENTITIES, stats=stats))
-    assert stats.conll_overlapping_dropped == 1
-    assert any(line.startswith("السوري\t") and "I-MILITARY_GROUP" in line for line in lines)
+    lines = list(
+        conll_lines([record(spans=[ARMY, inner, innermost])], entity_labels=ENTITIES, stats=stats)
+    )
+    assert stats.conll_overlapping_dropped == 1  # a third layer does not exist
+    rows = {row[0]: row for row in conll_columns(lines)}
+    assert rows["الجيش"][3:] == ["B-MILITARY_GROUP", "O", "O"]
+    # The token is cut at the innermost span's end, as the dropped span still cuts nothing:
+    # only written spans cut tokens.
+    assert rows["السوري"][3:] == ["I-MILITARY_GROUP", "B-GPE", "O"]
 
 
-def test_conll_ignores_claims_and_starts_articles_with_comments():
+def test_conll_starts_every_article_with_docstart_and_has_a_claim_column():
     claim = span(TEXT, 0, TEXT.index("."), "CLAIM", checkworthy=True, claimant=None, stance=None)
-    lines = list(conll_lines([record(spans=[claim])], entity_labels=ENTITIES))
-    assert lines[:3] == ["# article_id = 7\n", "# external_id = ext-7\n", "# split = train\n"]
-    assert all(line.endswith("\tO\n") for line in lines[3:] if line != "\n")
+    records = [record(spans=[claim, RAQQA]), record(article_id=8, text="نص آخر.")]
+    lines = list(conll_lines(records, entity_labels=ENTITIES, claim_label="CLAIM"))
+    assert lines[:2] == ["-DOCSTART-\t-X-\t-X-\tO\tO\tO\n", "\n"]
+    assert sum(line.startswith("-DOCSTART-") for line in lines) == 2
+    assert not any(line.startswith("# ") for line in lines)
+    rows = conll_columns(lines)
+    assert all(len(row) == 6 for row in rows)
+    assert rows[1][0] == "قال" and rows[1][5] == "B-CLAIM"
+    assert {row[5] for row in rows[2:8]} == {"I-CLAIM"}
+    raqqa = next(row for row in rows if row[0] == "الرقة")
+    assert raqqa[3:] == ["B-GPE", "O", "I-CLAIM"]
+    side = [json.loads(line) for line in articles_lines(records)]
+    assert side == [
+        {"doc": 1, "id": 7, "external_id": "ext-7", "title": "عنوان", "split": "train"},
+        {"doc": 2, "id": 8, "external_id": "ext-7", "title": "عنوان", "split": "train"},
+    ]
 
 
-def test_a_hash_token_is_never_first_in_a_line_before_its_article_header():
-    text = "# وسم"
-    lines = list(conll_lines([record(text=text)], entity_labels=ENTITIES))
-    assert lines[0].startswith("# article_id")
-    assert lines[3] == "#\t0\t1\tO\n"
+HARD_TOKENS_TEXT = "# وسم \"قال\" 'نعم' #داعش «الرقة» “هنا” ## ."
+
+
+def read_conll_as_readers_do(data: str) -> list[list[tuple[str, str]]]:
+    """The reading loop of the Hugging Face conll2003 loader and of conlleval: documents
+    begin with -DOCSTART-, a blank line ends a sentence, columns split on whitespace."""
+    sentences, current = [], []
+    for line in data.splitlines():
+        if line.startswith("-DOCSTART-") or not line.strip():
+            if current:
+                sentences.append(current)
+                current = []
+            continue
+        columns = line.split()
+        current.append((columns[0], columns[3]))
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+def test_hash_and_quote_tokens_read_back_exactly_with_conll_readers(tmp_path, monkeypatch):
+    import nltk
+    from nltk.corpus.reader.conll import ConllCorpusReader
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    text = HARD_TOKENS_TEXT
+    spans = [span_of(text, "الرقة", "GPE")]
+    data = "".join(conll_lines([record(text=text, spans=spans)], entity_labels=ENTITIES))
+    expected = [t.text for t in tokenize(text)]
+    sentences = read_conll_as_readers_do(data)
+    assert [token for sentence in sentences for token, _ in sentence] == expected
+    assert data.splitlines()[2].startswith("#\t0\t1\tO")
+    tags = [tag for sentence in sentences for _, tag in sentence]
+    assert get_entities(tags) == [("GPE", expected.index("الرقة"), expected.index("الرقة"))]
+
+    # NLTK reads corpora only from its data path: the test's folder joins it.
+    monkeypatch.setattr(nltk.data, "path", [*nltk.data.path, str(tmp_path)])
+    (tmp_path / "a.conll").write_text(data, encoding="utf-8")
+    reader = ConllCorpusReader(
+        str(tmp_path), ["a.conll"], ("words", "ignore", "ignore", "ne", "ignore", "ignore")
+    )
+    words = [w for w in reader.words() if w != "-DOCSTART-"]
+    assert words == expected
+
+
+def test_conll_reads_in_pandas_with_every_token_intact():
+    import csv
+
+    import pandas
+
+    text = HARD_TOKENS_TEXT
+    data = "".join(conll_lines([record(text=text)], entity_labels=ENTITIES))
+    frame = pandas.read_csv(
+        io.StringIO(data),
+        sep="\t",
+        header=None,
+        quoting=csv.QUOTE_NONE,
+        keep_default_na=False,
+        names=["token", "start", "end", "ner", "nested", "claim"],
+    )
+    frame = frame[frame["token"] != "-DOCSTART-"]
+    # With pandas' default quoting every token but a lone ASCII '"' reads back as well:
+    # "#", "'", « », “ ” (what Arabic news uses).
+    typographic = HARD_TOKENS_TEXT.replace('"', "")
+    data = "".join(conll_lines([record(text=typographic)], entity_labels=ENTITIES))
+    default = pandas.read_csv(io.StringIO(data), sep="\t", header=None, keep_default_na=False)
+    default = default[default[0] != "-DOCSTART-"]
+    assert list(default[0]) == [t.text for t in tokenize(typographic)]
+    assert list(frame["token"]) == [t.text for t in tokenize(text)]
+    assert all(
+        text[int(a) : int(b)] == t
+        for t, a, b in zip(frame["token"], frame["start"], frame["end"], strict=True)
+    )
 
 
 @settings(max_examples=200, deadline=None)

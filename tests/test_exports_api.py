@@ -168,24 +168,29 @@ def test_exported_jsonl_and_csv_load_in_pandas_and_every_span_slices_its_text(
     assert sorted(raw["annotator"]) == ["ann1", "ann2"]  # the draft is not exported
 
 
-def test_conll_marks_the_clitic_split_and_the_article_header(project_with_gold):
+def test_conll_marks_the_clitic_split_and_describes_each_docstart_in_a_side_file(
+    project_with_gold,
+):
     project, articles, _ = project_with_gold
-    conll = joined(read_zip(export_bytes(project, formats="conll")), "conll").decode()
-    assert f"# article_id = {articles[0].pk}\n" in conll
+    files = read_zip(export_bytes(project, formats="conll"))
+    conll = joined(files, "conll").decode()
     start = TEXTS[0].index("وداعش")
-    assert f"و\t{start}\t{start + 1}\tO\n" in conll
-    assert f"داعش\t{start + 1}\t{start + 5}\tB-MILITARY_GROUP\n" in conll
+    assert f"و\t{start}\t{start + 1}\tO\tO\tO\n" in conll
+    assert f"داعش\t{start + 1}\t{start + 5}\tB-MILITARY_GROUP\tO\tO\n" in conll
     assert "\n\n" in conll
-    rows = [line.split("\t") for line in conll.splitlines() if line and not line.startswith("# ")]
+    assert not any(line.startswith("# ") for line in conll.splitlines())
     texts = {a.pk: a.text for a in articles}
-    current = None
-    for line in conll.splitlines():
-        if line.startswith("# article_id = "):
-            current = texts[int(line.split("= ")[1])]
-        elif line and not line.startswith("# "):
-            token, start_, end_, _tag = line.split("\t")
-            assert current[int(start_) : int(end_)] == token
-    assert rows
+    for split in ("train", "dev", "test"):
+        side = [json.loads(line) for line in files[f"conll/{split}.articles.jsonl"].splitlines()]
+        documents = files[f"conll/{split}.conll"].decode().split("-DOCSTART-")[1:]
+        assert len(side) == len(documents)
+        for described, document in zip(side, documents, strict=True):
+            assert described["split"] == split
+            text = texts[described["id"]]
+            for line in document.splitlines()[1:]:
+                if line:
+                    token, start_, end_, *_tags = line.split("\t")
+                    assert text[int(start_) : int(end_)] == token
 
 
 def test_the_same_state_and_options_give_byte_identical_files(project_with_gold):

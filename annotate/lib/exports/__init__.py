@@ -20,6 +20,8 @@ FORMATS = ("jsonl", "conll", "tokens", "csv", "raw")
 _FILE_PATTERNS = {
     "jsonl": "{split}.jsonl",
     "conll": "conll/{split}.conll",
+    # The CoNLL file's side file: what article each -DOCSTART- begins.
+    "conll_articles": "conll/{split}.articles.jsonl",
     "tokens": "tokens/{split}.jsonl",
     "csv": "stance/{split}.csv",
     "raw": "raw/{split}.jsonl",
@@ -27,7 +29,8 @@ _FILE_PATTERNS = {
 MANIFEST_NAME = "manifest.json"
 CARD_NAME = "README.md"
 # Bumped whenever a file's layout changes, so training code can tell exports apart.
-# 2: one file per split, split keyed on the content hash, dataset card.
+# 2: one file per split, split keyed on the content hash, dataset card, token classification,
+#    CoNLL-2003-style CoNLL (-DOCSTART-, no comments, NESTED and CLAIM columns).
 EXPORT_FORMAT_VERSION = 2
 
 

@@ -80,7 +80,9 @@ def build_manifest(
         },
         "conll": (
             {
+                "columns": ["token", "start", "end", "ner", "nested", "claim"],
                 "tagged_labels": entity_labels,
+                "claim_label": labels["claim_label"],
                 "tokens": stats.conll_tokens,
                 "sentences": stats.conll_sentences,
                 "overlapping_spans_dropped": stats.conll_overlapping_dropped,
