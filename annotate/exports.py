@@ -39,6 +39,7 @@ from annotate.lib.exports.card import Feature, dataset_card, gold_features, toke
 from annotate.lib.exports.conll import articles_lines, conll_articles, tag_names
 from annotate.lib.exports.jsonl import gold_jsonl_utf8_lines, raw_jsonl_lines
 from annotate.lib.exports.manifest import build_manifest
+from annotate.lib.exports.provenance import ProvenanceRecord, provenance_lines
 from annotate.lib.exports.records import (
     ExportStats,
     GoldRecord,
@@ -284,6 +285,43 @@ def raw_records(project: Project, split: str, article_ids: array) -> Iterator[Ra
             )
 
 
+def provenance_records(
+    project: Project, split: str, article_ids: array
+) -> Iterator[ProvenanceRecord]:
+    """Where each gold article of `article_ids` came from, and the submitted annotations
+    that support its spans; two queries per CHUNK_SIZE articles."""
+    gold = (
+        Gold.objects.filter(project=project)
+        .order_by("article_id")
+        .values_list("article_id", "source", "updated_by__username", "updated_at", "version")
+    )
+    submitted = (
+        Annotation.objects.filter(project=project, status=AnnotationStatus.SUBMITTED)
+        .order_by("article_id", "annotator__username", "id")
+        .values_list("article_id", "annotator__username", "content")
+    )
+    gold_content = Gold.objects.filter(project=project).values_list("article_id", "content")
+    for chunk in _in_chunks(article_ids):
+        by_article: dict[int, list[tuple[str, list[dict[str, Any]]]]] = {}
+        for article_id, annotator, content in submitted.filter(article_id__in=chunk):
+            by_article.setdefault(article_id, []).append(
+                (annotator, (content or {}).get("spans", []))
+            )
+        contents = dict(gold_content.filter(article_id__in=chunk))
+        for article_id, source, adjudicator, updated_at, version in gold.filter(
+            article_id__in=chunk
+        ):
+            yield ProvenanceRecord(
+                article_id=article_id,
+                source=source,
+                adjudicator=adjudicator,
+                updated_at=updated_at.isoformat() if updated_at else None,
+                version=version,
+                spans=(contents.get(article_id) or {}).get("spans", []),
+                annotations=by_article.get(article_id, []),
+            )
+
+
 # ---- what the manifest reports besides the files -----------------------------------------
 
 
@@ -300,13 +338,19 @@ def tool_info() -> dict[str, str]:
     }
 
 
-def agreement_summary(project: Project) -> dict[str, Any]:
+def agreement_summary(project: Project, *, compute_if_missing: bool = False) -> dict[str, Any]:
     """The cached agreement summary and whether it is current.
 
-    Exports never compute agreement (it can take longer than the export); they report the
-    last computed summary and whether it still matches the submitted annotations.
+    A summary that was never computed is computed now with `compute_if_missing` (exports do,
+    once; the report is cached for the next). One that is out of date is reported as such,
+    not recomputed: the export does not wait for it.
     """
     snapshot = AgreementSnapshot.objects.filter(project=project).first()
+    if compute_if_missing and (snapshot is None or not isinstance(snapshot.result, dict)):
+        from annotate.agreement import agreement_report
+
+        agreement_report(project)
+        snapshot = AgreementSnapshot.objects.filter(project=project).first()
     if snapshot is None or not isinstance(snapshot.result, dict):
         return {"available": False, "reason": "agreement has not been computed for this project"}
     return {
@@ -414,6 +458,10 @@ def _entries(
             if name == "conll":  # and its side file: what article each -DOCSTART- begins
                 side = gold_records(project, part, split.article_ids[part], with_text=False)
                 entries.append((file_name("conll_articles", part), articles_lines(side)))
+    if "provenance" in options.formats:
+        for part in SPLITS:
+            records = provenance_records(project, part, split.article_ids[part])
+            entries.append((file_name("provenance", part), provenance_lines(records)))
     if "raw" in options.formats:
         for part in SPLITS:
             raw = raw_records(project, part, split.article_ids[part])
@@ -507,7 +555,12 @@ def _manifest(
         stats=stats,
         files=files,
         articles_in_project=ProjectArticle.objects.filter(project=project).count(),
-        agreement=agreement_summary(project),
+        agreement=agreement_summary(project, compute_if_missing=True),
+        guidelines=(
+            {"sha256": hashlib.sha256(project.guidelines.encode("utf-8")).hexdigest()}
+            if project.guidelines
+            else None
+        ),
         tool=tool_info(),
         created_at=created_at or timezone.now().isoformat(),
     )

@@ -77,7 +77,9 @@ def test_a_project_is_found_by_name_and_a_directory_gets_a_file_name(project, tm
     run("Export me", "--out", str(tmp_path))
     written = list(tmp_path.glob("*.zip"))
     assert [p.name for p in written] == [f"project-{project.pk}-export.zip"]
-    assert list(members(written[0])) == names("jsonl", "conll", "tokens", "csv", "raw")
+    assert list(members(written[0])) == names(
+        "jsonl", "conll", "tokens", "csv", "provenance", "raw"
+    )
 
 
 def test_rerunning_gives_byte_identical_files(project, tmp_path):

@@ -96,7 +96,7 @@ def export_bytes(project, **options) -> bytes:
 def test_an_export_holds_every_format_and_a_manifest_with_their_hashes(project_with_gold):
     project, _, _ = project_with_gold
     files = read_zip(export_bytes(project))
-    assert list(files) == names("jsonl", "conll", "tokens", "csv", "raw")
+    assert list(files) == names("jsonl", "conll", "tokens", "csv", "provenance", "raw")
     manifest = json.loads(files["manifest.json"])
     for name, info in manifest["files"].items():
         assert hashlib.sha256(files[name]).hexdigest() == info["sha256"]
@@ -110,7 +110,7 @@ def test_an_export_holds_every_format_and_a_manifest_with_their_hashes(project_w
     assert manifest["counts"]["raw_annotations"] == 2
     assert manifest["counts"]["annotators"] == 2
     assert manifest["options"] == {
-        "formats": ["jsonl", "conll", "tokens", "csv", "raw"],
+        "formats": ["jsonl", "conll", "tokens", "csv", "provenance", "raw"],
         "seed": 0,
         "ratios": {"train": 0.8, "dev": 0.1, "test": 0.1},
         "group_by": None,
@@ -197,7 +197,7 @@ def test_the_same_state_and_options_give_byte_identical_files(project_with_gold)
     project, _, _ = project_with_gold
     first = read_zip(export_bytes(project, seed=3))
     second = read_zip(export_bytes(project, seed=3))
-    for name in names("jsonl", "conll", "tokens", "csv", "raw"):
+    for name in names("jsonl", "conll", "tokens", "csv", "provenance", "raw"):
         assert first[name] == second[name]
     # With the same creation time, the whole zip is identical too.
     assert export_bytes(project, seed=3) == export_bytes(project, seed=3)
@@ -430,12 +430,13 @@ def test_stance_csv_quotes_are_safe(project_with_gold):
     assert {r["target"] for r in rows} == {"isis", "syrian_army", "us_coalition"}
 
 
-def test_the_manifest_carries_the_cached_agreement_summary(project_with_gold):
+def test_the_manifest_carries_the_agreement_summary_computed_if_missing(project_with_gold):
     from annotate.agreement import agreement_report
 
     project, articles, users = project_with_gold
-    before = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
-    assert before["agreement"]["available"] is False
+    # Never computed: the export computes it (and caches it for the next one).
+    first = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
+    assert first["agreement"]["available"] is True and first["agreement"]["current"] is True
     report = agreement_report(project)
     after = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
     assert after["agreement"]["available"] is True
@@ -458,3 +459,40 @@ def test_an_export_token_in_the_url_is_refused_with_where_it_belongs(project_wit
         assert response.status_code == 401
         assert "Authorization: Bearer" in response.json()["detail"]
     assert ExportToken.objects.get().last_used_at is None
+
+
+def test_provenance_names_the_source_adjudicator_and_who_supported_each_span(project_with_gold):
+    project, articles, users = project_with_gold
+    a0 = articles[0]
+    Gold.objects.filter(project=project, article=a0).update(updated_by=users["reviewer"])
+    files = read_zip(export_bytes(project, formats="jsonl,provenance"))
+    rows = {row["id"]: row for row in map(json.loads, joined(files, "provenance").splitlines())}
+    assert set(rows) == {a.pk for a in articles[:3]}
+    first = rows[a0.pk]
+    assert first["source"] == "adjudicated"
+    assert first["adjudicator"] == "reviewer"
+    assert first["updated_at"]
+    assert first["annotators"] == ["ann1", "ann2"]  # submitted only: ann1's draft is not there
+    gold = {row["id"]: row for row in map(json.loads, joined(files, "jsonl").splitlines())}
+    assert [s["id"] for s in first["spans"]] == [s["id"] for s in gold[a0.pk]["spans"]]
+    support = {
+        gold[a0.pk]["spans"][i]["text"]: s["supported_by"] for i, s in enumerate(first["spans"])
+    }
+    assert support == {"داعش": ["ann1"], "الرقة": [], "الجيش السوري": []}
+    assert rows[articles[1].pk]["annotators"] == []
+
+
+def test_the_manifest_states_how_offsets_are_counted_and_the_guidelines_version(
+    project_with_gold,
+):
+    project, _, _ = project_with_gold
+    manifest = json.loads(read_zip(export_bytes(project, formats="jsonl"))["manifest.json"])
+    assert manifest["offsets"]["unit"] == "unicode code point"
+    assert "NFC" in manifest["offsets"]["text"]
+    assert manifest["guidelines"] is None
+    project.guidelines = "# Tag every militia as MILITARY_GROUP"
+    project.save()
+    manifest = json.loads(read_zip(export_bytes(project, formats="jsonl"))["manifest.json"])
+    expected = hashlib.sha256(project.guidelines.encode()).hexdigest()
+    assert manifest["guidelines"] == {"sha256": expected}
+    assert manifest["schema_version"] == project.schema_version

@@ -29,6 +29,7 @@ FORMAT_NAMES = {
     "jsonl": "Gold JSONL",
     "conll": "CoNLL BIO",
     "tokens": "Token classification JSONL",
+    "provenance": "Gold provenance JSONL",
     "csv": "Stance CSV",
     "raw": "Raw per-annotator JSONL",
 }

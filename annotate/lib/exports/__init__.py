@@ -7,13 +7,14 @@
 - conll.py: CoNLL-style BIO, tokens split where an entity boundary falls inside a word;
 - tokens.py: token classification JSONL (tokens, ner_tags, token_offsets), CoNLL's tokens;
 - stance_csv.py: article id, target, label;
+- provenance.py: per gold article its source, adjudicator, time and who supported each span;
 - manifest.py: manifest.json (schema, label set, counts, options, SHA-256 of every file);
 - archive.py: a deterministic zip written as a stream.
 
 The thin query layer that feeds these from the database is annotate/exports.py.
 """
 
-FORMATS = ("jsonl", "conll", "tokens", "csv", "raw")
+FORMATS = ("jsonl", "conll", "tokens", "csv", "provenance", "raw")
 # Every format is written as one file per split (train, dev, test): gold JSONL at the top of
 # the zip, where the dataset card's default configuration finds it, the others in a folder
 # each.
@@ -25,6 +26,7 @@ _FILE_PATTERNS = {
     "tokens": "tokens/{split}.jsonl",
     "csv": "stance/{split}.csv",
     "raw": "raw/{split}.jsonl",
+    "provenance": "provenance/{split}.jsonl",
 }
 MANIFEST_NAME = "manifest.json"
 CARD_NAME = "README.md"

@@ -46,6 +46,7 @@ def build_manifest(
     files: Iterable[FileInfo],
     articles_in_project: int,
     agreement: dict[str, Any] | None,
+    guidelines: dict[str, Any] | None = None,
     tool: dict[str, str],
     created_at: str,
 ) -> bytes:
@@ -62,6 +63,14 @@ def build_manifest(
         "created_at": created_at,
         "project": project,
         "schema_version": schema_version,
+        # How every offset in every file is to be read (a JavaScript consumer would otherwise
+        # assume UTF-16 units).
+        "offsets": {
+            "unit": "unicode code point",
+            "text": "NFC-normalised, LF line ends, as shipped in the gold JSONL `text`",
+            "slice": "text[start:end] (end exclusive)",
+        },
+        "guidelines": guidelines,
         "label_set": labels,
         "schema": schema,
         "options": options,
