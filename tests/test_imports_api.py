@@ -373,9 +373,11 @@ def test_api_import_with_bad_records_fails_the_job_with_every_error_and_writes_n
     settings.MEDIA_ROOT = tmp_path
     project = make_project("api-bad", members=members(users))
     client = client_for(users["manager"])
-    response = upload(
-        client, project, FIXTURES / "doccano_entities.jsonl", format="doccano", annotator="ann2"
-    )
+    # The first line is good; the second names a label the schema does not have (doccano
+    # offsets are code points, so an emoji is no longer an error of its own).
+    lines = (FIXTURES / "doccano_entities.jsonl").read_bytes().splitlines(keepends=True)
+    bad = write(tmp_path, "doccano_entities.jsonl", lines[0] + lines[1].replace(b'"LOC"', b'"BAD"'))
+    response = upload(client, project, bad, format="doccano", annotator="ann2")
     job = response.json()
     assert job["status"] == JobStatus.FAILED
     assert "1 bad record(s); nothing was imported" in job["error"]
@@ -383,11 +385,11 @@ def test_api_import_with_bad_records_fails_the_job_with_every_error_and_writes_n
         {
             "file": "doccano_entities.jsonl",
             "line": 2,
-            "field": "entities[1]",
+            "field": "entities[1].label",
             "message": job["result"]["errors"][0]["message"],
         }
     ]
-    assert "codepoints or utf16" in job["result"]["errors"][0]["message"]
+    assert "unknown label" in job["result"]["errors"][0]["message"]
     assert not Annotation.objects.exists()
     assert job["retry"]
 
@@ -426,3 +428,25 @@ def test_api_import_without_a_file(users):
     )
     assert response.status_code == 400
     assert response.json()["field"] == "file"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"[]", "holds no tasks"),
+        (b'{"tasks": []}', 'an object with "tasks"'),
+        (b'[{"id":1,"text":"x","annotator":3,"annotation_id":2,"lead_time":4.5}]', "JSON-MIN"),
+    ],
+)
+def test_a_file_that_is_not_label_studio_json_is_refused_saying_what_it_is(
+    source, tmp_path, data, message
+):
+    path = write(tmp_path, "tasks.json", data)
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "import_annotations",
+            str(source.pk),
+            str(path),
+            "--format=label-studio",
+            stdout=io.StringIO(),
+        )
