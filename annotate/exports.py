@@ -14,9 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import tempfile
 import tomllib
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -26,15 +28,18 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet, TextField, Value
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from annotate.agreement import fingerprint
 from annotate.errors import ActionError
-from annotate.lib.exports import FILE_NAMES, FORMATS, MANIFEST_NAME
+from annotate.lib.exports import CARD_NAME, FORMATS, MANIFEST_NAME, file_name
 from annotate.lib.exports.archive import FileInfo, zip_stream
-from annotate.lib.exports.conll import conll_articles
+from annotate.lib.exports.card import Feature, dataset_card, gold_features, token_features
+from annotate.lib.exports.conll import articles_lines, conll_articles, tag_names
 from annotate.lib.exports.jsonl import gold_jsonl_utf8_lines, raw_jsonl_lines
 from annotate.lib.exports.manifest import build_manifest
+from annotate.lib.exports.provenance import ProvenanceRecord, provenance_lines
 from annotate.lib.exports.records import (
     ExportStats,
     GoldRecord,
@@ -44,14 +49,17 @@ from annotate.lib.exports.records import (
 )
 from annotate.lib.exports.split import (
     DEFAULT_RATIOS,
+    SPLITS,
     Ratios,
-    SplitAssigner,
     SplitError,
-    assign_split,
+    SplitPlan,
     check_seed,
     parse_ratios,
+    plan_split,
+    unit_key,
 )
 from annotate.lib.exports.stance_csv import stance_csv_lines
+from annotate.lib.exports.tokens import token_lines
 from annotate.lib.schema import claim_key, span_labels
 from annotate.models import (
     AgreementSnapshot,
@@ -67,7 +75,7 @@ from annotate.models import (
 # of news articles keep the export's Python peak near 4 MB, and larger fetches were no faster.
 CHUNK_SIZE = 250
 PROGRESS_EVERY = 1000
-GOLD_FORMATS = ("jsonl", "conll", "csv")
+GOLD_FORMATS = ("jsonl", "conll", "tokens", "csv")
 
 Progress = Callable[[int, int], None]
 
@@ -80,18 +88,35 @@ class ExportOptions:
     formats: tuple[str, ...]
     seed: int
     ratios: Ratios
+    # A key of the articles' metadata: articles with the same value share a split.
+    group_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"formats": list(self.formats), "seed": self.seed, "ratios": self.ratios.as_dict()}
+        return {
+            "formats": list(self.formats),
+            "seed": self.seed,
+            "ratios": self.ratios.as_dict(),
+            "group_by": self.group_by,
+        }
+
+
+GROUP_BY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
 def check_export_options(
-    *, formats: Any = None, seed: Any = 0, ratios: Any = None
+    *, formats: Any = None, seed: Any = 0, ratios: Any = None, group_by: Any = None
 ) -> ExportOptions:
     """Validate export options; ActionError names the bad field.
 
-    `formats`: a list or comma-separated text of jsonl, conll, csv, raw (default: all).
+    `formats`: a list or comma-separated text of jsonl, conll, tokens, csv, raw (default: all).
+    `group_by`: a top-level key of the articles' metadata (e.g. "story"), or none.
     """
+    if group_by in (None, ""):
+        group_by = None
+    elif not isinstance(group_by, str) or not GROUP_BY_RE.match(group_by):
+        raise ActionError(
+            "group_by", "must be a metadata key: letters, digits and _, not starting with a digit"
+        )
     if formats is None or formats == "" or formats == []:
         chosen = list(FORMATS)
     else:
@@ -111,7 +136,7 @@ def check_export_options(
         raise ActionError(exc.field, exc.message) from None
     # Fixed order, whatever order the user listed them in: same options, same zip.
     ordered = tuple(name for name in FORMATS if name in chosen)
-    return ExportOptions(formats=ordered, seed=parsed_seed, ratios=parsed_ratios)
+    return ExportOptions(formats=ordered, seed=parsed_seed, ratios=parsed_ratios, group_by=group_by)
 
 
 # ---- rows out of the database, as plain records -------------------------------------------
@@ -160,43 +185,74 @@ def _driver_rows(queryset: QuerySet, *, text_as_utf8: bool = False) -> Iterator[
             del rows
 
 
+def split_keys(project: Project, options: ExportOptions) -> Iterator[tuple[int, str]]:
+    """(article id, unit key) of every gold article, by article id: the key is the content
+    hash, or the `group_by` metadata value where the article has one (split.py)."""
+    queryset = Gold.objects.filter(project=project).order_by("article_id")
+    if options.group_by:
+        queryset = queryset.annotate(group=KeyTextTransform(options.group_by, "article__metadata"))
+        rows = _driver_rows(queryset.values_list("article_id", "article__content_hash", "group"))
+        for article_id, digest, group in rows:
+            yield article_id, unit_key(digest, None if group is None else str(group))
+    else:
+        yield from _driver_rows(queryset.values_list("article_id", "article__content_hash"))
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSplit:
+    """The split plan and, per split, the ids of its gold articles in ascending order (an
+    array of 8-byte ints: 0.8 MB for 100,000 gold articles, the one thing an export holds
+    that grows with the project)."""
+
+    plan: SplitPlan
+    article_ids: dict[str, array]
+
+
+def project_split(project: Project, options: ExportOptions) -> ProjectSplit:
+    """Two passes over the gold's ids and content hashes (no text): the plan, then the ids."""
+    plan = plan_split(
+        (key for _, key in split_keys(project, options)), seed=options.seed, ratios=options.ratios
+    )
+    ids = {split: array("q") for split in SPLITS}
+    for article_id, key in split_keys(project, options):
+        ids[plan.split_of(key)].append(article_id)
+    return ProjectSplit(plan, ids)
+
+
+def _in_chunks(ids: array) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK_SIZE):
+        yield ids[start : start + CHUNK_SIZE].tolist()
+
+
 def gold_records(
-    project: Project, options: ExportOptions, *, with_text: bool = True
+    project: Project, split: str, article_ids: array, *, with_text: bool = True
 ) -> Iterator[GoldRecord]:
-    """Every gold article of the project, by article id.
+    """The gold articles `article_ids` (ascending) of the project, by article id, all in
+    `split`; CHUNK_SIZE articles a query.
 
     `with_text=False` leaves the article text out (records carry ""): for the stance CSV and
     the counts, which never read it, the database then neither decompresses nor sends it.
     """
     text_column = "article__text" if with_text else Value("", output_field=TextField())
-    rows = _driver_rows(
+    queryset = (
         Gold.objects.filter(project=project)
         .order_by("article_id")
-        .values_list(
-            "article_id", "article__external_id", "article__title", text_column, "content"
-        ),
-        text_as_utf8=with_text,
+        .values_list("article_id", "article__external_id", "article__title", text_column, "content")
     )
-    splits = SplitAssigner(seed=options.seed, ratios=options.ratios)
     loads = json.loads
-    for article_id, external_id, title, text, content in rows:
-        utf8 = None
-        if type(text) is bytes:
-            utf8, text = text, text.decode("utf-8")
-        yield GoldRecord(
-            article_id,
-            external_id,
-            title,
-            text,
-            loads(content),
-            splits.assign(article_id),
-            utf8,
-        )
+    for chunk in _in_chunks(article_ids):
+        rows = _driver_rows(queryset.filter(article_id__in=chunk), text_as_utf8=with_text)
+        for article_id, external_id, title, text, content in rows:
+            utf8 = None
+            if type(text) is bytes:
+                utf8, text = text, text.decode("utf-8")
+            yield GoldRecord(article_id, external_id, title, text, loads(content), split, utf8)
 
 
-def raw_records(project: Project, options: ExportOptions) -> Iterator[RawRecord]:
-    """Every submitted annotation, by article, then annotator name."""
-    rows = (
+def raw_records(project: Project, split: str, article_ids: array) -> Iterator[RawRecord]:
+    """Every submitted annotation of the articles `article_ids` (ascending), all in `split`,
+    by article, then annotator name."""
+    queryset = (
         Annotation.objects.filter(project=project, status=AnnotationStatus.SUBMITTED)
         .order_by("article_id", "annotator__username", "id")
         .values_list(
@@ -210,23 +266,60 @@ def raw_records(project: Project, options: ExportOptions) -> Iterator[RawRecord]
             "schema_version",
             "content",
         )
-        .iterator(chunk_size=CHUNK_SIZE)
     )
-    seed, ratios = options.seed, options.ratios
-    for row in rows:
-        annotation_id, article_id, external_id, title, text, annotator, when, version, content = row
-        yield RawRecord(
-            annotation_id=annotation_id,
-            article_id=article_id,
-            external_id=external_id,
-            title=title,
-            text=text,
-            annotator=annotator,
-            submitted_at=when.isoformat() if when else None,
-            schema_version=version,
-            content=content,
-            split=assign_split(article_id, seed=seed, ratios=ratios),
-        )
+    for chunk in _in_chunks(article_ids):
+        for row in queryset.filter(article_id__in=chunk):
+            annotation_id, article_id, external_id, title, text, annotator, when, *rest = row
+            version, content = rest
+            yield RawRecord(
+                annotation_id=annotation_id,
+                article_id=article_id,
+                external_id=external_id,
+                title=title,
+                text=text,
+                annotator=annotator,
+                submitted_at=when.isoformat() if when else None,
+                schema_version=version,
+                content=content,
+                split=split,
+            )
+
+
+def provenance_records(
+    project: Project, split: str, article_ids: array
+) -> Iterator[ProvenanceRecord]:
+    """Where each gold article of `article_ids` came from, and the submitted annotations
+    that support its spans; two queries per CHUNK_SIZE articles."""
+    gold = (
+        Gold.objects.filter(project=project)
+        .order_by("article_id")
+        .values_list("article_id", "source", "updated_by__username", "updated_at", "version")
+    )
+    submitted = (
+        Annotation.objects.filter(project=project, status=AnnotationStatus.SUBMITTED)
+        .order_by("article_id", "annotator__username", "id")
+        .values_list("article_id", "annotator__username", "content")
+    )
+    gold_content = Gold.objects.filter(project=project).values_list("article_id", "content")
+    for chunk in _in_chunks(article_ids):
+        by_article: dict[int, list[tuple[str, list[dict[str, Any]]]]] = {}
+        for article_id, annotator, content in submitted.filter(article_id__in=chunk):
+            by_article.setdefault(article_id, []).append(
+                (annotator, (content or {}).get("spans", []))
+            )
+        contents = dict(gold_content.filter(article_id__in=chunk))
+        for article_id, source, adjudicator, updated_at, version in gold.filter(
+            article_id__in=chunk
+        ):
+            yield ProvenanceRecord(
+                article_id=article_id,
+                source=source,
+                adjudicator=adjudicator,
+                updated_at=updated_at.isoformat() if updated_at else None,
+                version=version,
+                spans=(contents.get(article_id) or {}).get("spans", []),
+                annotations=by_article.get(article_id, []),
+            )
 
 
 # ---- what the manifest reports besides the files -----------------------------------------
@@ -245,13 +338,19 @@ def tool_info() -> dict[str, str]:
     }
 
 
-def agreement_summary(project: Project) -> dict[str, Any]:
+def agreement_summary(project: Project, *, compute_if_missing: bool = False) -> dict[str, Any]:
     """The cached agreement summary and whether it is current.
 
-    Exports never compute agreement (it can take longer than the export); they report the
-    last computed summary and whether it still matches the submitted annotations.
+    A summary that was never computed is computed now with `compute_if_missing` (exports do,
+    once; the report is cached for the next). One that is out of date is reported as such,
+    not recomputed: the export does not wait for it.
     """
     snapshot = AgreementSnapshot.objects.filter(project=project).first()
+    if compute_if_missing and (snapshot is None or not isinstance(snapshot.result, dict)):
+        from annotate.agreement import agreement_report
+
+        agreement_report(project)
+        snapshot = AgreementSnapshot.objects.filter(project=project).first()
     if snapshot is None or not isinstance(snapshot.result, dict):
         return {"available": False, "reason": "agreement has not been computed for this project"}
     return {
@@ -275,12 +374,11 @@ class _Ticker:
         self.done = 0
 
     def counting(self, records: Iterable[Any]) -> Iterator[Any]:
-        for i, record in enumerate(records, start=1):
+        for record in records:
             yield record
-            if i % PROGRESS_EVERY == 0:
-                self.done += PROGRESS_EVERY
-                if self.progress is not None:
-                    self.progress(min(self.done, self.total), self.total)
+            self.done += 1
+            if self.done % PROGRESS_EVERY == 0 and self.progress is not None:
+                self.progress(min(self.done, self.total), self.total)
 
     def finish(self) -> None:
         if self.progress is not None:
@@ -297,12 +395,16 @@ def export_stream(
     """The export zip of `project` as a stream of byte chunks."""
     stats = ExportStats()
     ticker = _Ticker(progress, _records_to_read(project, options))
-    entries = _entries(project, options, stats=stats, ticker=ticker)
+    split = project_split(project, options)
+    entries = _entries(project, options, split, stats=stats, ticker=ticker)
 
     def finish(files: list[FileInfo]) -> list[tuple[str, bytes]]:
         ticker.finish()
-        manifest = _manifest(project, options, stats=stats, files=files, created_at=created_at)
-        return [(MANIFEST_NAME, manifest)]
+        card = _card(project, options, stats=stats, files=files)
+        manifest = _manifest(
+            project, options, split, stats=stats, files=files, created_at=created_at
+        )
+        return [(CARD_NAME, card), (MANIFEST_NAME, manifest)]
 
     yield from zip_stream(entries, finish=finish)
 
@@ -317,40 +419,124 @@ def _records_to_read(project: Project, options: ExportOptions) -> int:
 
 
 def _entries(
-    project: Project, options: ExportOptions, *, stats: ExportStats, ticker: _Ticker
+    project: Project,
+    options: ExportOptions,
+    split: ProjectSplit,
+    *,
+    stats: ExportStats,
+    ticker: _Ticker,
 ) -> list[tuple[str, Iterable[str | bytes]]]:
-    """The files of the zip, each a generator of lines: nothing is queried until the zip
-    writer reaches it. The first gold file also counts the gold into `stats`."""
+    """The files of the zip, one per format and split, each a generator of lines: nothing is
+    queried until the zip writer reaches it. The first gold format also counts the gold into
+    `stats`."""
     gold_formats = [name for name in options.formats if name in GOLD_FORMATS]
 
-    def gold(first: bool, *, with_text: bool = True) -> Iterator[GoldRecord]:
-        records = ticker.counting(gold_records(project, options, with_text=with_text))
+    def gold(first: bool, name: str, *, with_text: bool = True) -> Iterator[GoldRecord]:
+        records = ticker.counting(
+            gold_records(project, name, split.article_ids[name], with_text=with_text)
+        )
         return counting_gold(records, stats) if first else records
 
+    entity_labels = entity_keys(project.schema)
     claim = claim_key(project.schema)
-    entity_labels = {label["key"] for label in span_labels(project.schema) if label} - {claim}
     entries: list[tuple[str, Iterable[str | bytes]]] = []
     for i, name in enumerate(gold_formats):
-        if name == "jsonl":
-            lines: Iterable[str | bytes] = gold_jsonl_utf8_lines(gold(i == 0))
-        elif name == "conll":
-            lines = conll_articles(gold(i == 0), entity_labels=entity_labels, stats=stats)
-        else:
-            lines = stance_csv_lines(gold(i == 0, with_text=False))
-        entries.append((FILE_NAMES[name], lines))
+        for part in SPLITS:
+            if name == "jsonl":
+                lines: Iterable[str | bytes] = gold_jsonl_utf8_lines(gold(i == 0, part))
+            elif name == "tokens":
+                lines = token_lines(
+                    gold(i == 0, part), entity_labels=entity_labels, claim_label=claim
+                )
+            elif name == "conll":
+                lines = conll_articles(
+                    gold(i == 0, part), entity_labels=entity_labels, claim_label=claim, stats=stats
+                )
+            else:
+                lines = stance_csv_lines(gold(i == 0, part, with_text=False))
+            entries.append((file_name(name, part), lines))
+            if name == "conll":  # and its side file: what article each -DOCSTART- begins
+                side = gold_records(project, part, split.article_ids[part], with_text=False)
+                entries.append((file_name("conll_articles", part), articles_lines(side)))
+    if "provenance" in options.formats:
+        for part in SPLITS:
+            provenance = provenance_records(project, part, split.article_ids[part])
+            entries.append((file_name("provenance", part), provenance_lines(provenance)))
     if "raw" in options.formats:
-        raw = counting_raw(ticker.counting(raw_records(project, options)), stats)
-        entries.append((FILE_NAMES["raw"], raw_jsonl_lines(raw)))
+        for part in SPLITS:
+            raw = raw_records(project, part, split.article_ids[part])
+            entries.append(
+                (file_name("raw", part), raw_jsonl_lines(counting_raw(ticker.counting(raw), stats)))
+            )
     if not gold_formats:
         # Counts in the manifest always describe the gold, even in a raw-only export.
-        for _ in counting_gold(gold_records(project, options, with_text=False), stats):
-            pass
+        for part in SPLITS:
+            records = gold_records(project, part, split.article_ids[part], with_text=False)
+            for _ in counting_gold(records, stats):
+                pass
     return entries
+
+
+def entity_keys(schema: dict[str, Any]) -> list[str]:
+    """The labels BIO tags, in schema order (retired ones too): every span label but the
+    claim label."""
+    claim = claim_key(schema)
+    return [label["key"] for label in span_labels(schema) if label and label["key"] != claim]
+
+
+def split_rule(options: ExportOptions) -> str:
+    """How the split was made, in a sentence or two (for the card and the manifest)."""
+    key = (
+        f"the article's `{options.group_by}` metadata value (its content hash where it has none)"
+        if options.group_by
+        else "the SHA-256 of the article's text (its content hash)"
+    )
+    return (
+        f"Each article's split is keyed on {key} and the seed {options.seed}: SHA-256 of "
+        f'"<seed>:<key>" as a number in [0, 1) against the cumulative ratios '
+        f"{options.ratios.as_text()} (train, dev, test). The same article gets the same split "
+        "on any instance and after a round trip; proportions approach the ratios as the "
+        "project grows. With at least three distinct keys no split with a ratio above zero is "
+        "empty: a split left empty takes the key nearest to its interval from a split with two "
+        "or more."
+    )
+
+
+CARD_NOTES = (
+    "- `conll/<split>.conll`: CoNLL-2003-style, one token a line: token, start, end (code "
+    "points), NER (BIO), NESTED (entities overlapping a kept one), CLAIM (BIO); a "
+    "`-DOCSTART-` line and a blank line begin each article, a blank line ends each sentence. "
+    "Line n of `conll/<split>.articles.jsonl` describes the article of the n-th `-DOCSTART-`. "
+    'In pandas: `read_csv(path, sep="\\t", header=None, quoting=csv.QUOTE_NONE)`.',
+    "- `stance/<split>.csv`: article_id, target, label, split (RFC 4180).",
+)
+
+
+def _card(
+    project: Project, options: ExportOptions, *, stats: ExportStats, files: list[FileInfo]
+) -> bytes:
+    configs: dict[str, tuple[str, list[Feature] | None]] = {}
+    if "jsonl" in options.formats:
+        targets = [target["key"] for target in project.schema.get("stance_targets", [])]
+        configs["default"] = ("jsonl", gold_features(targets))
+    if "tokens" in options.formats:
+        configs["tokens"] = ("tokens", token_features(tag_names(entity_keys(project.schema))))
+    if "raw" in options.formats:
+        configs["raw"] = ("raw", None)
+    return dataset_card(
+        title=project.name,
+        configs=configs,
+        counts=stats.articles,
+        split_rule=split_rule(options),
+        files=[info.name for info in files],
+        notes=CARD_NOTES,
+    )
 
 
 def _manifest(
     project: Project,
     options: ExportOptions,
+    split: ProjectSplit,
     *,
     stats: ExportStats,
     files: list[FileInfo],
@@ -361,10 +547,20 @@ def _manifest(
         schema=project.schema,
         schema_version=project.schema_version,
         options=options.as_dict(),
+        split={
+            "key": f"metadata.{options.group_by}" if options.group_by else "content_hash",
+            "rule": split_rule(options),
+            "moved_to_fill_empty_splits": len(split.plan.moved),
+        },
         stats=stats,
         files=files,
         articles_in_project=ProjectArticle.objects.filter(project=project).count(),
-        agreement=agreement_summary(project),
+        agreement=agreement_summary(project, compute_if_missing=True),
+        guidelines=(
+            {"sha256": hashlib.sha256(project.guidelines.encode("utf-8")).hexdigest()}
+            if project.guidelines
+            else None
+        ),
         tool=tool_info(),
         created_at=created_at or timezone.now().isoformat(),
     )

@@ -356,6 +356,7 @@ def do_start_export(project: Project, *, user, options: dict[str, Any]) -> Job:
         "formats": list(parsed.formats),
         "seed": parsed.seed,
         "ratios": parsed.ratios.as_text(),
+        "group_by": parsed.group_by,
     }
     return do_start_job(kind=JobKind.EXPORT, project=project, user=user, params=params)
 

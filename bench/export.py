@@ -9,10 +9,11 @@ Creates a fresh PostgreSQL database beside BENCH_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432), migrates it, generates Arabic articles with gold (about
 250 words and 8 spans each; two raw annotations on every fifth article), and for each size:
 
-- gold JSONL, then CoNLL, exported in this process (`write_export` to a file, as the export
-  job does): wall seconds of the first (cold) run and the median of --runs more; CPU seconds
-  of the whole process (the export compresses and fetches on two helper threads), of the
-  main thread alone, and of the PostgreSQL backend serving it; then the peak of Python
+- gold JSONL, then CoNLL, then all formats ("all": jsonl,conll,csv,raw), exported in this
+  process (`write_export` to a file, as the export job does): wall seconds of the first
+  (cold) run and the median of --runs more; CPU seconds of the whole process (the export
+  compresses and fetches on two helper threads), of the main thread alone, and of the
+  PostgreSQL backend serving it; then the peak of Python
   allocations during one more export (tracemalloc, all threads);
 - JSONL, CSV and raw JSONL with `manage.py export_dataset` in a child process: seconds and
   that process's peak resident memory (wait4 rusage).
@@ -348,8 +349,9 @@ def main() -> None:
             print(f"{size:,} articles generated in {generated:.1f} s", flush=True)
             if args.profile and size == sizes[0]:
                 profile_export(project, Path(tmp) / "profile.zip", "jsonl")
-            for name in ("jsonl", "conll") if args.conll else ("jsonl",):
-                timing = export_in_process(project, Path(tmp) / f"{name}.zip", name, args.runs)
+            for name in ("jsonl", "conll", "all") if args.conll else ("jsonl",):
+                formats = "jsonl,conll,csv,raw" if name == "all" else name
+                timing = export_in_process(project, Path(tmp) / f"{name}.zip", formats, args.runs)
                 results.append(row(size, name, timing))
                 print(results[-1], flush=True)
             all_zip = Path(tmp) / "all.zip"

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotate.models import Gold, GoldSource
+from tests.export_files import joined, names
 from tests.factories import make_article, make_project, span_of
 
 pytestmark = pytest.mark.django_db
@@ -62,26 +63,23 @@ def test_it_writes_the_chosen_formats_and_reports_hashes(project, tmp_path):
         "0.5,0.5,0",
     )
     files = members(out)
-    assert list(files) == ["gold.jsonl", "stance.csv", "manifest.json"]
+    assert list(files) == names("jsonl", "csv")
     manifest = json.loads(files["manifest.json"])
     assert manifest["options"]["seed"] == 4
-    assert manifest["counts"]["gold_articles"]["test"] == 0
+    assert manifest["counts"]["gold_articles"]["test"] == 0  # ratio 0: stays empty
+    assert files["test.jsonl"] == b""
     assert "2 gold articles" in printed
-    assert manifest["files"]["gold.jsonl"]["sha256"] in printed
-    assert len(files["gold.jsonl"].splitlines()) == 2
+    assert manifest["files"]["train.jsonl"]["sha256"] in printed
+    assert len(joined(files, "jsonl").splitlines()) == 2
 
 
 def test_a_project_is_found_by_name_and_a_directory_gets_a_file_name(project, tmp_path):
     run("Export me", "--out", str(tmp_path))
     written = list(tmp_path.glob("*.zip"))
     assert [p.name for p in written] == [f"project-{project.pk}-export.zip"]
-    assert list(members(written[0])) == [
-        "gold.jsonl",
-        "gold.conll",
-        "stance.csv",
-        "raw.jsonl",
-        "manifest.json",
-    ]
+    assert list(members(written[0])) == names(
+        "jsonl", "conll", "tokens", "csv", "provenance", "raw"
+    )
 
 
 def test_rerunning_gives_byte_identical_files(project, tmp_path):
@@ -102,6 +100,7 @@ def test_rerunning_gives_byte_identical_files(project, tmp_path):
         (["--format", "xml"], "--format: unknown format 'xml'"),
         (["--ratios", "0.9,0.9,0"], "--ratios: ratios must sum to 1"),
         (["--seed", "soon"], "--seed: must be an integer"),
+        (["--group-by", "a.b"], "--group-by: must be a metadata key"),
     ],
 )
 def test_bad_options_are_command_errors(project, tmp_path, args, message):

@@ -8,7 +8,7 @@ import hashlib
 import io
 import json
 import threading
-import zipfile
+from array import array
 
 import pandas
 import pytest
@@ -19,6 +19,7 @@ from annotate import exports as export_edge
 from annotate.exports import check_export_options, export_stream
 from annotate.lib.exports.split import assign_split, parse_ratios
 from annotate.models import ExportToken, Gold, GoldSource, Job, JobStatus, Role
+from tests.export_files import joined, names, read_zip
 from tests.factories import make_annotation, make_article, make_project, make_user, span, span_of
 
 pytestmark = pytest.mark.django_db
@@ -86,12 +87,6 @@ def project_with_gold(settings, tmp_path):
     return project, articles, users
 
 
-def read_zip(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert archive.testzip() is None
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
 def export_bytes(project, **options) -> bytes:
     return b"".join(
         export_stream(project, check_export_options(**options), created_at="2024-01-01T00:00:00")
@@ -101,7 +96,7 @@ def export_bytes(project, **options) -> bytes:
 def test_an_export_holds_every_format_and_a_manifest_with_their_hashes(project_with_gold):
     project, _, _ = project_with_gold
     files = read_zip(export_bytes(project))
-    assert list(files) == ["gold.jsonl", "gold.conll", "stance.csv", "raw.jsonl", "manifest.json"]
+    assert list(files) == names("jsonl", "conll", "tokens", "csv", "provenance", "raw")
     manifest = json.loads(files["manifest.json"])
     for name, info in manifest["files"].items():
         assert hashlib.sha256(files[name]).hexdigest() == info["sha256"]
@@ -115,10 +110,13 @@ def test_an_export_holds_every_format_and_a_manifest_with_their_hashes(project_w
     assert manifest["counts"]["raw_annotations"] == 2
     assert manifest["counts"]["annotators"] == 2
     assert manifest["options"] == {
-        "formats": ["jsonl", "conll", "csv", "raw"],
+        "formats": ["jsonl", "conll", "tokens", "csv", "provenance", "raw"],
         "seed": 0,
         "ratios": {"train": 0.8, "dev": 0.1, "test": 0.1},
+        "group_by": None,
     }
+    # Three gold articles: every split gets one, whatever the thresholds say.
+    assert manifest["counts"]["gold_articles"] == {"train": 1, "dev": 1, "test": 1, "total": 3}
     assert manifest["tool"]["version"]
     assert manifest["created_at"] == "2024-01-01T00:00:00"
 
@@ -128,9 +126,9 @@ def test_exported_jsonl_and_csv_load_in_pandas_and_every_span_slices_its_text(
 ):
     project, articles, _ = project_with_gold
     files = read_zip(export_bytes(project, seed=5, ratios="0.5,0.25,0.25"))
-    (tmp_path / "gold.jsonl").write_bytes(files["gold.jsonl"])
-    (tmp_path / "stance.csv").write_bytes(files["stance.csv"])
-    (tmp_path / "raw.jsonl").write_bytes(files["raw.jsonl"])
+    (tmp_path / "gold.jsonl").write_bytes(joined(files, "jsonl"))
+    (tmp_path / "stance.csv").write_bytes(joined(files, "csv"))
+    (tmp_path / "raw.jsonl").write_bytes(joined(files, "raw"))
 
     gold = pandas.read_json(tmp_path / "gold.jsonl", lines=True)
     assert list(gold.columns) == [
@@ -145,11 +143,18 @@ def test_exported_jsonl_and_csv_load_in_pandas_and_every_span_slices_its_text(
     ]
     assert len(gold) == 3
     spans_checked = 0
+    hashes = {a.pk: a.content_hash for a in articles}
     for _, row in gold.iterrows():
         for s in row["spans"]:
             assert row["text"][s["start"] : s["end"]] == s["text"]
             spans_checked += 1
-        assert row["split"] == assign_split(row["id"], seed=5, ratios=parse_ratios("0.5,0.25,0.25"))
+        assert files[f"{row['split']}.jsonl"].count(f'"id":{row["id"]},'.encode()) == 1
+    assert sorted(gold["split"]) == ["dev", "test", "train"]
+    # Keyed on the content hash (here the thresholds alone give one article each).
+    by_threshold = [
+        assign_split(hashes[i], seed=5, ratios=parse_ratios("0.5,0.25,0.25")) for i in gold["id"]
+    ]
+    assert by_threshold == list(gold["split"])
     assert spans_checked == 7
     # The emoji article: code points, not UTF-16 units.
     emoji_row = gold[gold["id"] == articles[1].pk].iloc[0]
@@ -163,31 +168,36 @@ def test_exported_jsonl_and_csv_load_in_pandas_and_every_span_slices_its_text(
     assert sorted(raw["annotator"]) == ["ann1", "ann2"]  # the draft is not exported
 
 
-def test_conll_marks_the_clitic_split_and_the_article_header(project_with_gold):
+def test_conll_marks_the_clitic_split_and_describes_each_docstart_in_a_side_file(
+    project_with_gold,
+):
     project, articles, _ = project_with_gold
-    conll = read_zip(export_bytes(project, formats="conll"))["gold.conll"].decode()
-    assert f"# article_id = {articles[0].pk}\n" in conll
+    files = read_zip(export_bytes(project, formats="conll"))
+    conll = joined(files, "conll").decode()
     start = TEXTS[0].index("وداعش")
-    assert f"و\t{start}\t{start + 1}\tO\n" in conll
-    assert f"داعش\t{start + 1}\t{start + 5}\tB-MILITARY_GROUP\n" in conll
+    assert f"و\t{start}\t{start + 1}\tO\tO\tO\n" in conll
+    assert f"داعش\t{start + 1}\t{start + 5}\tB-MILITARY_GROUP\tO\tO\n" in conll
     assert "\n\n" in conll
-    rows = [line.split("\t") for line in conll.splitlines() if line and not line.startswith("# ")]
+    assert not any(line.startswith("# ") for line in conll.splitlines())
     texts = {a.pk: a.text for a in articles}
-    current = None
-    for line in conll.splitlines():
-        if line.startswith("# article_id = "):
-            current = texts[int(line.split("= ")[1])]
-        elif line and not line.startswith("# "):
-            token, start_, end_, _tag = line.split("\t")
-            assert current[int(start_) : int(end_)] == token
-    assert rows
+    for split in ("train", "dev", "test"):
+        side = [json.loads(line) for line in files[f"conll/{split}.articles.jsonl"].splitlines()]
+        documents = files[f"conll/{split}.conll"].decode().split("-DOCSTART-")[1:]
+        assert len(side) == len(documents)
+        for described, document in zip(side, documents, strict=True):
+            assert described["split"] == split
+            text = texts[described["id"]]
+            for line in document.splitlines()[1:]:
+                if line:
+                    token, start_, end_, *_tags = line.split("\t")
+                    assert text[int(start_) : int(end_)] == token
 
 
 def test_the_same_state_and_options_give_byte_identical_files(project_with_gold):
     project, _, _ = project_with_gold
     first = read_zip(export_bytes(project, seed=3))
     second = read_zip(export_bytes(project, seed=3))
-    for name in ("gold.jsonl", "gold.conll", "stance.csv", "raw.jsonl"):
+    for name in names("jsonl", "conll", "tokens", "csv", "provenance", "raw"):
         assert first[name] == second[name]
     # With the same creation time, the whole zip is identical too.
     assert export_bytes(project, seed=3) == export_bytes(project, seed=3)
@@ -198,7 +208,7 @@ def test_the_same_state_and_options_give_byte_identical_files(project_with_gold)
 def test_a_raw_only_export_still_counts_the_gold(project_with_gold):
     project, _, _ = project_with_gold
     files = read_zip(export_bytes(project, formats=["raw"]))
-    assert list(files) == ["raw.jsonl", "manifest.json"]
+    assert list(files) == names("raw")
     manifest = json.loads(files["manifest.json"])
     assert manifest["counts"]["gold_articles"]["total"] == 3
     assert manifest["conll"] is None
@@ -245,7 +255,7 @@ def test_a_manager_starts_an_export_job_polls_it_and_downloads_the_zip(project_w
     assert download["Content-Type"] == "application/zip"
     assert "attachment" in download["Content-Disposition"]
     files = read_zip(b"".join(download.streaming_content))
-    assert list(files) == ["gold.jsonl", "stance.csv", "manifest.json"]
+    assert list(files) == names("jsonl", "csv")
     listed = client.get(f"/api/projects/{project.pk}/exports/").json()
     assert [j["id"] for j in listed] == [job["id"]]
 
@@ -290,13 +300,14 @@ def test_fetching_in_small_chunks_gives_the_same_zip(project_with_gold, monkeypa
 
 def test_gold_text_also_comes_as_utf8_from_postgresql(project_with_gold):
     project, articles, _ = project_with_gold
-    records = list(export_edge.gold_records(project, check_export_options()))
+    ids = array("q", [a.pk for a in articles[:3]])
+    records = list(export_edge.gold_records(project, "train", ids))
     assert [r.text for r in records] == [a.text for a in articles[:3]]
     if connection.vendor == "postgresql":
         assert [r.text_utf8 for r in records] == [a.text.encode() for a in articles[:3]]
     else:
         assert [r.text_utf8 for r in records] == [None] * 3
-    light = list(export_edge.gold_records(project, check_export_options(), with_text=False))
+    light = list(export_edge.gold_records(project, "train", ids, with_text=False))
     assert [(r.text, r.text_utf8) for r in light] == [("", None)] * 3
     assert [r.content for r in light] == [r.content for r in records]
 
@@ -317,7 +328,7 @@ def test_export_stream_sends_the_zip_without_a_job(project_with_gold):
     assert response.status_code == 200
     assert response.streaming
     files = read_zip(b"".join(response.streaming_content))
-    assert list(files) == ["gold.jsonl", "manifest.json"]
+    assert list(files) == names("jsonl")
     assert not Job.objects.exists()
     bad = client_for(users["manager"]).get(
         f"/api/projects/{project.pk}/exports/stream/?ratios=2,0,0"
@@ -343,7 +354,7 @@ def test_export_tokens_are_shown_once_stored_hashed_and_download_only_their_proj
     anonymous = APIClient()
     by_header = anonymous.get(job["download"], HTTP_AUTHORIZATION=f"Bearer {key}")
     assert by_header.status_code == 200
-    assert read_zip(b"".join(by_header.streaming_content))["gold.jsonl"]
+    assert joined(read_zip(b"".join(by_header.streaming_content)), "jsonl")
     latest = anonymous.get(
         f"/api/projects/{project.pk}/exports/latest/download/", HTTP_AUTHORIZATION=f"Bearer {key}"
     )
@@ -414,17 +425,18 @@ def test_jobs_are_visible_to_their_starter_and_project_managers_only(project_wit
 
 def test_stance_csv_quotes_are_safe(project_with_gold):
     project, _, _ = project_with_gold
-    text = read_zip(export_bytes(project, formats="csv"))["stance.csv"].decode()
+    text = joined(read_zip(export_bytes(project, formats="csv")), "csv").decode()
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["target"] for r in rows} == {"isis", "syrian_army", "us_coalition"}
 
 
-def test_the_manifest_carries_the_cached_agreement_summary(project_with_gold):
+def test_the_manifest_carries_the_agreement_summary_computed_if_missing(project_with_gold):
     from annotate.agreement import agreement_report
 
     project, articles, users = project_with_gold
-    before = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
-    assert before["agreement"]["available"] is False
+    # Never computed: the export computes it (and caches it for the next one).
+    first = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
+    assert first["agreement"]["available"] is True and first["agreement"]["current"] is True
     report = agreement_report(project)
     after = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
     assert after["agreement"]["available"] is True
@@ -447,3 +459,40 @@ def test_an_export_token_in_the_url_is_refused_with_where_it_belongs(project_wit
         assert response.status_code == 401
         assert "Authorization: Bearer" in response.json()["detail"]
     assert ExportToken.objects.get().last_used_at is None
+
+
+def test_provenance_names_the_source_adjudicator_and_who_supported_each_span(project_with_gold):
+    project, articles, users = project_with_gold
+    a0 = articles[0]
+    Gold.objects.filter(project=project, article=a0).update(updated_by=users["reviewer"])
+    files = read_zip(export_bytes(project, formats="jsonl,provenance"))
+    rows = {row["id"]: row for row in map(json.loads, joined(files, "provenance").splitlines())}
+    assert set(rows) == {a.pk for a in articles[:3]}
+    first = rows[a0.pk]
+    assert first["source"] == "adjudicated"
+    assert first["adjudicator"] == "reviewer"
+    assert first["updated_at"]
+    assert first["annotators"] == ["ann1", "ann2"]  # submitted only: ann1's draft is not there
+    gold = {row["id"]: row for row in map(json.loads, joined(files, "jsonl").splitlines())}
+    assert [s["id"] for s in first["spans"]] == [s["id"] for s in gold[a0.pk]["spans"]]
+    support = {
+        gold[a0.pk]["spans"][i]["text"]: s["supported_by"] for i, s in enumerate(first["spans"])
+    }
+    assert support == {"داعش": ["ann1"], "الرقة": [], "الجيش السوري": []}
+    assert rows[articles[1].pk]["annotators"] == []
+
+
+def test_the_manifest_states_how_offsets_are_counted_and_the_guidelines_version(
+    project_with_gold,
+):
+    project, _, _ = project_with_gold
+    manifest = json.loads(read_zip(export_bytes(project, formats="jsonl"))["manifest.json"])
+    assert manifest["offsets"]["unit"] == "unicode code point"
+    assert "NFC" in manifest["offsets"]["text"]
+    assert manifest["guidelines"] is None
+    project.guidelines = "# Tag every militia as MILITARY_GROUP"
+    project.save()
+    manifest = json.loads(read_zip(export_bytes(project, formats="jsonl"))["manifest.json"])
+    expected = hashlib.sha256(project.guidelines.encode()).hexdigest()
+    assert manifest["guidelines"] == {"sha256": expected}
+    assert manifest["schema_version"] == project.schema_version

@@ -236,7 +236,7 @@ def test_bio_lines_equal_the_reference_writer(case):
     assert list(bio_lines(text, kept)) == list(export_reference.bio_lines(text, kept))
 
 
-def test_conll_lines_are_the_reference_lines_after_the_header():
+def test_conll_lines_are_the_reference_lines_after_the_docstart():
     text = "قال المتحدث إن وداعش انسحب من الرقة. وأكد الجيش السوري ذلك؟ نعم\nسطر جديد 😀 هنا"
     start = text.index("الرقة")
     spans = [{"id": "s", "start": start, "end": start + 5, "label": "GPE", "text": "الرقة"}]
@@ -244,8 +244,10 @@ def test_conll_lines_are_the_reference_lines_after_the_header():
     lines = list(conll_lines([record], entity_labels=ENTITIES))
     kept, _ = layer_spans(spans, labels=ENTITIES)
     assert lines == [
-        "# article_id = 7\n",
-        "# external_id = ext 7 x\n",
-        "# split = dev\n",
-        *export_reference.bio_lines(text, kept),
+        "-DOCSTART-\t-X-\t-X-\tO\tO\tO\n",
+        "\n",
+        *(
+            line if line == "\n" else line.replace("\n", "\tO\tO\n")
+            for line in export_reference.bio_lines(text, kept)
+        ),
     ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from annotate.models import (
 )
 from corpus.lib.text import content_hash, normalise_for_search
 from corpus.models import Article
+from tests.export_files import joined, read_zip
 from tests.factories import (
     make_annotation,
     make_article,
@@ -58,12 +58,12 @@ def members(users):
     }
 
 
-def exported(project, name: str) -> bytes:
+def exported(project, format: str) -> bytes:
+    """The export's files of `format` ("jsonl", "raw"), splits joined."""
     data = b"".join(
         export_stream(project, check_export_options(seed=1), created_at="2024-01-01T00:00:00")
     )
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return archive.read(name)
+    return joined(read_zip(data), format)
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def write(tmp_path, name: str, data: bytes) -> Path:
 
 
 def test_gold_round_trip_into_a_new_project_gives_byte_identical_gold(source, users, tmp_path):
-    gold_file = write(tmp_path, "gold.jsonl", exported(source, "gold.jsonl"))
+    gold_file = write(tmp_path, "gold.jsonl", exported(source, "jsonl"))
     target = make_project("target", members=members(users))
     out = io.StringIO()
     call_command(
@@ -131,7 +131,7 @@ def test_gold_round_trip_into_a_new_project_gives_byte_identical_gold(source, us
     )
     assert "Imported 2 gold" in out.getvalue()
     # Same corpus: the very same articles are reused, so even ids and splits agree.
-    assert exported(target, "gold.jsonl") == exported(source, "gold.jsonl")
+    assert exported(target, "jsonl") == exported(source, "jsonl")
     assert set(Gold.objects.filter(project=target).values_list("source", flat=True)) == {
         GoldSource.IMPORTED
     }
@@ -139,13 +139,13 @@ def test_gold_round_trip_into_a_new_project_gives_byte_identical_gold(source, us
 
 
 def test_gold_round_trip_into_a_fresh_corpus_reproduces_every_document(source, users, tmp_path):
-    gold_file = write(tmp_path, "gold.jsonl", exported(source, "gold.jsonl"))
+    gold_file = write(tmp_path, "gold.jsonl", exported(source, "jsonl"))
     target = make_project("fresh", members=members(users))
     call_command("import_annotations", "fresh", str(gold_file), "--format=ours", "--as-gold")
     assert Article.objects.count() == 4  # new articles in the import corpus
 
     def documents(project):
-        rows = [json.loads(line) for line in exported(project, "gold.jsonl").splitlines()]
+        rows = [json.loads(line) for line in exported(project, "jsonl").splitlines()]
         return sorted(
             (
                 r["text"],
@@ -154,15 +154,25 @@ def test_gold_round_trip_into_a_fresh_corpus_reproduces_every_document(source, u
                 r["spans"],
                 r["relations"],
                 r["document_labels"],
+                r["split"],
             )
             for r in rows
         )
 
+    # New article ids on the other side, yet every article keeps its split: it is keyed on
+    # the text's content hash, not on the id.
+    source_ids = {
+        r["text"]: r["id"] for r in map(json.loads, exported(source, "jsonl").split(b"\n")[:-1])
+    }
+    target_ids = {
+        r["text"]: r["id"] for r in map(json.loads, exported(target, "jsonl").split(b"\n")[:-1])
+    }
+    assert source_ids.keys() == target_ids.keys() and source_ids != target_ids
     assert documents(target) == documents(source)
 
 
 def test_raw_round_trip_gives_each_annotator_the_same_annotations(source, users, tmp_path):
-    raw_file = write(tmp_path, "raw.jsonl", exported(source, "raw.jsonl"))
+    raw_file = write(tmp_path, "raw.jsonl", exported(source, "raw"))
     target = make_project("raw target", members=members(users))
     call_command("import_annotations", str(target.pk), str(raw_file), "--format=ours")
 
@@ -363,9 +373,11 @@ def test_api_import_with_bad_records_fails_the_job_with_every_error_and_writes_n
     settings.MEDIA_ROOT = tmp_path
     project = make_project("api-bad", members=members(users))
     client = client_for(users["manager"])
-    response = upload(
-        client, project, FIXTURES / "doccano_entities.jsonl", format="doccano", annotator="ann2"
-    )
+    # The first line is good; the second names a label the schema does not have (doccano
+    # offsets are code points, so an emoji is no longer an error of its own).
+    lines = (FIXTURES / "doccano_entities.jsonl").read_bytes().splitlines(keepends=True)
+    bad = write(tmp_path, "doccano_entities.jsonl", lines[0] + lines[1].replace(b'"LOC"', b'"BAD"'))
+    response = upload(client, project, bad, format="doccano", annotator="ann2")
     job = response.json()
     assert job["status"] == JobStatus.FAILED
     assert "1 bad record(s); nothing was imported" in job["error"]
@@ -373,11 +385,11 @@ def test_api_import_with_bad_records_fails_the_job_with_every_error_and_writes_n
         {
             "file": "doccano_entities.jsonl",
             "line": 2,
-            "field": "entities[1]",
+            "field": "entities[1].label",
             "message": job["result"]["errors"][0]["message"],
         }
     ]
-    assert "codepoints or utf16" in job["result"]["errors"][0]["message"]
+    assert "unknown label" in job["result"]["errors"][0]["message"]
     assert not Annotation.objects.exists()
     assert job["retry"]
 
@@ -416,3 +428,25 @@ def test_api_import_without_a_file(users):
     )
     assert response.status_code == 400
     assert response.json()["field"] == "file"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"[]", "holds no tasks"),
+        (b'{"tasks": []}', 'an object with "tasks"'),
+        (b'[{"id":1,"text":"x","annotator":3,"annotation_id":2,"lead_time":4.5}]', "JSON-MIN"),
+    ],
+)
+def test_a_file_that_is_not_label_studio_json_is_refused_saying_what_it_is(
+    source, tmp_path, data, message
+):
+    path = write(tmp_path, "tasks.json", data)
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "import_annotations",
+            str(source.pk),
+            str(path),
+            "--format=label-studio",
+            stdout=io.StringIO(),
+        )

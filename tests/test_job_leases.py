@@ -21,6 +21,7 @@ from annotate.tasks import (
     export_dataset,
     export_path,
 )
+from tests.export_files import names
 from tests.test_tasks import DATABASE_TASKS, make_exportable_project, media  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
@@ -80,7 +81,7 @@ def test_a_job_whose_worker_stopped_is_failed_when_read_and_its_starter_can_retr
     assert retried.json()["attempts"] == 2
     assert retried.json()["error"] == ""
     with zipfile.ZipFile(export_path(job)) as archive:
-        assert archive.namelist() == ["gold.jsonl", "manifest.json"]
+        assert archive.namelist() == names("jsonl")
     assert not list(export_path(job).parent.glob(f".{export_path(job).stem}-*.part"))
 
 

@@ -75,9 +75,12 @@ class ExportListView(ApiView):
     @extend_schema(
         summary="Start an export (managers); poll the job, then download",
         description=(
-            "Formats: jsonl (gold, one article a line), conll (BIO), csv (stance), raw "
-            "(per-annotator JSONL). The split is deterministic: the same seed and ratios put "
-            "each article in the same split. Runs in the background; 202 with the job."
+            "Formats: jsonl (gold, one article a line), conll (BIO), tokens (token "
+            "classification: tokens, ner_tags, token_offsets), csv (stance), raw "
+            "(per-annotator JSONL), each one file per split, with a dataset card (README.md) and "
+            "manifest.json. The split is keyed on each article's content hash (or its group_by "
+            "metadata value): the same seed and ratios put each article in the same split on "
+            "any instance. Runs in the background; 202 with the job."
         ),
         request=ExportStartSerializer,
         responses={202: JobSerializer, **ERRORS},
@@ -130,9 +133,12 @@ class ExportStreamView(DownloadView):
             "an export, as query parameters (formats comma-separated)."
         ),
         parameters=[
-            OpenApiParameter("formats", str, description="e.g. jsonl,conll,csv,raw"),
+            OpenApiParameter("formats", str, description="e.g. jsonl,conll,tokens,csv,raw"),
             OpenApiParameter("seed", int),
             OpenApiParameter("ratios", str, description="train,dev,test e.g. 0.8,0.1,0.1"),
+            OpenApiParameter(
+                "group_by", str, description="article metadata key whose articles share a split"
+            ),
         ],
         responses={**ZIP_RESPONSE, **ERRORS},
     )
@@ -142,6 +148,7 @@ class ExportStreamView(DownloadView):
             formats=request.query_params.get("formats"),
             seed=request.query_params.get("seed", 0),
             ratios=request.query_params.get("ratios"),
+            group_by=request.query_params.get("group_by"),
         )
         response = StreamingHttpResponse(
             export_stream(project, options), content_type="application/zip"

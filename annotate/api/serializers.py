@@ -448,6 +448,12 @@ class ExportStartSerializer(serializers.Serializer):
     ratios = serializers.CharField(
         required=False, default="0.8,0.1,0.1", help_text="train,dev,test, summing to 1"
     )
+    group_by = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="an article metadata key: articles with the same value share a split",
+    )
 
 
 class TokenCreateSerializer(serializers.Serializer):

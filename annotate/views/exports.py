@@ -28,6 +28,8 @@ from annotate.tasks import do_start_export, job_payload
 FORMAT_NAMES = {
     "jsonl": "Gold JSONL",
     "conll": "CoNLL BIO",
+    "tokens": "Token classification JSONL",
+    "provenance": "Gold provenance JSONL",
     "csv": "Stance CSV",
     "raw": "Raw per-annotator JSONL",
 }

@@ -1,21 +1,32 @@
-"""CoNLL-style BIO: one token a line, `token<TAB>start<TAB>end<TAB>tag`.
+"""CoNLL-2003-style BIO, which standard CoNLL readers take: one token a line,
 
+    token<TAB>start<TAB>end<TAB>NER<TAB>NESTED<TAB>CLAIM
+
+- every article starts with the line `-DOCSTART-\t-X-\t-X-\tO\tO\tO` and a blank line, as in
+  CoNLL-2003; there are no comment lines, so a token "#" is a token to every reader. What
+  an article is (id, external id, title) is in the side file `<split>.articles.jsonl`: its
+  n-th line describes the n-th -DOCSTART- (articles_lines);
+- the NER tag is the fourth column, where CoNLL-2003 readers look for it; NESTED is a
+  second BIO layer for entities that overlap a kept one, CLAIM the claims in BIO;
 - tokens come from corpus.lib.text.tokenize (token_bounds: code-point offsets into the
-  article text);
-- a token is split where an entity span boundary falls inside it, so a clitic stays outside
-  the entity: و + داعش gives `و O` and `داعش B-MILITARY_GROUP`;
-- entity labels only (claims are sentence-length and live in the JSONL); where entity spans
-  overlap or nest, the longest is kept (then the earliest) and the others are counted as
-  dropped in the manifest - BIO has one layer;
+  article text), cut where any written span boundary falls inside one, so a clitic stays
+  outside the entity: و + داعش gives `و O` and `داعش B-MILITARY_GROUP`;
+- where entity spans overlap the longest is kept (then the earliest) in NER, the next in
+  NESTED, and any further ones are counted as dropped in the manifest; overlapping claims
+  likewise in CLAIM;
 - a blank line ends each sentence (after . ! ? ؟ or at a line break, never inside an entity);
-- each article starts with comment lines: `# article_id = 12`, `# external_id = ...`,
-  `# split = train`; comments only ever come first, so a "#" token is never taken for one.
+- tokens never hold whitespace, so splitting a line on whitespace gives the columns. Tokens
+  are written as they are, quotes included: pandas reads the file with
+  `sep="\t", header=None, quoting=csv.QUOTE_NONE` (with default quoting a lone `"` token
+  opens a quoted field; CSV-escaping it would change the token for every CoNLL reader).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_left, bisect_right, insort
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
@@ -70,10 +81,6 @@ def split_tokens(tokens: Iterable[Token], boundaries: Collection[int]) -> Iterat
             start = cut
 
 
-def _clean_comment(value: object) -> str:
-    return " ".join(str(value).split())
-
-
 def split_bounds(
     bounds: list[tuple[int, int]], boundaries: Collection[int]
 ) -> list[tuple[int, int]]:
@@ -111,7 +118,93 @@ def _offset_texts(numbers: list[str], upto: int) -> list[str]:
     return numbers
 
 
-def _bio(text: str, spans: list[tuple[int, int, str]], numbers: list[str]) -> tuple[list[str], int]:
+DOCSTART = "-DOCSTART-\t-X-\t-X-\tO\tO\tO\n"
+NO_LAYERS = "\tO\tO\n"
+
+Triple = tuple[int, int, str]
+
+
+def conll_layers(
+    spans: Iterable[dict[str, Any]], *, entity_labels: Collection[str], claim_label: str | None
+) -> tuple[list[Triple], list[Triple], list[Triple], int]:
+    """The NER, NESTED and CLAIM layers of an article's spans, and how many spans fit none."""
+    spans = list(spans)
+    ner, _ = layer_spans(spans, labels=entity_labels)
+    rest = Counter((s["start"], s["end"], s["label"]) for s in spans if s["label"] in entity_labels)
+    rest.subtract(ner)
+    nested, dropped = layer_spans(
+        [
+            {"start": a, "end": b, "label": c}
+            for (a, b, c), n in sorted(rest.items())
+            for _ in range(n)
+        ],
+        labels=entity_labels,
+    )
+    claims: list[Triple] = []
+    if claim_label is not None:
+        claims, dropped_claims = layer_spans(spans, labels={claim_label})
+        dropped += dropped_claims
+    return ner, nested, claims, dropped
+
+
+def tag_names(entity_labels: Iterable[str]) -> list[str]:
+    """The BIO tag set in a fixed order: O, then B- and I- of each label in schema order.
+    Token classification writes tags as indices into this list."""
+    return ["O", *(f"{prefix}-{label}" for label in entity_labels for prefix in "BI")]
+
+
+def _tagged(
+    text: str,
+    spans: list[tuple[int, int, str]],
+    *,
+    end: str = "",
+    also_cut: Iterable[Triple] = (),
+) -> tuple[list[tuple[int, int]], list[str], list[tuple[int, int, int, int]]]:
+    """The tokens of one article cut at the boundaries of `spans` and `also_cut` (the other
+    layers), their BIO tags for `spans` (each followed by `end`), and per span
+    (non-overlapping, in order) the token indices [first, stop) it covers with its offsets.
+    The one tokenisation CoNLL and token classification share."""
+    bounds = token_bounds(text)
+    boundaries = {b for start, end, _ in spans for b in (start, end)}
+    boundaries.update(b for start, end, _ in also_cut for b in (start, end))
+    if boundaries:
+        bounds = split_bounds(bounds, boundaries)
+    tags, covered = _layer_tags(bounds, spans, end)
+    return bounds, tags, covered
+
+
+def _layer_tags(
+    bounds: list[tuple[int, int]], spans: list[Triple], end: str
+) -> tuple[list[str], list[tuple[int, int, int, int]]]:
+    tags = [f"O{end}"] * len(bounds)
+    covered: list[tuple[int, int, int, int]] = []
+    for start, stop_at, label in spans:
+        first = bisect_left(bounds, (start,))
+        stop = bisect_left(bounds, (stop_at,))
+        if first < stop:
+            tags[first] = f"B-{label}{end}"
+            if stop - first > 1:
+                tags[first + 1 : stop] = [f"I-{label}{end}"] * (stop - first - 1)
+            covered.append((first, stop, start, stop_at))
+    return tags, covered
+
+
+def bio_tokens(
+    text: str, spans: list[Triple], *, also_cut: Iterable[Triple] = ()
+) -> tuple[list[tuple[int, int]], list[str]]:
+    """(start, end) of every token of the article, cut where a span boundary (of `spans` or
+    `also_cut`, CoNLL's other layers) falls inside a word (a clitic stays outside the
+    entity), and its BIO tag: exactly the CoNLL tokens and NER column."""
+    bounds, tags, _ = _tagged(text, spans, also_cut=also_cut)
+    return bounds, tags
+
+
+def _bio(
+    text: str,
+    spans: list[tuple[int, int, str]],
+    numbers: list[str],
+    layers: tuple[list[Triple], list[Triple]] | None = None,
+) -> tuple[list[str], int]:
     """The lines of one article (token lines, and "\n" for each blank line between
     sentences) and its number of tokens.
 
@@ -120,23 +213,18 @@ def _bio(text: str, spans: list[tuple[int, int, str]], numbers: list[str]) -> tu
     breaks are looked up from the few sentence marks and line breaks in the text, and the
     lines are formatted in one comprehension (CoNLL writes millions of tokens).
     """
-    bounds = token_bounds(text)
-    if spans:
-        bounds = split_bounds(bounds, {b for start, end, _ in spans for b in (start, end)})
+    if layers is None:  # the NER column alone
+        bounds, tags, covered = _tagged(text, spans, end="\n")
+    elif not layers[0] and not layers[1]:
+        bounds, tags, covered = _tagged(text, spans, end=NO_LAYERS)
+    else:
+        bounds, tags, covered = _tagged(text, spans, also_cut=[*layers[0], *layers[1]])
+        nested, _ = _layer_tags(bounds, layers[0], "\t")
+        claims, _ = _layer_tags(bounds, layers[1], "\n")
+        tags = [f"{a}\t{b}{c}" for a, b, c in zip(tags, nested, claims, strict=True)]
     count = len(bounds)
     if not count:
         return [], 0
-    tags = ["O\n"] * count
-    # Per span (non-overlapping, in order): the token indices [first, stop) it covers.
-    covered: list[tuple[int, int, int, int]] = []
-    for start, end, label in spans:
-        first = bisect_left(bounds, (start,))
-        stop = bisect_left(bounds, (end,))
-        if first < stop:
-            tags[first] = f"B-{label}\n"
-            if stop - first > 1:
-                tags[first + 1 : stop] = [f"I-{label}\n"] * (stop - first - 1)
-            covered.append((first, stop, start, end))
     firsts = [first for first, _, _, _ in covered]
 
     def entity_of(index: int) -> tuple[int, int, int, int] | None:
@@ -189,40 +277,61 @@ def bio_lines(
 def _article_lines(
     record: GoldRecord,
     entity_labels: Collection[str],
+    claim_label: str | None,
     stats: ExportStats | None,
     numbers: list[str],
 ) -> list[str]:
-    spans, dropped = layer_spans(record.content.get("spans", []), labels=entity_labels)
-    lines, tokens = _bio(record.text, spans, numbers)
+    ner, nested, claims, dropped = conll_layers(
+        record.content.get("spans", []), entity_labels=entity_labels, claim_label=claim_label
+    )
+    lines, tokens = _bio(record.text, ner, numbers, (nested, claims))
     if stats is not None:
         stats.conll_overlapping_dropped += dropped
         stats.conll_tokens += tokens
         stats.conll_sentences += len(lines) - tokens
-    header = [f"# article_id = {record.article_id}\n"]
-    if record.external_id:
-        header.append(f"# external_id = {_clean_comment(record.external_id)}\n")
-    header.append(f"# split = {record.split}\n")
-    return header + lines
+    return [DOCSTART, "\n", *lines]
 
 
 def conll_lines(
     records: Iterable[GoldRecord],
     *,
     entity_labels: Collection[str],
+    claim_label: str | None = None,
     stats: ExportStats | None = None,
 ) -> Iterator[str]:
     numbers: list[str] = []
     for record in records:
-        yield from _article_lines(record, entity_labels, stats, numbers)
+        yield from _article_lines(record, entity_labels, claim_label, stats, numbers)
 
 
 def conll_articles(
     records: Iterable[GoldRecord],
     *,
     entity_labels: Collection[str],
+    claim_label: str | None = None,
     stats: ExportStats | None = None,
 ) -> Iterator[str]:
     """`conll_lines` joined: one string per article."""
     numbers: list[str] = []
     for record in records:
-        yield "".join(_article_lines(record, entity_labels, stats, numbers))
+        yield "".join(_article_lines(record, entity_labels, claim_label, stats, numbers))
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def articles_lines(records: Iterable[GoldRecord]) -> Iterator[str]:
+    """The side file of a CoNLL file: line n describes the article of its n-th -DOCSTART-."""
+    for number, record in enumerate(records, start=1):
+        yield (
+            _dumps(
+                {
+                    "doc": number,
+                    "id": record.article_id,
+                    "external_id": record.external_id,
+                    "title": record.title,
+                    "split": record.split,
+                }
+            )
+            + "\n"
+        )

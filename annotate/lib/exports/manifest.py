@@ -11,6 +11,7 @@ from typing import Any
 
 from annotate.lib.exports import EXPORT_FORMAT_VERSION
 from annotate.lib.exports.archive import FileInfo
+from annotate.lib.exports.conll import tag_names
 from annotate.lib.exports.records import ExportStats
 from annotate.lib.exports.split import SPLITS
 from annotate.lib.schema import claim_key, span_labels
@@ -40,14 +41,17 @@ def build_manifest(
     schema: dict[str, Any],
     schema_version: int,
     options: dict[str, Any],
+    split: dict[str, Any],
     stats: ExportStats,
     files: Iterable[FileInfo],
     articles_in_project: int,
     agreement: dict[str, Any] | None,
+    guidelines: dict[str, Any] | None = None,
     tool: dict[str, str],
     created_at: str,
 ) -> bytes:
     labels = label_set(schema)
+    entity_labels = [key for key in labels["span_labels"] if key != labels["claim_label"]]
     found = {label for counter in stats.spans.values() for label in counter}
     span_counts = {
         label: _per_split({split: stats.spans[split][label] for split in list(stats.spans)})
@@ -59,9 +63,18 @@ def build_manifest(
         "created_at": created_at,
         "project": project,
         "schema_version": schema_version,
+        # How every offset in every file is to be read (a JavaScript consumer would otherwise
+        # assume UTF-16 units).
+        "offsets": {
+            "unit": "unicode code point",
+            "text": "NFC-normalised, LF line ends, as shipped in the gold JSONL `text`",
+            "slice": "text[start:end] (end exclusive)",
+        },
+        "guidelines": guidelines,
         "label_set": labels,
         "schema": schema,
         "options": options,
+        "split": split,
         "counts": {
             "articles_in_project": articles_in_project,
             "gold_articles": _per_split(stats.articles),
@@ -76,14 +89,22 @@ def build_manifest(
         },
         "conll": (
             {
-                "tagged_labels": [
-                    key for key in labels["span_labels"] if key != labels["claim_label"]
-                ],
+                "columns": ["token", "start", "end", "ner", "nested", "claim"],
+                "tagged_labels": entity_labels,
+                "claim_label": labels["claim_label"],
                 "tokens": stats.conll_tokens,
                 "sentences": stats.conll_sentences,
                 "overlapping_spans_dropped": stats.conll_overlapping_dropped,
             }
             if "conll" in options.get("formats", ())
+            else None
+        ),
+        "token_classification": (
+            {
+                "features": {"ner_tags": {"class_label": {"names": tag_names(entity_labels)}}},
+                "files": "tokens/{train,dev,test}.jsonl",
+            }
+            if "tokens" in options.get("formats", ())
             else None
         ),
         "agreement": agreement,

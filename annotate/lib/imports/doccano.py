@@ -8,11 +8,11 @@ One JSON object a line with `text` and the spans in one of the shapes doccano ha
   with optional `"relations": [{"from_id": 1, "to_id": 2, "type": "..."}]` (projects with
   relations enabled).
 
-`id` becomes the external id. The lines do not carry the span text, so offsets are only
-ambiguous when the text has characters outside the Basic Multilingual Plane (emoji): then
-the user says whether they are code points or UTF-16 units. A relation of type "claimant"
-(any case) from a claim span to an entity span becomes our claimant relation; other relation
-types are counted as ignored.
+`id` becomes the external id. doccano is a Python application and stores offsets as code
+points (Python string indices), so "auto" reads them as code points; `offsets="utf16"` is
+there for files another tool wrote with UTF-16 units (they differ only after an emoji).
+A relation of type "claimant" (any case) from a claim span to an entity span becomes our
+claimant relation; other relation types are counted as ignored.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ def parse_doccano(
     offsets: OffsetMode = "auto",
     summary: ParseSummary | None = None,
 ) -> Iterator[Parsed]:
+    if offsets == "auto":
+        offsets = "codepoints"
     labels = known_labels(schema)
     claim = claim_key(schema)
     summary = summary if summary is not None else ParseSummary()

@@ -49,6 +49,38 @@ def _annotator(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
+OUR_KEYS = frozenset({"spans", "document_labels"})
+# Label Studio's JSON-MIN export: one flat object per task, data fields and results at the top
+JSON_MIN_KEYS = frozenset({"annotator", "annotation_id", "lead_time"})
+
+
+def not_label_studio(tasks: list[Any]) -> str | None:
+    """What a file given as Label Studio JSON is when it is not that, to refuse it with; None
+    when it looks like Label Studio's JSON export (every task has `data`)."""
+    if not tasks:
+        return "this file holds no tasks ([]): nothing to import"
+    first = tasks[0]
+    if not isinstance(first, dict):
+        return None  # each task is reported on its own
+    keys = set(first)
+    if "tasks" in keys and "data" not in keys:
+        return (
+            'this is an object with "tasks", not Label Studio\'s JSON export (a list of tasks '
+            'with "data" and "annotations"): export the project as JSON'
+        )
+    if "data" in keys:
+        return None
+    if keys >= OUR_KEYS:
+        return "this is the workbench's own JSONL (spans, document_labels): use --format ours"
+    if keys & JSON_MIN_KEYS:
+        return "this is Label Studio JSON-MIN: export as JSON (with annotations), not JSON-MIN"
+    return (
+        'this is not Label Studio\'s JSON export: its tasks have no "data" (keys: '
+        + ", ".join(sorted(map(str, keys))[:8])
+        + ")"
+    )
+
+
 def parse_label_studio(
     data: bytes,
     *,
@@ -75,6 +107,9 @@ def parse_label_studio(
         tasks = [tasks]
     if not isinstance(tasks, list):
         yield RecordError(whole, "expected a JSON list of tasks (Label Studio's JSON export)")
+        return
+    if (looks_like := not_label_studio(tasks)) is not None:
+        yield RecordError(whole, looks_like)
         return
     labels = known_labels(schema)
     claim = claim_key(schema)

@@ -40,8 +40,9 @@ def pinned_created_at(option: str | None, epoch: str | None) -> str | None:
 
 class Command(BaseCommand):
     help = (
-        "Export PROJECT (id or name) to a zip: the chosen formats, a deterministic "
-        "train/dev/test split and manifest.json with the SHA-256 of every file. The same "
+        "Export PROJECT (id or name) to a zip: the chosen formats, one file per split of a "
+        "deterministic train/dev/test split keyed on content, a dataset card (README.md) "
+        "and manifest.json with the SHA-256 of every file. The same "
         "project state and options give byte-identical files."
     )
 
@@ -62,6 +63,12 @@ class Command(BaseCommand):
             "--ratios", default="0.8,0.1,0.1", help="train,dev,test ratios summing to 1"
         )
         parser.add_argument(
+            "--group-by",
+            default=None,
+            metavar="KEY",
+            help="an article metadata key (e.g. story): articles with the same value share a split",
+        )
+        parser.add_argument(
             "--created-at",
             default=None,
             help=(
@@ -74,10 +81,15 @@ class Command(BaseCommand):
         project = find_project(options["project"])
         try:
             export_options = check_export_options(
-                formats=options["format"], seed=options["seed"], ratios=options["ratios"]
+                formats=options["format"],
+                seed=options["seed"],
+                ratios=options["ratios"],
+                group_by=options["group_by"],
             )
         except ActionError as exc:
-            option = {"formats": "--format"}.get(exc.field, f"--{exc.field}")
+            option = {"formats": "--format", "group_by": "--group-by"}.get(
+                exc.field, f"--{exc.field}"
+            )
             raise CommandError(f"{option}: {exc.message}") from None
         created_at = pinned_created_at(options["created_at"], os.environ.get("SOURCE_DATE_EPOCH"))
         out = Path(options["out"])
