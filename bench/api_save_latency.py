@@ -53,7 +53,7 @@ def build_project() -> tuple[str, int, str]:
         search_text=article_search_text("", text),
     )
     project = do_create_project(user=lead, name="bench")
-    do_add_articles(project, article_ids=[article.pk])
+    do_add_articles(project, article_ids=[article.pk], by=lead)
     Membership.objects.create(project=project, user=annotator, role=Role.ANNOTATOR)
     do_generate_assignments(project, k=1, seed=0)
     assignment, _ = do_next(project, annotator)

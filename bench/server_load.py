@@ -65,7 +65,9 @@ def build(clients: int) -> tuple[list[tuple[str, int]], int, int, str]:
         ],
     )
     project = do_create_project(user=lead, name="bench")
-    do_add_articles(project, article_ids=list(corpus.articles.values_list("pk", flat=True)))
+    do_add_articles(
+        project, article_ids=list(corpus.articles.values_list("pk", flat=True)), by=lead
+    )
     annotators = []
     for i in range(clients):
         user = users.create_user(f"bench-annotator-{i}", password=secrets.token_hex(8))
