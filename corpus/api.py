@@ -39,6 +39,7 @@ from corpus.owners import (
     find_owner_candidate,
 )
 from corpus.queries import article_list, search_articles
+from workbench.api_fields import StrictCharField, StrictModelSerializer
 
 MAX_LISTED_ERRORS = 1000
 
@@ -60,7 +61,7 @@ def first_error(exc: ValidationError) -> Response:
     return error(str(detail[0] if isinstance(detail, list) else detail))
 
 
-class CorpusSerializer(serializers.ModelSerializer):
+class CorpusSerializer(StrictModelSerializer):
     article_count = serializers.IntegerField(read_only=True)
     owned = serializers.BooleanField(
         source="is_owned", read_only=True, help_text="you may import into it and manage it"
@@ -83,9 +84,9 @@ class CorpusSerializer(serializers.ModelSerializer):
         return name
 
 
-class ArticleListSerializer(serializers.ModelSerializer):
+class ArticleListSerializer(StrictModelSerializer):
     corpus = serializers.IntegerField(source="corpus_id", read_only=True)
-    corpus_name = serializers.CharField(source="corpus.name", read_only=True)
+    corpus_name = StrictCharField(source="corpus.name", read_only=True)
 
     class Meta:
         model = Article
@@ -201,25 +202,25 @@ class ImportRequestSerializer(ImportInputSerializer):
 
 
 class CorpusErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
+    detail = StrictCharField()
+    field = StrictCharField(required=False)
 
 
 class ImportErrorSerializer(CorpusErrorSerializer):
-    errors = serializers.ListField(child=serializers.CharField(), required=False)
+    errors = serializers.ListField(child=StrictCharField(), required=False)
     error_count = serializers.IntegerField(required=False)
 
 
 class SkippedRecordSerializer(serializers.Serializer):
-    file = serializers.CharField()
+    file = StrictCharField()
     line = serializers.IntegerField(allow_null=True)
-    reason = serializers.CharField()
-    message = serializers.CharField()
+    reason = StrictCharField()
+    message = StrictCharField()
 
 
 class ImportCorpusSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = StrictCharField()
     created = serializers.BooleanField()
 
 
@@ -231,7 +232,7 @@ class ImportReportSerializer(serializers.Serializer):
     duplicates_in_corpus = serializers.IntegerField()
     duplicates_in_file = serializers.IntegerField()
     skipped = SkippedRecordSerializer(many=True)
-    summary = serializers.CharField()
+    summary = StrictCharField()
 
 
 class CorpusImport(APIView):
@@ -285,11 +286,11 @@ class CorpusImport(APIView):
 
 class OwnerSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(read_only=True)
+    username = StrictCharField(read_only=True)
 
 
 class AddOwnerSerializer(serializers.Serializer):
-    username = serializers.CharField(required=False)
+    username = StrictCharField(required=False)
     user = serializers.IntegerField(required=False, help_text="a user id, instead of username")
 
 

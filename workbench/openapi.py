@@ -16,10 +16,12 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from workbench.api_fields import StrictCharField
+
 
 class ApiErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
+    detail = StrictCharField()
+    field = StrictCharField(required=False)
 
 
 def _error(description: str) -> OpenApiResponse:

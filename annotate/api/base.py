@@ -21,6 +21,7 @@ from annotate.errors import ActionError, ConflictError
 from annotate.lib.content import ContentError
 from annotate.lib.overlap import OverlapError
 from annotate.lib.schema import SchemaError
+from workbench.api_fields import StrictCharField
 from workbench.pagination import StrictPageNumberPagination
 
 
@@ -31,12 +32,12 @@ class Pagination(StrictPageNumberPagination):
 
 
 class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
+    detail = StrictCharField()
+    field = StrictCharField(required=False)
 
 
 class ConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = StrictCharField()
     current_version = serializers.IntegerField(required=False, allow_null=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -12,6 +13,7 @@ from annotate.access import LEADS, access_project, article_in_project
 from annotate.api.base import ERRORS, ApiView, ConflictSerializer
 from annotate.api.serializers import ContentField
 from annotate.models import Gold
+from workbench.api_fields import StrictCharField
 
 CONFLICT = {409: OpenApiResponse(ConflictSerializer, description="Stale gold version.")}
 
@@ -23,17 +25,17 @@ class GoldSaveSerializer(serializers.Serializer):
     content = ContentField()
 
 
-GoldSerializer = inline_serializer(
-    "Gold",
-    {
-        "version": serializers.IntegerField(),
-        "content": ContentField(),
-        "source": serializers.CharField(),
-        "schema_version": serializers.IntegerField(),
-        "updated_by": serializers.CharField(allow_null=True),
-        "updated_at": serializers.DateTimeField(),
-    },
-)
+GOLD_FIELDS = {
+    "version": serializers.IntegerField(),
+    "content": ContentField(),
+    "source": StrictCharField(),
+    "schema_version": serializers.IntegerField(),
+    "updated_by": StrictCharField(allow_null=True),
+    "updated_at": serializers.DateTimeField(),
+}
+GoldSerializer = inline_serializer("Gold", GOLD_FIELDS)
+# The Gold component, or null: OpenAPI 3.0 spells it as a nullable allOf.
+GOLD_OR_NULL = {"nullable": True, "allOf": [{"$ref": "#/components/schemas/Gold"}]}
 
 
 class AdjudicationView(ApiView):
@@ -53,11 +55,14 @@ class AdjudicationView(ApiView):
 
 
 class GoldView(ApiView):
-    @extend_schema(summary="The article's gold (null when none)", responses={200: GoldSerializer})
-    def get(self, request: Request, pid: int, aid: int) -> Response:
+    @extend_schema(summary="The article's gold (null when none)", responses={200: GOLD_OR_NULL})
+    def get(self, request: Request, pid: int, aid: int) -> HttpResponse:
         project = access_project(request.user, pid, roles=LEADS)
         article = article_in_project(project, aid)
         gold = Gold.objects.filter(project=project, article=article).first()
+        if gold is None:
+            # DRF renders None as an empty body; the answer is the JSON value null.
+            return JsonResponse(None, safe=False)
         return Response(gold_actions.gold_payload(gold))
 
     @extend_schema(

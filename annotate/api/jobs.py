@@ -13,6 +13,7 @@ from annotate.api.base import ApiView, ConflictSerializer, ErrorSerializer
 from annotate.api.serializers import IsoDateTimeField
 from annotate.models import Job, JobKind, JobStatus
 from annotate.tasks import check_job_lease, do_retry_job, job_payload
+from workbench.api_fields import StrictCharField
 
 
 class JobSerializer(serializers.Serializer):
@@ -27,7 +28,7 @@ class JobSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=JobStatus.choices)
     progress = serializers.IntegerField()
     total = serializers.IntegerField()
-    error = serializers.CharField()
+    error = StrictCharField()
     result = serializers.DictField()
     attempts = serializers.IntegerField()
     created_at = IsoDateTimeField()

@@ -26,6 +26,7 @@ from annotate.models import (
     SchemaVersion,
 )
 from corpus.models import Article
+from workbench.api_fields import StrictCharField, StrictModelSerializer
 
 # ---- shared JSON shapes (documented as free-form objects) ----
 
@@ -60,7 +61,7 @@ class SchemaField(serializers.JSONField):
 # ---- articles ----
 
 
-class ProjectArticleTextSerializer(serializers.ModelSerializer):
+class ProjectArticleTextSerializer(StrictModelSerializer):
     length = serializers.SerializerMethodField()
 
     class Meta:
@@ -112,15 +113,15 @@ def article_text_data(article: Article) -> dict[str, Any]:
     }
 
 
-class ProjectArticleSerializer(serializers.ModelSerializer):
+class ProjectArticleSerializer(StrictModelSerializer):
     """An article in a project's list (no text: fetch the detail for that)."""
 
     id = serializers.IntegerField(source="article_id")
     corpus = serializers.IntegerField(source="article.corpus_id")
-    title = serializers.CharField(source="article.title")
-    source = serializers.CharField(source="article.source")
+    title = StrictCharField(source="article.title")
+    source = StrictCharField(source="article.source")
     published_on = serializers.DateField(source="article.published_on", allow_null=True)
-    external_id = serializers.CharField(source="article.external_id")
+    external_id = StrictCharField(source="article.external_id")
     length = serializers.IntegerField()
 
     class Meta:
@@ -141,7 +142,7 @@ class ProjectArticleSerializer(serializers.ModelSerializer):
 class AddArticlesSerializer(serializers.Serializer):
     article_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
     corpus = serializers.IntegerField(required=False)
-    q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
+    q = StrictCharField(required=False, allow_blank=True, trim_whitespace=True)
     all = serializers.BooleanField(required=False, default=False)
 
 
@@ -153,8 +154,8 @@ class AddArticlesResultSerializer(serializers.Serializer):
 # ---- projects ----
 
 
-class ProjectSerializer(serializers.ModelSerializer):
-    my_role = serializers.CharField(read_only=True, allow_null=True)
+class ProjectSerializer(StrictModelSerializer):
+    my_role = StrictCharField(read_only=True, allow_null=True)
     article_count = serializers.IntegerField(read_only=True)
     member_count = serializers.IntegerField(read_only=True)
 
@@ -178,9 +179,9 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProjectCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    guidelines = serializers.CharField(
+    name = StrictCharField(max_length=200)
+    description = StrictCharField(required=False, allow_blank=True, default="")
+    guidelines = StrictCharField(
         required=False, allow_blank=True, default="", trim_whitespace=False
     )
     schema = SchemaField(required=False, help_text="Omit for the default schema.")
@@ -190,9 +191,9 @@ class ProjectCreateSerializer(serializers.Serializer):
 
 
 class ProjectUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
-    guidelines = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    name = StrictCharField(max_length=200, required=False)
+    description = StrictCharField(required=False, allow_blank=True)
+    guidelines = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
     overlap_k = serializers.IntegerField(required=False)
     overlap_fraction = serializers.FloatField(required=False)
     assignment_seed = serializers.IntegerField(required=False)
@@ -205,12 +206,12 @@ class SchemaDocumentSerializer(serializers.Serializer):
 
 class SchemaUpdateSerializer(serializers.Serializer):
     schema = SchemaField()
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    note = StrictCharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class SchemaVersionSerializer(serializers.ModelSerializer):
+class SchemaVersionSerializer(StrictModelSerializer):
     schema = SchemaField()
-    created_by_username = serializers.CharField(
+    created_by_username = StrictCharField(
         source="created_by.username", read_only=True, default=None
     )
 
@@ -222,8 +223,8 @@ class SchemaVersionSerializer(serializers.ModelSerializer):
 # ---- members ----
 
 
-class MemberSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True)
+class MemberSerializer(StrictModelSerializer):
+    username = StrictCharField(source="user.username", read_only=True)
 
     class Meta:
         model = Membership
@@ -232,7 +233,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
 class MemberCreateSerializer(serializers.Serializer):
     user = serializers.IntegerField(required=False, help_text="User id (or give username).")
-    username = serializers.CharField(required=False)
+    username = StrictCharField(required=False)
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -243,11 +244,9 @@ class MemberUpdateSerializer(serializers.Serializer):
 # ---- assignments and queue ----
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
-    article_title = serializers.CharField(source="article.title", read_only=True)
-    annotator_username = serializers.CharField(
-        source="annotator.username", read_only=True, default=None
-    )
+class AssignmentSerializer(StrictModelSerializer):
+    article_title = StrictCharField(source="article.title", read_only=True)
+    annotator_username = StrictCharField(source="annotator.username", read_only=True, default=None)
     annotation = serializers.SerializerMethodField(help_text="The annotation's id, once started.")
 
     class Meta:
@@ -291,7 +290,7 @@ class GenerateSerializer(serializers.Serializer):
 class GenerateResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     total = serializers.IntegerField()
-    mode = serializers.CharField()
+    mode = StrictCharField()
     k = serializers.IntegerField()
     fraction = serializers.FloatField()
     seed = serializers.IntegerField()
@@ -302,12 +301,12 @@ class ReassignSerializer(serializers.Serializer):
 
 
 class SkipSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
+    reason = StrictCharField(allow_blank=True, trim_whitespace=True)
 
 
 class ProgressSerializer(serializers.Serializer):
     annotator = serializers.IntegerField()
-    username = serializers.CharField()
+    username = StrictCharField()
     todo = serializers.IntegerField()
     in_progress = serializers.IntegerField()
     submitted = serializers.IntegerField()
@@ -329,9 +328,9 @@ class QueueSerializer(serializers.Serializer):
 # ---- annotations ----
 
 
-class AnnotationSerializer(serializers.ModelSerializer):
+class AnnotationSerializer(StrictModelSerializer):
     content = ContentField()
-    annotator_username = serializers.CharField(source="annotator.username", read_only=True)
+    annotator_username = StrictCharField(source="annotator.username", read_only=True)
 
     class Meta:
         model = Annotation
@@ -414,8 +413,8 @@ class NextSerializer(serializers.Serializer):
     annotation = AnnotationSerializer()
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True, default=None)
+class AuditEventSerializer(StrictModelSerializer):
+    username = StrictCharField(source="user.username", read_only=True, default=None)
     changes = serializers.JSONField()
 
     class Meta:
@@ -445,10 +444,10 @@ class ExportStartSerializer(serializers.Serializer):
         min_length=1,
     )
     seed = serializers.IntegerField(required=False, default=0, min_value=0)
-    ratios = serializers.CharField(
+    ratios = StrictCharField(
         required=False, default="0.8,0.1,0.1", help_text="train,dev,test, summing to 1"
     )
-    group_by = serializers.CharField(
+    group_by = StrictCharField(
         required=False,
         allow_blank=True,
         default="",
@@ -457,7 +456,7 @@ class ExportStartSerializer(serializers.Serializer):
 
 
 class TokenCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = StrictCharField(max_length=200)
 
 
 class ExportTokenSerializer(serializers.Serializer):
@@ -466,9 +465,9 @@ class ExportTokenSerializer(serializers.Serializer):
     # Given the token it writes token_payload's answer (tests/test_api_answers_match_serializers).
 
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = StrictCharField()
     created_at = IsoDateTimeField()
-    created_by = serializers.CharField(source="created_by.username", allow_null=True)
+    created_by = StrictCharField(source="created_by.username", allow_null=True)
     last_used_at = IsoDateTimeField(allow_null=True)
     revoked = serializers.BooleanField()
 
@@ -479,7 +478,7 @@ class ImportSerializer(serializers.Serializer):
     offsets = serializers.ChoiceField(choices=OFFSET_MODES, default="auto")
     as_gold = serializers.BooleanField(default=False)
     skip_bad = serializers.BooleanField(default=False)
-    annotator = serializers.CharField(
+    annotator = StrictCharField(
         required=False, allow_blank=True, help_text="User name for records naming nobody."
     )
-    corpus = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    corpus = StrictCharField(required=False, allow_blank=True, max_length=200)

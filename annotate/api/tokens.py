@@ -18,23 +18,24 @@ from rest_framework.response import Response
 from annotate.api.base import ApiView, ErrorSerializer
 from annotate.models import ApiToken
 from annotate.tokens import do_create_api_token
+from workbench.api_fields import StrictCharField, StrictModelSerializer
 from workbench.login_limits import LoginThrottled, guard_login
 
 
 class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
-    name = serializers.CharField(
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=4096, trim_whitespace=False)
+    name = StrictCharField(
         max_length=200, required=False, default="", help_text="A label for the new token."
     )
 
 
 class NewTokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    token = StrictCharField(help_text="Send it as `Authorization: Token <token>`.")
     expires_at = serializers.DateTimeField()
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(StrictModelSerializer):
     current = serializers.SerializerMethodField(help_text="The token of this very request.")
 
     class Meta:
