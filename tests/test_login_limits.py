@@ -4,6 +4,7 @@ refused before the password is hashed, per username and per IP, and only for a w
 from unittest import mock
 
 from django.contrib.auth.backends import ModelBackend
+from django.core import mail
 from django.test import TestCase, override_settings
 from rest_framework.test import APIClient
 
@@ -89,6 +90,32 @@ class LoginLimitTests(TestCase):
         checked.assert_not_called()
         self.assertEqual(api_login(PASSWORD, ip="10.0.0.9").status_code, 200)
 
+    @override_settings(LOGIN_CONCURRENT=1)
+    def test_clients_on_many_addresses_share_a_bounded_number_of_password_checks(self):
+        other = APIClient(REMOTE_ADDR="198.51.100.1").get("/").wsgi_request
+        with (
+            login_limits.guard_login(other, "someone"),
+            mock.patch.object(ModelBackend, "authenticate") as checked,
+        ):
+            by_api = api_login(PASSWORD, ip="203.0.113.1")
+            by_form = self.form_login(PASSWORD, ip="203.0.113.2")
+        self.assertEqual(by_api.status_code, 429)
+        self.assertEqual(by_api.headers["Retry-After"], "1")
+        self.assertEqual(by_form.status_code, 429)
+        checked.assert_not_called()
+        # The slot is free again once the other check has finished.
+        self.assertEqual(api_login(PASSWORD, ip="203.0.113.1").status_code, 200)
+
+    @override_settings(LOGIN_CONCURRENT=1)
+    def test_a_password_check_that_crashes_frees_its_slot(self):
+        crash = RuntimeError("worker died mid-check")
+        with (
+            mock.patch.object(ModelBackend, "authenticate", side_effect=crash),
+            self.assertRaises(RuntimeError),
+        ):
+            api_login(PASSWORD, ip="203.0.113.3")
+        self.assertEqual(api_login(PASSWORD, ip="203.0.113.4").status_code, 200)
+
     def test_a_successful_login_is_not_counted_against_the_username(self):
         for _ in range(25):
             self.assertEqual(api_login(PASSWORD).status_code, 200)
@@ -103,3 +130,42 @@ def test_behind_a_proxy_the_address_comes_from_x_forwarded_for(rf):
 def test_without_proxies_x_forwarded_for_is_ignored(rf):
     request = rf.get("/", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="203.0.113.5")
     assert login_limits.client_ip(request) == "10.9.9.9"
+
+
+@override_settings(
+    LOGIN_WINDOW_SECONDS=WINDOW,
+    RESET_REQUESTS_PER_IP=5,
+    RESET_MAILS_PER_ADDRESS=2,
+)
+class PasswordResetLimitTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = make_user("amal")
+        cls.user.email = "amal@example.org"
+        cls.user.set_password(PASSWORD)
+        cls.user.save()
+
+    def reset(self, email: str, *, ip: str = "10.0.0.1"):
+        return self.client.post("/accounts/password_reset/", {"email": email}, REMOTE_ADDR=ip)
+
+    def test_one_address_gets_a_bounded_number_of_reset_mails_from_anywhere(self):
+        for i in range(2):
+            self.assertRedirects(
+                self.reset("amal@example.org", ip=f"10.0.2.{i}"),
+                "/accounts/password_reset/done/",
+                fetch_redirect_response=False,
+            )
+        response = self.reset("AMAL@Example.org", ip="10.0.2.9")
+        self.assertContains(response, "Too many password reset requests", status_code=429)
+        self.assertEqual(len(mail.outbox), 2)
+
+    def test_one_client_gets_a_bounded_number_of_requests_over_many_addresses(self):
+        for i in range(5):
+            self.assertEqual(self.reset(f"nobody{i}@example.org").status_code, 302)
+        self.assertEqual(self.reset("amal@example.org").status_code, 429)
+        self.assertEqual(self.reset("amal@example.org", ip="10.0.0.2").status_code, 302)
+
+    def test_an_address_without_an_account_is_counted_the_same_so_the_limit_reveals_nothing(self):
+        for _ in range(2):
+            self.assertEqual(self.reset("ghost@example.org", ip="10.0.3.1").status_code, 302)
+        self.assertEqual(self.reset("ghost@example.org", ip="10.0.3.2").status_code, 429)

@@ -7,7 +7,13 @@ checked before it, with a few cache reads and no hashing:
   refused at once, so a burst from one place keeps at most one worker busy hashing;
 - `LOGIN_ATTEMPTS_PER_IP` attempts per window from one IP, right or wrong;
 - `LOGIN_FAILURES_PER_USER` wrong passwords per window for one username, from anywhere:
-  then that username is refused, even with the right password, until the window ends.
+  then that username is refused, even with the right password, until the window ends;
+- at most `LOGIN_CONCURRENT` password checks at once from all addresses together, so clients
+  spread over many addresses cannot occupy every worker with hashing either.
+
+Password reset requests (which send mail) are counted the same way: `RESET_REQUESTS_PER_IP`
+per window from one address and `RESET_MAILS_PER_ADDRESS` per window for one e-mail address,
+counted whether or not an account has that address (so the limit tells nothing about accounts).
 
 Counters live in fixed windows of `LOGIN_WINDOW_SECONDS` (the key names its window), so a
 lockout ends by itself at the latest one window later: the cool-off. Several app servers share
@@ -43,6 +49,7 @@ class LoginLimits:
     window: int
     attempts_per_ip: int
     failures_per_user: int
+    concurrent: int
 
     @classmethod
     def from_settings(cls) -> LoginLimits:
@@ -50,6 +57,7 @@ class LoginLimits:
             window=settings.LOGIN_WINDOW_SECONDS,
             attempts_per_ip=settings.LOGIN_ATTEMPTS_PER_IP,
             failures_per_user=settings.LOGIN_FAILURES_PER_USER,
+            concurrent=settings.LOGIN_CONCURRENT,
         )
 
 
@@ -98,13 +106,40 @@ def guard_login(request: HttpRequest, username: str) -> Iterator[LoginAttempt]:
     busy_key = _key("busy", ip, 0)
     if not cache.add(busy_key, 1, BUSY_SECONDS):
         raise LoginThrottled(1)
+    slot = None
     try:
         if _count_up(_key("ip-attempts", ip, window), limits.window + 1) > limits.attempts_per_ip:
             raise LoginThrottled(left)
+        slot = _take_slot(limits.concurrent)
         attempt = LoginAttempt(user_key=user_key, timeout=limits.window + 1)
         yield attempt
     finally:
         cache.delete(busy_key)
+        if slot is not None:
+            cache.delete(slot)
+
+
+def _take_slot(slots: int) -> str:
+    """One of `slots` site-wide password-check slots, or LoginThrottled when all are taken.
+
+    Each slot is its own cache key that expires by itself, so a worker killed mid-check frees
+    its slot after BUSY_SECONDS at the latest."""
+    for number in range(slots):
+        key = f"login:slot:{number}"
+        if cache.add(key, 1, BUSY_SECONDS):
+            return key
+    raise LoginThrottled(1)
+
+
+def check_password_reset(request: HttpRequest, email: str) -> None:
+    """Count one password reset request, raising LoginThrottled over either limit."""
+    window_seconds = settings.LOGIN_WINDOW_SECONDS
+    number, left = _window(LoginLimits.from_settings())
+    timeout = window_seconds + 1
+    by_ip = _count_up(_key("reset-ip", client_ip(request), number), timeout)
+    by_address = _count_up(_key("reset-address", email.strip(), number), timeout)
+    if by_ip > settings.RESET_REQUESTS_PER_IP or by_address > settings.RESET_MAILS_PER_ADDRESS:
+        raise LoginThrottled(left)
 
 
 @dataclass

@@ -177,6 +177,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 15 * 60)
 LOGIN_ATTEMPTS_PER_IP = env_int("LOGIN_ATTEMPTS_PER_IP", 30)
 LOGIN_FAILURES_PER_USER = env_int("LOGIN_FAILURES_PER_USER", 10)
+# Password checks running at once, from all addresses together (per cache: see CACHE_BACKEND).
+LOGIN_CONCURRENT = env_int("LOGIN_CONCURRENT", 4)
+# Password reset requests per window from one address, and mails per window to one address.
+RESET_REQUESTS_PER_IP = env_int("RESET_REQUESTS_PER_IP", 10)
+RESET_MAILS_PER_ADDRESS = env_int("RESET_MAILS_PER_ADDRESS", 3)
 # Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # REST API login tokens expire this many days after login.
