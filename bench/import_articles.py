@@ -1,5 +1,6 @@
-"""Import throughput: 10,000 generated Arabic news articles, from the bytes of a JSONL file to
-rows committed, by three paths.
+"""Import throughput: 10,000 generated Arabic news articles of about 3,100 characters (a news
+article's usual size; --words changes it), from the bytes of a JSONL file to rows committed, by
+three paths; articles/s and MB/s of JSONL.
 
     .venv/bin/python bench/import_articles.py                      # all three, PostgreSQL
     .venv/bin/python bench/import_articles.py --path command       # manage.py import_articles
@@ -121,13 +122,14 @@ TEMPLATES = [
 MONTHS = ["كانون الثاني/يناير", "شباط/فبراير", "آذار/مارس", "نيسان/أبريل", "أيار/مايو"]
 
 
-def generate(count: int, *, seed: int) -> list[dict]:
-    """Varied news-like articles of about 300 words (150-450), all different."""
+def generate(count: int, *, seed: int, words: int = 580) -> list[dict]:
+    """Varied news-like articles of about `words` words (half to one and a half times that),
+    all different. The default gives about 3,100 characters, a news article's usual size."""
     rng = random.Random(seed)
     articles = []
     for i in range(count):
         place, place2 = rng.sample(PLACES, 2)
-        words_wanted = rng.randint(150, 450)
+        words_wanted = rng.randint(words // 2, words * 3 // 2)
         paragraphs, paragraph, words = [], [], 0
         while words < words_wanted:
             sentence = rng.choice(TEMPLATES).format(
@@ -199,8 +201,13 @@ def database(sqlite: bool) -> Iterator[tuple[dict[str, str], str]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# Bytes of JSONL per article of the generated file (set in main), for MB/s beside articles/s.
+BYTES_PER_ARTICLE = [0.0]
+
+
 def rate(count: int, seconds: float) -> str:
-    return f"{count / seconds:>8,.0f} articles/s  {seconds:5.2f} s"
+    megabytes = count * BYTES_PER_ARTICLE[0] / 1e6
+    return f"{count / seconds:>8,.0f} articles/s {megabytes / seconds:6.1f} MB/s  {seconds:5.2f} s"
 
 
 def process_cpu(pid: int) -> float:
@@ -466,13 +473,18 @@ def main() -> None:
     )
     parser.add_argument("--batch-size", type=int, default=None, help="in-process batch size")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--words", type=int, default=580, help="mean words an article (default 580: ~3,100 chars)"
+    )
     parser.add_argument("--profile", action="store_true", help="pyinstrument the in-process import")
     args = parser.parse_args()
     paths = PATHS if args.path == "all" else (args.path,)
 
-    articles = generate(args.n, seed=args.seed)
+    articles = generate(args.n, seed=args.seed, words=args.words)
     data = jsonl(articles)
+    BYTES_PER_ARTICLE[0] = len(data) / args.n
     words = sum(a["text"].count(" ") + 1 for a in articles) / len(articles)
+    characters = sum(len(a["text"]) for a in articles) / len(articles)
     folder = Path(tempfile.mkdtemp(prefix="wb-bench-import-"))
     try:
         file = folder / "bench.jsonl"
@@ -483,8 +495,8 @@ def main() -> None:
 
             print(f"database: {described}")
             print(
-                f"articles: {args.n:,} (mean {words:.0f} words, {len(data) / 1e6:.1f} MB of "
-                f"JSONL, {len(data) / args.n / 1000:.1f} KB each)"
+                f"articles: {args.n:,} (mean {words:.0f} words, {characters:,.0f} characters; "
+                f"{len(data) / 1e6:.1f} MB of JSONL, {len(data) / args.n / 1000:.1f} KB each)"
             )
             for path in paths:
                 print(f"{path}:  [{machine_load()}]")
