@@ -131,6 +131,18 @@ def http_call(
     of the machine's CPU as it can (the server closes the connection after each answer).
     `headers` is extra header lines, each ending in CRLF.
     """
+    answer = raw_http(port, method, path, body, headers, timeout)
+    status_line, _, rest = answer.partition(b"\r\n")
+    _, _, payload = rest.partition(b"\r\n\r\n")
+    if not status_line.startswith(b"HTTP/1."):
+        raise OSError(f"not an HTTP answer: {answer[:60]!r}")
+    return int(status_line[9:12]), payload
+
+
+def raw_http(
+    port: int, method: str, path: str, body: bytes = b"", headers: str = "", timeout: float = 30
+) -> bytes:
+    """The bytes of the answer to one request, status line and headers included."""
     head = (
         f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
@@ -140,12 +152,7 @@ def http_call(
         chunks = []
         while data := sock.recv(262144):
             chunks.append(data)
-    answer = b"".join(chunks)
-    status_line, _, rest = answer.partition(b"\r\n")
-    _, _, payload = rest.partition(b"\r\n\r\n")
-    if not status_line.startswith(b"HTTP/1."):
-        raise OSError(f"not an HTTP answer: {answer[:60]!r}")
-    return int(status_line[9:12]), payload
+    return b"".join(chunks)
 
 
 SERVERS: dict[int, int] = {}  # port -> gunicorn master pid, for CpuMeter

@@ -45,6 +45,7 @@ from harness import (
     gunicorn,
     http_call,
     machine_load,
+    raw_http,
     wait_for,
 )
 from server_load import build, report_saves, run_saves, verify, word_spans
@@ -117,11 +118,11 @@ def api(port: int, method: str, path: str, token: str, body: dict | None = None)
 
 def form_login(port: int, username: str, password: str) -> str:
     """Log in through the login form; returns the session cookie ('' when refused)."""
-    raw = _raw_call(port, "GET", "/accounts/login/")
+    raw = raw_http(port, "GET", "/accounts/login/")
     csrf = re.search(rb"csrftoken=([^;]+)", raw).group(1).decode()
     middleware = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', raw).group(1).decode()
     body = f"csrfmiddlewaretoken={middleware}&username={username}&password={password}".encode()
-    answer = _raw_call(
+    answer = raw_http(
         port,
         "POST",
         "/accounts/login/",
@@ -131,21 +132,6 @@ def form_login(port: int, username: str, password: str) -> str:
     )
     found = re.search(rb"sessionid=([^;]+)", answer)
     return found.group(1).decode() if found else ""
-
-
-def _raw_call(port: int, method: str, path: str, body: bytes = b"", headers: str = "") -> bytes:
-    import socket
-
-    head = (
-        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    )
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        sock.sendall(head.encode() + body)
-        chunks = []
-        while data := sock.recv(262144):
-            chunks.append(data)
-    return b"".join(chunks)
 
 
 def check_shared_state(
