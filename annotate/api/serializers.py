@@ -165,6 +165,8 @@ class ProjectSerializer(serializers.ModelSerializer):
             "name",
             "description",
             "guidelines",
+            "guidelines_version",
+            "skip_reasons",
             "schema_version",
             "overlap_k",
             "overlap_fraction",
@@ -193,6 +195,18 @@ class ProjectUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     guidelines = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    guidelines_summary = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="What changed in the guidelines (kept with the new guidelines version).",
+    )
+    skip_reasons = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        max_length=20,
+        help_text="The reasons annotators pick from when skipping (empty: the defaults).",
+    )
     overlap_k = serializers.IntegerField(required=False)
     overlap_fraction = serializers.FloatField(required=False)
     assignment_seed = serializers.IntegerField(required=False)
@@ -263,6 +277,10 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "position",
             "status",
             "skip_reason",
+            "reopen_reason",
+            "reopened_at",
+            "reopen_request",
+            "reopen_requested_at",
             "created_at",
             "started_at",
             "submitted_at",
@@ -302,7 +320,109 @@ class ReassignSerializer(serializers.Serializer):
 
 
 class SkipSerializer(serializers.Serializer):
+    choice = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="One of the project's skip reasons (GET .../skip-reasons/).",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=True,
+        help_text="Free text; needed when no choice is given.",
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when reopening submitted work; shown to the annotator.",
+    )
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(trim_whitespace=False, help_text="Markdown, up to 5,000 chars.")
+    flag = serializers.ChoiceField(
+        choices=["", "bad_text", "off_topic", "duplicate", "question"],
+        required=False,
+        default="",
+        help_text="Makes the comment a flag of the article (first-level comments only).",
+    )
+    parent = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="The comment this answers."
+    )
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    article = serializers.IntegerField()
+    parent = serializers.IntegerField(allow_null=True)
+    author = serializers.CharField(allow_null=True)
+    by_lead = serializers.BooleanField()
+    flag = serializers.CharField()
+    flag_name = serializers.CharField()
+    body = serializers.CharField()
+    body_html = serializers.CharField(help_text="The body's Markdown, rendered and sanitised.")
+    created_at = serializers.DateTimeField()
+    unread = serializers.BooleanField(required=False)
+
+
+class ThreadCommentSerializer(CommentSerializer):
+    replies = CommentSerializer(many=True)
+
+
+class OpenThreadSerializer(CommentSerializer):
+    article_title = serializers.CharField()
+    replies = serializers.IntegerField()
+    answered = serializers.BooleanField()
+
+
+class UnreadRepliesSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    title = serializers.CharField()
+    count = serializers.IntegerField()
+    assignment = serializers.IntegerField(allow_null=True)
+
+
+class GuidelinesChangeSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    summary = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class DiffLineSerializer(serializers.Serializer):
+    op = serializers.CharField(help_text='"+" added, "-" removed, " " unchanged, "…" gap')
+    text = serializers.CharField()
+
+
+class GuidelinesStateSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    read_version = serializers.IntegerField(allow_null=True)
+    changed = serializers.BooleanField()
+    changes = GuidelinesChangeSerializer(many=True)
+    diff = DiffLineSerializer(many=True)
+    text = serializers.CharField()
+    html = serializers.CharField()
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+
+
+class GuidelinesVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    summary = serializers.CharField()
+    text = serializers.CharField()
+    created_by = serializers.CharField(source="created_by.username", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
 
 
 class ProgressSerializer(serializers.Serializer):
