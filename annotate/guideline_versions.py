@@ -44,6 +44,13 @@ def do_change_guidelines(project: Project, *, by, text: str, summary: str) -> bo
         return False
     with transaction.atomic():
         locked = Project.objects.select_for_update().only("guidelines_version").get(pk=project.pk)
+        # A project made without do_create_project (fixtures, old data) gets its current text
+        # on record first, so the change has something to be compared with.
+        GuidelinesVersion.objects.get_or_create(
+            project=project,
+            version=locked.guidelines_version,
+            defaults={"text": project.guidelines, "summary": ""},
+        )
         version = locked.guidelines_version + 1
         GuidelinesVersion.objects.create(
             project=project, version=version, text=text, summary=summary, created_by=by

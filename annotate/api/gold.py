@@ -29,6 +29,9 @@ GoldSerializer = inline_serializer(
         "version": serializers.IntegerField(),
         "content": ContentField(),
         "source": serializers.CharField(),
+        "inputs_changed": serializers.BooleanField(
+            help_text="A submission this gold may have been made from was reopened since."
+        ),
         "schema_version": serializers.IntegerField(),
         "updated_by": serializers.CharField(allow_null=True),
         "updated_at": serializers.DateTimeField(),
