@@ -231,3 +231,68 @@ def test_changed_guidelines_show_a_diff_and_are_acknowledged(page, live_server, 
 def _as(project, role):
     project.my_role = role
     return project
+
+
+SIZES = {"wide": (1400, 900), "narrow": (960, 900), "phone": (390, 844)}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_screenshots_of_the_team_tools(browser, live_server, crew, artifacts_dir, language):
+    """The annotation page with a flag, an answer, a reopen reason and changed guidelines, and
+    the reviewer's discussion page, at three widths in both languages (looked at by hand)."""
+    project, articles, users = crew
+    article = articles[0]
+    work = assignment_of(project, article, users["amal"])
+    do_start_assignment(work, user=users["amal"])
+    do_submit(work, user=users["amal"], version=1, content=FULL)
+    from annotate.annotations import do_reopen
+
+    do_reopen(work, by=users["rami"], reason="علّم المتحدث باسم الجيش")
+    question = do_comment(
+        _as(project, Role.ANNOTATOR),
+        article,
+        user=users["amal"],
+        body="هل يُعدّ **المتحدث** شخصًا PER؟",
+        flag="question",
+    )
+    do_comment(
+        _as(project, Role.REVIEWER),
+        article,
+        user=users["rami"],
+        body="لا: علّم الجهة (MILITARY_GROUP).",
+        parent_id=question.pk,
+    )
+    do_update_project(project, by=users["mona"], changes={"guidelines": "# القواعد\nعلّم الأشخاص."})
+    GuidelinesRead.objects.create(project=project, user=users["amal"], version=2)
+    do_update_project(
+        project,
+        by=users["mona"],
+        changes={
+            "guidelines": "# القواعد\nعلّم الأشخاص.\nالمتحدث باسم جهة: علّم الجهة.",
+            "guidelines_summary": "المتحدث",
+        },
+    )
+    for size, (width, height) in SIZES.items():
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=language)
+        try:
+            page = context.new_page()
+            sign_in(context, live_server, users["amal"])
+            open_page(page, live_server, work)
+            page.screenshot(path=str(artifacts_dir / f"team-annotate-{language}-{size}.png"))
+            page.locator("#team-panel").scroll_into_view_if_needed()
+            page.screenshot(path=str(artifacts_dir / f"team-thread-{language}-{size}.png"))
+            page.keyboard.press("Alt+s")
+            expect(page.locator("#skip-dialog")).to_be_visible()
+            page.screenshot(path=str(artifacts_dir / f"team-skip-{language}-{size}.png"))
+        finally:
+            context.close()
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=language)
+        try:
+            page = context.new_page()
+            sign_in(context, live_server, users["rami"])
+            page.goto(f"{live_server.url}/projects/{project.pk}/articles/{article.pk}/discussion/")
+            page.screenshot(
+                path=str(artifacts_dir / f"team-discussion-{language}-{size}.png"), full_page=True
+            )
+        finally:
+            context.close()
