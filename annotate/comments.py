@@ -105,6 +105,7 @@ def reopen_requests(project: Project) -> QuerySet[Assignment]:
         )
         .select_related("article", "annotator")
         .defer("article__text", "article__search_text", "article__metadata")
+        .annotate(annotation_id=F("annotation__id"))
         .order_by("reopen_requested_at", "id")
     )
 

@@ -361,3 +361,89 @@ def test_the_export_manifest_records_the_guidelines_version_in_force(crew):
         manifest = json.loads(archive.read("manifest.json"))
     assert manifest["guidelines"]["version"] == 2
     assert manifest["guidelines"]["sha256"] == hashlib.sha256(b"v2 rules").hexdigest()
+
+
+# ---- pages ----
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("manager", 200), ("reviewer", 200), ("annotator", 403), ("outsider", 404)],
+)
+def test_who_opens_the_discussion_pages(crew, who, expected):
+    project, articles, team = crew
+    client = APIClient()
+    client.force_login(team[who])
+    pid, aid = project.pk, articles[0].pk
+    assert client.get(f"/projects/{pid}/discussions/").status_code == expected
+    assert client.get(f"/projects/{pid}/articles/{aid}/discussion/").status_code == expected
+    reply = client.post(f"/projects/{pid}/articles/{aid}/discussion/", {"body": "note"})
+    assert reply.status_code == (302 if expected == 200 else expected)
+    assert Comment.objects.filter(body="note").exists() == (expected == 200)
+
+
+def test_the_discussion_page_reopens_with_a_reason_and_escapes_comments(crew):
+    project, articles, team = crew
+    article = articles[0]
+    work = submit(crew, "annotator", article)
+    client_for(team.annotator).post(
+        thread_url(crew, article), {"body": "<script>alert(1)</script> *why*"}, format="json"
+    )
+    page = APIClient()
+    page.force_login(team.reviewer)
+    url = f"/projects/{project.pk}/articles/{article.pk}/discussion/"
+    html = page.get(url).content.decode()
+    assert "<script>alert(1)</script>" not in html and "<em>why</em>" in html
+    refused = page.post(f"{url}reopen/{work.pk}/", {"reason": ""})
+    assert refused.status_code == 302
+    work.refresh_from_db()
+    assert work.status == "submitted"
+    page.post(f"{url}reopen/{work.pk}/", {"reason": "mark the date"})
+    work.refresh_from_db()
+    assert (work.status, work.reopen_reason) == ("in_progress", "mark the date")
+    annotator_page = APIClient()
+    annotator_page.force_login(team.annotator)
+    assert annotator_page.post(f"{url}reopen/{work.pk}/", {"reason": "x"}).status_code == 403
+
+
+def test_the_settings_form_keeps_a_guidelines_summary_and_skip_reasons(crew):
+    project, _, team = crew
+    page = APIClient()
+    page.force_login(team.manager)
+    response = page.post(
+        f"/projects/{project.pk}/settings/",
+        {
+            "name": project.name,
+            "description": "",
+            "guidelines": "# New rules",
+            "guidelines_summary": "rules rewritten",
+            "skip_reasons": "Site menu\n\n  Duplicate  \n",
+        },
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.skip_reasons == ["Site menu", "Duplicate"]
+    assert project.guidelines_version == 2
+    latest = GuidelinesVersion.objects.get(project=project, version=2)
+    assert (latest.text, latest.summary) == ("# New rules", "rules rewritten")
+
+
+def test_list_endpoints_take_a_fixed_number_of_queries(crew, django_assert_num_queries):
+    project, articles, team = crew
+    for article in articles:
+        work = submit(crew, "annotator", article)
+        client_for(team.annotator).post(
+            f"/api/assignments/{work.pk}/request-reopen/", {"reason": "again"}
+        )
+        question = client_for(team.annotator).post(thread_url(crew, article), {"body": "?"})
+        client_for(team.reviewer).post(
+            thread_url(crew, article), {"body": "!", "parent": question.json()["id"]}
+        )
+    reviewer, annotator = client_for(team.reviewer), client_for(team.annotator)
+    with django_assert_num_queries(3):  # membership, count, page
+        rows = reviewer.get(f"/api/projects/{project.pk}/reopen-requests/").json()
+    assert rows["count"] == 3
+    with django_assert_num_queries(2):  # membership, unread per article
+        assert len(annotator.get(f"/api/projects/{project.pk}/comments/unread/").json()) == 3
+    with django_assert_num_queries(4):  # membership, article, submitted?, read mark + thread
+        annotator.get(thread_url(crew, articles[0]))
