@@ -161,7 +161,7 @@ export function startTeam(panel, data) {
         body: { reason: $("request-reopen-reason").value },
       });
       reopenDialog.close();
-      $("request-reopen-button").hidden = true;
+      $("request-reopen-button").remove(); // a styled button ignores the hidden attribute
       flash(strings.requested);
     } catch (error) {
       $("request-reopen-error").textContent = failure(strings, error);

@@ -206,6 +206,25 @@ def test_reopen_with_a_reason_then_the_annotator_resubmits(browser, live_server,
     assert (annotation.status, annotation.version) == (AnnotationStatus.SUBMITTED, 4)
 
 
+def test_an_annotator_asks_to_reopen_submitted_work(page, live_server, crew):
+    project, articles, users = crew
+    work = assignment_of(project, articles[0], users["amal"])
+    do_start_assignment(work, user=users["amal"])
+    do_submit(work, user=users["amal"], version=1, content=FULL)
+    sign_in(page.context, live_server, users["amal"])
+    open_page(page, live_server, work)
+    page.click("#request-reopen-button")
+    expect(page.locator("#request-reopen-dialog")).to_be_visible()
+    page.fill("#request-reopen-reason", "نسيت ادعاء المتحدث")
+    page.keyboard.press("Tab")  # Cancel
+    page.keyboard.press("Tab")  # Send request
+    page.keyboard.press("Enter")
+    expect(page.locator("#request-reopen-dialog")).to_be_hidden()
+    expect(page.locator("#request-reopen-button")).to_be_hidden()
+    work.refresh_from_db()
+    assert (work.status, work.reopen_request) == ("submitted", "نسيت ادعاء المتحدث")
+
+
 def test_changed_guidelines_show_a_diff_and_are_acknowledged(page, live_server, crew):
     project, articles, users = crew
     do_update_project(project, by=users["mona"], changes={"guidelines": "# القواعد\nعلّم الأشخاص."})
