@@ -50,10 +50,8 @@ def _error(exc: Exception) -> str:
 
 def script_strings() -> dict[str, str]:
     return {
-        "reply": _("Reply"),
-        "replies_from_leads": _("Answer"),
+        "lead": _("lead"),
         "new": _("new"),
-        "you": _("you"),
         "no_comments": _("No comments yet. Ask a question or flag the article."),
         "sent": _("Comment sent."),
         "skipped": _("Article skipped. Opening the next one…"),

@@ -32,6 +32,7 @@ function commentItem(comment, strings) {
   const author = document.createElement("bdi");
   author.textContent = comment.author || "—";
   head.append(author);
+  if (comment.by_lead) head.append(` · ${strings.lead}`);
   if (comment.flag_name) {
     const flag = document.createElement("span");
     flag.className = "comment-flag";
