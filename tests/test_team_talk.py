@@ -447,3 +447,18 @@ def test_list_endpoints_take_a_fixed_number_of_queries(crew, django_assert_num_q
         assert len(annotator.get(f"/api/projects/{project.pk}/comments/unread/").json()) == 3
     with django_assert_num_queries(4):  # membership, article, submitted?, read mark + thread
         annotator.get(thread_url(crew, articles[0]))
+
+
+def test_the_adjudication_page_says_when_gold_inputs_changed(crew):
+    project, articles, team = crew
+    article = articles[0]
+    work = submit(crew, "annotator", article)
+    do_save_gold(project, article, user=team.reviewer, version=0, content=content(article.text))
+    page = APIClient()
+    page.force_login(team.reviewer)
+    url = f"/projects/{project.pk}/articles/{article.pk}/adjudicate/"
+    assert 'id="gold-inputs-changed"' not in page.get(url).content.decode()
+    client_for(team.reviewer).post(f"/api/assignments/{work.pk}/reopen/", {"reason": "fix"})
+    html = page.get(url).content.decode()
+    assert 'id="gold-inputs-changed"' in html
+    assert f"/projects/{project.pk}/articles/{article.pk}/discussion/" in html
