@@ -19,6 +19,7 @@ from annotate.models import (
     Annotation,
     Assignment,
     AuditEvent,
+    FlagKind,
     Membership,
     Project,
     ProjectArticle,
@@ -351,7 +352,7 @@ class OptionalReasonSerializer(serializers.Serializer):
 class CommentCreateSerializer(serializers.Serializer):
     body = serializers.CharField(trim_whitespace=False, help_text="Markdown, up to 5,000 chars.")
     flag = serializers.ChoiceField(
-        choices=["", "bad_text", "off_topic", "duplicate", "question"],
+        choices=["", *FlagKind.values],
         required=False,
         default="",
         help_text="Makes the comment a flag of the article (first-level comments only).",
