@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotate.errors import ActionError, ConflictError
+from annotate.gold import mark_inputs_changed
 from annotate.lib.content import (
     ContentError,
     check_content,
@@ -29,6 +30,7 @@ from annotate.lib.content import (
     with_span_removed,
 )
 from annotate.models import (
+    AgreementSnapshot,
     Annotation,
     AnnotationStatus,
     Assignment,
@@ -219,8 +221,14 @@ def _apply(
             current_version=current_version,
         )
     if submit:
+        # A reopened assignment submitted again leaves the head of the queue.
         Assignment.objects.filter(pk=assignment.pk).update(
-            status=AssignmentStatus.SUBMITTED, submitted_at=now
+            status=AssignmentStatus.SUBMITTED,
+            submitted_at=now,
+            reopen_reason="",
+            reopened_at=None,
+            reopen_request="",
+            reopen_requested_at=None,
         )
         assignment.status = AssignmentStatus.SUBMITTED
         assignment.submitted_at = now
@@ -303,9 +311,9 @@ def do_remove_span(assignment: Assignment, *, user, version: int, span_id: str) 
     )
 
 
-def check_reason(reason: Any) -> str:
+def check_reason(reason: Any, *, action: str = "skip an article") -> str:
     if not isinstance(reason, str) or not reason.strip():
-        raise ActionError("reason", "a reason is required to skip an article")
+        raise ActionError("reason", f"a reason is required to {action}")
     reason = reason.strip()
     if len(reason) > MAX_REASON_LENGTH:
         raise ActionError("reason", f"must be at most {MAX_REASON_LENGTH} characters")
@@ -417,15 +425,30 @@ def _back_to_draft(annotation: Annotation, **fields: Any) -> None:
     annotation.refresh_from_db()
 
 
-def do_reopen(assignment: Assignment, *, by) -> Assignment:
-    """A manager gives a submitted or skipped assignment back to its annotator for editing."""
+def do_reopen(assignment: Assignment, *, by, reason: str = "") -> Assignment:
+    """A lead gives a submitted or skipped assignment back to its annotator for editing.
+
+    Reopening a submission (which needs a reason, shown to the annotator) also drops the
+    project's cached agreement and flags the article's gold when the gold may have been made
+    from it (annotate.gold.mark_inputs_changed); the annotation's version goes up.
+    """
+    if assignment.status == AssignmentStatus.SUBMITTED or reason:
+        reason = check_reason(reason, action="reopen a submitted annotation")
     with transaction.atomic():
         annotation = Annotation.objects.select_for_update().filter(assignment=assignment).first()
         before = assignment.status
         status = AssignmentStatus.IN_PROGRESS if annotation else AssignmentStatus.TODO
+        now = timezone.now()
         reopened = Assignment.objects.filter(
             pk=assignment.pk, status__in=[AssignmentStatus.SUBMITTED, AssignmentStatus.SKIPPED]
-        ).update(status=status, submitted_at=None)
+        ).update(
+            status=status,
+            submitted_at=None,
+            reopen_reason=reason,
+            reopened_at=now,
+            reopen_request="",
+            reopen_requested_at=None,
+        )
         if not reopened:
             assignment.refresh_from_db(fields=["status"])
             raise ConflictError(
@@ -434,14 +457,28 @@ def do_reopen(assignment: Assignment, *, by) -> Assignment:
             )
         assignment.status = status
         assignment.submitted_at = None
+        assignment.reopen_reason = reason
+        assignment.reopened_at = now
+        assignment.reopen_request = ""
+        assignment.reopen_requested_at = None
+        changes: dict[str, Any] = {"status": [before, status]}
+        if reason:
+            changes["reason"] = reason
         if annotation is not None and annotation.status == AnnotationStatus.SUBMITTED:
+            submitted_at = annotation.submitted_at
             _back_to_draft(annotation)
+            flagged = mark_inputs_changed(
+                assignment.project_id, assignment.article_id, submitted_at=submitted_at
+            )
+            if flagged:
+                changes["gold_inputs_changed"] = True
+            AgreementSnapshot.objects.filter(project_id=assignment.project_id).delete()
         _record(
             assignment,
             user=by,
             action=AuditAction.REOPEN,
             annotation=annotation,
             version=annotation.version if annotation else None,
-            changes={"status": [before, status]},
+            changes=changes,
         )
     return assignment

@@ -556,11 +556,14 @@ def _manifest(
         files=files,
         articles_in_project=ProjectArticle.objects.filter(project=project).count(),
         agreement=agreement_summary(project, compute_if_missing=True),
-        guidelines=(
-            {"sha256": hashlib.sha256(project.guidelines.encode("utf-8")).hexdigest()}
-            if project.guidelines
-            else None
-        ),
+        guidelines={
+            "version": project.guidelines_version,
+            "sha256": (
+                hashlib.sha256(project.guidelines.encode("utf-8")).hexdigest()
+                if project.guidelines
+                else None
+            ),
+        },
         tool=tool_info(),
         created_at=created_at or timezone.now().isoformat(),
     )

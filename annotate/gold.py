@@ -66,6 +66,16 @@ def submitted_annotations(project: Project, article: Article) -> list[Annotation
     )
 
 
+def mark_inputs_changed(project_id: int, article_id: int, *, submitted_at) -> int:
+    """Flag the article's gold when it was saved after a submission that is now reopened
+    (the gold may have been made from it); returns how many gold records were flagged."""
+    if submitted_at is None:
+        return 0
+    return Gold.objects.filter(
+        project_id=project_id, article_id=article_id, updated_at__gte=submitted_at
+    ).update(inputs_changed=True)
+
+
 def gold_payload(gold: Gold | None) -> dict[str, Any] | None:
     if gold is None:
         return None
@@ -73,6 +83,7 @@ def gold_payload(gold: Gold | None) -> dict[str, Any] | None:
         "version": gold.version,
         "content": gold.content,
         "source": gold.source,
+        "inputs_changed": gold.inputs_changed,
         "schema_version": gold.schema_version,
         "updated_by": gold.updated_by.get_username() if gold.updated_by else None,
         "updated_at": gold.updated_at.isoformat(),
@@ -162,6 +173,7 @@ def do_save_gold(
                 source=source,
                 updated_by=user,
                 updated_at=timezone.now(),
+                inputs_changed=False,
             )
             if not updated:
                 raise StaleGold(_current_version(project, article))

@@ -33,6 +33,11 @@ class Project(models.Model):
     overlap_k = models.PositiveSmallIntegerField(default=1)
     overlap_fraction = models.FloatField(default=1.0)
     assignment_seed = models.IntegerField(default=0)
+    # Every change of `guidelines` bumps this and leaves a GuidelinesVersion row behind.
+    guidelines_version = models.PositiveIntegerField(default=1)
+    # The reasons an annotator picks from when skipping (free text may be added); empty means
+    # annotate.comments.DEFAULT_SKIP_REASONS.
+    skip_reasons = models.JSONField(default=list, blank=True)
     articles = models.ManyToManyField(Article, through="ProjectArticle", related_name="projects")
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
@@ -146,6 +151,13 @@ class Assignment(models.Model):
         max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.TODO
     )
     skip_reason = models.TextField(blank=True)
+    # Set when a lead reopens submitted work (shown to the annotator, who finds the
+    # assignment at the head of their queue); cleared when it is submitted again.
+    reopen_reason = models.TextField(blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    # The annotator's own request to reopen a submitted assignment, until a lead acts on it.
+    reopen_request = models.TextField(blank=True)
+    reopen_requested_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -223,6 +235,8 @@ class Gold(models.Model):
     schema_version = models.PositiveIntegerField(default=1)
     version = models.PositiveIntegerField(default=1)
     source = models.CharField(max_length=20, choices=GoldSource.choices)
+    # A submission this gold was made from was reopened since: the gold needs another look.
+    inputs_changed = models.BooleanField(default=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -245,6 +259,7 @@ class AuditAction(models.TextChoices):
     REOPEN = "reopen", _("Reopened")
     SKIP = "skip", _("Skipped")
     REASSIGN = "reassign", _("Reassigned")
+    REQUEST_REOPEN = "request_reopen", _("Asked to reopen")
     GOLD_SAVE = "gold_save", _("Saved gold")
     IMPORT = "import", _("Imported")
 
@@ -390,3 +405,97 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user_id})"
+
+
+class GuidelinesVersion(models.Model):
+    """A project's guidelines text after each change, with what the change was about."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="guidelines_versions"
+    )
+    version = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    summary = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "version"], name="guidelines_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} guidelines v{self.version}"
+
+
+class GuidelinesRead(models.Model):
+    """The guidelines version a member last acknowledged in a project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="guidelines_read_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read guidelines v{self.version} of {self.project_id}"
+
+
+class FlagKind(models.TextChoices):
+    BAD_TEXT = "bad_text", _("Bad text")
+    OFF_TOPIC = "off_topic", _("Off-topic")
+    DUPLICATE = "duplicate", _("Duplicate")
+    QUESTION = "question", _("Guideline question")
+
+
+class Comment(models.Model):
+    """One message in the thread of a (project, article): a comment, a flag, or a reply.
+
+    A reply points at the comment it answers (always a thread's first-level comment). Who may
+    read which comment is annotate.comments.visible_comments's rule (blinding).
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="comments")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set on the author's role when writing: blinding depends on it, not on today's role.
+    by_lead = models.BooleanField(default=False)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    flag = models.CharField(max_length=20, choices=FlagKind.choices, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["project", "article", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on article {self.article_id}"
+
+
+class CommentRead(models.Model):
+    """When a user last read the thread of a (project, article): later replies are unread."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "article", "user"], name="comment_read_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read article {self.article_id} thread at {self.at}"

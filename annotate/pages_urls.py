@@ -5,11 +5,23 @@ from django.urls import path
 import workbench.converters  # noqa: F401  (registers <id:...>)
 from annotate.views import agreement as agreement_pages
 from annotate.views import annotate_page
+from annotate.views import comments as comment_pages
 from annotate.views import exports as export_pages
 from annotate.views import gold as gold_pages
 from annotate.views import projects as project_pages
 
 urlpatterns: list = [
+    path("projects/<id:pid>/discussions/", comment_pages.discussions, name="discussions"),
+    path(
+        "projects/<id:pid>/articles/<id:aid>/discussion/",
+        comment_pages.discussion,
+        name="discussion",
+    ),
+    path(
+        "projects/<id:pid>/articles/<id:aid>/discussion/reopen/<id:asid>/",
+        comment_pages.discussion_reopen,
+        name="discussion-reopen",
+    ),
     path(
         "projects/<id:pid>/annotate/",
         annotate_page.project_annotate,

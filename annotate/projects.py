@@ -16,6 +16,7 @@ from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 
 from annotate.errors import ActionError, ConflictError
+from annotate.guideline_versions import check_summary, do_change_guidelines, record_first_version
 from annotate.lib.content import used_vocabulary
 from annotate.lib.overlap import OverlapError, check_policy
 from annotate.lib.schema import check_schema, check_schema_change, default_schema
@@ -38,8 +39,19 @@ MAX_GUIDELINES_LENGTH = 200_000
 MAX_QUERY_LENGTH = 200
 BATCH = 1000
 EDITABLE_FIELDS = frozenset(
-    {"name", "description", "guidelines", "overlap_k", "overlap_fraction", "assignment_seed"}
+    {
+        "name",
+        "description",
+        "guidelines",
+        "guidelines_summary",
+        "skip_reasons",
+        "overlap_k",
+        "overlap_fraction",
+        "assignment_seed",
+    }
 )
+MAX_SKIP_REASONS = 20
+MAX_SKIP_REASON_LENGTH = 200
 
 
 def projects_for(user) -> QuerySet[Project]:
@@ -98,6 +110,25 @@ def _check_text(value: Any, field: str, limit: int) -> str:
     return value
 
 
+def check_skip_reasons(reasons: Any) -> list[str]:
+    """The project's list of skip reasons: distinct, non-empty lines of text."""
+    if not isinstance(reasons, list) or len(reasons) > MAX_SKIP_REASONS:
+        raise ActionError("skip_reasons", f"must be a list of at most {MAX_SKIP_REASONS} texts")
+    clean: list[str] = []
+    for i, reason in enumerate(reasons):
+        if not isinstance(reason, str) or not reason.strip():
+            raise ActionError(f"skip_reasons[{i}]", "must be a non-empty text")
+        reason = " ".join(reason.split())
+        if len(reason) > MAX_SKIP_REASON_LENGTH:
+            raise ActionError(
+                f"skip_reasons[{i}]", f"must be at most {MAX_SKIP_REASON_LENGTH} characters"
+            )
+        if reason in clean:
+            raise ActionError(f"skip_reasons[{i}]", f"{reason!r} is listed twice")
+        clean.append(reason)
+    return clean
+
+
 def check_project_fields(changes: dict[str, Any], *, project: Project | None = None) -> dict:
     """Validated values for the editable project fields in `changes`."""
     for extra in sorted(set(changes) - EDITABLE_FIELDS):
@@ -111,6 +142,10 @@ def check_project_fields(changes: dict[str, Any], *, project: Project | None = N
         clean["guidelines"] = _check_text(
             changes["guidelines"], "guidelines", MAX_GUIDELINES_LENGTH
         )
+    if "guidelines_summary" in changes:
+        clean["guidelines_summary"] = check_summary(changes["guidelines_summary"])
+    if "skip_reasons" in changes:
+        clean["skip_reasons"] = check_skip_reasons(changes["skip_reasons"])
     k = changes.get("overlap_k", project.overlap_k if project else 1)
     fraction = changes.get("overlap_fraction", project.overlap_fraction if project else 1.0)
     if "overlap_k" in changes or "overlap_fraction" in changes:
@@ -168,6 +203,7 @@ def do_create_project(
         SchemaVersion.objects.create(
             project=project, version=1, schema=canonical, note="created", created_by=user
         )
+        record_first_version(project, by=user)
         Membership.objects.create(project=project, user=user, role=Role.MANAGER)
     project.my_role = Role.MANAGER  # type: ignore[attr-defined]  # as annotate.access sets it
     return project
@@ -176,13 +212,16 @@ def do_create_project(
 def do_update_project(project: Project, *, by, changes: dict[str, Any]) -> Project:
     """Change name, description, guidelines or the overlap policy defaults."""
     clean = check_project_fields(changes, project=project)
-    if not clean:
-        return project
-    for field, value in clean.items():
-        setattr(project, field, value)
+    summary = clean.pop("guidelines_summary", "")
+    guidelines = clean.pop("guidelines", None)
     try:
         with transaction.atomic():
-            project.save(update_fields=list(clean))
+            if guidelines is not None:
+                do_change_guidelines(project, by=by, text=guidelines, summary=summary)
+            if clean:
+                for field, value in clean.items():
+                    setattr(project, field, value)
+                project.save(update_fields=list(clean))
     except IntegrityError:
         raise ActionError("name", f"a project named {clean.get('name')!r} already exists") from None
     return project

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from annotate.annotations import do_start_assignment
 from annotate.errors import ActionError
@@ -163,11 +163,17 @@ def _claim_pool_slot(project: Project, user) -> Assignment | None:
 def do_next(project: Project, user) -> tuple[Assignment, Annotation] | None:
     """The user's next assignment, started, with its annotation; None when nothing is left.
 
-    Order: the user's own in-progress work, then their own todo by queue position, then an open
-    pool slot of an article they have not had (never one they did or skipped).
+    Order: the user's own in-progress work (reopened work first), then their own todo by
+    queue position, then an open pool slot of an article they have not had (never one they
+    did or skipped).
     """
     own = _own(project, user).select_related("article")
-    assignment = own.filter(status=AssignmentStatus.IN_PROGRESS).first()
+    # Work a lead reopened comes first, most recently reopened first.
+    assignment = (
+        own.filter(status=AssignmentStatus.IN_PROGRESS)
+        .order_by(F("reopened_at").desc(nulls_last=True), "position", "slot", "id")
+        .first()
+    )
     if assignment is None:
         assignment = own.filter(status=AssignmentStatus.TODO).first()
     if assignment is None:

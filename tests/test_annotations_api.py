@@ -323,9 +323,15 @@ def test_manager_reopens_a_submitted_annotation_and_it_is_audited(setup):
         format="json",
     )
     assert (
-        client_for(setup.team.reviewer).post(f"/api/assignments/{asid}/reopen/").status_code == 403
+        client_for(setup.team.annotator2).post(f"/api/assignments/{asid}/reopen/").status_code
+        == 404
     )
-    response = client_for(setup.team.manager).post(f"/api/assignments/{asid}/reopen/")
+    refused = client_for(setup.team.manager).post(f"/api/assignments/{asid}/reopen/")
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "reason"
+    response = client_for(setup.team.manager).post(
+        f"/api/assignments/{asid}/reopen/", {"reason": "Mark the date too"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "in_progress"
     annotation = Annotation.objects.get(assignment_id=asid)
@@ -338,7 +344,7 @@ def test_manager_reopens_a_submitted_annotation_and_it_is_audited(setup):
     assert saved.status_code == 200
     reopen = AuditEvent.objects.get(action=AuditAction.REOPEN)
     assert reopen.user == setup.team.manager
-    assert reopen.changes == {"status": ["submitted", "in_progress"]}
+    assert reopen.changes == {"status": ["submitted", "in_progress"], "reason": "Mark the date too"}
 
 
 def test_skip_needs_a_reason_and_next_moves_on(setup):

@@ -12,6 +12,7 @@ from annotate.management.commands import demo
 from annotate.models import (
     Annotation,
     Assignment,
+    Comment,
     Membership,
     Project,
     ProjectArticle,
@@ -87,9 +88,9 @@ def test_demo_has_three_annotators_submitted_work_and_open_queues(settings):
     for annotation in submitted.select_related("article"):
         for span in annotation.content["spans"]:
             assert annotation.article.text[span["start"] : span["end"]] == span["text"]
-    # Every annotator still has the last four articles to do.
+    # Every annotator still has the last four articles to do, but chadi skipped one of his.
     todo = Assignment.objects.filter(project=project, status="todo")
-    assert todo.count() == 12
+    assert todo.count() == 11
     # The demo gives the agreement dashboard real numbers to show.
     report = agreement_report(project)
     assert report["counts"]["compared_articles"] == 8, report["counts"]
@@ -150,3 +151,18 @@ def test_demo_starts_the_server_unless_told_not_to(settings, monkeypatch):
     monkeypatch.setattr(demo, "call_command", recording)
     call_command("demo", "0.0.0.0:8123", stdout=StringIO())
     assert calls == [(("0.0.0.0:8123",), {"use_reloader": False})]
+
+
+def test_demo_has_a_skipped_article_with_a_reason_and_a_flag_with_an_answer(settings):
+    settings.DEBUG = True
+    run_demo()
+    project = Project.objects.get(name="Demo: Syria news")
+    skipped = Assignment.objects.get(project=project, status="skipped")
+    assert skipped.annotator.username == "chadi"
+    assert skipped.skip_reason.startswith(project.skip_reasons[0])
+    question = Comment.objects.get(project=project, parent__isnull=True)
+    assert (question.author.username, question.flag) == ("amal", "question")
+    answer = Comment.objects.get(project=project, parent=question)
+    assert (answer.author.username, answer.by_lead) == ("rami", True)
+    run_demo()
+    assert Comment.objects.filter(project=project).count() == 2

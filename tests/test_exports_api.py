@@ -489,10 +489,10 @@ def test_the_manifest_states_how_offsets_are_counted_and_the_guidelines_version(
     manifest = json.loads(read_zip(export_bytes(project, formats="jsonl"))["manifest.json"])
     assert manifest["offsets"]["unit"] == "unicode code point"
     assert "NFC" in manifest["offsets"]["text"]
-    assert manifest["guidelines"] is None
+    assert manifest["guidelines"] == {"version": 1, "sha256": None}
     project.guidelines = "# Tag every militia as MILITARY_GROUP"
     project.save()
     manifest = json.loads(read_zip(export_bytes(project, formats="jsonl"))["manifest.json"])
     expected = hashlib.sha256(project.guidelines.encode()).hexdigest()
-    assert manifest["guidelines"] == {"sha256": expected}
+    assert manifest["guidelines"] == {"version": 1, "sha256": expected}
     assert manifest["schema_version"] == project.schema_version

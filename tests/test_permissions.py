@@ -119,6 +119,11 @@ def p(w):
     return f"/api/projects/{w['project'].pk}"
 
 
+def a0(w):
+    """The article both annotators of the project were given (A's draft, the other's todo)."""
+    return f"{p(w)}/articles/{w['articles'][0].pk}"
+
+
 ENDPOINTS = [
     Endpoint(
         "project list",
@@ -222,7 +227,8 @@ ENDPOINTS = [
         "reopen",
         "post",
         lambda w: f"/api/assignments/{w['submitted'].pk}/reopen/",
-        codes(200, 403, 403, 404),
+        codes(200, 200, 403, 404),
+        body=lambda w: {"reason": "the date is a DATE span"},
     ),
     Endpoint(
         "annotation read",
@@ -262,6 +268,47 @@ ENDPOINTS = [
         lambda w: f"/api/assignments/{w['working'].pk}/history/",
         codes(200, 200, 403, 404),
     ),
+    # issue 14: comments and flags, skip reasons, reopen requests, guidelines versions
+    Endpoint("thread read", "get", lambda w: f"{a0(w)}/comments/", MEMBERS_READ),
+    Endpoint(
+        "comment",
+        "post",
+        lambda w: f"{a0(w)}/comments/",
+        codes(201, 201, 201, 201),
+        body=lambda w: {"body": "Does a spokesman count as PER?", "flag": "question"},
+    ),
+    Endpoint(
+        "comment on an article not given to you",
+        "post",
+        lambda w: f"{p(w)}/articles/{w['articles'][3].pk}/comments/",
+        codes(201, 201, 400, 400),
+        body=lambda w: {"body": "junk"},
+    ),
+    Endpoint(
+        "thread mark read", "post", lambda w: f"{a0(w)}/comments/read/", codes(204, 204, 204, 204)
+    ),
+    Endpoint("unread replies", "get", lambda w: f"{p(w)}/comments/unread/", MEMBERS_READ),
+    Endpoint("open threads", "get", lambda w: f"{p(w)}/comments/", codes(200, 200, 403, 403)),
+    Endpoint("skip reasons", "get", lambda w: f"{p(w)}/skip-reasons/", MEMBERS_READ),
+    Endpoint(
+        "reopen requests", "get", lambda w: f"{p(w)}/reopen-requests/", codes(200, 200, 403, 403)
+    ),
+    Endpoint(
+        "request reopen",
+        "post",
+        lambda w: f"/api/assignments/{w['submitted'].pk}/request-reopen/",
+        codes(403, 403, 200, 404),
+        body=lambda w: {"reason": "I missed a claim"},
+    ),
+    Endpoint("guidelines", "get", lambda w: f"{p(w)}/guidelines/", MEMBERS_READ),
+    Endpoint(
+        "guidelines acknowledge",
+        "post",
+        lambda w: f"{p(w)}/guidelines/acknowledge/",
+        MEMBERS_READ,
+        body=lambda w: {"version": 1},
+    ),
+    Endpoint("guidelines versions", "get", lambda w: f"{p(w)}/guidelines/versions/", MEMBERS_READ),
 ]
 
 

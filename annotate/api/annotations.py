@@ -27,6 +27,7 @@ from annotate.api.serializers import (
     AssignmentSerializer,
     AuditEventSerializer,
     NextSerializer,
+    OptionalReasonSerializer,
     ProjectArticleTextSerializer,
     QueueSerializer,
     ReassignSerializer,
@@ -37,6 +38,7 @@ from annotate.api.serializers import (
     SubmitSerializer,
     annotation_data,
 )
+from annotate.comments import do_skip_with_reason
 from annotate.errors import ActionError
 from annotate.models import Annotation, Assignment, AuditEvent, Role
 from annotate.projects import find_user
@@ -172,20 +174,32 @@ class SkipView(ApiView):
         assignment = access_assignment(request.user, asid, for_write=True)
         data = SkipSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        actions.do_skip(assignment, user=request.user, reason=data.validated_data["reason"])
+        do_skip_with_reason(
+            assignment,
+            user=request.user,
+            choice=data.validated_data["choice"],
+            note=data.validated_data["reason"],
+        )
         return Response(AssignmentSerializer(assignment).data)
 
 
 class ReopenView(ApiView):
     @extend_schema(
-        summary="Reopen a submitted or skipped assignment for its annotator (managers)",
-        request=None,
+        summary="Reopen a submitted or skipped assignment for its annotator (leads)",
+        description=(
+            "Reopening submitted work needs a reason, shown to the annotator, whose queue "
+            "starts with it. The annotation's version goes up, the agreement cache is dropped "
+            "and gold saved since the submission is marked inputs_changed."
+        ),
+        request=OptionalReasonSerializer,
         responses={200: AssignmentSerializer, **ERRORS, **CONFLICT},
     )
     def post(self, request: Request, asid: int) -> Response:
         assignment = access_assignment(request.user, asid)
-        _require(assignment.project, (Role.MANAGER,))
-        actions.do_reopen(assignment, by=request.user)
+        _require(assignment.project, LEADS)
+        data = OptionalReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.do_reopen(assignment, by=request.user, reason=data.validated_data["reason"])
         return Response(AssignmentSerializer(assignment).data)
 
 

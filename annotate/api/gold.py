@@ -29,6 +29,9 @@ GOLD_FIELDS = {
     "version": serializers.IntegerField(),
     "content": ContentField(),
     "source": StrictCharField(),
+    "inputs_changed": serializers.BooleanField(
+        help_text="A submission this gold may have been made from was reopened since."
+    ),
     "schema_version": serializers.IntegerField(),
     "updated_by": StrictCharField(allow_null=True),
     "updated_at": serializers.DateTimeField(),

@@ -19,6 +19,7 @@ from annotate.models import (
     Annotation,
     Assignment,
     AuditEvent,
+    FlagKind,
     Membership,
     Project,
     ProjectArticle,
@@ -166,6 +167,8 @@ class ProjectSerializer(StrictModelSerializer):
             "name",
             "description",
             "guidelines",
+            "guidelines_version",
+            "skip_reasons",
             "schema_version",
             "overlap_k",
             "overlap_fraction",
@@ -194,6 +197,18 @@ class ProjectUpdateSerializer(serializers.Serializer):
     name = StrictCharField(max_length=200, required=False)
     description = StrictCharField(required=False, allow_blank=True)
     guidelines = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
+    guidelines_summary = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="What changed in the guidelines (kept with the new guidelines version).",
+    )
+    skip_reasons = serializers.ListField(
+        child=StrictCharField(max_length=200),
+        required=False,
+        max_length=20,
+        help_text="The reasons annotators pick from when skipping (empty: the defaults).",
+    )
     overlap_k = serializers.IntegerField(required=False)
     overlap_fraction = serializers.FloatField(required=False)
     assignment_seed = serializers.IntegerField(required=False)
@@ -262,6 +277,10 @@ class AssignmentSerializer(StrictModelSerializer):
             "position",
             "status",
             "skip_reason",
+            "reopen_reason",
+            "reopened_at",
+            "reopen_request",
+            "reopen_requested_at",
             "created_at",
             "started_at",
             "submitted_at",
@@ -301,7 +320,109 @@ class ReassignSerializer(serializers.Serializer):
 
 
 class SkipSerializer(serializers.Serializer):
+    choice = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="One of the project's skip reasons (GET .../skip-reasons/).",
+    )
+    reason = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=True,
+        help_text="Free text; needed when no choice is given.",
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
     reason = StrictCharField(allow_blank=True, trim_whitespace=True)
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when reopening submitted work; shown to the annotator.",
+    )
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = StrictCharField(trim_whitespace=False, help_text="Markdown, up to 5,000 chars.")
+    flag = serializers.ChoiceField(
+        choices=["", *FlagKind.values],
+        required=False,
+        default="",
+        help_text="Makes the comment a flag of the article (first-level comments only).",
+    )
+    parent = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="The comment this answers."
+    )
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    article = serializers.IntegerField()
+    parent = serializers.IntegerField(allow_null=True)
+    author = StrictCharField(allow_null=True)
+    by_lead = serializers.BooleanField()
+    flag = StrictCharField()
+    flag_name = StrictCharField()
+    body = StrictCharField()
+    body_html = StrictCharField(help_text="The body's Markdown, rendered and sanitised.")
+    created_at = serializers.DateTimeField()
+    unread = serializers.BooleanField(required=False)
+
+
+class ThreadCommentSerializer(CommentSerializer):
+    replies = CommentSerializer(many=True)
+
+
+class OpenThreadSerializer(CommentSerializer):
+    article_title = StrictCharField()
+    replies = serializers.IntegerField()
+    answered = serializers.BooleanField()
+
+
+class UnreadRepliesSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    title = StrictCharField()
+    count = serializers.IntegerField()
+    assignment = serializers.IntegerField(allow_null=True)
+
+
+class GuidelinesChangeSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    summary = StrictCharField()
+    at = serializers.DateTimeField()
+
+
+class DiffLineSerializer(serializers.Serializer):
+    op = StrictCharField(help_text='"+" added, "-" removed, " " unchanged, "…" gap')
+    text = StrictCharField()
+
+
+class GuidelinesStateSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    read_version = serializers.IntegerField(allow_null=True)
+    changed = serializers.BooleanField()
+    changes = GuidelinesChangeSerializer(many=True)
+    diff = DiffLineSerializer(many=True)
+    text = StrictCharField()
+    html = StrictCharField()
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+
+
+class GuidelinesVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    summary = StrictCharField()
+    text = StrictCharField()
+    created_by = StrictCharField(source="created_by.username", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
 
 
 class ProgressSerializer(serializers.Serializer):

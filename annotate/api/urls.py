@@ -3,7 +3,17 @@
 from django.urls import path
 
 import workbench.converters  # noqa: F401  (registers <id:...>)
-from annotate.api import agreement, annotations, exports, gold, imports, jobs, projects, tokens
+from annotate.api import (
+    agreement,
+    annotations,
+    comments,
+    exports,
+    gold,
+    imports,
+    jobs,
+    projects,
+    tokens,
+)
 
 urlpatterns: list = [
     path("auth/token/", tokens.LoginTokenView.as_view(), name="api-token"),
@@ -135,6 +145,49 @@ urlpatterns: list = [
     path("projects/<id:pid>/imports/", imports.ImportView.as_view(), name="api-imports"),
     path("jobs/<id:job_id>/", jobs.JobView.as_view(), name="api-job"),
     path("jobs/<id:job_id>/retry/", jobs.JobRetryView.as_view(), name="api-job-retry"),
+    # comments, flags, skip reasons, reopen requests, guidelines versions
+    path(
+        "projects/<id:pid>/articles/<id:aid>/comments/",
+        comments.ThreadView.as_view(),
+        name="api-comments",
+    ),
+    path(
+        "projects/<id:pid>/articles/<id:aid>/comments/read/",
+        comments.ThreadReadView.as_view(),
+        name="api-comments-read",
+    ),
+    path(
+        "projects/<id:pid>/comments/unread/",
+        comments.UnreadRepliesView.as_view(),
+        name="api-comments-unread",
+    ),
+    path("projects/<id:pid>/comments/", comments.OpenThreadsView.as_view(), name="api-threads"),
+    path(
+        "projects/<id:pid>/skip-reasons/",
+        comments.SkipReasonsView.as_view(),
+        name="api-skip-reasons",
+    ),
+    path(
+        "projects/<id:pid>/reopen-requests/",
+        comments.ReopenRequestsView.as_view(),
+        name="api-reopen-requests",
+    ),
+    path(
+        "assignments/<id:asid>/request-reopen/",
+        comments.RequestReopenView.as_view(),
+        name="api-request-reopen",
+    ),
+    path("projects/<id:pid>/guidelines/", comments.GuidelinesView.as_view(), name="api-guidelines"),
+    path(
+        "projects/<id:pid>/guidelines/acknowledge/",
+        comments.AcknowledgeGuidelinesView.as_view(),
+        name="api-guidelines-ack",
+    ),
+    path(
+        "projects/<id:pid>/guidelines/versions/",
+        comments.GuidelinesVersionListView.as_view(),
+        name="api-guidelines-versions",
+    ),
     # agreement
     path("projects/<id:pid>/agreement/", agreement.AgreementView.as_view(), name="api-agreement"),
 ]

@@ -25,6 +25,7 @@ from annotate.guidelines import guidelines_html
 from annotate.lib.schema import active_targets, claim_key, span_labels
 from annotate.models import AnnotationStatus, AssignmentStatus
 from annotate.queue import do_next, queue_summary
+from annotate.views.comments import annotate_page_context
 
 # Keys the page handles itself; label shortcuts fill 1-9 for labels that have none.
 FALLBACK_SHORTCUTS = "123456789"
@@ -34,6 +35,7 @@ SCRIPT_MODULES = (
     "annotate-boot",
     "annotate-page",
     "api",
+    "comments",
     "editing",
     "keys",
     "marking",
@@ -221,4 +223,5 @@ def assignment_annotate(request: HttpRequest, asid: int) -> HttpResponse:
         "page_data": json_script(page_data, "page-data", encoder=PageDataEncoder),
         "script_modules": [f"js/{name}.js" for name in SCRIPT_MODULES],
     }
+    context.update(annotate_page_context(project, assignment, request.user))
     return render(request, "annotate/annotate_page.html", context)

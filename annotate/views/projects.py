@@ -33,6 +33,7 @@ from annotate.lib.overlap import OverlapError
 from annotate.lib.schema import SchemaError
 from annotate.models import Assignment, AssignmentStatus, Membership, Role
 from annotate.projects import projects_for
+from annotate.views.comments import annotator_project_context
 from corpus.access import owned_corpora
 from corpus.models import Corpus
 
@@ -72,6 +73,22 @@ class SettingsForm(ProjectForm):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
     )
+    guidelines_summary = forms.CharField(
+        label=gettext_lazy("What changed in the guidelines (kept with the new version)"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+    skip_reasons = forms.CharField(
+        label=gettext_lazy("Skip reasons (one a line; empty for the defaults)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+    )
+
+    def clean_skip_reasons(self) -> list[str]:
+        return [
+            line.strip() for line in self.cleaned_data["skip_reasons"].splitlines() if line.strip()
+        ]
 
 
 class GenerateForm(forms.Form):
@@ -222,6 +239,8 @@ def project_detail(request: HttpRequest, pid: int) -> HttpResponse:
         "annotate_url": annotate_url(project.pk),
         "article_count": project.project_articles.count(),
     }
+    if role == Role.ANNOTATOR:
+        context.update(annotator_project_context(project, request.user))
     if is_lead:
         context["progress"] = queue.progress_by_annotator(project)
         context["pool"] = queue.pool_summary(project)
@@ -244,6 +263,7 @@ def project_detail(request: HttpRequest, pid: int) -> HttpResponse:
                     "name": project.name,
                     "description": project.description,
                     "guidelines": project.guidelines,
+                    "skip_reasons": "\n".join(project.skip_reasons),
                 }
             ),
             generate_form=GenerateForm(

@@ -23,8 +23,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotate.annotations import do_save_draft, do_start_assignment, do_submit
+from annotate.comments import do_comment, do_skip_with_reason
 from annotate.lib.schema import default_schema
-from annotate.models import Annotation, Assignment, AssignmentStatus, Membership, Project, Role
+from annotate.models import (
+    Annotation,
+    Assignment,
+    AssignmentStatus,
+    Comment,
+    FlagKind,
+    Membership,
+    Project,
+    Role,
+)
 from annotate.projects import do_add_articles, do_create_project
 from annotate.queue import do_generate_assignments
 from corpus.importing import ImportReport, do_import_articles
@@ -245,6 +255,55 @@ def build_demo_work(project: Project, users: dict[str, object]) -> int:
     return submitted
 
 
+DEMO_SKIP_REASONS = [
+    "ليست خبرًا: قائمة الموقع أو تعليقات القرّاء",
+    "مكررة (خبر آخر بالنص نفسه)",
+    "النص مقطوع أو تالف",
+    "خارج موضوع المشروع",
+]
+DEMO_QUESTION = (
+    "هل يُعدّ **المتحدث باسم** جهةٍ ما شخصًا (PER) حين لا يُذكر اسمه؟\n\n"
+    "Does an unnamed *spokesman* count as PER?"
+)
+DEMO_ANSWER = (
+    "لا: علّم الجهة نفسها (ORG أو MILITARY_GROUP) واجعلها صاحبة الادعاء. "
+    "No: mark the organisation, and make it the claimant."
+)
+
+
+def build_demo_talk(project: Project, users: dict[str, object]) -> None:
+    """Skip reasons, one article skipped with a reason (chadi's last), and one flagged with a
+    question that the reviewer answered (amal's first open article). Once only."""
+    if Comment.objects.filter(project=project).exists():
+        return
+    Project.objects.filter(pk=project.pk).update(skip_reasons=DEMO_SKIP_REASONS)
+    project.skip_reasons = DEMO_SKIP_REASONS
+    open_articles = list(
+        project.project_articles.order_by("position").values_list("article_id", flat=True)
+    )[DEMO_SUBMITTED_ARTICLES:]
+    skipped = Assignment.objects.get(
+        project=project, article_id=open_articles[-1], annotator=users["chadi"]
+    )
+    skipped.project = project
+    do_skip_with_reason(
+        skipped,
+        user=users["chadi"],
+        choice=DEMO_SKIP_REASONS[0],
+        note="الصفحة روابط وتعليقات فقط",
+    )
+    flagged = Assignment.objects.select_related("article").get(
+        project=project, article_id=open_articles[0], annotator=users["amal"]
+    )
+    project.my_role = Role.ANNOTATOR  # type: ignore[attr-defined]  # as access_* sets it
+    question = do_comment(
+        project, flagged.article, user=users["amal"], body=DEMO_QUESTION, flag=FlagKind.QUESTION
+    )
+    project.my_role = Role.REVIEWER  # type: ignore[attr-defined]
+    do_comment(
+        project, flagged.article, user=users["rami"], body=DEMO_ANSWER, parent_id=question.pk
+    )
+
+
 def _submit(assignment: Assignment, user, content: dict) -> Annotation:
     annotation = do_start_assignment(assignment, user=user)
     annotation = do_save_draft(assignment, user=user, version=annotation.version, content=content)
@@ -257,6 +316,7 @@ def build_demo() -> tuple[Corpus, dict[str, object], Project, ImportReport]:
         corpus, report = build_demo_corpus(users["mona"])
         project = build_demo_project(corpus, users)
         build_demo_work(project, users)
+        build_demo_talk(project, users)
     return corpus, users, project, report
 
 
