@@ -564,6 +564,11 @@ export function start(root, data) {
       if (!fieldset || input.type !== "radio" || readonly) return;
       store.do(stanceOp(fieldset.dataset.target, input.value));
     });
+    let resizeTimer = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => marker.placeTags(), 100);
+    });
     window.addEventListener("online", () => {
       if (el.saveState.dataset.state === "offline") {
         retryDelay = 1000;

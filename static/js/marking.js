@@ -140,6 +140,34 @@ export class Marker {
     this.nodeStartOf = new Map(nodes.map((node, k) => [node, starts[k]]));
     this.elementsBySpan = elementsBySpan;
     this.highlighted = [];
+    this.placeTags();
+  }
+
+  // Short spans close together would have their tags on top of each other: slide each tag
+  // list that overlaps an earlier one on its line along the line, away from it (towards the
+  // end of the text). One pass reading every box, then one pass writing transforms, so the
+  // page is laid out once; transforms move nothing else.
+  placeTags() {
+    const lists = [...this.container.querySelectorAll(".tag-list")];
+    for (const list of lists) list.style.removeProperty("transform");
+    const boxes = lists.map((list) => list.getBoundingClientRect());
+    const rtl = getComputedStyle(this.container).direction === "rtl";
+    const placed = []; // [top, left, right] of the lists already placed
+    const shifts = boxes.map((box) => {
+      let left = box.left;
+      let right = box.right;
+      for (const [top, otherLeft, otherRight] of placed) {
+        if (Math.abs(top - box.top) > 2 || right <= otherLeft || left >= otherRight) continue;
+        const by = rtl ? otherLeft - 2 - right : otherRight + 2 - left;
+        left += by;
+        right += by;
+      }
+      placed.push([box.top, left, right]);
+      return left - box.left;
+    });
+    lists.forEach((list, k) => {
+      if (Math.abs(shifts[k]) > 0.5) list.style.transform = `translateX(${shifts[k]}px)`;
+    });
   }
 
   // The label names of the spans ending here, outside the text flow: an empty inline anchor
