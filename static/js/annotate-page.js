@@ -564,6 +564,15 @@ export function start(root, data) {
       if (!fieldset || input.type !== "radio" || readonly) return;
       store.do(stanceOp(fieldset.dataset.target, input.value));
     });
+    // On narrow or short screens the labels dock at the bottom (annotate.css): leave room
+    // for them under the page so they never cover its last lines.
+    const dock = root.querySelector(".labels-card");
+    if (dock && window.ResizeObserver) {
+      new ResizeObserver(() => {
+        const docked = getComputedStyle(dock).position === "fixed";
+        root.style.setProperty("--dock-height", docked ? `${dock.offsetHeight + 8}px` : "0px");
+      }).observe(dock);
+    }
     let resizeTimer = null;
     window.addEventListener("resize", () => {
       clearTimeout(resizeTimer);

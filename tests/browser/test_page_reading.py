@@ -335,6 +335,11 @@ def test_a_phone_marks_a_span_by_touch_with_the_palette_in_reach(browser, live_s
     )
     (span,) = stored(assignment)["spans"]
     assert (span["start"], span["end"], span["label"]) == (target, target + 7, "ORG")
+    # At the very bottom the docked labels cover nothing: the last stance choice is above them.
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    last = page.locator("#stance-panel fieldset").last.bounding_box()
+    dock = page.locator(".labels-card").bounding_box()
+    assert last["y"] + last["height"] <= dock["y"]
     context.close()
 
 
