@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from annotate.lib.palette import PALETTE
+from annotate.lib.palette import PALETTE, contrast_ratio
 from annotate.models import Annotation, Assignment, Role
 from annotate.queue import do_generate_assignments
 from corpus.lib.text import utf16_length
@@ -150,7 +150,23 @@ def test_marking_spans_never_moves_a_letter_of_the_paragraphs(browser, live_serv
         ".tag", "(tags) => tags.map((t) => t.style.getPropertyValue('--tag'))"
     )
     assert set(colors) <= set(PALETTE)
+    # axe-core skips generated text, so the tags' contrast is measured here: WCAG AA.
+    inks = page.eval_on_selector_all(
+        ".tag",
+        """(tags) => tags.map((t) => {
+          const style = getComputedStyle(t);
+          return [style.color, style.backgroundColor];
+        })""",
+    )
+    for ink, background in inks:
+        assert contrast_ratio(css_hex(ink), css_hex(background)) >= 4.5, (ink, background)
     context.close()
+
+
+def css_hex(color: str) -> str:
+    """'rgb(0, 114, 178)' -> '#0072b2'."""
+    red, green, blue = (int(part) for part in color[color.index("(") + 1 : -1].split(",")[:3])
+    return f"#{red:02x}{green:02x}{blue:02x}"
 
 
 def test_paragraphs_are_compact_and_the_text_lines_up_with_the_title_in_english(
