@@ -287,3 +287,17 @@ def release_unstarted(project: Project, user) -> int:
         .filter(annotation__isnull=True)
         .update(annotator=None, started_at=None)
     )
+
+
+def submitted_assignment(user, *, project: Project, asid: int) -> Assignment | None:
+    """The user's own submitted assignment `asid` in `project` (with its article), or None."""
+    return (
+        Assignment.objects.select_related("article")
+        .filter(
+            pk=asid,
+            project=project,
+            annotator_id=user.pk,
+            status=AssignmentStatus.SUBMITTED,
+        )
+        .first()
+    )

@@ -10,22 +10,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import json_script
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from annotate.access import access_assignment, access_project
 from annotate.annotations import do_start_assignment
 from annotate.guidelines import guidelines_html
+from annotate.lib.palette import styled_labels
 from annotate.lib.schema import active_targets, claim_key, span_labels
-from annotate.models import AnnotationStatus, AssignmentStatus
-from annotate.queue import do_next, queue_summary
+from annotate.models import AnnotationStatus, AssignmentStatus, Project
+from annotate.queue import do_next, queue_summary, submitted_assignment
 from annotate.views.comments import annotate_page_context
+from annotate.views.plurals import list_separator, plural_forms
 
 # Keys the page handles itself; label shortcuts fill 1-9 for labels that have none.
 FALLBACK_SHORTCUTS = "123456789"
@@ -41,6 +45,7 @@ SCRIPT_MODULES = (
     "marking",
     "offsets",
     "page",
+    "palette",
     "spans",
     "store",
     "text",
@@ -124,9 +129,37 @@ def script_strings() -> dict[str, str]:
         "exact_on": _("Exact characters"),
         "word_snap": _("Whole words"),
         "stance_summary": _("Stance set for %(done)s of %(total)s targets"),
-        "spans_summary": _("%(spans)s spans, %(claims)s claims"),
         "ready": _("Ready"),
+        "clitic_bare": _("No proclitic left to drop (Shift+Space keeps one)."),
+        "clitic_whole": _("The whole word is selected."),
+        "list_separator": list_separator(),
     }
+
+
+def script_plurals() -> dict[str, dict[str, str]]:
+    """Counted messages the script shows, one template per plural category."""
+    language = get_language()
+    return {
+        "spans": plural_forms(lambda n: ngettext("%(count)s span", "%(count)s spans", n), language),
+        "claims": plural_forms(
+            lambda n: ngettext("%(count)s claim", "%(count)s claims", n), language
+        ),
+    }
+
+
+def confirm_submission(request: HttpRequest, *, project: Project) -> None:
+    """Say on the next page that the annotation the page just submitted went through.
+
+    The annotation page sends the annotator here with ?submitted=<assignment id>; only their
+    own submitted assignment in this project is named, anything else is ignored.
+    """
+    asid = request.GET.get("submitted", "")
+    if not asid.isdigit():
+        return
+    done = submitted_assignment(request.user, project=project, asid=int(asid))
+    if done is not None:
+        title = done.article.title or _("Untitled article")
+        messages.success(request, _("Submitted: %(title)s.") % {"title": title})
 
 
 @login_required
@@ -134,6 +167,7 @@ def script_strings() -> dict[str, str]:
 def project_annotate(request: HttpRequest, pid: int) -> HttpResponse:
     """Send the user to their current or next assignment, or say the queue is finished."""
     project = access_project(request.user, pid)
+    confirm_submission(request, project=project)
     found = do_next(project, request.user)
     if found is None:
         return render(
@@ -159,7 +193,9 @@ def assignment_annotate(request: HttpRequest, asid: int) -> HttpResponse:
         annotation.status == AnnotationStatus.SUBMITTED
         or assignment.status == AssignmentStatus.SKIPPED
     )
-    labels = label_shortcuts(schema)
+    # Colours come from the palette (by position in the schema), not the stored colours.
+    all_labels = styled_labels([label for label in span_labels(schema) if label])
+    labels = [{**label, **all_labels[label["key"]]} for label in label_shortcuts(schema)]
     targets = active_targets(schema)
     names = stance_value_names()
     page_data = {
@@ -182,12 +218,14 @@ def assignment_annotate(request: HttpRequest, asid: int) -> HttpResponse:
                 "key": label["key"],
                 "name": label["name"],
                 "color": label["color"],
+                "ink": label["ink"],
+                "line": label["line"],
                 "shortcut": label["shortcut"],
                 "is_claim": label["is_claim"],
             }
             for label in labels
         ],
-        "all_labels": {label["key"]: label for label in span_labels(schema) if label},
+        "all_labels": all_labels,
         "annotation": {
             "id": annotation.pk,
             "version": annotation.version,
@@ -204,6 +242,7 @@ def assignment_annotate(request: HttpRequest, asid: int) -> HttpResponse:
         },
         "value_names": names,
         "strings": script_strings(),
+        "plurals": script_plurals(),
     }
     context = {
         "project": project,

@@ -15,8 +15,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from annotate.access import LEADS, access_project, article_in_project
@@ -26,9 +26,11 @@ from annotate.gold import (
     gold_progress,
     review_queue,
 )
+from annotate.lib.palette import styled_labels
 from annotate.lib.schema import span_labels
 from annotate.models import ProjectArticle
 from annotate.views.annotate_page import label_shortcuts
+from annotate.views.plurals import plural_forms
 
 PAGE_SIZE = 50
 
@@ -89,7 +91,6 @@ def _strings() -> dict[str, str]:
         ),
         "error": _("Could not save: %(detail)s"),
         "offline": _("The server cannot be reached; nothing was saved."),
-        "open_left": _("%(count)s decisions still open."),
         "all_decided": _("Every decision is made."),
         "checkworthy": _("Check-worthy"),
         "stance": _("Stance towards the claim"),
@@ -122,9 +123,13 @@ def adjudicate_article(request: HttpRequest, pid: int, aid: int) -> HttpResponse
     article = article_in_project(project, aid)
     data: dict[str, Any] = adjudication_data(project, article)
     labels = {
-        label["key"]: {"name": label.get("name", label["key"]), "color": label.get("color", "#888")}
-        for label in span_labels(project.schema)
-        if label
+        key: {
+            "name": label.get("name", key),
+            "color": label["color"],
+            "ink": label["ink"],
+            "line": label["line"],
+        }
+        for key, label in styled_labels([lb for lb in span_labels(project.schema) if lb]).items()
     }
     page_data = {
         **data,
@@ -135,6 +140,14 @@ def adjudicate_article(request: HttpRequest, pid: int, aid: int) -> HttpResponse
             "next": _next_article(project, article.pk),
         },
         "strings": _strings(),
+        "plurals": {
+            "open_left": plural_forms(
+                lambda n: ngettext(
+                    "%(count)s decision still open.", "%(count)s decisions still open.", n
+                ),
+                get_language(),
+            ),
+        },
     }
     return render(
         request,

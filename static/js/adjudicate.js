@@ -21,7 +21,7 @@ import {
 } from "./editing.js";
 import { bindKeys, labelShortcuts } from "./keys.js";
 import { createMarker } from "./marking.js";
-import { $, createFlash, format, templateStrings } from "./page.js";
+import { $, createFlash, format, plural, templateStrings } from "./page.js";
 import { compareSpans } from "./spans.js";
 import { DocumentStore, sameValue } from "./store.js";
 
@@ -455,7 +455,7 @@ export function start(root, data) {
     });
     $("decisions").replaceChildren(...items);
     const open = data.decisions.filter(isOpen).length;
-    $("open-count").textContent = open ? format(S.open_left, { count: open }) : S.all_decided;
+    $("open-count").textContent = open ? plural(data.plurals.open_left, open) : S.all_decided;
   }
 
   function renderAnnotators() {

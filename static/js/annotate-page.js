@@ -8,7 +8,7 @@ import { ApiError, NetworkError, apiFetch } from "./api.js";
 import { SpanEditor, stanceOp } from "./editing.js";
 import { bindKeys } from "./keys.js";
 import { createMarker } from "./marking.js";
-import { $, createFlash, format } from "./page.js";
+import { $, createFlash, format, plural } from "./page.js";
 import { compareSpans, innermost } from "./spans.js";
 import { AnnotationStore, canonicalJson } from "./store.js";
 
@@ -408,7 +408,8 @@ export function start(root, data) {
       });
       readonly = true;
       store.forget();
-      window.location.assign(data.urls.next);
+      // The next page says the submission went through (see project_annotate).
+      window.location.assign(`${data.urls.next}?submitted=${data.assignment.id}`);
     } catch (error) {
       if (error instanceof NetworkError) {
         setSaveState("offline");
@@ -433,16 +434,18 @@ export function start(root, data) {
         const fieldset = el.stancePanel.querySelector(selector);
         if (fieldset) fieldset.setAttribute("aria-invalid", "true");
       }
-      flash(format(S.missing_stance, { names: missing.map((t) => t.name).join("، ") }));
+      const names = missing.map((t) => t.name).join(S.list_separator);
+      flash(format(S.missing_stance, { names }));
       const first = el.stancePanel.querySelector('fieldset[aria-invalid="true"] input');
       if (first) first.focus();
       return;
     }
     const spans = store.content.spans;
-    el.submitSummary.textContent = format(S.spans_summary, {
-      spans: spans.length,
-      claims: spans.filter((s) => s.label === CLAIM).length,
-    });
+    const claims = spans.filter((s) => s.label === CLAIM).length;
+    el.submitSummary.textContent = [
+      plural(data.plurals.spans, spans.length),
+      plural(data.plurals.claims, claims),
+    ].join(S.list_separator);
     el.submitDialog.showModal();
   }
 
@@ -458,7 +461,9 @@ export function start(root, data) {
         escape: onEscape,
         submit: openSubmitDialog,
         delete: () => editor.deleteSelected(),
-        clitic: () => marker.cycleClitic(),
+        clitic: ({ back }) => {
+          if (!marker.cycleClitic({ back }) && marker.pending) flash(back ? S.clitic_whole : S.clitic_bare);
+        },
         extend: ({ forward, exact }) => editor.extendSelection(forward, exact || exactMode),
         move: ({ forward, alt }) => {
           if (!alt) moveBetweenSpans(forward);
@@ -469,21 +474,37 @@ export function start(root, data) {
     );
     marker.attachMouse({
       readonly: () => readonly,
-      exact: (event) => event.altKey || exactMode,
+      exact: (event) => Boolean(event && event.altKey) || exactMode,
       select: () => {
         if (editor.selectedId) editor.select(null);
       },
       click: onArticleClick,
     });
-    // Label and toolbar buttons keep the text selection: no focus change on mousedown.
+    // Label and toolbar buttons keep the text selection: no focus change on mousedown. A tap
+    // may still clear the selection before the click: the range held at the press is used.
+    let held = null;
     for (const button of root.querySelectorAll(".label-button, #clitic-button")) {
       button.addEventListener("mousedown", (event) => event.preventDefault());
+      button.addEventListener("pointerdown", () => {
+        held = marker.pending;
+      });
     }
+    const restoreHeld = () => {
+      if (!marker.pending && held && !readonly) marker.setPending(held);
+      held = null;
+    };
     for (const button of root.querySelectorAll(".label-button")) {
       button.style.setProperty("--label-color", button.dataset.color);
-      button.addEventListener("click", () => editor.applyLabel(button.dataset.label));
+      button.style.setProperty("--label-line", button.dataset.line || "solid");
+      button.addEventListener("click", () => {
+        restoreHeld();
+        editor.applyLabel(button.dataset.label);
+      });
     }
-    el.cliticButton.addEventListener("click", () => marker.cycleClitic());
+    el.cliticButton.addEventListener("click", () => {
+      restoreHeld();
+      marker.cycleClitic();
+    });
     el.exact.addEventListener("click", () => {
       exactMode = !exactMode;
       el.exact.setAttribute("aria-pressed", String(exactMode));
@@ -542,6 +563,20 @@ export function start(root, data) {
       const fieldset = input.closest("fieldset[data-target]");
       if (!fieldset || input.type !== "radio" || readonly) return;
       store.do(stanceOp(fieldset.dataset.target, input.value));
+    });
+    // On narrow or short screens the labels dock at the bottom (annotate.css): leave room
+    // for them under the page so they never cover its last lines.
+    const dock = root.querySelector(".labels-card");
+    if (dock && window.ResizeObserver) {
+      new ResizeObserver(() => {
+        const docked = getComputedStyle(dock).position === "fixed";
+        root.style.setProperty("--dock-height", docked ? `${dock.offsetHeight + 8}px` : "0px");
+      }).observe(dock);
+    }
+    let resizeTimer = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => marker.placeTags(), 100);
     });
     window.addEventListener("online", () => {
       if (el.saveState.dataset.state === "offline") {

@@ -26,9 +26,51 @@ export function nextDelay(previous) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// ---- the list of recent jobs: a job started or finished here shows there at once ----
+
+const jobsTable = document.getElementById("jobs-table");
+const jobsBody = document.getElementById("jobs-body");
+const jobsEmpty = document.getElementById("jobs-empty");
+
+function downloadLabel() {
+  const link = document.querySelector(".job-download");
+  return (link && link.textContent.trim()) || S.done;
+}
+
+// The row of `job` in the list (added at the top when it is not there yet), brought up to date.
+export function showInList(job) {
+  if (!jobsBody || !job.url) return null;
+  let row = [...jobsBody.querySelectorAll(".job-row")].find((r) => r.dataset.job === job.url);
+  if (!row) {
+    row = document.createElement("tr");
+    row.className = "job-row";
+    row.dataset.job = job.url;
+    for (let k = 0; k < 5; k++) row.append(document.createElement("td"));
+    row.children[2].className = "job-text";
+    jobsBody.prepend(row);
+  }
+  row.dataset.status = job.status;
+  const cells = row.children;
+  if (job.id !== undefined) cells[0].textContent = String(job.id);
+  if (job.kind) cells[1].textContent = job.kind;
+  cells[2].textContent = jobText(job);
+  if (job.created_at) cells[3].textContent = job.created_at.slice(0, 16);
+  if (job.download) {
+    const link = document.createElement("a");
+    link.className = "button";
+    link.href = job.download;
+    link.textContent = downloadLabel();
+    cells[4].replaceChildren(link);
+  }
+  if (jobsTable) jobsTable.hidden = false;
+  if (jobsEmpty) jobsEmpty.hidden = true;
+  return row;
+}
+
 // ---- showing a job ----
 
 function show(job, view) {
+  showInList(job);
   view.root.hidden = false;
   view.root.dataset.status = job.status;
   const progress = view.root.querySelector("progress");
@@ -165,15 +207,7 @@ for (const row of document.querySelectorAll(".job-row")) {
       } catch {
         continue;
       }
-      row.dataset.status = job.status;
-      row.querySelector(".job-text").textContent = jobText(job);
-    }
-    if (job.download) {
-      const link = document.createElement("a");
-      link.className = "button";
-      link.href = job.download;
-      link.textContent = S.done;
-      row.lastElementChild.replaceChildren(link);
+      showInList(job);
     }
   })();
 }

@@ -5,7 +5,8 @@
 // typed into a text field (a text-like input, textarea, select, contenteditable) are typing.
 // On any other element (the article, the body, a button, a link, a radio button, a checkbox)
 // shortcuts work, label keys included; only the keys such a control uses itself stay with it:
-// Enter and Space press a button, the arrows move through a radio group.
+// Enter and Space press a button, the arrows move through a radio group. Enter on a radio
+// button or checkbox submits, as it does on the article.
 
 const FALLBACK_SHORTCUTS = "123456789";
 
@@ -59,6 +60,12 @@ export function isControl(target) {
   return Boolean(target && target.closest && target.closest("button, a, input, summary"));
 }
 
+// Whether `target` is a radio button or checkbox: Enter does nothing on those by itself.
+export function isChoice(target) {
+  const input = target && target.closest && target.closest("input");
+  return Boolean(input) && (input.type === "radio" || input.type === "checkbox");
+}
+
 // ---- what a key asks for -------------------------------------------------------------------
 
 // The command a keydown event asks for, or null when the key is not a shortcut here:
@@ -68,7 +75,7 @@ export function isControl(target) {
 //   {name: "leave-field"}                   Esc in a text field
 //   {name: "submit"}                        Enter
 //   {name: "delete"}                        Delete, Backspace
-//   {name: "clitic"}                        Space
+//   {name: "clitic", back}                  Space (Shift+Space: back)
 //   {name: "extend", forward, exact}        Shift+arrow (Alt: by character)
 //   {name: "move", forward, alt}            an arrow
 //   {name: "label", label}                  a label key (shortcuts: shortcut -> label key)
@@ -97,12 +104,14 @@ export function keyCommand(event, shortcuts = new Map()) {
     case "Escape":
       return { name: "escape", keepDefault: true };
     case "Enter":
-      return control ? null : { name: "submit" };
+      // A button or link presses itself; a radio button or checkbox has no Enter of its own
+      // (the stance radios are usually the last thing clicked), so Enter submits there too.
+      return control && !isChoice(target) ? null : { name: "submit" };
     case "Delete":
     case "Backspace":
       return { name: "delete" };
     case " ":
-      return control ? null : { name: "clitic" };
+      return control ? null : { name: "clitic", back: Boolean(event.shiftKey) };
     case "ArrowLeft":
     case "ArrowRight": {
       if (control && target.type === "radio") return null;

@@ -8,10 +8,14 @@
 // in the page: the component reports through callbacks. All text goes in through text nodes.
 
 import { OffsetMap } from "./offsets.js";
+import { fillColor, labelStyle, underlineImage } from "./palette.js";
 import { innermost, layoutSegments } from "./spans.js";
 import { TextModel } from "./text.js";
 
 export const MAX_LEVEL = 5; // underline levels the stylesheet draws (0..5)
+// How long a selection made without a mouse button (touch handles, Ctrl+A) must stay still
+// before it becomes the selection waiting for a label.
+export const SELECTION_SETTLE_MS = 250;
 
 // ---- the component ---------------------------------------------------------------------
 
@@ -31,6 +35,8 @@ export class Marker {
     this.pending = null; // {start, end} in code points, waiting for a label
     this.keyboard = null; // {anchor, focus} while Shift+arrows build a selection
     this.mouseDown = false;
+    this.pointerType = null;
+    this.lastExact = false;
     this.renderedSpans = null;
     this.levels = new Map();
     this.textNodes = [];
@@ -45,7 +51,40 @@ export class Marker {
   }
 
   labelColor(key) {
-    return (this.labels[key] && this.labels[key].color) || "#888888";
+    return this.labelStyle(key).color;
+  }
+
+  // {color, ink, line}: the label's colour, its tag's ink and its underline style.
+  labelStyle(key) {
+    return labelStyle(this.labels[key]);
+  }
+
+  // Text nodes for text16[start:end], appended to `parent`: a run of line breaks becomes its
+  // own block element (.para-break), so paragraphs get a small gap instead of blank lines.
+  appendText(parent, start, end, nodes, starts) {
+    const piece = this.text.slice(start, end);
+    const breaks = /[^\S\n]*\n\s*/g;
+    let at = 0;
+    const add = (from, to, isBreak) => {
+      if (to <= from) return;
+      const node = document.createTextNode(piece.slice(from, to));
+      nodes.push(node);
+      starts.push(start + from);
+      if (!isBreak) {
+        parent.append(node);
+        return;
+      }
+      const gap = document.createElement("span");
+      gap.className = "para-break";
+      gap.append(node);
+      parent.append(gap);
+    };
+    for (const match of piece.matchAll(breaks)) {
+      add(at, match.index, false);
+      add(match.index, match.index + match[0].length, true);
+      at = match.index + match[0].length;
+    }
+    add(at, piece.length, false);
   }
 
   // ---- drawing ----
@@ -68,41 +107,30 @@ export class Marker {
     const starts = [];
     const elementsBySpan = new Map();
     for (const segment of layout.segments) {
-      const node = document.createTextNode(text.slice(segment.start, segment.end));
-      nodes.push(node);
-      starts.push(segment.start);
       if (segment.spans.length === 0) {
-        fragment.append(node);
+        this.appendText(fragment, segment.start, segment.end, nodes, starts);
       } else {
         const seg = document.createElement("span");
         seg.className = "seg";
-        seg.append(node);
+        this.appendText(seg, segment.start, segment.end, nodes, starts);
         let entity = false;
         const covering = [];
         for (const id of segment.spans) {
           const span = byId.get(id);
           covering.push(span);
           const level = Math.min(levels.get(id), MAX_LEVEL);
-          seg.style.setProperty(`--u${level}`, this.labelColor(span.label));
+          const style = this.labelStyle(span.label);
+          seg.style.setProperty(`--u${level}`, underlineImage(style.color, style.line));
           if (span.label !== this.claimLabel) entity = true;
           if (!elementsBySpan.has(id)) elementsBySpan.set(id, []);
           elementsBySpan.get(id).push(seg);
         }
-        seg.style.setProperty("--fill", `${this.labelColor(innermost(covering, levels).label)}30`);
+        seg.style.setProperty("--fill", fillColor(this.labelColor(innermost(covering, levels).label)));
         if (entity) seg.classList.add("entity");
         seg.dataset.spans = segment.spans.join(" ");
         fragment.append(seg);
       }
-      for (const id of segment.ends) {
-        const span = byId.get(id);
-        const tag = document.createElement("span");
-        tag.className = "tag";
-        tag.dataset.span = id;
-        tag.dataset.name = this.labelName(span.label);
-        tag.style.setProperty("--tag", this.labelColor(span.label));
-        elementsBySpan.get(id).push(tag);
-        fragment.append(tag);
-      }
+      if (segment.ends.length) fragment.append(this.tagsFor(segment.ends, byId, elementsBySpan));
     }
     const depth = Math.max(1, Math.min(layout.depth, MAX_LEVEL + 1));
     this.container.style.setProperty("--depth", String(depth));
@@ -112,6 +140,59 @@ export class Marker {
     this.nodeStartOf = new Map(nodes.map((node, k) => [node, starts[k]]));
     this.elementsBySpan = elementsBySpan;
     this.highlighted = [];
+    this.placeTags();
+  }
+
+  // Short spans close together would have their tags on top of each other: slide each tag
+  // list that overlaps an earlier one on its line along the line, away from it (towards the
+  // end of the text). One pass reading every box, then one pass writing transforms, so the
+  // page is laid out once; transforms move nothing else.
+  placeTags() {
+    const lists = [...this.container.querySelectorAll(".tag-list")];
+    for (const list of lists) list.style.removeProperty("transform");
+    const boxes = lists.map((list) => list.getBoundingClientRect());
+    const rtl = getComputedStyle(this.container).direction === "rtl";
+    const placed = []; // [top, left, right] of the lists already placed
+    const shifts = boxes.map((box) => {
+      let left = box.left;
+      let right = box.right;
+      for (const [top, otherLeft, otherRight] of placed) {
+        if (Math.abs(top - box.top) > 2 || right <= otherLeft || left >= otherRight) continue;
+        const by = rtl ? otherLeft - 2 - right : otherRight + 2 - left;
+        left += by;
+        right += by;
+      }
+      placed.push([box.top, left, right]);
+      return left - box.left;
+    });
+    lists.forEach((list, k) => {
+      if (Math.abs(shifts[k]) > 0.5) list.style.transform = `translateX(${shifts[k]}px)`;
+    });
+  }
+
+  // The label names of the spans ending here, outside the text flow: an empty inline anchor
+  // (it takes no room, so marking never reflows a line) holding an absolutely positioned
+  // list of tags above the end of the span. Names are CSS generated content: not selectable,
+  // not part of any offset.
+  tagsFor(ids, byId, elementsBySpan) {
+    const anchor = document.createElement("span");
+    anchor.className = "tag-anchor";
+    const list = document.createElement("span");
+    list.className = "tag-list";
+    for (const id of ids) {
+      const span = byId.get(id);
+      const style = this.labelStyle(span.label);
+      const tag = document.createElement("span");
+      tag.className = "tag";
+      tag.dataset.span = id;
+      tag.dataset.name = this.labelName(span.label);
+      tag.style.setProperty("--tag", style.color);
+      tag.style.setProperty("--tag-ink", style.ink);
+      elementsBySpan.get(id).push(tag);
+      list.append(tag);
+    }
+    anchor.append(list);
+    return anchor;
   }
 
   // marks: [[spanId, className], ...]; the previous marks are cleared.
@@ -241,14 +322,17 @@ export class Marker {
     return this.pending ? this.offsets.slice(this.pending.start, this.pending.end) : "";
   }
 
-  // Whether the pending selection starts on a proclitic that can be kept or dropped.
-  canCycleClitic() {
-    return Boolean(this.pending) && this.model.cliticStarts(this.pending.start, this.pending.end).length > 1;
+  // Whether the pending selection starts on a proclitic that can be dropped (or, with `back`,
+  // a dropped one that can be kept again).
+  canCycleClitic({ back = false } = {}) {
+    if (!this.pending) return false;
+    return this.model.canCycleClitic(this.pending.start, this.pending.end, { back });
   }
 
-  cycleClitic() {
+  // Space drops one more proclitic, stopping at the bare word; Shift+Space keeps one back.
+  cycleClitic({ back = false } = {}) {
     if (!this.pending) return false;
-    const start = this.model.cycleClitic(this.pending.start, this.pending.end);
+    const start = this.model.cycleClitic(this.pending.start, this.pending.end, { back });
     if (start === this.pending.start) return false;
     this.setPending({ start, end: this.pending.end });
     return true;
@@ -287,16 +371,34 @@ export class Marker {
     };
   }
 
-  // ---- mouse wiring ----
+  // ---- pointer wiring ----
 
-  // Mouse selection in the article. hooks: readonly() -> bool; exact(event) -> bool;
-  // select(range) before a new range becomes pending; click(event, caret) for a click.
+  // Selection in the article by mouse, pen or touch. hooks: readonly() -> bool;
+  // exact(event) -> bool; select(range) before a new range becomes pending; click(event, caret)
+  // for a click or tap. A mouse or pen drag is read when the button comes up; a touch
+  // selection (long press, then the handles) fires no pointer event while it changes, so it is
+  // read from selectionchange once it has been still for a moment. Either way the range is
+  // snapped like a drag; a touch selection keeps the handles where the finger left them.
   attachMouse(hooks) {
     const readonly = hooks.readonly || (() => false);
-    this.container.addEventListener("mousedown", (event) => {
-      if (event.button === 0) this.mouseDown = true;
+    const pick = (range16, event) => {
+      this.lastExact = Boolean(hooks.exact(event || { altKey: false }));
+      const range = this.snap(range16.start, range16.end, this.lastExact);
+      if (range && hooks.select) hooks.select(range);
+      return range;
+    };
+    this.container.addEventListener("pointerdown", (event) => {
+      this.pointerType = event.pointerType;
+      if (event.pointerType !== "touch" && event.button === 0) this.mouseDown = true;
     });
-    document.addEventListener("mouseup", (event) => {
+    document.addEventListener("pointerup", (event) => {
+      if (event.pointerType === "touch") {
+        // A tap: a click on a span; a selection is read from selectionchange below.
+        if (this.container.contains(event.target) && !this.selectionOffsets()) {
+          hooks.click(event, this.caret());
+        }
+        return;
+      }
       if (!this.mouseDown) return;
       this.mouseDown = false;
       const range16 = this.selectionOffsets();
@@ -305,23 +407,47 @@ export class Marker {
         return;
       }
       if (readonly()) return;
-      const range = this.snap(range16.start, range16.end, hooks.exact(event));
-      if (range) {
-        if (hooks.select) hooks.select(range);
-        this.setPending(range);
-      } else {
-        this.clearPending({ dom: true });
-      }
+      const range = pick(range16, event);
+      if (range) this.setPending(range);
+      else this.clearPending({ dom: true });
     });
+    document.addEventListener("pointercancel", () => {
+      this.mouseDown = false;
+    });
+    let settle = null;
     document.addEventListener("selectionchange", () => {
-      if (this.mouseDown || !this.pending) return;
+      if (this.mouseDown) return;
+      clearTimeout(settle);
       const selection = window.getSelection();
       if (!selection || selection.isCollapsed) {
+        if (!this.pending) return;
         this.pending = null;
         this.keyboard = null;
         this.onPending(null);
+        return;
       }
+      const range16 = this.selectionOffsets();
+      if (!range16 || readonly() || this.matchesPending(range16)) return;
+      settle = setTimeout(() => {
+        const now = this.selectionOffsets();
+        if (!now || this.mouseDown || this.matchesPending(now)) return;
+        const range = pick(now, null);
+        if (!range) return;
+        this.pending = range;
+        this.keyboard = { anchor: range.start, focus: range.end };
+        this.onPending(range);
+      }, SELECTION_SETTLE_MS);
     });
+  }
+
+  // Whether a DOM selection (UTF-16 offsets) is what the pending range shows or came from.
+  matchesPending(range16) {
+    if (!this.pending) return false;
+    const start = this.offsets.toUtf16(this.pending.start);
+    const end = this.offsets.toUtf16(this.pending.end);
+    if (range16.start === start && range16.end === end) return true;
+    const snapped = this.snap(range16.start, range16.end, this.lastExact);
+    return Boolean(snapped) && snapped.start === this.pending.start && snapped.end === this.pending.end;
   }
 }
 

@@ -37,3 +37,17 @@ export function createFlash(element, { duration = 6000 } = {}) {
     }, duration);
   };
 }
+
+// A count in words, in the page's language: `forms` maps the CLDR plural categories (zero,
+// one, two, few, many, other) to translated templates with a %(count)s placeholder, made on
+// the server with Django's ngettext (see annotate/views/plurals.py).
+export function plural(forms, count, lang = document.documentElement.lang || "en") {
+  let category = "other";
+  try {
+    category = new Intl.PluralRules(lang).select(count);
+  } catch {
+    // an unknown language tag: "other"
+  }
+  return format(forms[category] ?? forms.other, { count });
+}
+

@@ -274,8 +274,11 @@ export class TextModel {
     return s < e ? { start: s, end: e } : null;
   }
 
-  // Whole tokens: the first token the selection touches to the last one. A selection that
-  // starts exactly after a proclitic keeps that start (داعش inside وداعش).
+  // Whole tokens: the first token the selection touches to the last one. A start inside a
+  // word always goes back to the word's first letter: the browser puts a press on the inner
+  // half of that letter after it, and whether ف in فرنسا or ل in لبنان is a proclitic is a
+  // question of words, not letters. Proclitics are dropped only on purpose: Space
+  // (cycleClitic) or the exact-characters mode (snapExact).
   snapWords(start, end) {
     const tokens = this.tokens;
     const s0 = Math.max(0, Math.min(start, end));
@@ -283,9 +286,7 @@ export class TextModel {
     const first = tokenFrom(tokens, s0);
     const last = tokenUntil(tokens, e0);
     if (first >= tokens.length || last < 0 || first > last) return null;
-    let s = tokens[first].start;
-    if (s0 > s && this.splitsOf(first).includes(s0)) s = s0;
-    return { start: s, end: tokens[last].end };
+    return { start: tokens[first].start, end: tokens[last].end };
   }
 
   snap(start, end, { exact = false } = {}) {
@@ -308,11 +309,18 @@ export class TextModel {
     return options.includes(start) ? options : [start];
   }
 
-  // The next start in cliticStarts (wrapping round): drops one more proclitic each time.
-  cycleClitic(start, end) {
+  // The next start in cliticStarts: drops one more proclitic each time and stays at the bare
+  // word (no wrapping round to the whole word); `back` keeps one more proclitic instead.
+  cycleClitic(start, end, { back = false } = {}) {
     const options = this.cliticStarts(start, end);
     const k = options.indexOf(start);
-    return options[(k + 1) % options.length];
+    const next = Math.max(0, Math.min(options.length - 1, k + (back ? -1 : 1)));
+    return options[next];
+  }
+
+  // Whether cycleClitic can drop (or, with `back`, keep) one more proclitic.
+  canCycleClitic(start, end, { back = false } = {}) {
+    return this.cycleClitic(start, end, { back }) !== start;
   }
 
   // Token-wise movement for keyboard selection: the boundary one word forward or back.

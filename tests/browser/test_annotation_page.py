@@ -396,13 +396,17 @@ def test_claim_with_claimant_and_stance_for_every_target_then_submit_opens_the_n
     page.click("input[name=stance-us_coalition][value=not_mentioned]")
     expect(page.locator("input[name=stance-isis][value=against]")).to_be_checked()
 
-    page.focus("#article-text")
+    # Enter with the stance radio just clicked still focused: it submits (asking first).
+    expect(page.locator("input[name=stance-us_coalition][value=not_mentioned]")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#submit-dialog")).to_be_visible()
+    expect(page.locator("#submit-summary")).to_have_text("نطاقان، ادعاء واحد")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/assignments/{second.pk}/annotate/")
     expect(page.locator("#annotate")).to_have_attribute("data-ready", "true")
     expect(page.locator("#queue-progress")).to_have_attribute("value", "1")
+    # The next article opens with a word that the last one was submitted.
+    expect(page.locator(".messages")).to_contain_text("خبر رقم 1")
 
     annotation = Annotation.objects.get(assignment=first)
     assert annotation.status == AnnotationStatus.SUBMITTED
@@ -712,7 +716,7 @@ def test_screenshot_of_spans_on_the_right_letters(browser, live_server, artifact
         drag_select(page, ARTICLE, start, start + len(words))
         page.keyboard.press(key)
     start = ARTICLE.index("وداعش")
-    drag_select(page, ARTICLE, start + 1, start + 5)
+    drag_select(page, ARTICLE, start + 1, start + 5, alt=True)  # exact: without و
     page.keyboard.press("5")
     # Inside a word whose letters join across the span boundary: ال|زور
     start = ARTICLE.index("الزور") + 2

@@ -259,13 +259,40 @@ def test_a_selection_inside_a_word_snaps_to_the_whole_word(js):
     assert snap(js, text, 3, 4) is None
 
 
-def test_a_selection_starting_after_a_proclitic_keeps_that_start(js):
-    text = "قال إن وداعش انسحب"
-    start = text.index("داعش")
-    assert snap(js, text, start, start + 4) == "داعش"
-    assert snap(js, text, start, start + 2) == "داعش"
-    # One letter further in is not a clitic boundary: the whole word.
-    assert snap(js, text, start + 1, start + 4) == "وداعش"
+# Words whose first letter is a proclitic and words where the same letter is the word's own:
+# (word, the bare word Space reaches last). A start anywhere in the first letter snaps to the
+# whole word either way; only Space (or exact characters) drops a letter.
+CLITIC_TABLE = [
+    ("وداعش", "داعش"),  # و: and
+    ("فقال", "قال"),  # ف: so
+    ("بالجيش", "جيش"),  # ب + the article
+    ("للجيش", "جيش"),  # ل + the article without its alef
+    ("كالأسد", "أسد"),  # ك + the article
+    ("والرقة", "رقة"),  # و + the article
+    ("الرقة", "رقة"),  # the article
+    ("فرنسا", "رنسا"),  # ف is the word's own letter; Space still offers the cut
+    ("لبنان", "بنان"),  # ل is the word's own letter
+    ("وزارة", "زارة"),  # و is the word's own letter
+    ("بغداد", "غداد"),  # ب is the word's own letter
+    ("كركوك", "ركوك"),  # ك is the word's own letter
+]
+
+
+@pytest.mark.parametrize(("word", "bare"), CLITIC_TABLE)
+def test_a_start_inside_the_first_letter_snaps_to_the_whole_word(js, word, bare):
+    text = f"قال إن {word} انسحب"
+    start = text.index(word)
+    end = start + len(word)
+    # Before the first letter, after it (the inner half of the letter pressed), after two.
+    assert snap(js, text, start, end) == word
+    assert snap(js, text, start + 1, end) == word
+    assert snap(js, text, start + 2, end) == word
+    # Exact characters keep the start the annotator chose.
+    assert snap(js, text, start + 1, end, exact=True) == word[1:]
+    # Space reaches the bare word and stops there.
+    options = clitic_options(js, text, word)
+    assert options[0] == word
+    assert options[-1] == bare
 
 
 def clitic_options(js, text: str, word: str, article_clitic: bool = True) -> list[str]:
@@ -296,19 +323,33 @@ def test_proclitic_options_for_conjunctions_prepositions_and_the_article(js):
     assert clitic_options(js, "CNN", "CNN") == ["CNN"]
 
 
-def test_cycling_the_clitic_drops_one_more_and_wraps(js):
+def test_space_drops_one_proclitic_at_a_time_and_stops_at_the_bare_word(js):
     got = run(
         js,
         """const model = new m.text.TextModel("قال وبالجيش");
         const seen = [];
         let start = 4;
         for (let k = 0; k < 5; k++) {
-          seen.push(model.slice(start, 11));
+          seen.push([model.slice(start, 11), model.canCycleClitic(start, 11)]);
           start = model.cycleClitic(start, 11);
         }
-        return seen;""",
+        const back = [];
+        for (let k = 0; k < 4; k++) {
+          start = model.cycleClitic(start, 11, {back: true});
+          back.push(model.slice(start, 11));
+        }
+        return [seen, back];""",
     )
-    assert got == ["وبالجيش", "بالجيش", "الجيش", "جيش", "وبالجيش"]
+    assert got == [
+        [
+            ["وبالجيش", True],
+            ["بالجيش", True],
+            ["الجيش", True],
+            ["جيش", False],
+            ["جيش", False],
+        ],
+        ["الجيش", "بالجيش", "وبالجيش", "وبالجيش"],
+    ]
 
 
 def test_exact_snapping_never_splits_a_letter_from_its_marks(js):

@@ -135,9 +135,14 @@ def test_the_other_shortcuts_and_the_keys_a_control_keeps(js):
         "escape in a field": ("#select", {"key": "Escape"}),
         "enter": ("#article", {"key": "Enter"}),
         "enter on a button": ("#button", {"key": "Enter"}),
+        "enter on a radio": ("#radio", {"key": "Enter"}),
+        "enter on a checkbox": ("#checkbox", {"key": "Enter"}),
+        "enter on a link": ("#link", {"key": "Enter"}),
+        "enter in a field": ("#text", {"key": "Enter"}),
         "delete": ("#checkbox", {"key": "Delete"}),
         "backspace": ("#article", {"key": "Backspace"}),
         "space": ("#article", {"key": " "}),
+        "shift+space": ("#article", {"key": " ", "shiftKey": True}),
         "space on a button": ("#button", {"key": " "}),
         "left": ("#article", {"key": "ArrowLeft"}),
         "right on a button": ("#button", {"key": "ArrowRight"}),
@@ -168,9 +173,14 @@ def test_the_other_shortcuts_and_the_keys_a_control_keeps(js):
         "escape in a field": {"name": "leave-field", "keepDefault": True},
         "enter": {"name": "submit"},
         "enter on a button": None,
+        "enter on a radio": {"name": "submit"},
+        "enter on a checkbox": {"name": "submit"},
+        "enter on a link": None,
+        "enter in a field": None,
         "delete": {"name": "delete"},
         "backspace": {"name": "delete"},
-        "space": {"name": "clitic"},
+        "space": {"name": "clitic", "back": False},
+        "shift+space": {"name": "clitic", "back": True},
         "space on a button": None,
         # Right-to-left: the left arrow goes forward.
         "left": {"name": "move", "forward": True, "alt": False},
@@ -587,9 +597,8 @@ STRINGS = {name: name for name in NAMES.split()} | {
     "span_of": "%(n)s/%(total)s",
     "stance_summary": "%(done)s/%(total)s",
     "missing_stance": "missing %(names)s",
-    "spans_summary": "%(spans)s spans, %(claims)s claims",
+    "list_separator": ", ",
     "restored": "%(count)s restored",
-    "open_left": "%(count)s open",
     "gold_saved": "saved %(version)s",
 }
 
@@ -725,6 +734,10 @@ def annotation_data(**changes) -> dict:
             "next": "/next/",
         },
         "strings": STRINGS,
+        "plurals": {
+            "spans": {"one": "%(count)s span", "other": "%(count)s spans"},
+            "claims": {"one": "%(count)s claim", "other": "%(count)s claims"},
+        },
         **changes,
     }
 
@@ -762,6 +775,7 @@ def adjudication_data(**changes) -> dict:
         "support": {"speaker": ["ann1"]},
         "urls": {"gold": "/api/gold/", "next": None},
         "strings": strings,
+        "plurals": {"open_left": {"one": "%(count)s open", "other": "%(count)s open"}},
         **changes,
     }
 
