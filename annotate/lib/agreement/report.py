@@ -24,7 +24,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from annotate.lib.agreement.claims import UNSET, ClaimTally
+from annotate.lib.agreement.claims import UNSET, ClaimTally, claim_tally
 from annotate.lib.agreement.codec import FLATTEN, Codec, Json
 from annotate.lib.agreement.documents import Doc
 from annotate.lib.agreement.labels import (
@@ -35,13 +35,14 @@ from annotate.lib.agreement.labels import (
     observed_from_table,
 )
 from annotate.lib.agreement.pairwise import PairCounts, SpanAgreement, span_agreement
-from annotate.lib.agreement.score import REASONS, Score, mean_score
+from annotate.lib.agreement.score import REASONS, PairAccount, Score, mean_score, pair_account
 from annotate.lib.agreement.spans import PRF, bio_kappa, prf
 from annotate.lib.agreement.unitizing import UnitizingAlpha
 
 # Bump when the report's shape or any definition changes: cached reports are then rebuilt.
 # 2: Krippendorff's unitizing alpha (summary, spans.alpha_u, claims.alpha_u).
-REPORT_FORMAT = 2
+# 3: an article's score includes the claim attributes (lowest_articles[].claim_attributes).
+REPORT_FORMAT = 3
 LOWEST_ARTICLES = 25
 
 
@@ -208,13 +209,18 @@ class SummaryRow(Codec):
 
 @dataclass(frozen=True)
 class LowArticle(Codec):
-    """One of the articles with the lowest agreement; the title is the database edge's."""
+    """One of the articles with the lowest agreement; the title is the database edge's.
+
+    `score` is the mean of the parts that are defined: span F1 (overlap), stance observed
+    agreement, and claim attributes (the share of agreeing claimant, check-worthiness and
+    claim-stance answers over the claims two annotators both marked)."""
 
     article: int
     annotators: int
     score: float
     span_f1_overlap: float | None
     stance_observed: float | None
+    claim_attributes: float | None = None
     title: str | None = None
 
     def as_dict(self) -> Json:
@@ -293,6 +299,8 @@ class _ArticleTally:
     span_total: int = 0
     stance_agree: int = 0
     stance_pairs: int = 0
+    claim_agree: int = 0
+    claim_answers: int = 0
     completed: datetime | None = None
 
     def span_f1(self) -> float | None:
@@ -301,9 +309,35 @@ class _ArticleTally:
     def stance_observed(self) -> float | None:
         return self.stance_agree / self.stance_pairs if self.stance_pairs else None
 
+    def claim_attributes(self) -> float | None:
+        return self.claim_agree / self.claim_answers if self.claim_answers else None
+
     def score(self) -> float | None:
-        parts = [x for x in (self.span_f1(), self.stance_observed()) if x is not None]
-        return sum(parts) / len(parts) if parts else None
+        return article_score(self.span_f1(), self.stance_observed(), self.claim_attributes())
+
+
+def article_score(
+    span_f1: float | None, stance_observed: float | None, claim_attributes: float | None
+) -> float | None:
+    """An article's agreement: the mean of its defined parts (None when none is)."""
+    parts = [x for x in (span_f1, stance_observed, claim_attributes) if x is not None]
+    return sum(parts) / len(parts) if parts else None
+
+
+def claim_attribute_agreement(docs: Sequence[Doc]) -> tuple[int, int]:
+    """(agreeing, compared) claim attribute answers of one article's annotations: for each
+    pair of annotators and each claim both marked (overlap match), their claimant,
+    check-worthiness and claim stance, three answers compared."""
+    agree = answers = 0
+    for a, b in combinations(docs, 2):
+        if not (a.claims and b.claims):
+            continue
+        tally = claim_tally(a, b)
+        answers += 3 * tally.matched
+        agree += tally.claimant_agree
+        agree += sum(x == y for x, y in zip(tally.stance_a, tally.stance_b, strict=True))
+        agree += sum(x == y for x, y in zip(tally.checkworthy_a, tally.checkworthy_b, strict=True))
+    return agree, answers
 
 
 @dataclass
@@ -459,6 +493,7 @@ def _article_tallies(given: _Input, spans: SpanAgreement) -> list[_ArticleTally]
             for x, y in combinations(values, 2):
                 tally.stance_pairs += 1
                 tally.stance_agree += x == y
+        tally.claim_agree, tally.claim_answers = claim_attribute_agreement(group)
         articles.append(tally)
     return articles
 
@@ -625,7 +660,9 @@ def _lowest(articles: list[_ArticleTally], limit: int) -> list[LowArticle]:
     scored = [(score, t) for t in articles if (score := t.score()) is not None]
     scored.sort(key=lambda st: (st[0], st[1].article))
     return [
-        LowArticle(t.article, t.annotators, score, t.span_f1(), t.stance_observed())
+        LowArticle(
+            t.article, t.annotators, score, t.span_f1(), t.stance_observed(), t.claim_attributes()
+        )
         for score, t in scored[:limit]
     ]
 
@@ -686,6 +723,27 @@ HEAT_MEASURES: dict[str, Callable[[PairReport], Score]] = {
     "span_f1_exact": lambda pair: pair.spans.exact.micro.f1,
     "token_kappa": lambda pair: pair.spans.token_kappa,
 }
+
+
+# The summary measures that are means over annotator pairs, with the per-pair scores.
+PAIR_MEANS: dict[str, Callable[[AgreementReport], list[tuple[int, int, Score]]]] = {
+    "stance.cohen_kappa": lambda r: [(p.a, p.b, p.cohen_kappa) for p in r.stance.pooled.pairs],
+    "spans.token_kappa": lambda r: [(p.a, p.b, p.spans.token_kappa) for p in r.pairs],
+    "claims.token_kappa": lambda r: [(p.a, p.b, p.spans.claim_token_kappa) for p in r.pairs],
+    "claims.stance_kappa": lambda r: [(p.a, p.b, p.claims.stance_kappa) for p in r.pairs],
+    "claims.checkworthy_kappa": lambda r: [(p.a, p.b, p.claims.checkworthy_kappa) for p in r.pairs],
+}
+
+
+def pairs_behind(report: AgreementReport, key: str) -> PairAccount | None:
+    """The pairs behind a summary measure that is a mean over pairs (None for the others)."""
+    pairs = PAIR_MEANS.get(key)
+    return pair_account(pairs(report)) if pairs else None
+
+
+def target_pairs(measures: LabelMeasures) -> PairAccount:
+    """The pairs behind one stance target's mean Cohen's kappa."""
+    return pair_account((p.a, p.b, p.cohen_kappa) for p in measures.pairs)
 
 
 def heat_matrix(report: AgreementReport, measure: str) -> list[list[float | None]]:
