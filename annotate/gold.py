@@ -24,6 +24,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from annotate.errors import ConflictError
+from annotate.lib.agreement.differences import differences, kind_counts
 from annotate.lib.content import check_content, diff_content, empty_content, used_vocabulary
 from annotate.lib.merge import Submission, is_unanimous, merge
 from annotate.lib.schema import claim_key
@@ -82,10 +83,12 @@ def gold_payload(gold: Gold | None) -> dict[str, Any] | None:
 def adjudication_data(project: Project, article: Article) -> dict[str, Any]:
     """Submitted annotations side by side, the merged proposal, open decisions, current gold."""
     annotations = submitted_annotations(project, article)
-    merged = merge(
-        [Submission(a.annotator.get_username(), a.content) for a in annotations],
-        claim_label=claim_key(project.schema),
-    )
+    submissions = [Submission(a.annotator.get_username(), a.content) for a in annotations]
+    claim_label = claim_key(project.schema)
+    merged = merge(submissions, claim_label=claim_label)
+    kinds = {d.decision: d.kind for d in differences(merged, submissions, claim_label=claim_label)}
+    for decision in merged["decisions"]:
+        decision["difference"] = kinds[decision["id"]]
     gold = Gold.objects.select_related("updated_by").filter(project=project, article=article)
     return {
         "article": {
@@ -210,7 +213,9 @@ def do_auto_accept_unanimous(project: Project, *, user) -> dict[str, Any]:
     """Gold for every article whose submissions all agree; the rest listed for review.
 
     Returns {"accepted": [article ids], "needs_review": [{"article": id, "reason": ...}]}
-    with reasons "single_annotator", "incomplete" (assignments still open) and "disagreement".
+    with reasons "single_annotator", "incomplete" (assignments still open) and "disagreement";
+    a disagreement also says how many differences of each kind ("differences": {"claimant":
+    1, ...}, kinds of annotate.lib.agreement.differences).
     """
     open_articles = set(
         Assignment.objects.filter(project=project, status__in=OPEN_STATUSES)
@@ -227,7 +232,15 @@ def do_auto_accept_unanimous(project: Project, *, user) -> dict[str, Any]:
         elif candidate.article_id in open_articles:
             needs_review.append({"article": candidate.article_id, "reason": "incomplete"})
         elif not is_unanimous([s.content for s in candidate.submissions]):
-            needs_review.append({"article": candidate.article_id, "reason": "disagreement"})
+            merged = merge(candidate.submissions, claim_label=claim_label)
+            found = differences(merged, candidate.submissions, claim_label=claim_label)
+            needs_review.append(
+                {
+                    "article": candidate.article_id,
+                    "reason": "disagreement",
+                    "differences": kind_counts(found),
+                }
+            )
         else:
             proposal = merge(candidate.submissions, claim_label=claim_label)["proposal"]
             batch.append((candidate.article_id, proposal))

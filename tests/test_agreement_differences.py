@@ -15,6 +15,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from annotate.lib.agreement.differences import KINDS, differences, kind_counts
 from annotate.lib.agreement.documents import doc_from_content
+from annotate.lib.agreement.evidence import article_agreement, token_runs
 from annotate.lib.agreement.labels import label_agreement
 from annotate.lib.agreement.report import (
     article_score,
@@ -303,3 +304,59 @@ def test_every_mean_of_pairs_in_the_report_has_its_account():
     assert {u.reason for u in checkworthy.undefined} == {"no_variation"}
     account = target_pairs(report.stance.targets["isis"])
     assert account.pairs == 3
+
+
+# ---- the evidence behind a number: one article's score, a confusion cell's tokens --------
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(annotation(), min_size=2, max_size=4))
+def test_one_articles_agreement_is_the_reports(contents):
+    docs = docs_of(*contents)
+    got = article_agreement(docs)
+    report = build_report(docs, texts={1: TEXT}, schema=SCHEMA)
+    if got.score is None:
+        assert report.lowest_articles == []
+        return
+    (row,) = report.lowest_articles
+    assert got.score == pytest.approx(row.score, abs=1e-12)
+    for part in ("span_f1_overlap", "stance_observed", "claim_attributes"):
+        mine, theirs = getattr(got, part), getattr(row, part)
+        assert (mine is None) == (theirs is None)
+        if mine is not None:
+            assert mine == pytest.approx(theirs, abs=1e-12)
+
+
+def test_the_tokens_behind_a_confusion_cell_are_listed():
+    """Finding 1 of issue 15: the tokens one annotator tagged MILITARY_GROUP, another ORG."""
+    first = doc([ARMY, ISIS])
+    second = doc([ARMY_ORG, ISIS])
+    docs = docs_of(first, second)
+    runs = token_runs(TEXT, docs[0].entities, docs[1].entities, labels=ENTITY_LABELS)
+    cell = [r for r in runs if (r.a_type, r.b_type) == ("MILITARY_GROUP", "ORG")]
+    assert [(TEXT[r.start : r.end], r.tokens) for r in cell] == [("الجيش السوري", 2)]
+    report = build_report(docs, texts={1: TEXT}, schema=SCHEMA)
+    (pair,) = report.pairs
+    confusion = pair.spans.token_confusion
+    row = confusion.labels.index("MILITARY_GROUP")
+    col = confusion.labels.index("ORG")
+    assert confusion.matrix[row][col] == 2
+
+
+ENTITY_LABELS = [lab["key"] for lab in SCHEMA["entity_labels"]]
+
+
+@settings(max_examples=100, deadline=None)
+@given(annotation(), annotation())
+def test_token_runs_add_up_to_every_confusion_cell(first, second):
+    docs = docs_of(first, second)
+    runs = token_runs(TEXT, docs[0].entities, docs[1].entities, labels=ENTITY_LABELS)
+    # Runs tile the tokens: in order, not overlapping.
+    assert all(x.end <= y.start for x, y in zip(runs, runs[1:], strict=False))
+    report = build_report(docs, texts={1: TEXT}, schema=SCHEMA)
+    (pair,) = report.pairs
+    confusion = pair.spans.token_confusion
+    for i, x in enumerate(confusion.labels):
+        for j, y in enumerate(confusion.labels):
+            listed = sum(r.tokens for r in runs if (r.a_type, r.b_type) == (x, y))
+            assert listed == confusion.matrix[i][j], (x, y)

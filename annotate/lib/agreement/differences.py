@@ -144,7 +144,7 @@ def differences(
             )
         elif kind == "attribute":
             sid = decision["span_id"]
-            start, end, label = _parse_span_id(sid)
+            start, end, label = parse_span_id(sid)
             result.append(
                 Difference(
                     decision=decision["id"],
@@ -168,7 +168,7 @@ def differences(
     return result
 
 
-def _parse_span_id(sid: str) -> tuple[int | None, int | None, str | None]:
+def parse_span_id(sid: str) -> tuple[int | None, int | None, str | None]:
     """(start, end, label) of a merged span id "s<start>-<end>-<label>"."""
     try:
         start, end, label = sid[1:].split("-", 2)
