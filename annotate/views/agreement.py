@@ -78,6 +78,40 @@ KIND_TEXT: dict[str, Any] = {
     "stance": gettext_lazy("Different stance"),
 }
 SPAN_KINDS = ("missing_span", "boundary", "label")
+
+
+def kind_count_text(kind: str, n: int) -> str:
+    """ "2 missing spans", "1 different claimant", ... in the page's language."""
+    if kind == "missing_span":
+        text = ngettext("%(n)d missing span", "%(n)d missing spans", n)
+    elif kind == "boundary":
+        text = ngettext("%(n)d different boundary", "%(n)d different boundaries", n)
+    elif kind == "label":
+        text = ngettext("%(n)d different label", "%(n)d different labels", n)
+    elif kind == "claimant":
+        text = ngettext("%(n)d different claimant", "%(n)d different claimants", n)
+    elif kind == "checkworthy":
+        text = ngettext(
+            "%(n)d different check-worthiness", "%(n)d different check-worthiness answers", n
+        )
+    elif kind == "claim_stance":
+        text = ngettext(
+            "%(n)d different stance towards a claim", "%(n)d different stances towards claims", n
+        )
+    else:
+        text = ngettext(
+            "%(n)d different stance towards a target",
+            "%(n)d different stances towards targets",
+            n,
+        )
+    return text % {"n": n}
+
+
+def kind_counts_text(counts: Mapping[str, int]) -> str:
+    """Every kind's count in words, joined (e.g. "1 missing span; 2 different claimants")."""
+    return "; ".join(kind_count_text(kind, n) for kind, n in counts.items())
+
+
 CLAIM_KINDS = ("claimant", "checkworthy", "claim_stance")
 
 # The differences behind each summary measure (the door of its number).
