@@ -476,7 +476,8 @@ export function start(root, data) {
     });
     $("decisions").replaceChildren(...items);
     const open = data.decisions.filter(isOpen).length;
-    const left = open === 1 ? S.open_left_one : format(S.open_left, { count: open });
+    const one = open === 1 && S.open_left_one;
+    const left = one ? S.open_left_one : format(S.open_left, { count: open });
     $("open-count").textContent = open ? left : S.all_decided;
   }
 
