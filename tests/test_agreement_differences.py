@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
+from annotate.lib.agreement.claims import claim_tally
 from annotate.lib.agreement.differences import KINDS, differences, kind_counts
 from annotate.lib.agreement.documents import doc_from_content
 from annotate.lib.agreement.evidence import article_agreement, token_runs
@@ -360,3 +361,32 @@ def test_token_runs_add_up_to_every_confusion_cell(first, second):
         for j, y in enumerate(confusion.labels):
             listed = sum(r.tokens for r in runs if (r.a_type, r.b_type) == (x, y))
             assert listed == confusion.matrix[i][j], (x, y)
+
+
+@st.composite
+def with_claimant_relations(draw):
+    """An annotation whose claims may name an entity span of it as claimant."""
+    content = draw(annotation())
+    entities = [s for s in content["spans"] if s["label"] != "CLAIM"]
+    relations = []
+    for s in content["spans"]:
+        if s["label"] == "CLAIM" and entities and draw(st.booleans()):
+            target = draw(st.sampled_from(entities))
+            s["attributes"]["claimant"] = None
+            relations.append({"type": "claimant", "from": s["id"], "to": target["id"]})
+    content["relations"] = relations
+    return content
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(with_claimant_relations(), min_size=2, max_size=4))
+def test_claim_attribute_agreement_counts_as_the_reference_claim_tally(contents):
+    docs = docs_of(*contents)
+    agree = answers = 0
+    for a, b in combinations(docs, 2):
+        tally = claim_tally(a, b)
+        answers += 3 * tally.matched
+        agree += tally.claimant_agree
+        agree += sum(x == y for x, y in zip(tally.stance_a, tally.stance_b, strict=True))
+        agree += sum(x == y for x, y in zip(tally.checkworthy_a, tally.checkworthy_b, strict=True))
+    assert claim_attribute_agreement(docs) == (agree, answers)

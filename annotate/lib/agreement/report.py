@@ -24,7 +24,13 @@ from typing import Any, Self
 
 import numpy as np
 
-from annotate.lib.agreement.claims import UNSET, ClaimTally, claim_tally
+from annotate.lib.agreement.claims import (
+    ENTITY,
+    UNSET,
+    ClaimTally,
+    checkworthy_value,
+    claimant_kind,
+)
 from annotate.lib.agreement.codec import FLATTEN, Codec, Json
 from annotate.lib.agreement.documents import Doc
 from annotate.lib.agreement.labels import (
@@ -36,7 +42,7 @@ from annotate.lib.agreement.labels import (
 )
 from annotate.lib.agreement.pairwise import PairCounts, SpanAgreement, span_agreement
 from annotate.lib.agreement.score import REASONS, PairAccount, Score, mean_score, pair_account
-from annotate.lib.agreement.spans import PRF, bio_kappa, prf
+from annotate.lib.agreement.spans import PRF, bio_kappa, overlap_matches, prf
 from annotate.lib.agreement.unitizing import UnitizingAlpha
 
 # Bump when the report's shape or any definition changes: cached reports are then rebuilt.
@@ -327,16 +333,30 @@ def article_score(
 def claim_attribute_agreement(docs: Sequence[Doc]) -> tuple[int, int]:
     """(agreeing, compared) claim attribute answers of one article's annotations: for each
     pair of annotators and each claim both marked (overlap match), their claimant,
-    check-worthiness and claim stance, three answers compared."""
+    check-worthiness and claim stance, three answers compared (as claims.claim_tally counts
+    them; the entity spans are matched only when two claimants are both entity spans)."""
     agree = answers = 0
     for a, b in combinations(docs, 2):
         if not (a.claims and b.claims):
             continue
-        tally = claim_tally(a, b)
-        answers += 3 * tally.matched
-        agree += tally.claimant_agree
-        agree += sum(x == y for x, y in zip(tally.stance_a, tally.stance_b, strict=True))
-        agree += sum(x == y for x, y in zip(tally.checkworthy_a, tally.checkworthy_b, strict=True))
+        entity_match: dict[str, str] | None = None
+        for i, j in overlap_matches(a.claims, b.claims):
+            info_a, info_b = a.claim_info[i], b.claim_info[j]
+            answers += 3
+            agree += (info_a.stance or UNSET) == (info_b.stance or UNSET)
+            agree += checkworthy_value(info_a.checkworthy) == checkworthy_value(info_b.checkworthy)
+            kind_a, kind_b = claimant_kind(info_a), claimant_kind(info_b)
+            if kind_a != kind_b:
+                continue
+            if kind_a != ENTITY:
+                agree += 1
+                continue
+            if entity_match is None:
+                entity_match = {
+                    a.entities[x].id: b.entities[y].id
+                    for x, y in overlap_matches(a.entities, b.entities)
+                }
+            agree += entity_match.get(info_a.claimant_span or "") == info_b.claimant_span
     return agree, answers
 
 
