@@ -170,3 +170,20 @@ def test_a_two_to_one_claimant_is_an_open_decision_in_adjudication(world):
 def test_who_sees_the_sorted_list(world, who, status):
     project, articles, team = world
     assert login(Client(), team[who]).get(list_url(project, sort="score")).status_code == status
+
+
+def test_queue_order_takes_the_same_queries_however_many_articles(world):
+    project, articles, team = world
+    client = login(Client(), team.reviewer)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(list_url(project)).status_code == 200
+    from annotate.models import ProjectArticle
+
+    for k in range(4):
+        article = make_article(text=TEXT, title=f"more {k}")
+        ProjectArticle.objects.create(project=project, article=article, position=20 + k)
+        make_annotation(project, article, team.annotator, spans=[span_of(TEXT, "داعش", "ORG")])
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(list_url(project))
+    assert len(rows(response.content.decode())) == 8
+    assert len(after) == len(before)

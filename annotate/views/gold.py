@@ -67,6 +67,22 @@ class ReviewRow:
         return kind_counts_text(self.info.kinds) if self.info and not self.has_gold else ""
 
 
+def _review_rows(project, queue: list[Any]) -> list[ReviewRow]:
+    """The review queue's rows with each article's score and open decisions."""
+    infos = review_overview(project, [row.article_id for row in queue])
+    return [
+        ReviewRow(
+            article_id=row.article_id,
+            title=row.article.title,
+            external_id=row.article.external_id,
+            submitted=row.submitted,
+            has_gold=row.has_gold,
+            info=infos.get(row.article_id),
+        )
+        for row in queue
+    ]
+
+
 def _sorted_rows(rows: list[ReviewRow], sort: str) -> list[ReviewRow]:
     if sort == "score":
         return sorted(rows, key=lambda r: (r.score is None, r.score or 0.0))
@@ -106,24 +122,18 @@ def adjudication_list(request: HttpRequest, pid: int) -> HttpResponse:
     if kind and kind not in KINDS:
         kind = ""
     only_open = request.GET.get("open") == "1"
-    queue = list(review_queue(project, include_done=show_all))
-    infos = review_overview(project, [row.article_id for row in queue])
-    rows = [
-        ReviewRow(
-            article_id=row.article_id,
-            title=row.article.title,
-            external_id=row.article.external_id,
-            submitted=row.submitted,
-            has_gold=row.has_gold,
-            info=infos.get(row.article_id),
-        )
-        for row in queue
-    ]
-    if only_open:
-        rows = [r for r in rows if r.open_decisions]
-    if kind:
-        rows = [r for r in rows if r.info and not r.has_gold and r.info.kinds.get(kind)]
-    page = Paginator(_sorted_rows(rows, sort), PAGE_SIZE).get_page(request.GET.get("page"))
+    queue = review_queue(project, include_done=show_all)
+    if sort == "queue" and not kind and not only_open:
+        # Queue order needs no score to sort by: merge only the articles of this page.
+        page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = _review_rows(project, list(page.object_list))
+    else:
+        rows = _review_rows(project, list(queue))
+        if only_open:
+            rows = [r for r in rows if r.open_decisions]
+        if kind:
+            rows = [r for r in rows if r.info and not r.has_gold and r.info.kinds.get(kind)]
+        page = Paginator(_sorted_rows(rows, sort), PAGE_SIZE).get_page(request.GET.get("page"))
     query = {"show": "all" if show_all else "", "sort": sort if sort != "queue" else ""}
     query.update({"kind": kind, "open": "1" if only_open else ""})
     return render(
