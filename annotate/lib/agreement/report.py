@@ -812,12 +812,25 @@ def text_lines(report: AgreementReport, *, project: str, titles: Mapping[str, st
         f"({counts.single_annotated_articles} by one, not compared)."
     ]
     rows: list[tuple[str, ...]] = [("measure", "value", "items", "annotators", "note")]
+    names = {a.id: a.name for a in report.annotators}
+    left_out: list[str] = []
     for row in report.summary:
         score = row.score
         title = titles.get(row.key, row.key)
         note = REASONS[score.reason] if score.reason else ""
+        account = pairs_behind(report, row.key)
+        if account is not None and account.pairs:
+            behind = f"mean of {account.defined} of {account.pairs} pairs"
+            note = f"{note}; {behind}" if note else behind
+            left_out += [
+                f"{title}: {names.get(u.a, u.a)} × {names.get(u.b, u.b)} left out, "
+                f"{REASONS[u.reason]}"
+                for u in account.undefined
+            ]
         rows.append((title, _text(score), str(score.items), str(score.annotators), note))
     lines += _table(rows)
+    if left_out:
+        lines += ["", "Undefined pairs, left out of the means:", *left_out]
     if report.pairs:
         names = {a.id: a.name for a in report.annotators}
         pair_rows: list[tuple[str, ...]] = [
