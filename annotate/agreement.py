@@ -350,3 +350,36 @@ def text_report(project: Project, *, refresh: bool = False) -> list[str]:
         "",
         f"({source}; fingerprint {meta.fingerprint})",
     ]
+
+
+@dataclass(frozen=True)
+class ArticleSubmissions:
+    """One compared article: its text and the submitted annotations, by annotator id."""
+
+    article: int
+    title: str
+    text: str
+    submissions: list[tuple[int, str, dict[str, Any]]]  # (annotator id, username, content)
+
+
+def compared_submissions(
+    project: Project, *, annotators: tuple[int, int] | None = None
+) -> list[ArticleSubmissions]:
+    """The articles two or more annotators submitted (of `annotators` only, when given), with
+    their submitted contents: what the numbers of the report were computed from."""
+    rows = submitted(project)
+    if annotators is not None:
+        rows = rows.filter(annotator_id__in=annotators)
+    by_article: dict[int, list[tuple[int, str, dict[str, Any]]]] = {}
+    for article, annotator, name, content in (
+        rows.order_by("article_id", "annotator_id")
+        .values_list("article_id", "annotator_id", "annotator__username", "content")
+        .iterator(chunk_size=CHUNK)
+    ):
+        by_article.setdefault(article, []).append((annotator, name, content or {}))
+    compared = {a: subs for a, subs in by_article.items() if len(subs) >= 2}
+    articles = Article.objects.filter(id__in=compared).values_list("id", "title", "text")
+    return [
+        ArticleSubmissions(pk, title or "", text, compared[pk])
+        for pk, title, text in articles.order_by("id").iterator(chunk_size=CHUNK)
+    ]

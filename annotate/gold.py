@@ -24,6 +24,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from annotate.errors import ConflictError
+from annotate.lib.agreement.differences import differences, kind_counts
+from annotate.lib.agreement.documents import doc_from_content
+from annotate.lib.agreement.evidence import ArticleAgreement, article_agreement
 from annotate.lib.content import check_content, diff_content, empty_content, used_vocabulary
 from annotate.lib.merge import Submission, is_unanimous, merge
 from annotate.lib.schema import claim_key
@@ -93,10 +96,12 @@ def gold_payload(gold: Gold | None) -> dict[str, Any] | None:
 def adjudication_data(project: Project, article: Article) -> dict[str, Any]:
     """Submitted annotations side by side, the merged proposal, open decisions, current gold."""
     annotations = submitted_annotations(project, article)
-    merged = merge(
-        [Submission(a.annotator.get_username(), a.content) for a in annotations],
-        claim_label=claim_key(project.schema),
-    )
+    submissions = [Submission(a.annotator.get_username(), a.content) for a in annotations]
+    claim_label = claim_key(project.schema)
+    merged = merge(submissions, claim_label=claim_label)
+    kinds = {d.decision: d.kind for d in differences(merged, submissions, claim_label=claim_label)}
+    for decision in merged["decisions"]:
+        decision["difference"] = kinds[decision["id"]]
     gold = Gold.objects.select_related("updated_by").filter(project=project, article=article)
     return {
         "article": {
@@ -222,7 +227,9 @@ def do_auto_accept_unanimous(project: Project, *, user) -> dict[str, Any]:
     """Gold for every article whose submissions all agree; the rest listed for review.
 
     Returns {"accepted": [article ids], "needs_review": [{"article": id, "reason": ...}]}
-    with reasons "single_annotator", "incomplete" (assignments still open) and "disagreement".
+    with reasons "single_annotator", "incomplete" (assignments still open) and "disagreement";
+    a disagreement also says how many differences of each kind ("differences": {"claimant":
+    1, ...}, kinds of annotate.lib.agreement.differences).
     """
     open_articles = set(
         Assignment.objects.filter(project=project, status__in=OPEN_STATUSES)
@@ -239,7 +246,15 @@ def do_auto_accept_unanimous(project: Project, *, user) -> dict[str, Any]:
         elif candidate.article_id in open_articles:
             needs_review.append({"article": candidate.article_id, "reason": "incomplete"})
         elif not is_unanimous([s.content for s in candidate.submissions]):
-            needs_review.append({"article": candidate.article_id, "reason": "disagreement"})
+            merged = merge(candidate.submissions, claim_label=claim_label)
+            found = differences(merged, candidate.submissions, claim_label=claim_label)
+            needs_review.append(
+                {
+                    "article": candidate.article_id,
+                    "reason": "disagreement",
+                    "differences": kind_counts(found),
+                }
+            )
         else:
             proposal = merge(candidate.submissions, claim_label=claim_label)["proposal"]
             batch.append((candidate.article_id, proposal))
@@ -360,3 +375,57 @@ def review_queue(project: Project, *, include_done: bool = False):
     if not include_done:
         rows = rows.filter(has_gold=False)
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewInfo:
+    """One article of the review list: how far its annotators agree and what is left open."""
+
+    submitted: int
+    agreement: ArticleAgreement | None  # None: fewer than two submissions
+    open_decisions: int
+    kinds: dict[str, int]
+    first_decision: str | None
+
+
+def review_overview(project: Project, article_ids: Iterable[int]) -> dict[int, ReviewInfo]:
+    """For each of these articles: its agreement score (as on the agreement dashboard), how
+    many decisions the merge leaves open, and of which kinds. One query."""
+    claim_label = claim_key(project.schema)
+    rows = (
+        Annotation.objects.filter(
+            project=project, status=AnnotationStatus.SUBMITTED, article_id__in=list(article_ids)
+        )
+        .order_by("article_id", "annotator__username", "id")
+        .values_list("article_id", "annotator_id", "annotator__username", "content")
+        .iterator(chunk_size=2000)
+    )
+    result: dict[int, ReviewInfo] = {}
+    for article_id, group in itertools.groupby(rows, key=lambda row: row[0]):
+        members = list(group)
+        submissions = [Submission(name, content or {}) for _, _, name, content in members]
+        merged = merge(submissions, claim_label=claim_label)
+        found = differences(merged, submissions, claim_label=claim_label)
+        docs = [
+            doc_from_content(
+                content or {}, article=article_id, annotator=annotator, claim_label=claim_label
+            )
+            for _, annotator, _, content in members
+        ]
+        result[article_id] = ReviewInfo(
+            submitted=len(members),
+            agreement=article_agreement(docs) if len(docs) >= 2 else None,
+            open_decisions=len(found),
+            kinds=kind_counts(found),
+            first_decision=found[0].decision if found else None,
+        )
+    return result
+
+
+def article_titles(project: Project, article_ids: Iterable[int]) -> dict[int, str]:
+    """The titles of these articles of the project."""
+    return dict(
+        ProjectArticle.objects.filter(project=project, article_id__in=list(article_ids))
+        .values_list("article_id", "article__title")
+        .iterator(chunk_size=2000)
+    )

@@ -70,6 +70,11 @@ urlpatterns: list = [
     # agreement (managers and reviewers)
     path("projects/<id:pid>/agreement/", agreement_pages.agreement_dashboard, name="agreement"),
     path(
+        "projects/<id:pid>/agreement/articles/",
+        agreement_pages.agreement_articles,
+        name="agreement-articles",
+    ),
+    path(
         "projects/<id:pid>/articles/<id:aid>/compare/",
         agreement_pages.compare_article,
         name="agreement-compare",

@@ -208,7 +208,11 @@ def test_auto_accept_takes_unanimous_articles_and_lists_the_rest(setup):
     assert body["accepted"] == [agreed.pk]
     assert sorted(body["needs_review"], key=lambda r: r["article"]) == sorted(
         [
-            {"article": disputed.pk, "reason": "disagreement"},
+            {
+                "article": disputed.pk,
+                "reason": "disagreement",
+                "differences": {"missing_span": 1},
+            },
             {"article": single.pk, "reason": "single_annotator"},
         ],
         key=lambda r: r["article"],

@@ -57,13 +57,20 @@ def test_it_keeps_majority_spans_and_leaves_nothing_open_when_all_agree():
     ]
 
 
-def test_it_accepts_a_two_of_three_span_without_a_decision_but_records_support():
+def test_a_two_of_three_span_goes_in_but_stays_an_open_decision():
     result = run(doc([ARMY, CITY]), doc([ARMY, CITY]), doc([ARMY]))
     ids = [s["id"] for s in result["proposal"]["spans"]]
     city_id = span_id((CITY["start"], CITY["end"], "LOC"))
     assert city_id in ids
     assert result["support"][city_id] == ["ann1", "ann2"]
-    assert result["decisions"] == []
+    (open_city,) = result["decisions"]
+    assert open_city["id"] == f"span:{city_id}"
+    assert open_city["reason"] == "majority"
+    assert open_city["suggestion"] == "accept"
+    assert open_city["options"] == [
+        {"value": "accept", "annotators": ["ann1", "ann2"]},
+        {"value": "reject", "annotators": ["ann3"]},
+    ]
     assert result["unanimous"] is False
 
 
@@ -120,7 +127,12 @@ def test_claim_attributes_are_voted_among_those_who_marked_the_claim():
     open_stance = decision(result, f"attr:{merged['id']}:stance")
     assert open_stance["reason"] == "tie"
     assert {o["value"] for o in open_stance["options"]} == {"reports", "supports", "refutes"}
-    assert not any(d["id"].endswith(":checkworthy") for d in result["decisions"])
+    # Two of three said check-worthy: in the proposal, and still a decision to settle.
+    checkworthy = decision(result, f"attr:{merged['id']}:checkworthy")
+    assert checkworthy["reason"] == "majority"
+    assert checkworthy["suggestion"] is True
+    # All three gave the author: nothing to decide.
+    assert not any(d["id"].endswith(":claimant") for d in result["decisions"])
 
 
 def test_a_claimant_relation_and_a_claimant_value_are_one_vote():
@@ -135,8 +147,11 @@ def test_a_claimant_relation_and_a_claimant_value_are_one_vote():
     claim_id = next(s["id"] for s in result["proposal"]["spans"] if s["label"] == "CLAIM")
     army_id = span_id((ARMY["start"], ARMY["end"], ARMY["label"]))
     assert relation == {"type": "claimant", "from": claim_id, "to": army_id}
-    # Two of three is a majority: nothing left open.
-    assert result["decisions"] == []
+    # Two of three is a majority: in the proposal, and still open for the reviewer.
+    (majority,) = result["decisions"]
+    assert majority["id"] == f"attr:{claim_id}:claimant"
+    assert majority["reason"] == "majority"
+    assert majority["suggestion"] == {"span": army_id}
 
     tied = run(with_relation("a"), doc([claim(CLAIM_TEXT, claimant="author"), ARMY]))
     assert tied["proposal"]["relations"] == []
@@ -176,7 +191,8 @@ def test_stance_majority_goes_in_and_disagreement_stays_open():
     assert "syrian_army" not in stance
     values = [o["value"] for o in army["options"]]
     assert sorted(values, key=repr) == sorted(["favor", "neutral", None], key=repr)
-    assert not any(d["id"] == "stance:isis" for d in result["decisions"])
+    isis = decision(result, "stance:isis")
+    assert (isis["reason"], isis["suggestion"]) == ("majority", "against")
 
 
 def test_stance_plurality_is_suggested_when_unique():
@@ -231,18 +247,30 @@ def annotation(draw):
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(annotation(), min_size=1, max_size=5))
-def test_every_span_lands_in_the_proposal_or_in_exactly_one_decision(docs):
+def test_every_span_not_marked_by_all_is_exactly_one_decision(docs):
     result = run(*docs)
-    marked = {(s["start"], s["end"], s["label"]) for d in docs for s in d["spans"]}
+    keys = [{(s["start"], s["end"], s["label"]) for s in d["spans"]} for d in docs]
+    marked = set().union(*keys)
+    by_all = set.intersection(*keys)
     proposed = {(s["start"], s["end"], s["label"]) for s in result["proposal"]["spans"]}
     open_ = [
         (d["span"]["start"], d["span"]["end"], d["span"]["label"])
         for d in result["decisions"]
         if d["kind"] == "span"
     ]
-    assert proposed.isdisjoint(open_)
     assert len(open_) == len(set(open_))
-    assert proposed | set(open_) == marked
+    assert set(open_) == marked - by_all
+    assert by_all <= proposed <= marked
+    # A span is in the proposal exactly when its decision suggests accepting it.
+    for d in result["decisions"]:
+        if d["kind"] == "span":
+            key = (d["span"]["start"], d["span"]["end"], d["span"]["label"])
+            assert (key in proposed) == (d["suggestion"] == "accept")
+    # Every stance disagreement is a decision too.
+    for target in ("isis", "syrian_army"):
+        given_values = {d["document_labels"]["stance"].get(target) for d in docs}
+        has_decision = any(d["id"] == f"stance:{target}" for d in result["decisions"])
+        assert has_decision == (len(given_values) > 1)
     # The proposal is a valid content document for the article.
     check_content(result["proposal"], text=TEXT, schema=SCHEMA)
 

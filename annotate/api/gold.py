@@ -45,8 +45,10 @@ class AdjudicationView(ApiView):
     @extend_schema(
         summary="Submitted annotations side by side, merged proposal, open decisions, gold",
         description=(
-            "The proposal holds what a strict majority agreed on; each open decision lists its "
-            "options with the annotators who chose them and a suggestion (null for a tie). "
+            "The proposal holds what a strict majority agreed on; every disagreement is an "
+            "open decision (a majority too) listing its options with the annotators who chose "
+            "them, a suggestion (null for a tie) and the kind of difference (missing_span, "
+            "boundary, label, claimant, checkworthy, claim_stance, stance). "
             "Drafts are never shown."
         ),
         responses={200: OpenApiResponse(description="Adjudication data"), **ERRORS},
@@ -95,7 +97,9 @@ class AutoAcceptView(ApiView):
             "Unanimous means: at least two submitted annotations, no assignment of the article "
             "still open, and identical spans, claim attributes, claimants and stance. Articles "
             "with gold already are left alone. `needs_review` gives each other article with "
-            "submissions and its reason: single_annotator, incomplete or disagreement."
+            "submissions and its reason: single_annotator, incomplete or disagreement; a "
+            "disagreement also counts its differences by kind (missing_span, boundary, label, "
+            "claimant, checkworthy, claim_stance, stance)."
         ),
         request=None,
         responses={

@@ -6,14 +6,20 @@ attributes and stance the majority value, or the plurality value where one exist
 open decisions a reviewer settles, each with its options and who chose them:
 
 - a span is identified by (start, end, label). Marked by more than half of the annotators it
-  goes into the proposal; by exactly half it is a *tie* (no suggestion); by fewer it is a
-  *minority* span (suggested: reject). Either way it becomes a decision ``span:<id>``;
+  goes into the proposal. Unless every annotator marked it, it is a decision ``span:<id>``:
+  a *majority* span (in the proposal, suggested: accept), a *tie* (exactly half: no
+  suggestion) or a *minority* span (suggested: reject);
 - claim attributes (check-worthy, claim stance, claimant) are voted among the annotators who
   marked that claim span. The claimant is one vote whether it was given as a value ("author",
-  "unattributed") or as a claimant relation to an entity span. Without a strict majority it
-  is a decision ``attr:<span id>:<name>`` whose suggestion is the plurality value, if unique;
+  "unattributed") or as a claimant relation to an entity span. Unless all of them gave the
+  same value it is a decision ``attr:<span id>:<name>``: a *majority* (its value in the
+  proposal and suggested), *no_majority* (the unique plurality value suggested) or a *tie*;
 - the document stance per target is voted among all annotators (one who left a target empty
-  votes for nothing). Without a strict majority it is a decision ``stance:<target>``.
+  votes for nothing). Unless all gave the same value it is a decision ``stance:<target>``,
+  with the same reasons.
+
+So every disagreement is a decision: a two-to-one majority goes into the proposal but the
+reviewer still sees, and settles, the decision (never a silent majority).
 
 Span ids in the proposal are derived from the span (``s<start>-<end>-<label>``), so the same
 span has the same id in every merge and decisions can refer to it.
@@ -94,6 +100,24 @@ def _vote(votes: Mapping[str, Any]) -> tuple[Any, bool, bool, list[dict[str, Any
     return (best if unique else None), majority, unique, options
 
 
+def _span_reason(count: int, n: int) -> str:
+    if count * 2 > n:
+        return "majority"
+    return "tie" if count * 2 == n else "minority"
+
+
+def _span_suggestion(count: int, n: int) -> str | None:
+    if count * 2 > n:
+        return "accept"
+    return None if count * 2 == n else "reject"
+
+
+def _vote_reason(*, majority: bool, unique: bool) -> str:
+    if majority:
+        return "majority"
+    return "no_majority" if unique else "tie"
+
+
 def merge(submissions: Sequence[Submission], *, claim_label: str) -> dict[str, Any]:
     """The proposal, open decisions and per-span support for one article's submissions."""
     annotators = sorted(s.annotator for s in submissions)
@@ -149,11 +173,11 @@ def merge(submissions: Sequence[Submission], *, claim_label: str) -> dict[str, A
         count = len(supporters[key])
         if count * 2 > n:
             proposal_spans.append(merged)
-        else:
+        if count < n:
             span_decisions[key] = {
                 "id": f"span:{sid}",
                 "kind": "span",
-                "reason": "tie" if count * 2 == n else "minority",
+                "reason": _span_reason(count, n),
                 "span": merged,
                 "options": [
                     {"value": "accept", "annotators": sorted(supporters[key])},
@@ -162,7 +186,7 @@ def merge(submissions: Sequence[Submission], *, claim_label: str) -> dict[str, A
                         "annotators": sorted(set(annotators) - set(supporters[key])),
                     },
                 ],
-                "suggestion": None if count * 2 == n else "reject",
+                "suggestion": _span_suggestion(count, n),
             }
             decisions.append(span_decisions[key])
         decisions.extend(attr_decisions)
@@ -178,7 +202,9 @@ def merge(submissions: Sequence[Submission], *, claim_label: str) -> dict[str, A
     for source, target in relations:
         if source in accepted and target in accepted:
             continue
-        holder = span_decisions.get(source) or span_decisions.get(target)
+        holder = next(
+            (span_decisions[key] for key in (source, target) if key not in accepted), None
+        )
         if holder is not None:
             holder["relation"] = {
                 "type": "claimant",
@@ -192,13 +218,13 @@ def merge(submissions: Sequence[Submission], *, claim_label: str) -> dict[str, A
         choice, majority, unique, options = _vote({a: given.get(a) for a in annotators})
         if choice is not None:
             proposal_stance[target] = choice
-        if not majority:
+        if len(options) > 1:
             decisions.append(
                 {
                     "id": f"stance:{target}",
                     "kind": "stance",
                     "target": target,
-                    "reason": "no_majority" if unique else "tie",
+                    "reason": _vote_reason(majority=majority, unique=unique),
                     "options": options,
                     "suggestion": choice,
                 }
@@ -237,14 +263,14 @@ def _merge_claim(
             choice = _claimant_json(choice)
         else:
             attributes[name] = choice
-        if not majority:
+        if len(options) > 1:
             decisions.append(
                 {
                     "id": f"attr:{sid}:{name}",
                     "kind": "attribute",
                     "span_id": sid,
                     "attribute": name,
-                    "reason": "no_majority" if unique else "tie",
+                    "reason": _vote_reason(majority=majority, unique=unique),
                     "options": options,
                     "suggestion": choice,
                 }

@@ -64,15 +64,16 @@ export function currentValue(content, decision) {
   return span.attributes[decision.attribute] ?? null;
 }
 
-// A fresh proposal starts with each decision that has a suggestion settled at it.
-export function suggestedDecisions(decisions) {
-  const settled = {};
-  for (const decision of decisions) {
-    if (decision.suggestion !== null && decision.suggestion !== undefined) {
-      settled[decision.id] = decision.suggestion;
-    }
-  }
-  return settled;
+// A decision is open until the reviewer settles it, whatever the majority: a suggested
+// value is already in a fresh proposal, but nobody decided it (no silent majorities).
+export function isOpenDecision(decision, { fromGold, settled }) {
+  return !fromGold && !Object.hasOwn(settled, decision.id);
+}
+
+// The decision the page was opened for (?decision=<id>), if the article has it.
+export function targetedDecision(decisions, search) {
+  const id = new URLSearchParams(search).get("decision");
+  return decisions.find((d) => d.id === id) || null;
 }
 
 // ---- the page ------------------------------------------------------------------------------
@@ -88,9 +89,8 @@ export function start(root, data) {
   const fromGold = Boolean(data.gold);
   let version = fromGold ? data.gold.version : 0;
 
-  const store = new DocumentStore(fromGold ? data.gold.content : data.proposal, {
-    settled: fromGold ? {} : suggestedDecisions(data.decisions),
-  });
+  const store = new DocumentStore(fromGold ? data.gold.content : data.proposal);
+  const targeted = targetedDecision(data.decisions, window.location.search);
   const flash = createFlash($("flash"));
 
   const spanLabels = [
@@ -126,8 +126,7 @@ export function start(root, data) {
   let exactMode = false;
 
   function isOpen(decision) {
-    if (fromGold || store.isSettled(decision.id)) return false;
-    return decision.suggestion === null || decision.suggestion === undefined;
+    return isOpenDecision(decision, { fromGold, settled: store.settled });
   }
 
   // The annotators' columns: drawn by the same component, read only, sharing the text model.
@@ -403,6 +402,12 @@ export function start(root, data) {
     const reason = document.createElement("strong");
     reason.textContent = S[decision.reason] || decision.reason;
     head.append(reason);
+    if (decision.difference) {
+      const kind = document.createElement("span");
+      kind.className = `diff-chip diff-${decision.difference}`;
+      kind.textContent = S[`kind_${decision.difference}`] || decision.difference;
+      head.append(kind);
+    }
     if (decision.kind === "span") {
       head.append(chip(decision.span.label), covered(decision.span.text));
     } else if (decision.kind === "attribute") {
@@ -425,6 +430,11 @@ export function start(root, data) {
       const item = document.createElement("li");
       item.className = "decision";
       item.dataset.decision = decision.id;
+      item.id = `decision-${decision.id}`;
+      if (targeted && targeted.id === decision.id) {
+        item.classList.add("targeted");
+        item.setAttribute("aria-current", "true");
+      }
       const current = currentValue(store.content, decision);
       const open = isOpen(decision);
       item.dataset.state = open ? "open" : "decided";
@@ -439,6 +449,11 @@ export function start(root, data) {
         button.dataset.value = JSON.stringify(choice.value);
         const pressed = !open && sameValue(current, choice.value);
         button.setAttribute("aria-pressed", pressed ? "true" : "false");
+        const suggested = open && sameValue(decision.suggestion, choice.value);
+        if (suggested) {
+          button.classList.add("suggested");
+          button.title = S.suggested;
+        }
         button.disabled = disabled;
         button.addEventListener("click", () => {
           store.do(decisionOp(store.content, decision, choice.value));
@@ -448,6 +463,12 @@ export function start(root, data) {
         who.textContent = choice.annotators.length ? `${S.by} ${choice.annotators.join(", ")}` : "";
         const wrap = document.createElement("span");
         wrap.append(button, " ", who);
+        if (suggested) {
+          const note = document.createElement("span");
+          note.className = "suggested-note";
+          note.textContent = `(${S.suggested})`;
+          wrap.append(" ", note);
+        }
         options.append(wrap);
       }
       item.append(decisionTitle(decision), options);
@@ -484,6 +505,18 @@ export function start(root, data) {
     renderDecisions();
     $("undo-button").disabled = !store.canUndo;
     $("redo-button").disabled = !store.canRedo;
+  }
+
+  // The decision the page was opened for: in view, its first choice focused, its span
+  // selected in the gold when the gold has it.
+  function showTargeted(decision) {
+    const item = document.querySelector(`[data-decision="${CSS.escape(decision.id)}"]`);
+    if (!item) return;
+    const spanId = decision.kind === "span" ? decision.span.id : decision.span_id;
+    if (spanId && store.spanById(spanId)) editor.select(spanId, { scroll: false });
+    item.scrollIntoView({ block: "center" });
+    const first = item.querySelector("button:not([disabled])");
+    if (first) first.focus({ preventScroll: true });
   }
 
   // ---- saving ----------------------------------------------------------------------------
@@ -566,6 +599,7 @@ export function start(root, data) {
   wireMarking();
   renderAnnotators();
   render();
+  if (targeted) showTargeted(targeted);
   root.dataset.ready = "true";
   return { store, editor, marker: goldMarker };
 }

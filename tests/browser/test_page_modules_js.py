@@ -403,32 +403,47 @@ def test_settling_decisions_changes_the_gold_and_undo_opens_them_again(js):
     got = run(
         js,
         """const [content, decisions] = arg;
-        const store = new m.store.DocumentStore(content, {
-          settled: m.adjudicate.suggestedDecisions(decisions)});
+        const store = new m.store.DocumentStore(content);
         const a = m.adjudicate;
         const settle = (decision, value) => store.do(a.decisionOp(store.content, decision, value));
         const values = () => decisions.map((d) => a.currentValue(store.content, d));
-        const out = {start: {values: values(), settled: {...store.settled}}};
+        const open = () => decisions.filter(
+          (d) => a.isOpenDecision(d, {fromGold: false, settled: store.settled})).map((d) => d.id);
+        const out = {start: {values: values(), settled: {...store.settled}, open: open()}};
+        out.targeted = [
+          a.targetedDecision(decisions, "?decision=stance%3Aisis")?.id,
+          a.targetedDecision(decisions, "?decision=nothing"),
+          a.targetedDecision(decisions, ""),
+        ];
+        out.fromGold = decisions.filter(
+          (d) => a.isOpenDecision(d, {fromGold: true, settled: {}})).length;
         const [span, claimant, checkworthy, stance] = decisions;
         settle(span, "accept");
         settle(claimant, "author");
         settle(checkworthy, false);
         settle(stance, "favor");
-        out.decided = {values: values(), settled: {...store.settled}, unsaved: store.unsaved};
+        out.decided = {values: values(), settled: {...store.settled}, unsaved: store.unsaved,
+                       open: open()};
         out.again = settle(stance, "favor");  // the same choice changes nothing
         settle(span, "reject");
         out.rejected = values()[0];
         while (store.undo());
         out.undone = {values: values(), settled: {...store.settled}, unsaved: store.unsaved,
+                      open: open(),
                       same: m.store.canonicalJson(store.content) === m.store.canonicalJson(
                         m.store.normaliseContent(content))};
         return out;""",
         [CONTENT, DECISIONS],
     )
+    every = [d["id"] for d in DECISIONS]
+    # Every decision starts open, the one with a suggestion too (no silent majority).
     assert got["start"] == {
         "values": ["reject", {"span": "per"}, True, None],
-        "settled": {"stance:isis": "against"},
+        "settled": {},
+        "open": every,
     }
+    assert got["targeted"] == ["stance:isis", None, None]
+    assert got["fromGold"] == 0
     assert got["decided"] == {
         "values": ["accept", "author", False, "favor"],
         "settled": {
@@ -438,12 +453,14 @@ def test_settling_decisions_changes_the_gold_and_undo_opens_them_again(js):
             "stance:isis": "favor",
         },
         "unsaved": True,
+        "open": [],
     }
     assert got["again"] is False
     assert got["rejected"] == "reject"
     assert got["undone"] == {
         "values": ["reject", {"span": "per"}, True, None],
-        "settled": {"stance:isis": "against"},
+        "settled": {},
+        "open": every,
         "unsaved": False,
         "same": True,
     }

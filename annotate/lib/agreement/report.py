@@ -24,7 +24,13 @@ from typing import Any, Self
 
 import numpy as np
 
-from annotate.lib.agreement.claims import UNSET, ClaimTally
+from annotate.lib.agreement.claims import (
+    ENTITY,
+    UNSET,
+    ClaimTally,
+    checkworthy_value,
+    claimant_kind,
+)
 from annotate.lib.agreement.codec import FLATTEN, Codec, Json
 from annotate.lib.agreement.documents import Doc
 from annotate.lib.agreement.labels import (
@@ -35,13 +41,14 @@ from annotate.lib.agreement.labels import (
     observed_from_table,
 )
 from annotate.lib.agreement.pairwise import PairCounts, SpanAgreement, span_agreement
-from annotate.lib.agreement.score import REASONS, Score, mean_score
-from annotate.lib.agreement.spans import PRF, bio_kappa, prf
+from annotate.lib.agreement.score import REASONS, PairAccount, Score, mean_score, pair_account
+from annotate.lib.agreement.spans import PRF, bio_kappa, overlap_matches, prf
 from annotate.lib.agreement.unitizing import UnitizingAlpha
 
 # Bump when the report's shape or any definition changes: cached reports are then rebuilt.
 # 2: Krippendorff's unitizing alpha (summary, spans.alpha_u, claims.alpha_u).
-REPORT_FORMAT = 2
+# 3: an article's score includes the claim attributes (lowest_articles[].claim_attributes).
+REPORT_FORMAT = 3
 LOWEST_ARTICLES = 25
 
 
@@ -208,13 +215,18 @@ class SummaryRow(Codec):
 
 @dataclass(frozen=True)
 class LowArticle(Codec):
-    """One of the articles with the lowest agreement; the title is the database edge's."""
+    """One of the articles with the lowest agreement; the title is the database edge's.
+
+    `score` is the mean of the parts that are defined: span F1 (overlap), stance observed
+    agreement, and claim attributes (the share of agreeing claimant, check-worthiness and
+    claim-stance answers over the claims two annotators both marked)."""
 
     article: int
     annotators: int
     score: float
     span_f1_overlap: float | None
     stance_observed: float | None
+    claim_attributes: float | None = None
     title: str | None = None
 
     def as_dict(self) -> Json:
@@ -293,6 +305,8 @@ class _ArticleTally:
     span_total: int = 0
     stance_agree: int = 0
     stance_pairs: int = 0
+    claim_agree: int = 0
+    claim_answers: int = 0
     completed: datetime | None = None
 
     def span_f1(self) -> float | None:
@@ -301,9 +315,71 @@ class _ArticleTally:
     def stance_observed(self) -> float | None:
         return self.stance_agree / self.stance_pairs if self.stance_pairs else None
 
+    def claim_attributes(self) -> float | None:
+        return self.claim_agree / self.claim_answers if self.claim_answers else None
+
     def score(self) -> float | None:
-        parts = [x for x in (self.span_f1(), self.stance_observed()) if x is not None]
-        return sum(parts) / len(parts) if parts else None
+        return article_score(self.span_f1(), self.stance_observed(), self.claim_attributes())
+
+
+def article_score(
+    span_f1: float | None, stance_observed: float | None, claim_attributes: float | None
+) -> float | None:
+    """An article's agreement: the mean of its defined parts (None when none is)."""
+    parts = [x for x in (span_f1, stance_observed, claim_attributes) if x is not None]
+    return sum(parts) / len(parts) if parts else None
+
+
+def claim_attribute_agreement(docs: Sequence[Doc]) -> tuple[int, int]:
+    """(agreeing, compared) claim attribute answers of one article's annotations: for each
+    pair of annotators and each claim both marked (overlap match), their claimant,
+    check-worthiness and claim stance, three answers compared, as claims.claim_tally counts
+    them."""
+    agree = answers = 0
+    for a, b in combinations(docs, 2):
+        if not (a.claims and b.claims):
+            continue
+        for i, j in overlap_matches(a.claims, b.claims):
+            info_a, info_b = a.claim_info[i], b.claim_info[j]
+            answers += 3
+            agree += (info_a.stance or UNSET) == (info_b.stance or UNSET)
+            agree += checkworthy_value(info_a.checkworthy) == checkworthy_value(info_b.checkworthy)
+            kind_a, kind_b = claimant_kind(info_a), claimant_kind(info_b)
+            if kind_a == kind_b and (
+                kind_a != ENTITY
+                or _entities_matched(a, b, info_a.claimant_span, info_b.claimant_span)
+            ):
+                agree += 1
+    return agree, answers
+
+
+def _entities_matched(a: Doc, b: Doc, id_a: str | None, id_b: str | None) -> bool:
+    """Whether overlap matching (spans.overlap_matches over all entity spans) pairs the entity
+    span `id_a` of a with `id_b` of b. Only the spans linked to them through same-label
+    overlaps can change that pairing, so only those are matched (much faster on long
+    articles, the same result)."""
+    index_a = {s.id: k for k, s in enumerate(a.entities)}
+    index_b = {s.id: k for k, s in enumerate(b.entities)}
+    start_a, start_b = index_a.get(id_a or ""), index_b.get(id_b or "")
+    if start_a is None or start_b is None:
+        return False
+    linked: tuple[set[int], set[int]] = ({start_a}, set())
+    sides = (a.entities, b.entities)
+    frontier = [(0, start_a)]
+    while frontier:
+        side, k = frontier.pop()
+        x, other = sides[side][k], 1 - side
+        for m, y in enumerate(sides[other]):
+            if (
+                m not in linked[other]
+                and y.label == x.label
+                and min(x.end, y.end) > max(x.start, y.start)
+            ):
+                linked[other].add(m)
+                frontier.append((other, m))
+    keep_a, keep_b = sorted(linked[0]), sorted(linked[1])
+    pairs = overlap_matches([a.entities[k] for k in keep_a], [b.entities[k] for k in keep_b])
+    return any(keep_a[i] == start_a and keep_b[j] == start_b for i, j in pairs)
 
 
 @dataclass
@@ -459,6 +535,7 @@ def _article_tallies(given: _Input, spans: SpanAgreement) -> list[_ArticleTally]
             for x, y in combinations(values, 2):
                 tally.stance_pairs += 1
                 tally.stance_agree += x == y
+        tally.claim_agree, tally.claim_answers = claim_attribute_agreement(group)
         articles.append(tally)
     return articles
 
@@ -625,7 +702,9 @@ def _lowest(articles: list[_ArticleTally], limit: int) -> list[LowArticle]:
     scored = [(score, t) for t in articles if (score := t.score()) is not None]
     scored.sort(key=lambda st: (st[0], st[1].article))
     return [
-        LowArticle(t.article, t.annotators, score, t.span_f1(), t.stance_observed())
+        LowArticle(
+            t.article, t.annotators, score, t.span_f1(), t.stance_observed(), t.claim_attributes()
+        )
         for score, t in scored[:limit]
     ]
 
@@ -688,6 +767,27 @@ HEAT_MEASURES: dict[str, Callable[[PairReport], Score]] = {
 }
 
 
+# The summary measures that are means over annotator pairs, with the per-pair scores.
+PAIR_MEANS: dict[str, Callable[[AgreementReport], list[tuple[int, int, Score]]]] = {
+    "stance.cohen_kappa": lambda r: [(p.a, p.b, p.cohen_kappa) for p in r.stance.pooled.pairs],
+    "spans.token_kappa": lambda r: [(p.a, p.b, p.spans.token_kappa) for p in r.pairs],
+    "claims.token_kappa": lambda r: [(p.a, p.b, p.spans.claim_token_kappa) for p in r.pairs],
+    "claims.stance_kappa": lambda r: [(p.a, p.b, p.claims.stance_kappa) for p in r.pairs],
+    "claims.checkworthy_kappa": lambda r: [(p.a, p.b, p.claims.checkworthy_kappa) for p in r.pairs],
+}
+
+
+def pairs_behind(report: AgreementReport, key: str) -> PairAccount | None:
+    """The pairs behind a summary measure that is a mean over pairs (None for the others)."""
+    pairs = PAIR_MEANS.get(key)
+    return pair_account(pairs(report)) if pairs else None
+
+
+def target_pairs(measures: LabelMeasures) -> PairAccount:
+    """The pairs behind one stance target's mean Cohen's kappa."""
+    return pair_account((p.a, p.b, p.cohen_kappa) for p in measures.pairs)
+
+
 def heat_matrix(report: AgreementReport, measure: str) -> list[list[float | None]]:
     """Annotator x annotator values of one per-pair measure (None: undefined or no overlap).
 
@@ -712,12 +812,25 @@ def text_lines(report: AgreementReport, *, project: str, titles: Mapping[str, st
         f"({counts.single_annotated_articles} by one, not compared)."
     ]
     rows: list[tuple[str, ...]] = [("measure", "value", "items", "annotators", "note")]
+    names = {a.id: a.name for a in report.annotators}
+    left_out: list[str] = []
     for row in report.summary:
         score = row.score
         title = titles.get(row.key, row.key)
         note = REASONS[score.reason] if score.reason else ""
+        account = pairs_behind(report, row.key)
+        if account is not None and account.pairs:
+            behind = f"mean of {account.defined} of {account.pairs} pairs"
+            note = f"{note}; {behind}" if note else behind
+            left_out += [
+                f"{title}: {names.get(u.a, u.a)} × {names.get(u.b, u.b)} left out, "
+                f"{REASONS[u.reason]}"
+                for u in account.undefined
+            ]
         rows.append((title, _text(score), str(score.items), str(score.annotators), note))
     lines += _table(rows)
+    if left_out:
+        lines += ["", "Undefined pairs, left out of the means:", *left_out]
     if report.pairs:
         names = {a.id: a.name for a in report.annotators}
         pair_rows: list[tuple[str, ...]] = [

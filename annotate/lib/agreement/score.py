@@ -7,7 +7,7 @@ as undefined with a reason, never as a crash, a NaN or a fake 1.0.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,3 +76,32 @@ def mean_score(scores: list[Score], *, items: int, annotators: int) -> Score:
             reasons[0] if reasons else "no_common_items", items=items, annotators=annotators
         )
     return Score(sum(values) / len(values), items=items, annotators=annotators)
+
+
+@dataclass(frozen=True, slots=True)
+class UndefinedPair:
+    a: Any
+    b: Any
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PairAccount:
+    """Which pairs a mean over pairs (mean_score) stands on: how many were compared, how
+    many had a defined value, and the others with their reasons."""
+
+    pairs: int
+    defined: int
+    undefined: tuple[UndefinedPair, ...]
+
+
+def pair_account(pairs: Iterable[tuple[Any, Any, Score]]) -> PairAccount:
+    """The accounting of mean_score over these (a, b, score) pairs: mean_score averages the
+    `defined` ones; the `undefined` ones are left out (a NaN mean in scikit-learn)."""
+    listed = list(pairs)
+    undefined = tuple(
+        UndefinedPair(a, b, score.reason or "no_common_items")
+        for a, b, score in listed
+        if score.value is None
+    )
+    return PairAccount(pairs=len(listed), defined=len(listed) - len(undefined), undefined=undefined)

@@ -62,6 +62,7 @@ class _Canvas:
         self.parts: list[str] = []
         self.title = title
         self.desc = desc
+        self.has_links = False
 
     def x(self, x: float) -> float:
         return self.width - x if self.rtl else x
@@ -140,12 +141,22 @@ class _Canvas:
             f"<title>{escape(tip)}</title></circle>"
         )
 
+    def open_link(self, href: str, label: str) -> None:
+        """The elements drawn until close_link() are one link (e.g. a heat-map cell)."""
+        self.parts.append(f'<a href="{escape(href)}" aria-label="{escape(label)}">')
+        self.has_links = True
+
+    def close_link(self) -> None:
+        self.parts.append("</a>")
+
     def render(self, css_class: str) -> str:
         desc = f"<desc>{escape(self.desc)}</desc>" if self.desc else ""
+        # A chart with links is a group of them (an image has no interactive parts).
+        role = "group" if self.has_links else "img"
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="{escape(css_class)}" '
             f'viewBox="0 0 {self.width:.0f} {self.height:.0f}" width="{self.width:.0f}" '
-            f'height="{self.height:.0f}" role="img" '
+            f'height="{self.height:.0f}" role="{role}" aria-label="{escape(self.title)}" '
             f'direction="{"rtl" if self.rtl else "ltr"}">'
             f"<title>{escape(self.title)}</title>{desc}" + "".join(self.parts) + "</svg>"
         )
@@ -159,8 +170,10 @@ def heat_map(
     rtl: bool = False,
     undefined_text: str = "undefined",
     self_text: str = "same annotator",
+    links: Sequence[Sequence[str | None]] | None = None,
 ) -> str:
-    """An annotator x annotator matrix of values in [-1, 1], one coloured cell each."""
+    """An annotator x annotator matrix of values in [-1, 1], one coloured cell each; with
+    `links`, each cell that has one is a link to it (what lies behind the number)."""
     n = len(names)
     cell = 64
     label_width = 130
@@ -186,6 +199,9 @@ def heat_map(
             tip = f"{row_name} × {names[j]}: " + (
                 fmt(value, 3) if value is not None else undefined_text
             )
+            href = links[i][j] if links else None
+            if href:
+                canvas.open_link(href, tip)
             canvas.rect(x, y, cell, cell, fill=value_colour(value), tip=tip)
             canvas.text(
                 x + cell / 2,
@@ -196,6 +212,8 @@ def heat_map(
                 tip=tip,
                 ltr=True,
             )
+            if href:
+                canvas.close_link()
     return canvas.render("chart heat-map")
 
 
