@@ -3,7 +3,17 @@
 from django.urls import path
 
 import workbench.converters  # noqa: F401  (registers <id:...>)
-from annotate.api import agreement, annotations, exports, gold, imports, jobs, projects, tokens
+from annotate.api import (
+    agreement,
+    annotations,
+    exports,
+    gold,
+    imports,
+    jobs,
+    people,
+    projects,
+    tokens,
+)
 
 urlpatterns: list = [
     path("auth/token/", tokens.LoginTokenView.as_view(), name="api-token"),
@@ -137,4 +147,37 @@ urlpatterns: list = [
     path("jobs/<id:job_id>/retry/", jobs.JobRetryView.as_view(), name="api-job-retry"),
     # agreement
     path("projects/<id:pid>/agreement/", agreement.AgreementView.as_view(), name="api-agreement"),
+    # people: the assignments table, its actions, pace and quality (leads)
+    path("projects/<id:pid>/people/", people.PeopleView.as_view(), name="api-people"),
+    path(
+        "projects/<id:pid>/people/assignments/",
+        people.AssignmentTableView.as_view(),
+        name="api-people-assignments",
+    ),
+    path(
+        "projects/<id:pid>/people/assignments/bulk/",
+        people.BulkView.as_view(),
+        name="api-people-bulk",
+    ),
+    path(
+        "projects/<id:pid>/people/<id:uid>/gold/",
+        people.AnnotatorGoldView.as_view(),
+        name="api-people-gold",
+    ),
+    path(
+        "projects/<id:pid>/people/<id:uid>/gold/<id:aid>/",
+        people.AnnotatorGoldArticleView.as_view(),
+        name="api-people-gold-article",
+    ),
+    path(
+        "projects/<id:pid>/assignments/preview/",
+        people.PreviewView.as_view(),
+        name="api-generate-preview",
+    ),
+    path("assignments/<id:asid>/unassign/", people.UnassignView.as_view(), name="api-unassign"),
+    path(
+        "assignments/<id:asid>/active-time/",
+        people.ActiveTimeView.as_view(),
+        name="api-active-time",
+    ),
 ]
