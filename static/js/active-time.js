@@ -10,10 +10,11 @@
 // page's events and sends what it measured every FLUSH_MS, when the page is hidden, and on
 // flush() (the page calls it before submitting).
 
-import { apiFetch } from "./api.js";
+import { readCookie } from "./api.js";
 
 export const IDLE_MS = 60000;
 export const FLUSH_MS = 15000;
+const MAX_REPORT_MS = 3600000; // the server's limit per report
 const ACTIVITY = ["keydown", "pointerdown", "wheel", "touchstart", "input", "scroll"];
 
 export class ActiveClock {
@@ -48,6 +49,23 @@ export class ActiveClock {
   }
 }
 
+// POST one report. A plain fetch with no time limit of its own: a report abandoned after a
+// timeout may still have reached the server, and sending it again would count it twice.
+async function postTime(url, ms, { keepalive = false } = {}) {
+  const response = await globalThis.fetch(url, {
+    method: "POST",
+    headers: {
+      Accept: "application/json",
+      "Content-Type": "application/json",
+      "X-CSRFToken": readCookie("csrftoken") || "",
+    },
+    body: JSON.stringify({ ms }),
+    credentials: "same-origin",
+    keepalive, // the report of a page being left still reaches the server
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+}
+
 // Measure active time on this page and report it to `url`. Returns {clock, flush, stop}.
 export function trackActiveTime({
   url,
@@ -55,23 +73,17 @@ export function trackActiveTime({
   doc = document,
   now = () => Date.now(),
   flushMs = FLUSH_MS,
-  send = (ms, { keepalive = false } = {}) =>
-    apiFetch(url, {
-      method: "POST",
-      body: { ms },
-      // keepalive: the report of a page being left still reaches the server.
-      fetchImpl: (u, options) => globalThis.fetch(u, { ...options, keepalive }),
-    }),
+  send = (ms, options) => postTime(url, ms, options),
 } = {}) {
   const clock = new ActiveClock({ focused: doc.hasFocus(), now: now() });
   let pending = 0; // measured but not yet accepted by the server
   let sending = null;
 
   async function flush({ keepalive = false } = {}) {
-    if (sending) await sending;
+    while (sending) await sending;
     pending += clock.take();
     if (pending <= 0) return;
-    const ms = Math.min(pending, 3600000);
+    const ms = Math.min(pending, MAX_REPORT_MS);
     sending = send(ms, { keepalive })
       .then(() => {
         pending -= ms;
@@ -91,16 +103,17 @@ export function trackActiveTime({
       flush({ keepalive: true });
     }
   };
+  const onLeave = () => {
+    clock.blur(now());
+    flush({ keepalive: true });
+  };
   for (const name of ACTIVITY) {
     win.addEventListener(name, onActivity, { passive: true, capture: true });
   }
   win.addEventListener("focus", onActivity);
   win.addEventListener("blur", onBlur);
+  win.addEventListener("pagehide", onLeave);
   doc.addEventListener("visibilitychange", onHidden);
-  win.addEventListener("pagehide", () => {
-    clock.blur(now());
-    flush({ keepalive: true });
-  });
   const timer = setInterval(() => flush(), flushMs);
 
   function stop() {
@@ -108,6 +121,7 @@ export function trackActiveTime({
     for (const name of ACTIVITY) win.removeEventListener(name, onActivity, { capture: true });
     win.removeEventListener("focus", onActivity);
     win.removeEventListener("blur", onBlur);
+    win.removeEventListener("pagehide", onLeave);
     doc.removeEventListener("visibilitychange", onHidden);
   }
 
