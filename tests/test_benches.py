@@ -38,6 +38,10 @@ CASES = {
         ["--articles", "20", "--annotators", "2", "--spans", "3", "--words", "40"],
         ["agreement cold", "agreement cached", "spans.f1_exact="],
     ),
+    "people_page.py": (
+        ["--articles", "30", "--spans", "3", "--words", "40", "--requests", "3"],
+        ["people page cold", "people page warm: p50=", "queries", "the last page by cursor"],
+    ),
     "api_save_latency.py": (
         ["--saves", "5", "--warmup", "1", "--spans", "5", "--workers", "1"],
         ["p50=", "p95="],
