@@ -169,6 +169,8 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["project", "annotator", "status", "position"]),
             models.Index(fields=["project", "article", "status"]),
+            # The people page's assignments table, in queue order, a page at a time by keyset.
+            models.Index(fields=["project", "position", "id"], name="assignment_queue_order"),
         ]
 
     def __str__(self) -> str:

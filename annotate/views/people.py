@@ -80,6 +80,7 @@ def _people_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
                     "—" if row["spans_per_hour"] is None else f"{row['spans_per_hour']:.0f}"
                 ),
                 "quality_rows": _quality_rows(quality) if quality else [],
+                "kappa": _value(quality["stance_kappa"]) if quality else "—",
             }
         )
     return rows
