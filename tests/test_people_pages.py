@@ -85,8 +85,9 @@ def test_a_manager_reassigns_one_row_from_the_table(client, world):
     todo = world["todo"]
     response = client.post(
         f"/projects/{world['project'].pk}/people/actions/",
-        {"one": todo.pk, f"annotator-{todo.pk}": team.annotator3.pk, "query": "status=todo"},
-    )
+        {"one": todo.pk, f"annotator-{todo.pk}": team.annotator3.pk,
+         "query": "status=todo&next=https://evil.example/"},
+    )  # fmt: skip
     assert response.status_code == 302
     assert response["Location"].endswith("/people/?status=todo")
     assert Assignment.objects.get(pk=todo.pk).annotator_id == team.annotator3.pk

@@ -7,7 +7,7 @@ annotate/people.py.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -205,8 +205,9 @@ def people_action(request: HttpRequest, pid: int) -> HttpResponse:
             )
         messages.success(request, note % {"n": changed})
     url = reverse("annotate:project-people", kwargs={"pid": project.pk})
-    query = post.get("query", "")
-    return redirect(f"{url}?{query}" if query else url)
+    # Back to the table as it was filtered: only its own parameters, re-encoded.
+    kept = [(k, v) for k, v in parse_qsl(post.get("query", "")) if k in TABLE_PARAMS]
+    return redirect(f"{url}?{urlencode(kept)}" if kept else url)
 
 
 def _int(value: str, field: str) -> int:
