@@ -176,7 +176,7 @@ def assignment_page(
     rows = Assignment.objects.filter(project=project)
     if filters.annotator == "pool":
         rows = rows.filter(annotator__isnull=True)
-    elif filters.annotator is not None:
+    elif isinstance(filters.annotator, int):
         rows = rows.filter(annotator_id=filters.annotator)
     if filters.status:
         rows = rows.filter(status=filters.status)
@@ -193,7 +193,7 @@ def assignment_page(
         else:
             rows = rows.filter(Q(sort_key__gt=value) | Q(sort_key=value, pk__gt=pk))
     order = ("-sort_key", "-pk") if filters.descending else ("sort_key", "pk")
-    page = list(
+    page: list[Assignment] = list(
         rows.select_related("article", "annotator")
         .only(
             *(f.name for f in Assignment._meta.concrete_fields),
@@ -207,7 +207,7 @@ def assignment_page(
     cursor = None
     if len(page) > limit:
         page = page[:limit]
-        cursor = _encode_cursor(page[-1].sort_key, page[-1].pk)  # type: ignore[attr-defined]
+        cursor = _encode_cursor(getattr(page[-1], "sort_key"), page[-1].pk)  # noqa: B009
     return AssignmentPage(page, cursor, total)
 
 
@@ -392,17 +392,20 @@ class SpanCount(Func):
 
     output_field = IntegerField()
 
-    def as_sqlite(self, compiler, conn, **extra):
-        return self.as_sql(
-            compiler, conn, template="json_array_length(%(expressions)s, '$.spans')", **extra
-        )
-
-    def as_postgresql(self, compiler, conn, **extra):
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         return self.as_sql(
             compiler,
-            conn,
+            connection,
+            template="json_array_length(%(expressions)s, '$.spans')",
+            **extra_context,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
             template="jsonb_array_length(COALESCE(%(expressions)s -> 'spans', '[]'::jsonb))",
-            **extra,
+            **extra_context,
         )
 
 

@@ -415,17 +415,3 @@ def test_preview_refuses_bad_policies(client, world, params, field):
     response = client.get(f"/api/projects/{world['project'].pk}/assignments/preview/", params)
     assert response.status_code == 400
     assert response.json()["field"] == field
-
-
-def test_the_demo_gives_every_annotator_a_quality_row(client):
-    from annotate.management.commands.demo import DEMO_GOLD_ARTICLES, DEMO_PASSWORD, build_demo
-
-    _corpus, users, project, _report = build_demo()
-    assert client.login(username="rami", password=DEMO_PASSWORD)
-    body = client.get(f"/api/projects/{project.pk}/people/").json()
-    assert body["gold_articles"] == DEMO_GOLD_ARTICLES
-    rows = {r["username"]: r for r in body["annotators"]}
-    for name in ("amal", "badr", "chadi"):
-        assert rows[name]["quality"]["articles"] == DEMO_GOLD_ARTICLES
-        assert rows[name]["active_time"]["median_seconds"] > 0
-        assert rows[name]["spans_per_hour"] > 0
