@@ -199,6 +199,7 @@ class PeopleView(ApiView):
 class AnnotatorGoldView(ApiView):
     @extend_schema(
         summary="The gold articles an annotator submitted, with their differences counted",
+        operation_id="projects_people_gold_list",
         responses={200: OpenApiTypes.OBJECT, **ERRORS},
     )
     def get(self, request: Request, pid: int, uid: int) -> Response:
@@ -216,6 +217,7 @@ class AnnotatorGoldView(ApiView):
 class AnnotatorGoldArticleView(ApiView):
     @extend_schema(
         summary="An annotator's differences from the gold on one article (leads)",
+        operation_id="projects_people_gold_article",
         responses={200: OpenApiTypes.OBJECT, **ERRORS},
     )
     def get(self, request: Request, pid: int, uid: int, aid: int) -> Response:
