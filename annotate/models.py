@@ -161,6 +161,10 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Time the annotator spent on the annotation page with it focused and in use, in
+    # milliseconds, as the page measured and reported it (static/js/active-time.js): idle gaps
+    # over a minute and time in other windows are not counted.
+    active_ms = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["project", "position", "slot", "id"]
@@ -177,6 +181,8 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["project", "annotator", "status", "position"]),
             models.Index(fields=["project", "article", "status"]),
+            # The people page's assignments table, in queue order, a page at a time by keyset.
+            models.Index(fields=["project", "position", "id"], name="assignment_queue_order"),
         ]
 
     def __str__(self) -> str:

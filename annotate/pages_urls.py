@@ -8,6 +8,7 @@ from annotate.views import annotate_page
 from annotate.views import comments as comment_pages
 from annotate.views import exports as export_pages
 from annotate.views import gold as gold_pages
+from annotate.views import people as people_pages
 from annotate.views import projects as project_pages
 
 urlpatterns: list = [
@@ -92,4 +93,21 @@ urlpatterns: list = [
     ),
     # exports, export tokens and imports (managers)
     path("projects/<id:pid>/exports/", export_pages.data_page, name="project-exports"),
+    # people: assignments, progress, pace and quality (managers and reviewers)
+    path("projects/<id:pid>/people/", people_pages.people_page, name="project-people"),
+    path(
+        "projects/<id:pid>/people/actions/",
+        people_pages.people_action,
+        name="project-people-action",
+    ),
+    path(
+        "projects/<id:pid>/people/<id:uid>/",
+        people_pages.annotator_page,
+        name="project-annotator",
+    ),
+    path(
+        "projects/<id:pid>/people/<id:uid>/articles/<id:aid>/",
+        people_pages.annotator_article,
+        name="project-annotator-article",
+    ),
 ]

@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q
 
 from annotate.annotations import do_start_assignment
 from annotate.errors import ActionError
-from annotate.lib.overlap import ExistingSlot, OverlapError, plan_assignments
+from annotate.lib.overlap import ExistingSlot, OverlapError, PlannedSlot, plan_assignments
 from annotate.models import (
     Annotation,
     Assignment,
@@ -50,6 +50,33 @@ def annotator_ids(project: Project) -> list[int]:
     )
 
 
+def plan_for(
+    project: Project, *, k: int, fraction: float, seed: int, mode: str
+) -> tuple[dict[int, int], list[ExistingSlot], list[PlannedSlot]]:
+    """The article positions, the existing slots and the slots generating would add."""
+    positions = dict(
+        ProjectArticle.objects.filter(project=project)
+        .order_by("position", "id")
+        .values_list("article_id", "position")
+    )
+    existing = [
+        ExistingSlot(article=a, slot=s, annotator=u)
+        for a, s, u in Assignment.objects.filter(project=project).values_list(
+            "article_id", "slot", "annotator_id"
+        )
+    ]
+    plan = plan_assignments(
+        list(positions),
+        annotator_ids(project),
+        k=k,
+        fraction=fraction,
+        seed=seed,
+        preassign=mode == "preassign",
+        existing=existing,
+    )
+    return positions, existing, plan
+
+
 def do_generate_assignments(
     project: Project,
     *,
@@ -73,26 +100,7 @@ def do_generate_assignments(
     with transaction.atomic():
         # One generation at a time per project: the plan depends on what exists.
         Project.objects.select_for_update().filter(pk=project.pk).first()
-        positions = dict(
-            ProjectArticle.objects.filter(project=project)
-            .order_by("position", "id")
-            .values_list("article_id", "position")
-        )
-        existing = [
-            ExistingSlot(article=a, slot=s, annotator=u)
-            for a, s, u in Assignment.objects.filter(project=project).values_list(
-                "article_id", "slot", "annotator_id"
-            )
-        ]
-        plan = plan_assignments(
-            list(positions),
-            annotator_ids(project),
-            k=k,
-            fraction=fraction,
-            seed=seed,
-            preassign=mode == "preassign",
-            existing=existing,
-        )
+        positions, existing, plan = plan_for(project, k=k, fraction=fraction, seed=seed, mode=mode)
         Assignment.objects.bulk_create(
             (
                 Assignment(

@@ -162,6 +162,7 @@ def test_page_data_carries_text_schema_annotation_progress_and_urls(world):
         "annotation": f"/api/assignments/{first.pk}/annotation/",
         "spans": f"/api/assignments/{first.pk}/annotation/spans/",
         "submit": f"/api/assignments/{first.pk}/annotation/submit/",
+        "active_time": f"/api/assignments/{first.pk}/active-time/",
         "next": project_url(world["project"]),
     }
     assert [label["shortcut"] for label in data["labels"]] == [

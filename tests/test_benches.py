@@ -49,6 +49,10 @@ CASES = {
             "capacity:",
         ],
     ),
+    "people_page.py": (
+        ["--articles", "30", "--spans", "3", "--words", "40", "--requests", "3"],
+        ["people page cold", "people page warm: p50=", "queries", "the last page by cursor"],
+    ),
     "api_save_latency.py": (
         ["--saves", "5", "--warmup", "1", "--spans", "5", "--workers", "1"],
         ["p50=", "p95="],

@@ -11,6 +11,7 @@ from annotate.api import (
     gold,
     imports,
     jobs,
+    people,
     projects,
     tokens,
 )
@@ -190,4 +191,37 @@ urlpatterns: list = [
     ),
     # agreement
     path("projects/<id:pid>/agreement/", agreement.AgreementView.as_view(), name="api-agreement"),
+    # people: the assignments table, its actions, pace and quality (leads)
+    path("projects/<id:pid>/people/", people.PeopleView.as_view(), name="api-people"),
+    path(
+        "projects/<id:pid>/people/assignments/",
+        people.AssignmentTableView.as_view(),
+        name="api-people-assignments",
+    ),
+    path(
+        "projects/<id:pid>/people/assignments/bulk/",
+        people.BulkView.as_view(),
+        name="api-people-bulk",
+    ),
+    path(
+        "projects/<id:pid>/people/<id:uid>/gold/",
+        people.AnnotatorGoldView.as_view(),
+        name="api-people-gold",
+    ),
+    path(
+        "projects/<id:pid>/people/<id:uid>/gold/<id:aid>/",
+        people.AnnotatorGoldArticleView.as_view(),
+        name="api-people-gold-article",
+    ),
+    path(
+        "projects/<id:pid>/assignments/preview/",
+        people.PreviewView.as_view(),
+        name="api-generate-preview",
+    ),
+    path("assignments/<id:asid>/unassign/", people.UnassignView.as_view(), name="api-unassign"),
+    path(
+        "assignments/<id:asid>/active-time/",
+        people.ActiveTimeView.as_view(),
+        name="api-active-time",
+    ),
 ]

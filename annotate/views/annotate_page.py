@@ -36,6 +36,7 @@ FALLBACK_SHORTCUTS = "123456789"
 # The page's script modules, preloaded together so the browser fetches them in parallel.
 # Every module the page imports, preloaded so the browser fetches them in parallel.
 SCRIPT_MODULES = (
+    "active-time",
     "annotate-boot",
     "annotate-page",
     "api",
@@ -238,6 +239,7 @@ def assignment_annotate(request: HttpRequest, asid: int) -> HttpResponse:
             "annotation": reverse("annotate:api-annotation", kwargs={"asid": assignment.pk}),
             "spans": reverse("annotate:api-spans", kwargs={"asid": assignment.pk}),
             "submit": reverse("annotate:api-submit", kwargs={"asid": assignment.pk}),
+            "active_time": reverse("annotate:api-active-time", kwargs={"asid": assignment.pk}),
             "next": reverse("annotate:project-annotate", kwargs={"pid": project.pk}),
         },
         "value_names": names,

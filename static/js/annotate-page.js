@@ -4,6 +4,7 @@
 // json_script block, read by annotate-boot.js); importing the module does nothing. All text
 // goes in through textContent / createTextNode.
 
+import { trackActiveTime } from "./active-time.js";
 import { ApiError, NetworkError, apiFetch } from "./api.js";
 import { SpanEditor, stanceOp } from "./editing.js";
 import { bindKeys } from "./keys.js";
@@ -87,6 +88,9 @@ export function start(root, data) {
     stanceSummary: $("stance-summary"),
   };
   const flash = createFlash($("flash"));
+  // Time spent working on this assignment, measured and reported by active-time.js.
+  const activeTime =
+    readonly || !data.urls.active_time ? null : trackActiveTime({ url: data.urls.active_time });
 
   const store = new AnnotationStore({
     assignmentId: data.assignment.id,
@@ -399,6 +403,7 @@ export function start(root, data) {
     clearTimeout(saveTimer);
     if (saving) await saving;
     if (conflict) return;
+    if (activeTime) await activeTime.flush();
     setSaveState("saving", S.submitting);
     const snapshot = store.snapshot();
     try {

@@ -24,6 +24,8 @@ from django.utils import timezone
 
 from annotate.annotations import do_save_draft, do_start_assignment, do_submit
 from annotate.comments import do_comment, do_skip_with_reason
+from annotate.gold import do_save_gold
+from annotate.lib.merge import Submission, merge
 from annotate.lib.schema import default_schema
 from annotate.models import (
     Annotation,
@@ -31,6 +33,7 @@ from annotate.models import (
     AssignmentStatus,
     Comment,
     FlagKind,
+    Gold,
     Membership,
     Project,
     Role,
@@ -152,6 +155,7 @@ DEMO_HABITS = {
     "chadi": {"skip_every": 3, "relabel": {"داعش": "ORG", "الرَّقَّة": "LOC"}, "stance_shift": 2},
 }
 DEMO_SUBMITTED_ARTICLES = 8  # of 12: the rest stay in the annotators' queues
+DEMO_GOLD_ARTICLES = 5  # of the submitted ones: adjudicated by the reviewer
 QUOTE_RE = re.compile(r"[«“]([^»”]{8,400})[»”]")
 
 
@@ -250,8 +254,13 @@ def build_demo_work(project: Project, users: dict[str, object]) -> int:
             annotation = _submit(assignment, users[username], content)
             when = now - timedelta(days=7 * (len(articles) - index) // 2, hours=index)
             Annotation.objects.filter(pk=annotation.pk).update(submitted_at=when)
-            Assignment.objects.filter(pk=assignment.pk).update(submitted_at=when)
+            # Active time as the annotation page would have measured it: 3 to 14 minutes.
+            minutes = 3 + (index * 5 + len(username) * 3) % 12
+            Assignment.objects.filter(pk=assignment.pk).update(
+                submitted_at=when, active_ms=minutes * 60_000 + index * 7_000
+            )
             submitted += 1
+    build_demo_gold(project, users, articles[:DEMO_GOLD_ARTICLES])
     return submitted
 
 
@@ -302,6 +311,23 @@ def build_demo_talk(project: Project, users: dict[str, object]) -> None:
     do_comment(
         project, flagged.article, user=users["rami"], body=DEMO_ANSWER, parent_id=question.pk
     )
+
+
+def build_demo_gold(project: Project, users: dict[str, object], project_articles) -> None:
+    """The reviewer's gold on the first submitted articles: the majority of the three
+    annotations (every annotator then has articles to be measured against gold)."""
+    for project_article in project_articles:
+        article = project_article.article
+        if Gold.objects.filter(project=project, article=article).exists():
+            continue
+        submissions = [
+            Submission(username, content)
+            for username, content in Annotation.objects.filter(
+                project=project, article=article
+            ).values_list("annotator__username", "content")
+        ]
+        proposal = merge(submissions, claim_label="CLAIM")["proposal"]
+        do_save_gold(project, article, user=users["rami"], version=0, content=proposal)
 
 
 def _submit(assignment: Assignment, user, content: dict) -> Annotation:
