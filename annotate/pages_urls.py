@@ -7,6 +7,7 @@ from annotate.views import agreement as agreement_pages
 from annotate.views import annotate_page
 from annotate.views import exports as export_pages
 from annotate.views import gold as gold_pages
+from annotate.views import members as member_pages
 from annotate.views import projects as project_pages
 
 urlpatterns: list = [
@@ -34,16 +35,27 @@ urlpatterns: list = [
         project_pages.project_add_articles,
         name="project-add-articles",
     ),
+    # people: members, invitations, accounts
+    path("projects/<id:pid>/members/", member_pages.members_page, name="project-members"),
     path(
-        "projects/<id:pid>/members/add/",
-        project_pages.project_add_member,
-        name="project-add-member",
+        "projects/<id:pid>/members/invite/",
+        member_pages.member_invite,
+        name="project-invite",
     ),
     path(
         "projects/<id:pid>/members/<id:uid>/",
-        project_pages.project_member,
+        member_pages.member_change,
         name="project-member",
     ),
+    path(
+        "projects/<id:pid>/invitations/<id:iid>/cancel/",
+        member_pages.invitation_cancel,
+        name="invitation-cancel",
+    ),
+    path("invitations/<str:key>/", member_pages.invitation_accept, name="invitation-accept"),
+    path("people/", member_pages.accounts_page, name="accounts"),
+    path("people/new/", member_pages.account_create, name="account-create"),
+    path("people/<id:uid>/active/", member_pages.account_active, name="account-active"),
     path("projects/<id:pid>/schema/", project_pages.project_schema, name="project-schema"),
     path(
         "assignments/<id:asid>/reassign/",

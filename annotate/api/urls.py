@@ -3,7 +3,17 @@
 from django.urls import path
 
 import workbench.converters  # noqa: F401  (registers <id:...>)
-from annotate.api import agreement, annotations, exports, gold, imports, jobs, projects, tokens
+from annotate.api import (
+    agreement,
+    annotations,
+    exports,
+    gold,
+    imports,
+    jobs,
+    members,
+    projects,
+    tokens,
+)
 
 urlpatterns: list = [
     path("auth/token/", tokens.LoginTokenView.as_view(), name="api-token"),
@@ -33,6 +43,23 @@ urlpatterns: list = [
         projects.MemberDetailView.as_view(),
         name="api-member",
     ),
+    path(
+        "projects/<id:pid>/invitations/",
+        members.InvitationListView.as_view(),
+        name="api-invitations",
+    ),
+    path(
+        "projects/<id:pid>/invitations/<id:iid>/",
+        members.InvitationDetailView.as_view(),
+        name="api-invitation",
+    ),
+    path(
+        "invitations/accept/",
+        members.AcceptInvitationView.as_view(),
+        name="api-invitation-accept",
+    ),
+    path("users/", members.AccountListView.as_view(), name="api-users"),
+    path("users/<id:uid>/", members.AccountDetailView.as_view(), name="api-user"),
     path(
         "projects/<id:pid>/assignments/generate/",
         projects.GenerateView.as_view(),

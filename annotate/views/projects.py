@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -103,15 +103,6 @@ class AddArticlesForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["corpus"].queryset = owned_corpora(user).order_by("name")
-
-
-class MemberForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
-
-
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
 
 
 class SchemaForm(forms.Form):
@@ -255,7 +246,6 @@ def project_detail(request: HttpRequest, pid: int) -> HttpResponse:
                 }
             ),
             articles_form=AddArticlesForm(user=request.user),
-            member_form=MemberForm(initial={"role": Role.ANNOTATOR}),
             schema_form=SchemaForm(
                 initial={"schema": json.dumps(project.schema, ensure_ascii=False, indent=2)}
             ),
@@ -321,44 +311,6 @@ def project_add_articles(request: HttpRequest, pid: int) -> HttpResponse:
         }
 
     return _manager_action(request, pid, partial(AddArticlesForm, user=request.user), action)
-
-
-@login_required
-@require_POST
-def project_add_member(request: HttpRequest, pid: int) -> HttpResponse:
-    def action(project, data):
-        user = project_actions.find_user(username=data["username"])
-        project_actions.do_set_member(project, by=request.user, user=user, role=data["role"])
-        return _("%(user)s is now %(role)s.") % {
-            "user": user.get_username(),
-            "role": Role(data["role"]).label,
-        }
-
-    return _manager_action(request, pid, MemberForm, action)
-
-
-@login_required
-@require_POST
-def project_member(request: HttpRequest, pid: int, uid: int) -> HttpResponse:
-    """Change a member's role, or remove them (the `remove` button)."""
-    project = access_project(request.user, pid, roles=MANAGERS)
-    membership = get_object_or_404(Membership, project=project, user_id=uid)
-    if "remove" in request.POST:
-        try:
-            project_actions.do_remove_member(project, by=request.user, user=membership.user)
-        except RULE_ERRORS as exc:
-            messages.error(request, _error_message(exc))
-        else:
-            messages.success(request, _("Member removed."))
-        return redirect("annotate:project-detail", pid=pid)
-
-    def action(project, data):
-        project_actions.do_set_member(
-            project, by=request.user, user=membership.user, role=data["role"]
-        )
-        return _("Role changed.")
-
-    return _manager_action(request, pid, RoleForm, action)
 
 
 @login_required
