@@ -4,7 +4,7 @@ from django.urls import path
 
 import workbench.converters  # noqa: F401  (registers <id:...>)
 from annotate.views import agreement as agreement_pages
-from annotate.views import annotate_page
+from annotate.views import annotate_page, schema_editor
 from annotate.views import exports as export_pages
 from annotate.views import gold as gold_pages
 from annotate.views import members as member_pages
@@ -57,6 +57,7 @@ urlpatterns: list = [
     path("people/new/", member_pages.account_create, name="account-create"),
     path("people/<id:uid>/active/", member_pages.account_active, name="account-active"),
     path("projects/<id:pid>/schema/", project_pages.project_schema, name="project-schema"),
+    path("projects/<id:pid>/schema/edit/", schema_editor.schema_editor, name="project-schema-edit"),
     path(
         "assignments/<id:asid>/reassign/",
         project_pages.assignment_reassign,
