@@ -225,7 +225,7 @@ def test_manager_edits_schema_and_settings(client, team, project):
         {"name": "الرقة", "description": "", "guidelines": "# Rules"},
         follow=True,
     )
-    assert "<h1>Rules</h1>" in response.content.decode()
+    assert '<h1 dir="auto">Rules</h1>' in response.content.decode()
     assert Project.objects.get(pk=project.pk).name == "الرقة"
 
 

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from annotate import projects as project_actions
@@ -229,6 +229,7 @@ def project_detail(request: HttpRequest, pid: int) -> HttpResponse:
         )
         context["annotators"] = [m for m in context["members"] if m.role == Role.ANNOTATOR]
     if is_manager:
+        context["checklist"] = setup_checklist(project)
         context.update(
             settings_form=SettingsForm(
                 initial={
@@ -252,6 +253,52 @@ def project_detail(request: HttpRequest, pid: int) -> HttpResponse:
             roles=Role.choices,
         )
     return render(request, "annotate/project_detail.html", context)
+
+
+def setup_checklist(project) -> list[dict[str, Any]]:
+    """The project page's set-up checklist: each step, whether it is done, its state, a link."""
+    state = project_actions.setup_state(project)
+    detail = reverse("annotate:project-detail", args=[project.pk])
+    return [
+        {
+            "name": _("Label schema"),
+            "done": state.active_labels > 0,
+            "state": ngettext(
+                "version %(version)d, %(count)d label",
+                "version %(version)d, %(count)d labels",
+                state.active_labels,
+            )
+            % {"version": state.schema_version, "count": state.active_labels},
+            "url": reverse("annotate:project-schema-edit", args=[project.pk]),
+        },
+        {
+            "name": _("Articles"),
+            "done": state.articles > 0,
+            "state": ngettext("%(count)d article", "%(count)d articles", state.articles)
+            % {"count": state.articles},
+            "url": f"{detail}#add-articles",
+        },
+        {
+            "name": _("Members"),
+            "done": state.annotators > 0,
+            "state": ngettext("%(count)d annotator", "%(count)d annotators", state.annotators)
+            % {"count": state.annotators},
+            "url": reverse("annotate:project-members", args=[project.pk]),
+        },
+        {
+            "name": _("Assignments"),
+            "done": state.assignments > 0,
+            "state": ngettext("%(count)d assignment", "%(count)d assignments", state.assignments)
+            % {"count": state.assignments},
+            "url": f"{detail}#generate",
+        },
+        {
+            "name": _("Guidelines"),
+            "done": state.has_guidelines,
+            "state": _("written") if state.has_guidelines else _("not written yet"),
+            "url": f"{detail}#settings",
+        },
+    ]
 
 
 def _manager_action(request: HttpRequest, pid: int, form_class, action) -> HttpResponseRedirect:
