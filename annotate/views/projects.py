@@ -247,9 +247,6 @@ def project_detail(request: HttpRequest, pid: int) -> HttpResponse:
                 }
             ),
             articles_form=AddArticlesForm(user=request.user),
-            schema_form=SchemaForm(
-                initial={"schema": json.dumps(project.schema, ensure_ascii=False, indent=2)}
-            ),
             roles=Role.choices,
         )
     return render(request, "annotate/project_detail.html", context)
