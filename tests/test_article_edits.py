@@ -107,6 +107,11 @@ def test_edit_history_list_query_count(team, article, django_assert_num_queries)
 
 
 def test_the_article_page_edits_for_owners_only(client: Client, team, article):
+    client.force_login(team.outsider)
+    assert client.get(f"/corpus/articles/{article.pk}/").status_code == 404
+    assert client.post(f"/corpus/articles/{article.pk}/edit/", {"title": "x"}).status_code == 404
+    client.logout()
+    assert client.post(f"/corpus/articles/{article.pk}/edit/", {"title": "x"}).status_code == 302
     client.force_login(team.annotator)
     page = client.get(f"/corpus/articles/{article.pk}/").content.decode()
     assert 'id="article-edit-form"' not in page
