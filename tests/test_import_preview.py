@@ -307,3 +307,26 @@ def test_who_may_preview_an_import(team, who, expected):
     )
     assert anonymous.status_code in (401, 403)
     assert Corpus.objects.count() == 1 and not Article.objects.exists()
+
+
+# ---- the command ----
+
+
+@pytest.mark.django_db
+def test_the_command_takes_the_title_rule(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "000_raqqa.txt").write_text(SCRAPED, encoding="utf-8")
+    (folder / "001_deir.txt").write_text(f"kayhan.ir\n{ARABIC}", encoding="utf-8")
+    call_command(
+        "import_articles", str(folder), "--corpus=أخبار", "--title-rule=file_name", verbosity=0
+    )
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["000_raqqa", "001_deir"]
+    assert Article.objects.get(title="001_deir").text == f"kayhan.ir\n{ARABIC}"
+    with pytest.raises(CommandError, match="--title-column: name the column"):
+        call_command(
+            "import_articles", str(folder), "--corpus=x", "--title-rule=column", verbosity=0
+        )
+    assert not Corpus.objects.filter(name="x").exists()
