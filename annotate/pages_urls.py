@@ -4,10 +4,11 @@ from django.urls import path
 
 import workbench.converters  # noqa: F401  (registers <id:...>)
 from annotate.views import agreement as agreement_pages
-from annotate.views import annotate_page
+from annotate.views import annotate_page, schema_editor
 from annotate.views import comments as comment_pages
 from annotate.views import exports as export_pages
 from annotate.views import gold as gold_pages
+from annotate.views import members as member_pages
 from annotate.views import people as people_pages
 from annotate.views import projects as project_pages
 
@@ -47,17 +48,29 @@ urlpatterns: list = [
         project_pages.project_add_articles,
         name="project-add-articles",
     ),
+    # people: members, invitations, accounts
+    path("projects/<id:pid>/members/", member_pages.members_page, name="project-members"),
     path(
-        "projects/<id:pid>/members/add/",
-        project_pages.project_add_member,
-        name="project-add-member",
+        "projects/<id:pid>/members/invite/",
+        member_pages.member_invite,
+        name="project-invite",
     ),
     path(
         "projects/<id:pid>/members/<id:uid>/",
-        project_pages.project_member,
+        member_pages.member_change,
         name="project-member",
     ),
+    path(
+        "projects/<id:pid>/invitations/<id:iid>/cancel/",
+        member_pages.invitation_cancel,
+        name="invitation-cancel",
+    ),
+    path("invitations/<str:key>/", member_pages.invitation_accept, name="invitation-accept"),
+    path("people/", member_pages.accounts_page, name="accounts"),
+    path("people/new/", member_pages.account_create, name="account-create"),
+    path("people/<id:uid>/active/", member_pages.account_active, name="account-active"),
     path("projects/<id:pid>/schema/", project_pages.project_schema, name="project-schema"),
+    path("projects/<id:pid>/schema/edit/", schema_editor.schema_editor, name="project-schema-edit"),
     path(
         "assignments/<id:asid>/reassign/",
         project_pages.assignment_reassign,

@@ -22,6 +22,7 @@ from annotate.lib.overlap import OverlapError, check_policy
 from annotate.lib.schema import check_schema, check_schema_change, default_schema
 from annotate.models import (
     Annotation,
+    Assignment,
     Gold,
     Membership,
     Project,
@@ -458,3 +459,42 @@ def do_remove_member(project: Project, *, by, user) -> None:
             raise ActionError("user", "the project's last manager cannot be removed")
         release_unstarted(project, user)
         membership.delete()
+
+
+@dataclass(frozen=True)
+class SetupState:
+    """How far a project's set-up is: what the project page's checklist shows."""
+
+    schema_version: int
+    active_labels: int
+    articles: int
+    annotators: int
+    assignments: int
+    has_guidelines: bool
+
+
+def setup_state(project: Project) -> SetupState:
+    """The checklist's counts in one query (the schema and guidelines are on the project)."""
+    counts = (
+        Project.objects.filter(pk=project.pk)
+        .annotate(
+            n_articles=_count_per_project(ProjectArticle),
+            n_annotators=_count_per_project(Membership, role=Role.ANNOTATOR),
+            n_assignments=_count_per_project(Assignment),
+        )
+        .values("n_articles", "n_annotators", "n_assignments")
+        .get()
+    )
+    labels = [
+        label
+        for label in [*project.schema.get("entity_labels", []), project.schema.get("claim_label")]
+        if label and not label.get("retired")
+    ]
+    return SetupState(
+        schema_version=project.schema_version,
+        active_labels=len(labels),
+        articles=counts["n_articles"],
+        annotators=counts["n_annotators"],
+        assignments=counts["n_assignments"],
+        has_guidelines=bool(project.guidelines.strip()),
+    )

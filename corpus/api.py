@@ -3,6 +3,8 @@ corpus.access (who may do what), corpus.queries (search) and corpus.importing (w
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import BooleanField, Count, Exists, OuterRef, Value
 from django.http import HttpRequest
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -20,6 +22,12 @@ from corpus.access import (
     readable_articles,
     readable_corpora,
 )
+from corpus.articles import (
+    ArticleEditError,
+    access_article_for_edit,
+    article_edits,
+    do_edit_article,
+)
 from corpus.importing import (
     CorpusNameError,
     ImportRejected,
@@ -27,9 +35,11 @@ from corpus.importing import (
     check_corpus_name,
     check_request_size,
     do_import_uploads,
+    preview_uploads,
     use_import_upload_handlers,
 )
 from corpus.lib.parsers import FORMATS
+from corpus.lib.preview import TITLE_RULES, ImportRules, RulesError, check_rules
 from corpus.models import Article, Corpus
 from corpus.owners import (
     OwnershipError,
@@ -82,6 +92,16 @@ class CorpusSerializer(StrictModelSerializer):
         if Corpus.objects.filter(name=name).exists():
             raise serializers.ValidationError(f"a corpus named {name!r} already exists")
         return name
+
+
+class CorpusErrorSerializer(serializers.Serializer):
+    detail = StrictCharField()
+    field = StrictCharField(required=False)
+
+
+class ArticleEditSerializer(serializers.Serializer):
+    title = StrictCharField(required=False, allow_blank=True, max_length=1000)
+    metadata = serializers.DictField(required=False)
 
 
 class ArticleListSerializer(StrictModelSerializer):
@@ -177,12 +197,48 @@ class CorpusArticleList(generics.ListAPIView):
 
 
 class ArticleDetail(generics.RetrieveAPIView):
-    """One article you can read, with its text (offsets are code points into it)."""
+    """GET: one article you can read, with its text (offsets are code points into it).
+    PATCH {"title", "metadata"}: edit them (owners of its corpus and staff; 403 for readers);
+    the text never changes (400). Each edit is kept (GET .../edits/)."""
 
     serializer_class = ArticleSerializer
 
     def get_object(self) -> Article:
         return access_article(self.request.user, self.kwargs["article_id"])
+
+    @extend_schema(
+        request=ArticleEditSerializer,
+        responses={
+            200: ArticleSerializer,
+            400: OpenApiResponse(CorpusErrorSerializer, description="A field that cannot be."),
+            403: OpenApiResponse(CorpusErrorSerializer, description="Owners and staff only."),
+            404: OpenApiResponse(CorpusErrorSerializer, description="No such article."),
+        },
+    )
+    def patch(self, request: Request, article_id: int) -> Response:
+        article = access_article_for_edit(request.user, article_id)
+        if not isinstance(request.data, dict):
+            return error("send a JSON object")
+        try:
+            article = do_edit_article(article, by=request.user, changes=dict(request.data))
+        except ArticleEditError as exc:
+            return error(exc.message, field=exc.field)
+        return Response(ArticleSerializer(access_article(request.user, article.pk)).data)
+
+
+class ArticleEditHistorySerializer(serializers.Serializer):
+    user = StrictCharField(source="user.username", default=None)
+    at = serializers.DateTimeField()
+    changes = serializers.DictField(help_text='{"field": [before, after]}')
+
+
+class ArticleEdits(generics.ListAPIView):
+    """Every edit of an article's title and metadata, oldest first (owners and staff)."""
+
+    serializer_class = ArticleEditHistorySerializer
+
+    def get_queryset(self):
+        return article_edits(access_article_for_edit(self.request.user, self.kwargs["article_id"]))
 
 
 class ImportInputSerializer(serializers.Serializer):
@@ -191,6 +247,31 @@ class ImportInputSerializer(serializers.Serializer):
     no_title = serializers.BooleanField(
         default=False, help_text="for .txt files: keep the first line in the text"
     )
+    title_rule = serializers.ChoiceField(
+        choices=TITLE_RULES,
+        required=False,
+        help_text="auto (a .txt file's first line, the title column of JSONL/CSV), first_line, "
+        "file_name, column (with title_column) or none; overrides no_title",
+    )
+    title_column = StrictCharField(required=False, allow_blank=True, max_length=200)
+    columns = serializers.JSONField(
+        required=False,
+        help_text='a JSON object mapping extra JSONL/CSV columns to "metadata", "ignore" or a '
+        "field (title, source, url, published_on, external_id)",
+    )
+
+    def rules(self) -> ImportRules:
+        data = self.validated_data
+        rule = data.get("title_rule") or ("none" if data["no_title"] else "auto")
+        columns = data.get("columns") or {}
+        if isinstance(columns, str):  # a multipart field holds the object as JSON text
+            try:
+                columns = json.loads(columns)
+            except json.JSONDecodeError:
+                raise RulesError("columns", "must be a JSON object") from None
+        if not isinstance(columns, dict):
+            raise RulesError("columns", "must be a JSON object")
+        return check_rules(title=rule, title_column=data.get("title_column", ""), columns=columns)
 
 
 class ImportRequestSerializer(ImportInputSerializer):
@@ -199,11 +280,6 @@ class ImportRequestSerializer(ImportInputSerializer):
         min_length=1,
         help_text="one JSONL or CSV file, or .txt files",
     )
-
-
-class CorpusErrorSerializer(serializers.Serializer):
-    detail = StrictCharField()
-    field = StrictCharField(required=False)
 
 
 class ImportErrorSerializer(CorpusErrorSerializer):
@@ -273,15 +349,83 @@ class CorpusImport(APIView):
                 request.FILES.getlist("file"),
                 format=options.validated_data.get("format") or None,
                 skip_bad=options.validated_data["skip_bad"],
-                title_from_first_line=not options.validated_data["no_title"],
+                rules=options.rules(),
                 created_by=request.user,
             )
+        except RulesError as exc:
+            return error(exc.message, field=exc.field)
         except UploadError as exc:
             return error(exc.message, field=exc.field, code=413 if exc.too_large else 400)
         except ImportRejected as exc:
             shown = [str(bad) for bad in exc.errors[:MAX_LISTED_ERRORS]]
             return error(exc.message, field="file", errors=shown, error_count=len(exc.errors))
         return Response(report.as_dict(), status=status.HTTP_200_OK)
+
+
+class PreviewArticleSerializer(serializers.Serializer):
+    origin = StrictCharField(help_text="file, and line for JSONL/CSV")
+    title = StrictCharField()
+    excerpt = StrictCharField(help_text="the text's first 300 characters")
+    length = serializers.IntegerField()
+    source = StrictCharField()
+    url = StrictCharField()
+    published_on = serializers.DateField(allow_null=True)
+    external_id = StrictCharField()
+    metadata = serializers.DictField()
+
+
+class PreviewCorpusSerializer(serializers.Serializer):
+    name = StrictCharField()
+    exists = serializers.BooleanField()
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    corpus = PreviewCorpusSerializer()
+    count = serializers.IntegerField(help_text="articles the import would read (not repeated)")
+    files = serializers.ListField(child=StrictCharField())
+    articles = PreviewArticleSerializer(many=True, help_text="the first five, as stored")
+    refused = SkippedRecordSerializer(many=True, help_text="every refused file or record")
+    extra_columns = serializers.ListField(child=StrictCharField())
+    repeated = serializers.IntegerField(help_text="records repeating an earlier text")
+    already_in_corpus = serializers.IntegerField()
+
+
+class CorpusImportPreview(CorpusImport):
+    """POST the same multipart body as the import: what it would store, writing nothing."""
+
+    @extend_schema(
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={
+            200: ImportPreviewSerializer,
+            400: OpenApiResponse(CorpusErrorSerializer, description="Bad options."),
+            403: OpenApiResponse(CorpusErrorSerializer, description="Owners and staff only."),
+            404: OpenApiResponse(CorpusErrorSerializer, description="No such corpus."),
+            413: OpenApiResponse(CorpusErrorSerializer, description="Above MAX_UPLOAD_BYTES."),
+        },
+    )
+    def post(self, request: Request, corpus_id: int) -> Response:
+        corpus = access_corpus(request.user, corpus_id, for_write=True)
+        try:
+            check_request_size(request.META)
+        except UploadError as exc:
+            return error(exc.message, field=exc.field, code=413)
+        options = ImportInputSerializer(data=request.data)
+        try:
+            options.is_valid(raise_exception=True)
+        except ValidationError as exc:
+            return first_error(exc)
+        try:
+            body = preview_uploads(
+                corpus,
+                request.FILES.getlist("file"),
+                format=options.validated_data.get("format") or None,
+                rules=options.rules(),
+            )
+        except RulesError as exc:
+            return error(exc.message, field=exc.field)
+        except UploadError as exc:
+            return error(exc.message, field=exc.field, code=413 if exc.too_large else 400)
+        return Response(body)
 
 
 class OwnerSerializer(serializers.Serializer):

@@ -16,6 +16,9 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
+        # An empty file is not the form's to refuse: the import names it among the refused
+        # files ("empty.txt: empty article"), beside the others.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -50,12 +53,52 @@ class ImportForm(forms.Form):
         required=False,
         help_text=_("Otherwise any bad record stops the import and nothing is written."),
     )
-    no_title = forms.BooleanField(
-        label=_("Text files have no title line"),
+    title_rule = forms.ChoiceField(
+        label=_("Title"),
         required=False,
-        help_text=_("Otherwise the first non-empty line of a .txt file is its title."),
+        choices=[
+            ("auto", _("First line of a .txt file; the title column of JSONL or CSV")),
+            ("file_name", _("The file name")),
+            ("first_line", _("The first line of the text")),
+            ("column", _("A column (JSONL or CSV)")),
+            ("none", _("No title")),
+        ],
+    )
+    title_column = forms.CharField(
+        label=_("Title column"),
+        required=False,
+        max_length=200,
+        help_text=_("For “A column”: the column that holds the title."),
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
     )
 
 
 class OwnerForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
+
+
+# What an extra JSONL/CSV column can become, for the preview's mapping selects.
+COLUMN_CHOICES = [
+    ("metadata", _("Metadata (under its name)")),
+    ("ignore", _("Ignore")),
+    ("title", _("Title")),
+    ("source", _("Source")),
+    ("url", _("URL")),
+    ("published_on", _("Published on")),
+    ("external_id", _("External id")),
+]
+
+
+class ArticleEditForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"dir": "auto", "lang": "ar"}),
+    )
+    metadata = forms.CharField(
+        label=_("Metadata (a JSON object)"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6, "dir": "ltr"}),
+    )

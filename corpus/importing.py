@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import struct
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from hashlib import sha256
@@ -33,6 +33,7 @@ from corpus.lib.parsers import (
     detect_format,
     parse_files,
 )
+from corpus.lib.preview import PREVIEW_ARTICLES, ImportRules, apply_rules, build_preview
 from corpus.lib.text import article_search_text, content_hash
 from corpus.models import Article, Corpus
 from workbench.bulk import gc_paused
@@ -617,20 +618,11 @@ def _uploaded_bytes(upload: UploadedFileLike) -> bytes:
     return upload.read()
 
 
-def do_import_uploads(
-    corpus: Corpus | str,
-    files: Sequence[UploadedFileLike],
-    *,
-    format: Format | None = None,
-    skip_bad: bool = False,
-    title_from_first_line: bool = True,
-    created_by: Any = None,
-) -> ImportReport:
-    """Check uploaded files (present, within the size limit, a known format) and import them.
-
-    Raises UploadError for a problem with the upload as a whole, ImportRejected for bad
-    records (see do_import_articles).
-    """
+def _upload_records(
+    files: Sequence[UploadedFileLike], *, format: Format | None, rules: ImportRules
+) -> Iterator[Record]:
+    """The records of uploaded files under `rules`, after checking the upload as a whole
+    (present, within the size limit, each file of a known format): UploadError otherwise."""
     if not files:
         raise UploadError("file", "choose a file to import")
     check_upload_size(sum(f.size or 0 for f in files))
@@ -641,12 +633,72 @@ def do_import_uploads(
     except FormatError as exc:
         raise UploadError("format", str(exc)) from None
     contents = [(name, _uploaded_bytes(f)) for name, f in zip(names, files, strict=True)]
+    records = parse_files(
+        contents, format=format, title_from_first_line=rules.title_from_first_line
+    )
+    return apply_rules(records, rules)
+
+
+def do_import_uploads(
+    corpus: Corpus | str,
+    files: Sequence[UploadedFileLike],
+    *,
+    format: Format | None = None,
+    skip_bad: bool = False,
+    title_from_first_line: bool = True,
+    rules: ImportRules | None = None,
+    created_by: Any = None,
+) -> ImportReport:
+    """Check uploaded files (present, within the size limit, a known format) and import them.
+
+    `rules` (corpus.lib.preview) choose the title and map extra columns; without them
+    `title_from_first_line` says whether a .txt file's first line is its title.
+    Raises UploadError for a problem with the upload as a whole, ImportRejected for bad
+    records (see do_import_articles).
+    """
+    if rules is None:
+        rules = ImportRules(title="auto" if title_from_first_line else "none")
     return do_import_articles(
         corpus,
-        parse_files(contents, format=format, title_from_first_line=title_from_first_line),
+        _upload_records(files, format=format, rules=rules),
         skip_bad=skip_bad,
         created_by=created_by,
     )
+
+
+def preview_uploads(
+    corpus: Corpus | str,
+    files: Sequence[UploadedFileLike],
+    *,
+    format: Format | None = None,
+    rules: ImportRules | None = None,
+    limit: int = PREVIEW_ARTICLES,
+) -> dict[str, Any]:
+    """What importing `files` would do, writing nothing: the first `limit` articles as they
+    will be stored, every refused record or file and why, the extra columns found, and how
+    many articles are already in the corpus (left out as duplicates)."""
+    rules = rules or ImportRules()
+    preview = build_preview(
+        _upload_records(files, format=format, rules=rules),
+        limit=limit,
+        original_columns=rules.columns,
+    )
+    body = preview.as_dict()
+    body["already_in_corpus"] = 0
+    if isinstance(corpus, Corpus):
+        # Only the texts in the corpus matter; the preview holds hashes of the new ones.
+        digests = list(preview.digests)
+        found = 0
+        for start in range(0, len(digests), LOOKUP_BATCH):
+            found += Article.objects.filter(
+                corpus=corpus, content_hash__in=digests[start : start + LOOKUP_BATCH]
+            ).count()
+        body["already_in_corpus"] = found
+    body["corpus"] = {
+        "name": corpus.name if isinstance(corpus, Corpus) else corpus,
+        "exists": isinstance(corpus, Corpus),
+    }
+    return body
 
 
 __all__ = [
@@ -663,5 +715,6 @@ __all__ = [
     "do_import_articles",
     "do_import_articles_with_ids",
     "do_import_uploads",
+    "preview_uploads",
     "use_import_upload_handlers",
 ]

@@ -65,3 +65,21 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.text[:60]
+
+
+class ArticleEdit(models.Model):
+    """One change of an article's title or metadata (the text never changes): who, when, and
+    each changed field's value before and after, as {"title": [old, new]}."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="edits")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changes = models.JSONField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} @ {self.at:%Y-%m-%d %H:%M}"

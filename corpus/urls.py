@@ -7,6 +7,7 @@ app_name = "corpus"
 urlpatterns = [
     path("corpus/articles/", views.article_list, name="article-list"),
     path("corpus/articles/<id:article_id>/", views.article_detail, name="article-detail"),
+    path("corpus/articles/<id:article_id>/edit/", views.article_edit, name="article-edit"),
     path("corpus/import/", views.import_articles, name="import"),
     path("api/corpora/", api.CorpusList.as_view(), name="api-corpus-list"),
     path("api/corpora/<id:corpus_id>/", api.CorpusDetail.as_view(), name="api-corpus-detail"),
@@ -31,5 +32,15 @@ urlpatterns = [
         name="api-corpus-owner",
     ),
     path("api/corpora/<id:corpus_id>/import/", api.CorpusImport.as_view(), name="api-import"),
+    path(
+        "api/corpora/<id:corpus_id>/import/preview/",
+        api.CorpusImportPreview.as_view(),
+        name="api-import-preview",
+    ),
     path("api/articles/<id:article_id>/", api.ArticleDetail.as_view(), name="api-article"),
+    path(
+        "api/articles/<id:article_id>/edits/",
+        api.ArticleEdits.as_view(),
+        name="api-article-edits",
+    ),
 ]

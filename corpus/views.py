@@ -3,6 +3,8 @@ import page."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,10 +22,17 @@ from corpus.access import (
     access_corpus_for_import,
     may_import,
     owned_corpora,
+    owns_corpus,
     readable_articles,
     readable_corpora,
 )
-from corpus.forms import ImportForm, OwnerForm
+from corpus.articles import (
+    ArticleEditError,
+    access_article_for_edit,
+    article_edits,
+    do_edit_article,
+)
+from corpus.forms import COLUMN_CHOICES, ArticleEditForm, ImportForm, OwnerForm
 from corpus.importing import (
     CorpusNameError,
     ImportRejected,
@@ -31,7 +40,9 @@ from corpus.importing import (
     check_corpus_name,
     check_request_size,
     do_import_uploads,
+    preview_uploads,
 )
+from corpus.lib.preview import ImportRules, RulesError, check_rules
 from corpus.models import Corpus
 from corpus.owners import (
     OwnershipError,
@@ -78,8 +89,64 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
+    """An article; its corpus's owners (and staff) also get the form to edit its title and
+    metadata, and the history of those edits."""
     article = access_article(request.user, article_id)
-    return render(request, "corpus/article_detail.html", {"article": article})
+    context: dict = {"article": article}
+    if owns_corpus(request.user, article.corpus):
+        context.update(
+            edit_form=ArticleEditForm(
+                initial={
+                    "title": article.title,
+                    "metadata": json.dumps(article.metadata, ensure_ascii=False, indent=2),
+                }
+            ),
+            edits=list(article_edits(article)),
+        )
+    return render(request, "corpus/article_detail.html", context)
+
+
+@login_required
+@require_POST
+def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = access_article_for_edit(request.user, article_id)
+    form = ArticleEditForm(request.POST)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        messages.error(request, f"{form.fields[field].label}: {errors[0]}")
+        return redirect("corpus:article-detail", article_id=article.pk)
+    try:
+        metadata = json.loads(form.cleaned_data["metadata"] or "{}")
+    except json.JSONDecodeError as exc:
+        messages.error(
+            request,
+            _("Metadata: not valid JSON at line %(line)d: %(error)s")
+            % {"line": exc.lineno, "error": exc.msg},
+        )
+        return redirect("corpus:article-detail", article_id=article.pk)
+    try:
+        do_edit_article(
+            article,
+            by=request.user,
+            changes={"title": form.cleaned_data["title"], "metadata": metadata},
+        )
+    except ArticleEditError as exc:
+        messages.error(request, f"{exc.field}: {exc.message}")
+    else:
+        messages.success(request, _("Article saved. Its text is unchanged."))
+    return redirect("corpus:article-detail", article_id=article.pk)
+
+
+def rules_from_form(data: dict, post) -> ImportRules:
+    """The import rules of the form: the title rule, and each `map.<column>` select."""
+    columns = {
+        key.removeprefix("map."): value for key, value in post.items() if key.startswith("map.")
+    }
+    return check_rules(
+        title=data.get("title_rule") or "auto",
+        title_column=data.get("title_column") or "",
+        columns=columns,
+    )
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -96,6 +163,7 @@ def import_articles(request: HttpRequest) -> HttpResponse:
     if not may_import(request.user):
         raise PermissionDenied("Only corpus owners, staff and project managers import articles.")
     form = ImportForm(initial={"corpus": request.GET.get("corpus", "")})
+    preview = None
     report = None
     failure: dict | None = None
     status = 200
@@ -116,14 +184,24 @@ def import_articles(request: HttpRequest) -> HttpResponse:
                     target = access_corpus_for_import(
                         request.user, check_corpus_name(data["corpus"])
                     )
-                    report = do_import_uploads(
-                        target,
-                        data["file"],
-                        format=data["format"] or None,
-                        skip_bad=data["skip_bad"],
-                        title_from_first_line=not data["no_title"],
-                        created_by=request.user,
-                    )
+                    rules = rules_from_form(data, request.POST)
+                    if "preview" in request.POST:
+                        preview = preview_uploads(
+                            target, data["file"], format=data["format"] or None, rules=rules
+                        )
+                        if _wants_json(request):
+                            return JsonResponse(preview)
+                    else:
+                        report = do_import_uploads(
+                            target,
+                            data["file"],
+                            format=data["format"] or None,
+                            skip_bad=data["skip_bad"],
+                            rules=rules,
+                            created_by=request.user,
+                        )
+                except RulesError as exc:
+                    failure, status = {"detail": exc.message, "field": exc.field}, 400
                 except CorpusNameError as exc:
                     failure, status = {"detail": str(exc), "field": "corpus"}, 400
                 except Http404:
@@ -165,6 +243,24 @@ def import_articles(request: HttpRequest) -> HttpResponse:
         "errors": _("Bad records"),
         "view": _("View the imported articles"),
         "more": _("… and %(count)s more"),
+        "previewing": _("Reading the files…"),
+        "preview_title": _("Preview: %(count)s articles to import into “%(corpus)s”"),
+        "duplicates": _(
+            "Left out as duplicates: %(already)s already in the corpus, %(repeated)s repeated "
+            "in the upload."
+        ),
+        "refused": _("%(count)s refused"),
+        "refused_all": _(
+            "Importing stops at the first refusal and writes nothing, unless “Skip bad records” "
+            "is ticked."
+        ),
+        "from": _("From"),
+        "title": _("Title"),
+        "text": _("Text"),
+        "metadata": _("Metadata"),
+        "no_title": _("(no title)"),
+        "import_n": _("Import %(count)s articles"),
+        "stale": _("The options changed: preview again before importing."),
     }
     return render(
         request,
@@ -177,6 +273,8 @@ def import_articles(request: HttpRequest) -> HttpResponse:
             .order_by("name")
             .values_list("name", flat=True),
             "upload_texts": texts,
+            "preview": preview,
+            "column_choices": [[value, str(label)] for value, label in COLUMN_CHOICES],
         },
         status=status,
     )

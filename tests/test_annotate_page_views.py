@@ -228,7 +228,7 @@ def test_every_stance_target_and_value_has_a_labelled_control(world):
 def test_guidelines_are_rendered_from_markdown_and_sanitised(world):
     response = client_for(world["annotator"]).get(page_url(world["assignments"][0]))
     html = response.content.decode()
-    assert "<h1>Rules</h1>" in html
+    assert '<h1 dir="auto">Rules</h1>' in html
     assert "<strong>every</strong>" in html
     assert "<script>alert(1)" not in html
     assert "javascript:" not in html

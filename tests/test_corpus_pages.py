@@ -162,7 +162,10 @@ def test_upload_page_has_progress_and_no_inline_script(world):
     assert '<script type="module" src="/static/js/upload.js"></script>' in html
     assert 'id="upload-texts" type="application/json"' in html
     inline = [s for s in re.findall(r"<script([^>]*)>", html) if "src=" not in s]
-    assert inline == [' id="upload-texts" type="application/json"']
+    assert inline == [
+        ' id="upload-texts" type="application/json"',
+        ' id="column-choices" type="application/json"',
+    ]
     assert '<option value="أخبار">' in html  # existing corpus names offered
 
 

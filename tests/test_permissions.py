@@ -19,6 +19,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from annotate.annotations import do_save_draft, do_start_assignment, do_submit
+from annotate.members import do_invite
 from annotate.models import Annotation, Assignment, AssignmentStatus, Role
 from tests.factories import make_article, make_corpus, make_project, make_user
 
@@ -58,7 +59,11 @@ def build_project(tag: str, people: dict[str, Any]) -> dict[str, Any]:
     do_submit(submitted, user=ann, version=1, content=FULL)
     todo = assign(articles[2], ann)
     assign(articles[0], other, slot=1)  # other annotator's own work, same article as A's draft
+    invitation = do_invite(
+        project, by=people["manager"], role=Role.ANNOTATOR, email=f"new-{tag}@example.org"
+    ).invitation
     return {
+        "invitation": invitation,
         "project": project,
         "articles": articles,
         "working": working,
@@ -190,6 +195,51 @@ ENDPOINTS = [
         "delete",
         lambda w: f"{p(w)}/members/{w['people']['third'].pk}/",
         codes(204, 403, 403, 403),
+    ),
+    Endpoint("invitation list", "get", lambda w: f"{p(w)}/invitations/", MANAGER_ONLY),
+    Endpoint(
+        "invite",
+        "post",
+        lambda w: f"{p(w)}/invitations/",
+        codes(201, 403, 403, 403),
+        body=lambda w: {"email": "someone@example.org", "role": "annotator"},
+    ),
+    Endpoint(
+        "invitation withdraw",
+        "delete",
+        lambda w: f"{p(w)}/invitations/{w['invitation'].pk}/",
+        codes(204, 403, 403, 403),
+    ),
+    # Accounts belong to the site, not a project: staff only (the manager here is staff).
+    Endpoint(
+        "account list",
+        "get",
+        lambda w: "/api/users/",
+        codes(200, 403, 403, 403, 403),
+        per_project=False,
+    ),
+    Endpoint(
+        "account create",
+        "post",
+        lambda w: "/api/users/",
+        codes(201, 403, 403, 403, 403),
+        body=lambda w: {"username": "fresh", "password": "a long new passphrase 42"},
+        per_project=False,
+    ),
+    Endpoint(
+        "account detail",
+        "get",
+        lambda w: f"/api/users/{w['people']['third'].pk}/",
+        codes(200, 403, 403, 403, 403),
+        per_project=False,
+    ),
+    Endpoint(
+        "account deactivate",
+        "patch",
+        lambda w: f"/api/users/{w['people']['third'].pk}/",
+        codes(200, 403, 403, 403, 403),
+        body=lambda w: {"is_active": False},
+        per_project=False,
     ),
     Endpoint(
         "generate",

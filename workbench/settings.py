@@ -186,6 +186,8 @@ RESET_MAILS_PER_ADDRESS = env_int("RESET_MAILS_PER_ADDRESS", 3)
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # REST API login tokens expire this many days after login.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+# How long a project invitation link stays valid.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 
 # The login counters live in the cache: per process by default, shared by every app server
 # with CACHE_BACKEND=database (run `manage.py createcachetable` once).

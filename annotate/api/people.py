@@ -19,6 +19,7 @@ from annotate.access import LEADS, access_assignment, access_project, access_pro
 from annotate.api.base import ERRORS, ApiView, ConflictSerializer
 from annotate.errors import ActionError
 from annotate.models import Role
+from workbench.api_fields import StrictCharField
 
 MANAGERS = (Role.MANAGER,)
 CONFLICT = {409: ConflictSerializer}
@@ -27,13 +28,13 @@ CONFLICT = {409: ConflictSerializer}
 class AssignmentRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     article = serializers.IntegerField()
-    article_title = serializers.CharField()
+    article_title = StrictCharField()
     annotator = serializers.IntegerField(allow_null=True)
-    annotator_username = serializers.CharField(allow_null=True)
+    annotator_username = StrictCharField(allow_null=True)
     slot = serializers.IntegerField()
     position = serializers.IntegerField()
-    status = serializers.CharField()
-    skip_reason = serializers.CharField()
+    status = StrictCharField()
+    skip_reason = StrictCharField()
     started_at = serializers.DateTimeField(allow_null=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
     active_seconds = serializers.FloatField()
@@ -41,7 +42,7 @@ class AssignmentRowSerializer(serializers.Serializer):
 
 class AssignmentPageSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Rows matching the filters, on every page.")
-    next = serializers.CharField(allow_null=True, help_text="Pass as `after` for the next page.")
+    next = StrictCharField(allow_null=True, help_text="Pass as `after` for the next page.")
     results = AssignmentRowSerializer(many=True)
 
 
@@ -76,7 +77,7 @@ class PreviewSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     articles = serializers.IntegerField()
     by_count = PreviewCountSerializer(many=True)
-    mode = serializers.CharField()
+    mode = StrictCharField()
 
 
 TABLE_PARAMETERS = [

@@ -11,6 +11,7 @@ from annotate.api import (
     gold,
     imports,
     jobs,
+    members,
     people,
     projects,
     tokens,
@@ -44,6 +45,23 @@ urlpatterns: list = [
         projects.MemberDetailView.as_view(),
         name="api-member",
     ),
+    path(
+        "projects/<id:pid>/invitations/",
+        members.InvitationListView.as_view(),
+        name="api-invitations",
+    ),
+    path(
+        "projects/<id:pid>/invitations/<id:iid>/",
+        members.InvitationDetailView.as_view(),
+        name="api-invitation",
+    ),
+    path(
+        "invitations/accept/",
+        members.AcceptInvitationView.as_view(),
+        name="api-invitation-accept",
+    ),
+    path("users/", members.AccountListView.as_view(), name="api-users"),
+    path("users/<id:uid>/", members.AccountDetailView.as_view(), name="api-user"),
     path(
         "projects/<id:pid>/assignments/generate/",
         projects.GenerateView.as_view(),

@@ -4,7 +4,8 @@ A schema is a JSON document stored on the project:
 
     {
       "entity_labels": [{"key": "PER", "name": "Person", "color": "#e6194b",
-                         "shortcut": "1", "retired": false}, ...],
+                         "shortcut": "1", "retired": false,
+                         "description": "people, by name"  (optional)}, ...],
       "claim_label": {"key": "CLAIM", "name": "Claim", "color": "#911eb4", "shortcut": "c",
                       "retired": false},
       "stance_targets": [{"key": "isis", "name": "ISIS", "required": true, "retired": false}],
@@ -44,6 +45,8 @@ DEFAULT_STANCE_TARGETS: list[tuple[str, str]] = [
 
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A label's description: a hint shown as the palette button's tooltip.
+MAX_DESCRIPTION = 300
 # Keys the annotation page reserves for itself.
 RESERVED_SHORTCUTS = frozenset({"?", "z", "Z", "Enter", "Escape", " "})
 
@@ -107,13 +110,22 @@ def _check_label(label: Any, field: str) -> dict[str, Any]:
         raise SchemaError(f"{field}.shortcut", f"{shortcut!r} is reserved by the annotation page")
     retired = label.get("retired", False)
     _require(retired, f"{field}.retired", bool, "true or false")
-    return {
+    description = label.get("description", "")
+    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
+        raise SchemaError(
+            f"{field}.description", f"must be a text of at most {MAX_DESCRIPTION} characters"
+        )
+    checked: dict[str, Any] = {
         "key": key,
         "name": name.strip(),
         "color": color,
         "shortcut": shortcut,
         "retired": retired,
     }
+    # Only when given, so schemas saved before descriptions existed stay canonical as they are.
+    if description.strip():
+        checked["description"] = description.strip()
+    return checked
 
 
 def _check_values(values: Any, field: str) -> list[str]:

@@ -16,10 +16,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from annotate import projects as project_actions
@@ -120,15 +120,6 @@ class AddArticlesForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["corpus"].queryset = owned_corpora(user).order_by("name")
-
-
-class MemberForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
-
-
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
 
 
 class SchemaForm(forms.Form):
@@ -257,6 +248,7 @@ def project_detail(request: HttpRequest, pid: int) -> HttpResponse:
         )
         context["annotators"] = [m for m in context["members"] if m.role == Role.ANNOTATOR]
     if is_manager:
+        context["checklist"] = setup_checklist(project)
         context.update(
             settings_form=SettingsForm(
                 initial={
@@ -275,13 +267,55 @@ def project_detail(request: HttpRequest, pid: int) -> HttpResponse:
                 }
             ),
             articles_form=AddArticlesForm(user=request.user),
-            member_form=MemberForm(initial={"role": Role.ANNOTATOR}),
-            schema_form=SchemaForm(
-                initial={"schema": json.dumps(project.schema, ensure_ascii=False, indent=2)}
-            ),
             roles=Role.choices,
         )
     return render(request, "annotate/project_detail.html", context)
+
+
+def setup_checklist(project) -> list[dict[str, Any]]:
+    """The project page's set-up checklist: each step, whether it is done, its state, a link."""
+    state = project_actions.setup_state(project)
+    detail = reverse("annotate:project-detail", args=[project.pk])
+    return [
+        {
+            "name": _("Label schema"),
+            "done": state.active_labels > 0,
+            "state": ngettext(
+                "version %(version)d, %(count)d label",
+                "version %(version)d, %(count)d labels",
+                state.active_labels,
+            )
+            % {"version": state.schema_version, "count": state.active_labels},
+            "url": reverse("annotate:project-schema-edit", args=[project.pk]),
+        },
+        {
+            "name": _("Articles"),
+            "done": state.articles > 0,
+            "state": ngettext("%(count)d article", "%(count)d articles", state.articles)
+            % {"count": state.articles},
+            "url": f"{detail}#add-articles",
+        },
+        {
+            "name": _("Members"),
+            "done": state.annotators > 0,
+            "state": ngettext("%(count)d annotator", "%(count)d annotators", state.annotators)
+            % {"count": state.annotators},
+            "url": reverse("annotate:project-members", args=[project.pk]),
+        },
+        {
+            "name": _("Assignments"),
+            "done": state.assignments > 0,
+            "state": ngettext("%(count)d assignment", "%(count)d assignments", state.assignments)
+            % {"count": state.assignments},
+            "url": f"{detail}#generate",
+        },
+        {
+            "name": _("Guidelines"),
+            "done": state.has_guidelines,
+            "state": _("written") if state.has_guidelines else _("not written yet"),
+            "url": f"{detail}#settings",
+        },
+    ]
 
 
 def _manager_action(request: HttpRequest, pid: int, form_class, action) -> HttpResponseRedirect:
@@ -341,44 +375,6 @@ def project_add_articles(request: HttpRequest, pid: int) -> HttpResponse:
         }
 
     return _manager_action(request, pid, partial(AddArticlesForm, user=request.user), action)
-
-
-@login_required
-@require_POST
-def project_add_member(request: HttpRequest, pid: int) -> HttpResponse:
-    def action(project, data):
-        user = project_actions.find_user(username=data["username"])
-        project_actions.do_set_member(project, by=request.user, user=user, role=data["role"])
-        return _("%(user)s is now %(role)s.") % {
-            "user": user.get_username(),
-            "role": Role(data["role"]).label,
-        }
-
-    return _manager_action(request, pid, MemberForm, action)
-
-
-@login_required
-@require_POST
-def project_member(request: HttpRequest, pid: int, uid: int) -> HttpResponse:
-    """Change a member's role, or remove them (the `remove` button)."""
-    project = access_project(request.user, pid, roles=MANAGERS)
-    membership = get_object_or_404(Membership, project=project, user_id=uid)
-    if "remove" in request.POST:
-        try:
-            project_actions.do_remove_member(project, by=request.user, user=membership.user)
-        except RULE_ERRORS as exc:
-            messages.error(request, _error_message(exc))
-        else:
-            messages.success(request, _("Member removed."))
-        return redirect("annotate:project-detail", pid=pid)
-
-    def action(project, data):
-        project_actions.do_set_member(
-            project, by=request.user, user=membership.user, role=data["role"]
-        )
-        return _("Role changed.")
-
-    return _manager_action(request, pid, RoleForm, action)
 
 
 @login_required

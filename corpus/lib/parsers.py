@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from corpus.lib.encodings import foreign_encoding_problem
 from corpus.lib.text import DecodeError, canonicalise, decode_strict
 
 Format = Literal["txt", "jsonl", "csv"]
@@ -441,8 +442,15 @@ def parse_bytes(
     format: Format | None = None,
     title_from_first_line: bool = True,
 ) -> Iterator[Record]:
-    """The records of one file, in the given format or the one its extension says."""
+    """The records of one file, in the given format or the one its extension says.
+
+    A file in another encoding than UTF-8 (Windows-1256, UTF-16, ...) is one bad record
+    naming that encoding and how to convert it (corpus.lib.encodings)."""
     chosen = detect_format(name, override=format)
+    problem = foreign_encoding_problem(data, name=name)
+    if problem is not None:
+        yield BadRecord(Origin(name), problem)
+        return
     if chosen == "txt":
         yield parse_txt(data, name=name, title_from_first_line=title_from_first_line)
     elif chosen == "jsonl":

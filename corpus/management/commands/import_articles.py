@@ -1,5 +1,6 @@
 """python manage.py import_articles PATH --corpus NAME [--format txt|jsonl|csv] [--skip-bad]
-[--no-title] [--owner USERNAME]
+[--no-title | --title-rule auto|first_line|file_name|column|none [--title-column NAME]]
+[--owner USERNAME]
 
 The operator's import: no permission check (whoever runs manage.py has the database anyway).
 `--owner` makes a user an owner of the corpus, so that someone who is not staff can use it."""
@@ -25,6 +26,7 @@ from corpus.lib.parsers import (
     parse_files,
     read_files,
 )
+from corpus.lib.preview import TITLE_RULES, RulesError, apply_rules, check_rules
 from corpus.models import Corpus
 from corpus.owners import do_add_owner
 
@@ -56,6 +58,13 @@ class Command(BaseCommand):
             help="for .txt files: the whole file is the text; do not take a title from it",
         )
         parser.add_argument(
+            "--title-rule",
+            choices=TITLE_RULES,
+            help="where titles come from (corpus/lib/preview.py): auto (default), first_line, "
+            "file_name, column (with --title-column) or none",
+        )
+        parser.add_argument("--title-column", default="", help="the title's JSONL/CSV column")
+        parser.add_argument(
             "--owner",
             metavar="USERNAME",
             help="make this user an owner of the corpus (imports here are not checked)",
@@ -78,8 +87,18 @@ class Command(BaseCommand):
         except (FileNotFoundError, FormatError) as exc:
             raise CommandError(str(exc)) from None
 
-        records = parse_files(
-            read_files(paths), format=fmt, title_from_first_line=not options["no_title"]
+        try:
+            rules = check_rules(
+                title=options["title_rule"] or ("none" if options["no_title"] else "auto"),
+                title_column=options["title_column"],
+            )
+        except RulesError as exc:
+            raise CommandError(f"--{exc.field.replace('_', '-')}: {exc.message}") from None
+        records = apply_rules(
+            parse_files(
+                read_files(paths), format=fmt, title_from_first_line=rules.title_from_first_line
+            ),
+            rules,
         )
         bar = tqdm(
             total=total or None,
