@@ -1,0 +1,247 @@
+"""The sequence recommender: a linear-chain CRF over tokens (python-crfsuite). Pure: no Django.
+
+Items are the tokenizer's tokens, one sentence a sequence. A span's first token is tagged
+`B<k>-LABEL` where k is how many normalised characters of proclitics come before the span
+inside that token (0, 1 or 2: داعش in وداعش is `B1-…`), so the model learns where to cut
+the clitics and a suggestion starts on the bare word; later tokens are `I-LABEL`. A span
+ends at the end of its last token. Spans that start further inside a word, or overlap a span
+already tagged (claims contain entities: one model per layer), are left out of training.
+
+Features suit Arabic: the normalised form and the form with proclitics stripped, prefixes and
+suffixes of both, whether ال follows the proclitics, the shape (script, length, digits,
+Latin, punctuation), and the same for the neighbouring tokens.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pycrfsuite
+
+from annotate.lib.recommend.arabic import (
+    SENTENCE_END,
+    NormToken,
+    norm_tokens,
+    proclitic_cuts,
+    strip_proclitics,
+)
+from annotate.lib.recommend.gazetteer import Suggestion
+
+KIND = "crf"
+MAX_CUT = 2
+TAG_RE = re.compile(r"^(?:B(?P<cut>[0-2])|I)-(?P<label>.+)$")
+# L1/L2 regularisation and iterations: crfsuite's L-BFGS defaults are far too many iterations
+# for a recommender retrained while people work; 60 converge on the demo and the bench.
+TRAIN_PARAMS: dict[str, Any] = {"c1": 0.05, "c2": 0.01, "max_iterations": 60}
+
+Features = list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An article's text and its spans (start, end, label) in one layer."""
+
+    text: str
+    spans: Sequence[tuple[int, int, str]]
+
+
+def sentences(tokens: list[NormToken], text: str) -> list[list[int]]:
+    """Token indexes grouped into sentences (split after . ! ? ؟ and at line breaks)."""
+    result: list[list[int]] = []
+    current: list[int] = []
+    for i, token in enumerate(tokens):
+        if current and "\n" in text[tokens[i - 1].end : token.start]:
+            result.append(current)
+            current = []
+        current.append(i)
+        if token.kind == "punct" and token.norm in SENTENCE_END:
+            result.append(current)
+            current = []
+    if current:
+        result.append(current)
+    return result
+
+
+def _shape(token: NormToken) -> str:
+    norm = token.norm
+    if token.kind != "word":
+        return token.kind
+    if any("a" <= c <= "z" for c in norm):
+        return "latin"
+    return f"ar{min(len(norm), 8)}"
+
+
+def _token_features(token: NormToken, prefix: str) -> Features:
+    norm = token.norm
+    stem = strip_proclitics(norm) if token.kind == "word" else norm
+    bare = stem[2:] if stem.startswith("ال") and len(stem) > 3 else stem
+    return [
+        f"{prefix}n={norm}",
+        f"{prefix}stem={stem}",
+        f"{prefix}bare={bare}",
+        f"{prefix}shape={_shape(token)}",
+    ]
+
+
+def token_features(tokens: list[NormToken], sentence: list[int], text: str) -> list[Features]:
+    """The feature strings of each token of a sentence."""
+    rows: list[Features] = []
+    for position, i in enumerate(sentence):
+        token = tokens[i]
+        norm = token.norm
+        stem = strip_proclitics(norm) if token.kind == "word" else norm
+        cuts = proclitic_cuts(token, text)
+        row = ["bias", *_token_features(token, "")]
+        row += [f"p{k}={stem[:k]}" for k in (1, 2, 3) if len(stem) > k]
+        row += [f"s{k}={stem[-k:]}" for k in (1, 2, 3) if len(stem) > k]
+        row += [f"np1={norm[:1]}", f"np2={norm[:2]}", f"cuts={len(cuts) - 1}"]
+        if stem.startswith("ال"):
+            row.append("al")
+        if any(c.isdigit() for c in norm):
+            row.append("digit")
+        for offset in (-2, -1, 1, 2):
+            j = position + offset
+            if 0 <= j < len(sentence):
+                neighbour = tokens[sentence[j]]
+                row += _token_features(neighbour, f"{offset}:")[: 3 if abs(offset) == 1 else 1]
+            else:
+                row.append(f"{offset}:edge")
+        if position > 0:
+            row.append(f"-1:n|n={tokens[sentence[position - 1]].norm}|{stem}")
+        rows.append(row)
+    return rows
+
+
+def _tags(tokens: list[NormToken], spans: Iterable[tuple[int, int, str]]) -> list[str]:
+    """BIO tags with the proclitic cut of each span's first token (see the module docstring)."""
+    tags = ["O"] * len(tokens)
+    starts = [t.start for t in tokens]
+    for start, end, label in sorted(spans, key=lambda span: (span[0], -span[1])):
+        first = bisect.bisect_right(starts, start) - 1
+        if first < 0 or start >= tokens[first].end:
+            continue  # the span starts in a space
+        token = tokens[first]
+        cut = next((c for c, offset in enumerate(token.origin) if offset == start), None)
+        if cut is None or cut > MAX_CUT:
+            continue
+        last = first
+        while last + 1 < len(tokens) and starts[last + 1] < end:
+            last += 1
+        if any(tag != "O" for tag in tags[first : last + 1]):
+            continue
+        tags[first] = f"B{cut}-{label}"
+        for k in range(first + 1, last + 1):
+            tags[k] = f"I-{label}"
+    return tags
+
+
+def training_sequences(document: Document) -> list[tuple[list[Features], list[str]]]:
+    tokens = norm_tokens(document.text)
+    tags = _tags(tokens, document.spans)
+    return [
+        (token_features(tokens, sentence, document.text), [tags[i] for i in sentence])
+        for sentence in sentences(tokens, document.text)
+    ]
+
+
+def train(documents: Iterable[Document], *, params: dict[str, Any] | None = None) -> bytes:
+    """Train a model on the documents; the model file's bytes (empty if nothing to learn)."""
+    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer.set_params({**TRAIN_PARAMS, **(params or {}), "feature.possible_transitions": True})
+    items = 0
+    for document in documents:
+        for features, tags in training_sequences(document):
+            trainer.append(features, tags)
+            items += 1
+    if not items:
+        return b""
+    handle, path = tempfile.mkstemp(suffix=".crfsuite")
+    os.close(handle)
+    try:
+        trainer.train(path)
+        with open(path, "rb") as model:
+            return model.read()
+    finally:
+        os.unlink(path)
+
+
+class Model:
+    """A trained model ready to tag articles."""
+
+    def __init__(self, data: bytes) -> None:
+        self._tagger = pycrfsuite.Tagger()
+        if data:
+            self._tagger.open_inmemory(data)
+        self.empty = not data
+
+    def labels(self) -> set[str]:
+        if self.empty:
+            return set()
+        return {m["label"] for tag in self._tagger.labels() if (m := TAG_RE.match(tag))}
+
+    def suggest(
+        self, text: str, *, labels: Iterable[str] | None = None, recommender: str = KIND
+    ) -> list[Suggestion]:
+        """Suggestions in `text`; a span's score is the model's probability of its tags."""
+        if self.empty:
+            return []
+        allowed = None if labels is None else frozenset(labels)
+        tokens = norm_tokens(text)
+        found: list[Suggestion] = []
+        for sentence in sentences(tokens, text):
+            features = token_features(tokens, sentence, text)
+            tags = self._tagger.tag(features)
+            found += self._spans(text, tokens, sentence, tags, allowed, recommender)
+        return found
+
+    def _spans(
+        self,
+        text: str,
+        tokens: list[NormToken],
+        sentence: list[int],
+        tags: list[str],
+        allowed: frozenset[str] | None,
+        recommender: str,
+    ) -> list[Suggestion]:
+        found = []
+        k = 0
+        while k < len(tags):
+            match = TAG_RE.match(tags[k])
+            if not match or match["cut"] is None:
+                k += 1
+                continue
+            label, cut = match["label"], int(match["cut"])
+            last = k
+            while last + 1 < len(tags) and tags[last + 1] == f"I-{label}":
+                last += 1
+            first = tokens[sentence[k]]
+            if cut in proclitic_cuts(first, text) and (allowed is None or label in allowed):
+                score = min(self._tagger.marginal(tags[j], j) for j in range(k, last + 1))
+                start, end = first.offset_of(cut), tokens[sentence[last]].end
+                found.append(Suggestion(start, end, label, text[start:end], score, recommender))
+            k = last + 1
+        return found
+
+    def token_margins(self, text: str) -> list[float]:
+        """Per token, the probability of its best tag minus the second best (uncertainty)."""
+        if self.empty:
+            return []
+        tokens = norm_tokens(text)
+        tag_names = self._tagger.labels()
+        margins = []
+        for sentence in sentences(tokens, text):
+            self._tagger.set(token_features(tokens, sentence, text))
+            for j in range(len(sentence)):
+                probabilities = sorted(
+                    (self._tagger.marginal(t, j) for t in tag_names), reverse=True
+                )
+                margins.append(
+                    probabilities[0] - (probabilities[1] if len(probabilities) > 1 else 0)
+                )
+        return margins

@@ -1,0 +1,274 @@
+"""Recommenders of a project: training them from its data, and their suggestions.
+
+The recommenders themselves are pure code (`annotate/lib/recommend/`); this module feeds
+them the project's gold (and, if the project says so, submitted work), stores the trained
+models with their held-out scores, and answers suggestions for an article.
+
+Training (`do_train_recommenders`) splits the gold articles by article (seed from the
+project's settings), trains each enabled recommender on the training part (plus submitted
+work on those articles only, so nothing from a held-out article leaks in), scores it on the
+held-out gold with the agreement code, then trains it again on everything and stores it as a
+new version with the schema version and the SHA-256 of its training data. A label is
+suggested only if its held-out precision reaches the project's threshold and it is an active
+(not retired) label of the current schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from annotate.lib.agreement.spans import Span
+from annotate.lib.recommend import crf, gazetteer
+from annotate.lib.recommend.evaluate import active_labels, score_labels, split_articles
+from annotate.lib.recommend.gazetteer import Gazetteer, Suggestion, build_entries
+from annotate.lib.schema import claim_key
+from annotate.models import (
+    Annotation,
+    AnnotationStatus,
+    Gold,
+    Project,
+    Recommender,
+    RecommenderKind,
+    SuggestionRejection,
+    SuggestionSettings,
+)
+from corpus.models import Article
+
+Progress = Callable[[int, int], None]
+
+
+def entity_labels(schema: dict[str, Any]) -> list[str]:
+    """The entity labels recommenders may suggest: the schema's, retired ones left out."""
+    return [label["key"] for label in schema.get("entity_labels", []) if not label.get("retired")]
+
+
+def settings_of(project: Project) -> SuggestionSettings:
+    found = SuggestionSettings.objects.filter(project=project).first()
+    return found or SuggestionSettings(project=project)
+
+
+@dataclass(frozen=True)
+class _Data:
+    """Training material: per article its text and entity spans (gold, then submitted)."""
+
+    texts: dict[int, str]
+    gold: dict[int, list[tuple[int, int, str]]]
+    submitted: dict[int, list[list[tuple[int, int, str]]]]
+    rejected: list[tuple[str, str]]
+    names: list[tuple[str, str]]
+
+
+def _spans(content: dict[str, Any], claim: str) -> list[tuple[int, int, str]]:
+    return [
+        (span["start"], span["end"], span["label"])
+        for span in content.get("spans", [])
+        if span["label"] != claim
+    ]
+
+
+def _load(project: Project, options: SuggestionSettings) -> _Data:
+    claim = claim_key(project.schema)
+    gold: dict[int, list[tuple[int, int, str]]] = {}
+    for article_id, content in Gold.objects.filter(project=project).values_list(
+        "article_id", "content"
+    ):
+        gold[article_id] = _spans(content, claim)
+    submitted: dict[int, list[list[tuple[int, int, str]]]] = {}
+    if options.learn_from_submitted:
+        rows = Annotation.objects.filter(project=project, status=AnnotationStatus.SUBMITTED)
+        for article_id, content in rows.values_list("article_id", "content").iterator(
+            chunk_size=500
+        ):
+            submitted.setdefault(article_id, []).append(_spans(content, claim))
+    ids = set(gold) | set(submitted)
+    texts = dict(Article.objects.filter(pk__in=ids).values_list("pk", "text"))
+    rejected = list(
+        SuggestionRejection.objects.filter(project=project)
+        .order_by("pk")
+        .values_list("text", "label")
+    )
+    names: list[tuple[str, str]] = []
+    if options.name_list:
+        names = gazetteer.parse_name_list(
+            options.name_list,
+            labels=entity_labels(project.schema),
+            default_label=options.name_list_label or None,
+        )
+    return _Data(texts, gold, submitted, rejected, names)
+
+
+def _data_hash(data: _Data, kind: str, options: SuggestionSettings, schema_version: int) -> str:
+    digest = hashlib.sha256()
+    header = [kind, schema_version, options.learn_from_submitted, options.seed]
+    digest.update(json.dumps(header).encode())
+    for article_id in sorted(data.texts):
+        record = [
+            hashlib.sha256(data.texts[article_id].encode()).hexdigest(),
+            sorted(data.gold.get(article_id, [])),
+            sorted(sorted(spans) for spans in data.submitted.get(article_id, [])),
+        ]
+        digest.update(json.dumps(record, ensure_ascii=False).encode())
+    digest.update(json.dumps([data.rejected, data.names], ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def _documents(data: _Data, article_ids: Iterable[int]) -> list[crf.Document]:
+    documents = []
+    for article_id in article_ids:
+        text = data.texts[article_id]
+        if article_id in data.gold:
+            documents.append(crf.Document(text, data.gold[article_id]))
+        documents += [crf.Document(text, spans) for spans in data.submitted.get(article_id, [])]
+    return documents
+
+
+def _forms(data: _Data, article_ids: Iterable[int]) -> list[tuple[str, str]]:
+    return [
+        (document.text[start:end], label)
+        for document in _documents(data, article_ids)
+        for start, end, label in document.spans
+    ]
+
+
+Trained = tuple[bytes, Callable[[str], list[Suggestion]]]
+
+
+def _train_gazetteer(data: _Data, article_ids: list[int], labels: list[str]) -> Trained:
+    entries = build_entries(
+        [*_forms(data, article_ids), *data.names], labels=labels, rejected=data.rejected
+    )
+    model = Gazetteer(entries)
+    return json.dumps(model.to_json(), ensure_ascii=False).encode(), model.suggest
+
+
+def _train_crf(data: _Data, article_ids: list[int], labels: list[str]) -> Trained:
+    allowed = set(labels)
+    documents = [
+        crf.Document(doc.text, [span for span in doc.spans if span[2] in allowed])
+        for doc in _documents(data, article_ids)
+    ]
+    model_bytes = crf.train(documents)
+    return model_bytes, crf.Model(model_bytes).suggest
+
+
+TRAINERS: dict[str, Callable[[_Data, list[int], list[str]], Trained]] = {
+    RecommenderKind.GAZETTEER: _train_gazetteer,
+    RecommenderKind.CRF: _train_crf,
+}
+
+
+def enabled_kinds(options: SuggestionSettings) -> list[str]:
+    return [kind for kind in RecommenderKind.values if getattr(options, kind)]
+
+
+def do_train_recommenders(
+    project: Project, *, user=None, progress: Progress | None = None
+) -> list[Recommender]:
+    """Train, score and store every enabled recommender of the project (a new version each)."""
+    options = settings_of(project)
+    data = _load(project, options)
+    labels = entity_labels(project.schema)
+    train_ids, held_ids = split_articles(data.gold, seed=options.seed)
+    train_ids = sorted(set(train_ids) | (set(data.submitted) - set(held_ids)))
+    kinds = enabled_kinds(options)
+    stored = []
+    for step, kind in enumerate(kinds):
+        began = time.perf_counter()
+        _, suggest = TRAINERS[kind](data, train_ids, labels)
+        pairs = [
+            (
+                [Span(*span) for span in data.gold[article_id]],
+                [Span(s.start, s.end, s.label) for s in suggest(data.texts[article_id])],
+            )
+            for article_id in held_ids
+        ]
+        scores = score_labels(pairs, labels=labels)
+        model_bytes, _ = TRAINERS[kind](data, sorted(data.texts), labels)
+        with transaction.atomic():
+            latest = Recommender.objects.filter(project=project, kind=kind).aggregate(
+                Max("version")
+            )["version__max"]
+            stored.append(
+                Recommender.objects.create(
+                    project=project,
+                    kind=kind,
+                    version=(latest or 0) + 1,
+                    schema_version=project.schema_version,
+                    data_hash=_data_hash(data, kind, options, project.schema_version),
+                    model=model_bytes,
+                    scores=[score.as_dict() for score in scores],
+                    active_labels=active_labels(scores, threshold=options.threshold),
+                    train_articles=len(train_ids),
+                    held_out_articles=len(held_ids),
+                    seconds=round(time.perf_counter() - began, 3),
+                    created_by=user,
+                )
+            )
+        if progress:
+            progress(step + 1, len(kinds))
+    return stored
+
+
+def latest_recommenders(project: Project) -> list[Recommender]:
+    """The newest version of each enabled recommender kind (one query)."""
+    kinds = enabled_kinds(settings_of(project))
+    newest: dict[str, Recommender] = {}
+    for recommender in Recommender.objects.filter(project=project, kind__in=kinds).order_by(
+        "kind", "-version"
+    ):
+        newest.setdefault(recommender.kind, recommender)
+    return [newest[kind] for kind in kinds if kind in newest]
+
+
+def _suggester(recommender: Recommender) -> Callable[..., list[Suggestion]]:
+    data = bytes(recommender.model)
+    if recommender.kind == RecommenderKind.GAZETTEER:
+        return Gazetteer.from_json(json.loads(data)).suggest
+    return crf.Model(data).suggest
+
+
+def article_suggestions(
+    project: Project,
+    *,
+    article_id: int,
+    text: str,
+    user=None,
+    existing: Iterable[tuple[int, int, str]] = (),
+    recommenders: list[Recommender] | None = None,
+) -> list[dict[str, Any]]:
+    """Suggestions for one article: active labels of the current schema only, without what
+    the user already marked or rejected, one per (start, end, label), best score first
+    where recommenders agree, in text order."""
+    chosen = latest_recommenders(project) if recommenders is None else recommenders
+    schema_labels = set(entity_labels(project.schema))
+    skip = {tuple(span) for span in existing}
+    if user is not None:
+        skip |= set(
+            SuggestionRejection.objects.filter(
+                project=project, article_id=article_id, user=user
+            ).values_list("start", "end", "label")
+        )
+    best: dict[tuple[int, int, str], dict[str, Any]] = {}
+    for recommender in chosen:
+        labels = schema_labels & set(recommender.active_labels)
+        if not labels:
+            continue
+        for suggestion in _suggester(recommender)(text, labels=labels):
+            key = (suggestion.start, suggestion.end, suggestion.label)
+            if key in skip:
+                continue
+            item = {
+                **suggestion.as_dict(),
+                "recommender": f"{recommender.kind}@{recommender.version}",
+            }
+            if key not in best or item["score"] > best[key]["score"]:
+                best[key] = item
+    return [best[key] for key in sorted(best)]
