@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from annotate.errors import ActionError
 from annotate.lib.agreement.spans import Span
 from annotate.lib.recommend import crf, gazetteer
 from annotate.lib.recommend.evaluate import active_labels, score_labels, split_articles
@@ -33,6 +34,7 @@ from annotate.lib.schema import claim_key
 from annotate.models import (
     Annotation,
     AnnotationStatus,
+    Assignment,
     Gold,
     Project,
     Recommender,
@@ -217,9 +219,11 @@ def do_train_recommenders(
     return stored
 
 
-def latest_recommenders(project: Project) -> list[Recommender]:
-    """The newest version of each enabled recommender kind (one query)."""
-    kinds = enabled_kinds(settings_of(project))
+def latest_recommenders(
+    project: Project, *, options: SuggestionSettings | None = None
+) -> list[Recommender]:
+    """The newest version of each enabled recommender kind (one query given `options`)."""
+    kinds = enabled_kinds(options or settings_of(project))
     newest: dict[str, Recommender] = {}
     for recommender in Recommender.objects.filter(project=project, kind__in=kinds).order_by(
         "kind", "-version"
@@ -272,3 +276,39 @@ def article_suggestions(
             if key not in best or item["score"] > best[key]["score"]:
                 best[key] = item
     return [best[key] for key in sorted(best)]
+
+
+def assignment_suggestions(assignment: Assignment, *, user) -> list[dict[str, Any]]:
+    """Suggestions for the assignee's article, without the spans already in their annotation."""
+    annotation = Annotation.objects.filter(assignment=assignment).only("content").first()
+    existing = []
+    if annotation is not None:
+        existing = [(s["start"], s["end"], s["label"]) for s in annotation.content.get("spans", [])]
+    return article_suggestions(
+        assignment.project,
+        article_id=assignment.article_id,
+        text=assignment.article.text,
+        user=user,
+        existing=existing,
+    )
+
+
+def do_reject_suggestion(
+    assignment: Assignment, *, user, start: int, end: int, label: str, recommender: str = ""
+) -> SuggestionRejection:
+    """Remember that the assignee rejected a suggestion (idempotent); checks the span."""
+    text = assignment.article.text
+    if not 0 <= start < end <= len(text):
+        raise ActionError("end", f"offsets must satisfy 0 <= start < end <= {len(text)}")
+    if label not in entity_labels(assignment.project.schema):
+        raise ActionError("label", f"unknown or retired label {label!r}")
+    rejection, _created = SuggestionRejection.objects.get_or_create(
+        project=assignment.project,
+        article_id=assignment.article_id,
+        user=user,
+        start=start,
+        end=end,
+        label=label,
+        defaults={"text": text[start:end], "recommender": recommender[:40]},
+    )
+    return rejection

@@ -3,7 +3,17 @@
 from django.urls import path
 
 import workbench.converters  # noqa: F401  (registers <id:...>)
-from annotate.api import agreement, annotations, exports, gold, imports, jobs, projects, tokens
+from annotate.api import (
+    agreement,
+    annotations,
+    exports,
+    gold,
+    imports,
+    jobs,
+    projects,
+    recommenders,
+    tokens,
+)
 
 urlpatterns: list = [
     path("auth/token/", tokens.LoginTokenView.as_view(), name="api-token"),
@@ -50,6 +60,27 @@ urlpatterns: list = [
         "projects/<id:pid>/annotations/",
         annotations.ProjectAnnotationListView.as_view(),
         name="api-annotations",
+    ),
+    # suggestions
+    path(
+        "projects/<id:pid>/recommenders/",
+        recommenders.RecommenderListView.as_view(),
+        name="api-recommenders",
+    ),
+    path(
+        "projects/<id:pid>/recommenders/train/",
+        recommenders.TrainView.as_view(),
+        name="api-recommenders-train",
+    ),
+    path(
+        "assignments/<id:asid>/suggestions/",
+        recommenders.SuggestionsView.as_view(),
+        name="api-suggestions",
+    ),
+    path(
+        "assignments/<id:asid>/suggestions/reject/",
+        recommenders.RejectView.as_view(),
+        name="api-suggestion-reject",
     ),
     # assignments and annotations
     path(
