@@ -411,6 +411,11 @@ class SuggestionSettings(models.Model):
     name_list = models.TextField(blank=True)
     name_list_label = models.CharField(max_length=40, blank=True)
     seed = models.IntegerField(default=0)
+    # No suggestions on articles with more than one annotator (the agreement sample), so that
+    # inter-annotator agreement measures people, not the model.
+    off_on_overlap = models.BooleanField(
+        _("no suggestions on agreement-sample articles"), default=True
+    )
 
     class Meta:
         constraints = [
@@ -488,3 +493,35 @@ class SuggestionRejection(models.Model):
 
     def __str__(self) -> str:
         return f"rejected {self.label} {self.start}-{self.end} in {self.article_id}"
+
+
+class SuggestionAcceptance(models.Model):
+    """A span the annotator accepted from a suggestion: its provenance (recommender@version).
+
+    Kept beside the annotation (keyed by the span's id) rather than inside its content, so the
+    content document stays the annotator's; a span moved or relabelled after acceptance no
+    longer matches and counts as drawn by hand.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="suggestion_acceptances"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    span_id = models.CharField(max_length=64)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    label = models.CharField(max_length=40)
+    recommender = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "span_id"], name="acceptance_once"),
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="acceptance_start_lt_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"span {self.span_id} of {self.assignment_id} from {self.recommender}"

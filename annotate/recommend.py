@@ -39,6 +39,7 @@ from annotate.models import (
     Project,
     Recommender,
     RecommenderKind,
+    SuggestionAcceptance,
     SuggestionRejection,
     SuggestionSettings,
 )
@@ -279,7 +280,10 @@ def article_suggestions(
 
 
 def assignment_suggestions(assignment: Assignment, *, user) -> list[dict[str, Any]]:
-    """Suggestions for the assignee's article, without the spans already in their annotation."""
+    """Suggestions for the assignee's article, without the spans already in their annotation
+    (none on an agreement-sample article of a project that keeps suggestions off there)."""
+    if settings_of(assignment.project).off_on_overlap and in_agreement_sample(assignment):
+        return []
     annotation = Annotation.objects.filter(assignment=assignment).only("content").first()
     existing = []
     if annotation is not None:
@@ -312,3 +316,108 @@ def do_reject_suggestion(
         defaults={"text": text[start:end], "recommender": recommender[:40]},
     )
     return rejection
+
+
+def do_save_suggestion_settings(
+    project: Project,
+    *,
+    gazetteer_on: bool,
+    crf_on: bool,
+    threshold: Any,
+    learn_from_submitted: bool,
+    off_on_overlap: bool = True,
+    name_list: str,
+    name_list_label: str,
+) -> SuggestionSettings:
+    """Check and store the project's recommender settings; nothing is written on an error."""
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        raise ActionError("threshold", "must be a number between 0 and 1") from None
+    if not 0 <= value <= 1:
+        raise ActionError("threshold", f"must be between 0 and 1, got {value}")
+    labels = entity_labels(project.schema)
+    if name_list_label and name_list_label not in labels:
+        raise ActionError("name_list_label", f"unknown or retired label {name_list_label!r}")
+    try:
+        gazetteer.parse_name_list(name_list, labels=labels, default_label=name_list_label or None)
+    except gazetteer.GazetteerListError as exc:
+        raise ActionError("name_list", str(exc)) from None
+    options = settings_of(project)
+    options.gazetteer = gazetteer_on
+    options.crf = crf_on
+    options.threshold = value
+    options.learn_from_submitted = learn_from_submitted
+    options.off_on_overlap = off_on_overlap
+    options.name_list = name_list
+    options.name_list_label = name_list_label
+    options.save()
+    return options
+
+
+def in_agreement_sample(assignment: Assignment) -> bool:
+    """Whether the assignment's article is annotated by more than one person (overlap)."""
+    return (
+        Assignment.objects.filter(
+            project_id=assignment.project_id, article_id=assignment.article_id
+        )
+        .exclude(pk=assignment.pk)
+        .exists()
+    )
+
+
+def suggestions_shown(assignment: Assignment) -> bool:
+    """Whether the annotation page offers suggestions on this assignment: a recommender is
+    trained, and the article is not in the agreement sample of a project that keeps
+    suggestions off there (so agreement measures people, not the model)."""
+    options = settings_of(assignment.project)
+    if not Recommender.objects.filter(project_id=assignment.project_id).exists():
+        return False
+    return not (options.off_on_overlap and in_agreement_sample(assignment))
+
+
+def do_record_accepted(
+    assignment: Assignment, *, user, spans: list[dict[str, Any]]
+) -> list[SuggestionAcceptance]:
+    """Remember which spans of the assignee's annotation were accepted from a suggestion (and
+    from which recommender and version): the span's provenance."""
+    text = assignment.article.text
+    rows = []
+    for index, span in enumerate(spans):
+        start, end = span["start"], span["end"]
+        if not 0 <= start < end <= len(text):
+            raise ActionError(
+                f"spans[{index}].end", f"offsets must satisfy 0 <= start < end <= {len(text)}"
+            )
+        rows.append(
+            SuggestionAcceptance(
+                project_id=assignment.project_id,
+                assignment=assignment,
+                user=user,
+                span_id=span["span_id"],
+                start=start,
+                end=end,
+                label=span["label"],
+                recommender=span["recommender"],
+            )
+        )
+    with transaction.atomic():
+        SuggestionAcceptance.objects.filter(
+            assignment=assignment, span_id__in=[row.span_id for row in rows]
+        ).delete()
+        return SuggestionAcceptance.objects.bulk_create(rows)
+
+
+def suggested_span_keys(assignment_ids: Iterable[int]) -> dict[int, set[tuple[str, int, int, str]]]:
+    """Per assignment, the (span id, start, end, label) of spans accepted from a suggestion.
+
+    A span counts as suggestion-born only while it still has the suggested offsets and label:
+    one the annotator moved or relabelled afterwards is theirs.
+    """
+    result: dict[int, set[tuple[str, int, int, str]]] = {}
+    rows = SuggestionAcceptance.objects.filter(assignment_id__in=list(assignment_ids))
+    for assignment_id, span_id, start, end, label in rows.values_list(
+        "assignment_id", "span_id", "start", "end", "label"
+    ).iterator(chunk_size=2000):
+        result.setdefault(assignment_id, set()).add((span_id, start, end, label))
+    return result

@@ -8,6 +8,7 @@ from annotate.models import (
     Gold,
     GoldSource,
     Recommender,
+    SuggestionAcceptance,
     SuggestionRejection,
     SuggestionSettings,
 )
@@ -59,7 +60,8 @@ def world():
             content={"spans": gold_spans(article.text)},
             source=GoldSource.IMPORTED,
         )
-    SuggestionSettings.objects.create(project=project, threshold=0.5)
+    # Two annotators share the target article; the sample rule has a test of its own.
+    SuggestionSettings.objects.create(project=project, threshold=0.5, off_on_overlap=False)
     do_train_recommenders(project)
     target = articles[10]
     mine = make_annotation(project, target, team.annotator, submitted=False).assignment
@@ -209,3 +211,79 @@ def test_a_bad_rejection_is_a_400_naming_the_field(world, body, field, message):
     assert message in response.json()["detail"]
     assert not SuggestionRejection.objects.exists()
     assert Assignment.objects.filter(pk=world["mine"].pk).exists()
+
+
+def accept_body(world):
+    text = world["article"].text
+    start = text.index("داعش")
+    return {
+        "spans": [
+            {
+                "span_id": "s1",
+                "start": start,
+                "end": start + 4,
+                "label": "MILITARY_GROUP",
+                "recommender": "gazetteer@1",
+            }
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    list(zip(WHO, [403, 403, 201, 404, 404, 401], strict=True)),
+)
+def test_recording_accepted_suggestions_is_for_the_assignee_only(world, who, status):
+    response = client_for(user_of(world, who)).post(
+        f"/api/assignments/{world['mine'].pk}/suggestions/accept/",
+        accept_body(world),
+        format="json",
+    )
+    assert response.status_code == status, response.content
+    assert SuggestionAcceptance.objects.count() == (1 if status == 201 else 0)
+
+
+def test_recording_the_same_span_again_replaces_its_provenance(world):
+    client = client_for(world["team"].annotator)
+    url = f"/api/assignments/{world['mine'].pk}/suggestions/accept/"
+    body = accept_body(world)
+    assert client.post(url, body, format="json").json() == {"recorded": 1}
+    body["spans"][0]["recommender"] = "crf@1"
+    assert client.post(url, body, format="json").status_code == 201
+    assert list(SuggestionAcceptance.objects.values_list("span_id", "recommender")) == [
+        ("s1", "crf@1")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"end": 10_000}, "spans[0].end"),
+        ({"span_id": "bad id!"}, "spans[0].span_id"),
+        ({"start": -1}, "spans[0].start"),
+    ],
+)
+def test_a_bad_acceptance_is_a_400_and_nothing_is_recorded(world, change, field):
+    body = accept_body(world)
+    body["spans"] = [body["spans"][0] | change, *body["spans"]]
+    response = client_for(world["team"].annotator).post(
+        f"/api/assignments/{world['mine'].pk}/suggestions/accept/", body, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field
+    assert not SuggestionAcceptance.objects.exists()
+
+
+def test_the_page_offers_suggestions_only_off_the_agreement_sample(world):
+    from annotate.recommend import suggestions_shown
+
+    mine = world["mine"]  # the article has two annotators: in the agreement sample
+    assert suggestions_shown(mine)
+    client = client_for(world["team"].annotator)
+    assert client.get(f"/api/assignments/{mine.pk}/suggestions/").json()["suggestions"]
+    SuggestionSettings.objects.filter(project=world["project"]).update(off_on_overlap=True)
+    mine = Assignment.objects.get(pk=mine.pk)
+    assert not suggestions_shown(mine)
+    assert client.get(f"/api/assignments/{mine.pk}/suggestions/").json() == {"suggestions": []}
+    Recommender.objects.all().delete()
+    assert not suggestions_shown(Assignment.objects.get(pk=mine.pk))

@@ -14,6 +14,7 @@ from annotate.api.jobs import JobSerializer
 from annotate.models import Recommender, Role
 from annotate.recommend import (
     assignment_suggestions,
+    do_record_accepted,
     do_reject_suggestion,
     latest_recommenders,
     settings_of,
@@ -113,3 +114,34 @@ class RejectView(ApiView):
             },
             status=201,
         )
+
+
+class AcceptedSpanSerializer(serializers.Serializer):
+    span_id = serializers.RegexField(r"^[A-Za-z0-9_\-:.]{1,64}$")
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+    label = serializers.CharField(max_length=40)
+    recommender = serializers.CharField(max_length=40)
+
+
+class AcceptSerializer(serializers.Serializer):
+    spans = AcceptedSpanSerializer(many=True, allow_empty=False, max_length=5000)
+
+
+class AcceptView(ApiView):
+    @extend_schema(
+        summary="Record spans you accepted from suggestions (their provenance)",
+        description=(
+            "After adding accepted suggestions to your annotation (as spans with these ids), "
+            "name the recommender each came from. Exports and agreement tell these spans from "
+            "hand-drawn ones while they keep the suggested offsets and label."
+        ),
+        request=AcceptSerializer,
+        responses={201: OpenApiResponse(OpenApiTypes.OBJECT), **ERRORS},
+    )
+    def post(self, request: Request, asid: int) -> Response:
+        assignment = access_assignment(request.user, asid, for_write=True)
+        data = AcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = do_record_accepted(assignment, user=request.user, spans=data.validated_data["spans"])
+        return Response({"recorded": len(rows)}, status=201)

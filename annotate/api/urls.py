@@ -82,6 +82,11 @@ urlpatterns: list = [
         recommenders.RejectView.as_view(),
         name="api-suggestion-reject",
     ),
+    path(
+        "assignments/<id:asid>/suggestions/accept/",
+        recommenders.AcceptView.as_view(),
+        name="api-suggestion-accept",
+    ),
     # assignments and annotations
     path(
         "assignments/<id:asid>/", annotations.AssignmentDetailView.as_view(), name="api-assignment"

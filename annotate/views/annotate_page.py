@@ -25,6 +25,7 @@ from annotate.guidelines import guidelines_html
 from annotate.lib.schema import active_targets, claim_key, span_labels
 from annotate.models import AnnotationStatus, AssignmentStatus
 from annotate.queue import do_next, queue_summary
+from annotate.views.suggestions import suggestion_strings, suggestion_urls
 
 # Keys the page handles itself; label shortcuts fill 1-9 for labels that have none.
 FALLBACK_SHORTCUTS = "123456789"
@@ -41,6 +42,7 @@ SCRIPT_MODULES = (
     "page",
     "spans",
     "store",
+    "suggestions",
     "text",
 )
 
@@ -201,7 +203,8 @@ def assignment_annotate(request: HttpRequest, asid: int) -> HttpResponse:
             "next": reverse("annotate:project-annotate", kwargs={"pid": project.pk}),
         },
         "value_names": names,
-        "strings": script_strings(),
+        "strings": {**script_strings(), **suggestion_strings()},
+        "suggestions": suggestion_urls(assignment),
     }
     context = {
         "project": project,
