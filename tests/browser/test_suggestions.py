@@ -160,3 +160,26 @@ def test_the_page_offers_no_suggestions_on_agreement_sample_articles(browser, li
     expect(page.locator("#suggestion-panel")).to_be_hidden()
     assert page.evaluate("() => CSS.highlights.has('suggestion')") is False
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "language"),
+    [(1400, 900, "en"), (1400, 900, "ar"), (960, 900, "ar"), (390, 844, "ar"), (390, 844, "en")],
+)
+def test_screenshots_of_the_suggestions_page(
+    browser, live_server, artifacts_dir, width, height, language
+):
+    manager = make_user("mona")
+    project, _assignment = trained_project(make_user("amal"))
+    project.memberships.create(user=manager, role=Role.MANAGER)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=language)
+    sign_in(context, live_server, manager)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/projects/{project.pk}/suggestions/")
+    expect(page.locator("table.suggestion-scores")).to_be_visible()
+    assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+    page.screenshot(
+        path=str(artifacts_dir / f"suggestions-page-{language}-{width}.png"), full_page=True
+    )
+    context.close()
