@@ -22,14 +22,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 
+from annotate.agreement import MEASURES, compared_texts, submitted_docs
 from annotate.errors import ActionError
+from annotate.lib.agreement.report import AgreementReport, build_report, text_lines
 from annotate.lib.agreement.spans import Span
 from annotate.lib.recommend import crf, gazetteer
 from annotate.lib.recommend.evaluate import active_labels, score_labels, split_articles
 from annotate.lib.recommend.gazetteer import Gazetteer, Suggestion, build_entries
+from annotate.lib.recommend.provenance import (
+    Accepted,
+    SpanKey,
+    SuggestionShare,
+    hand_drawn_docs,
+)
 from annotate.lib.schema import claim_key
 from annotate.models import (
     Annotation,
@@ -408,16 +417,56 @@ def do_record_accepted(
         return SuggestionAcceptance.objects.bulk_create(rows)
 
 
-def suggested_span_keys(assignment_ids: Iterable[int]) -> dict[int, set[tuple[str, int, int, str]]]:
-    """Per assignment, the (span id, start, end, label) of spans accepted from a suggestion.
-
-    A span counts as suggestion-born only while it still has the suggested offsets and label:
-    one the annotator moved or relabelled afterwards is theirs.
-    """
-    result: dict[int, set[tuple[str, int, int, str]]] = {}
+def accepted_suggestions(assignment_ids: Iterable[int]) -> dict[int, dict[str, Accepted]]:
+    """Per assignment, span id -> (start, end, label, recommender) of each accepted suggestion."""
+    result: dict[int, dict[str, Accepted]] = {}
     rows = SuggestionAcceptance.objects.filter(assignment_id__in=list(assignment_ids))
-    for assignment_id, span_id, start, end, label in rows.values_list(
-        "assignment_id", "span_id", "start", "end", "label"
+    for assignment_id, span_id, start, end, label, recommender in rows.values_list(
+        "assignment_id", "span_id", "start", "end", "label", "recommender"
     ).iterator(chunk_size=2000):
-        result.setdefault(assignment_id, set()).add((span_id, start, end, label))
+        result.setdefault(assignment_id, {})[span_id] = (start, end, label, recommender)
     return result
+
+
+def accepted_by_author(project: Project) -> dict[tuple[int, int], set[SpanKey]]:
+    """(article, annotator) -> keys of the spans their annotation took from suggestions."""
+    result: dict[tuple[int, int], set[SpanKey]] = {}
+    rows = SuggestionAcceptance.objects.filter(project=project).values_list(
+        "assignment__article_id", "assignment__annotator_id", "span_id", "start", "end", "label"
+    )
+    for article_id, annotator_id, span_id, start, end, label in rows.iterator(chunk_size=2000):
+        result.setdefault((article_id, annotator_id), set()).add((span_id, start, end, label))
+    return result
+
+
+def hand_drawn_agreement(project: Project) -> tuple[AgreementReport, SuggestionShare]:
+    """The agreement report computed on hand-drawn spans only (suggestion-born entity spans
+    left out), with how many submitted spans came from suggestions. Not cached."""
+    docs, share = hand_drawn_docs(submitted_docs(project), accepted_by_author(project))
+    names = dict(
+        get_user_model()
+        .objects.filter(id__in={doc.annotator for doc in docs})
+        .values_list("id", "username")
+    )
+    report = build_report(
+        docs, texts=compared_texts(project), schema=project.schema, annotator_names=names
+    )
+    return report, share
+
+
+def hand_drawn_lines(project: Project) -> list[str]:
+    """The hand-drawn report as the agreement command prints it."""
+    report, share = hand_drawn_agreement(project)
+    titles = {key: str(title) for key, (title, _) in MEASURES.items()}
+    return [
+        *text_lines(report, project=project.name, titles=titles),
+        "",
+        f"(hand-drawn spans only: {share.from_suggestions} of {share.spans} submitted entity "
+        f"spans came from suggestions and are left out, in "
+        f"{share.annotations_with_suggestions} annotations)",
+    ]
+
+
+def suggestion_share(project: Project) -> SuggestionShare:
+    """How many submitted entity spans there are and how many came from suggestions."""
+    return hand_drawn_docs(submitted_docs(project), accepted_by_author(project))[1]

@@ -16,6 +16,7 @@ from annotate.recommend import (
     assignment_suggestions,
     do_record_accepted,
     do_reject_suggestion,
+    hand_drawn_agreement,
     latest_recommenders,
     settings_of,
 )
@@ -145,3 +146,20 @@ class AcceptView(ApiView):
         data.is_valid(raise_exception=True)
         rows = do_record_accepted(assignment, user=request.user, spans=data.validated_data["spans"])
         return Response({"recorded": len(rows)}, status=201)
+
+
+class HandDrawnAgreementView(ApiView):
+    @extend_schema(
+        summary="Agreement on hand-drawn spans only",
+        description=(
+            "The agreement report of /api/projects/{id}/agreement/, computed with every entity "
+            "span accepted from a suggestion left out (so it measures people, not the model), "
+            "and `suggestions`: how many submitted entity spans there are, how many came from "
+            "suggestions, and in how many annotations. Computed on each request."
+        ),
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **ERRORS},
+    )
+    def get(self, request: Request, pid: int) -> Response:
+        project = access_project(request.user, pid, roles=LEADS)
+        report, share = hand_drawn_agreement(project)
+        return Response({**report.as_dict(), "suggestions": share.as_dict()})

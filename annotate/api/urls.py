@@ -73,6 +73,11 @@ urlpatterns: list = [
         name="api-recommenders-train",
     ),
     path(
+        "projects/<id:pid>/agreement/hand-drawn/",
+        recommenders.HandDrawnAgreementView.as_view(),
+        name="api-agreement-hand-drawn",
+    ),
+    path(
         "assignments/<id:asid>/suggestions/",
         recommenders.SuggestionsView.as_view(),
         name="api-suggestions",

@@ -20,6 +20,7 @@ from annotate.recommend import (
     entity_labels,
     latest_recommenders,
     settings_of,
+    suggestion_share,
     suggestions_shown,
 )
 from annotate.tasks import do_start_training, job_payload
@@ -68,6 +69,8 @@ def _page(request: HttpRequest, project, *, error: str = "", status: int = 200) 
             "labels": entity_labels(project.schema),
             "jobs": [job_payload(job, user=request.user) for job in jobs],
             "is_manager": project.my_role == Role.MANAGER,
+            "share": suggestion_share(project).as_dict(),
+            "hand_drawn_url": reverse("annotate:api-agreement-hand-drawn", args=[project.pk]),
             "error": error,
             "max_upload": settings.MAX_UPLOAD_BYTES,
         },
