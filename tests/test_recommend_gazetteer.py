@@ -176,3 +176,24 @@ def test_generated_names_are_found_on_the_bare_word_with_exact_offsets(case):
         assert normalise_phrase(suggestion.text) == normalise_phrase(name)
         assert is_cluster_boundary(text, suggestion.start)
         assert is_cluster_boundary(text, suggestion.end)
+
+
+TOKEN_ALPHABET = NAME_LETTERS + FILLER_LETTERS + "".join(MARKS) + TATWEEL + "وفبلك ،.Ab1١\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=TOKEN_ALPHABET, max_size=60))
+def test_normalised_tokens_map_every_character_back_to_the_text(text):
+    from corpus.lib.text import normalise_for_search, tokenize
+
+    text = canonicalise(text)
+    tokens = {(t.start, t.end): t for t in tokenize(text)}
+    for normed in norm_tokens(text):
+        token = tokens[(normed.start, normed.end)]
+        assert normed.norm == "".join(normalise_for_search(c) for c in token.text)
+        assert normed.norm == normalise_for_search(token.text)
+        for cut in range(len(normed.norm)):
+            offset = normed.offset_of(cut)
+            assert normalise_for_search(text[offset]) == normed.norm[cut]
+            assert normed.cut_at(offset) == cut
+        assert normed.offset_of(len(normed.norm)) == normed.end

@@ -13,10 +13,17 @@ project's guidelines mark it (الجيش السوري), and a cut always leaves 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
-from corpus.lib.text import Token, TokenKind, is_cluster_boundary, iter_tokens
+from corpus.lib.text import (
+    SEARCH_FAST_ALPHABET,
+    Token,
+    TokenKind,
+    is_cluster_boundary,
+    iter_tokens,
+)
 from corpus.lib.text import normalise_for_search as _fold
 
 CONJUNCTIONS = "وف"
@@ -24,6 +31,10 @@ PREPOSITIONS = "بكل"
 # A cut leaves a stem of at least this many normalised characters: ولد is not و + لد.
 MIN_STEM = 2
 _PROCLITICS = re.compile(f"[{CONJUNCTIONS}]?[{PREPOSITIONS}]?")
+# Characters that folding may change: everything but the common characters it leaves as they
+# are. A token without one is its own normalised form (most tokens of news text).
+_KEPT = "".join(sorted(c for c in SEARCH_FAST_ALPHABET if c != "\x00" and _fold(c) == c))
+_FOLDED = re.compile(f"[^{re.escape(_KEPT)}]")
 # Sentence ends for the sequence model: it sees one sentence at a time.
 SENTENCE_END = frozenset(".!?؟\n")
 
@@ -33,26 +44,36 @@ class NormToken:
     """A token, its normalised form, and where each normalised character starts in the text.
 
     `origin[i]` is the code-point offset (into the article) of the character that normalised
-    character i came from; `origin` has one more entry, the token's end.
+    character i came from; `origin` has one more entry, the token's end. None when the token
+    is its own normalised form (then character i is at start + i).
     """
 
     start: int
     end: int
     kind: TokenKind
     norm: str
-    origin: tuple[int, ...]
+    origin: tuple[int, ...] | None
 
     def offset_of(self, cut: int) -> int:
         """Article offset where the token's normalised form is cut at `cut`."""
-        return self.origin[cut]
+        return self.start + cut if self.origin is None else self.origin[cut]
+
+    def cut_at(self, offset: int) -> int | None:
+        """The normalised position whose character starts at article offset `offset`."""
+        if self.origin is None:
+            return offset - self.start if self.start <= offset <= self.end else None
+        return self.origin.index(offset) if offset in self.origin else None
 
 
-def norm_token(token: Token) -> NormToken:
-    """The token normalised character by character (so every character maps back)."""
-    folded = _fold(token.text)
-    if folded == token.text:  # most tokens: nothing to fold, the map is the identity
-        origin = tuple(range(token.start, token.end + 1))
-        return NormToken(token.start, token.end, token.kind, folded, origin)
+def norm_token(token: Token, *, plain: bool | None = None) -> NormToken:
+    """The token normalised character by character (so every character maps back).
+
+    `plain`: the caller knows whether the token holds a character folding changes.
+    """
+    if plain is None:
+        plain = _FOLDED.search(token.text) is None
+    if plain:  # most tokens: nothing to fold, the map is the identity
+        return NormToken(token.start, token.end, token.kind, token.text, None)
     chars: list[str] = []
     starts: list[int] = []
     for i, char in enumerate(token.text):
@@ -70,9 +91,12 @@ def normalise_phrase(text: str) -> tuple[str, ...]:
 
 def norm_tokens(text: str) -> list[NormToken]:
     """The article's tokens, normalised, with their maps (tokens that fold to nothing left out)."""
+    changed = [match.start() for match in _FOLDED.finditer(text)]
     result = []
     for token in iter_tokens(text):
-        normed = norm_token(token)
+        k = bisect.bisect_left(changed, token.start)
+        plain = k == len(changed) or changed[k] >= token.end
+        normed = norm_token(token, plain=plain)
         if normed.norm:
             result.append(normed)
     return result

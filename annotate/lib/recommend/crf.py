@@ -68,52 +68,53 @@ def sentences(tokens: list[NormToken], text: str) -> list[list[int]]:
     return result
 
 
-def _shape(token: NormToken) -> str:
+_LATIN = re.compile("[a-z]")
+_DIGIT = re.compile(r"\d")
+
+
+def _base(token: NormToken) -> tuple[str, str, str, str]:
+    """A token's own forms: normalised, without proclitics, without ال too, and its shape."""
     norm = token.norm
     if token.kind != "word":
-        return token.kind
-    if any("a" <= c <= "z" for c in norm):
-        return "latin"
-    return f"ar{min(len(norm), 8)}"
-
-
-def _token_features(token: NormToken, prefix: str) -> Features:
-    norm = token.norm
-    stem = strip_proclitics(norm) if token.kind == "word" else norm
+        return norm, norm, norm, token.kind
+    stem = strip_proclitics(norm)
     bare = stem[2:] if stem.startswith("ال") and len(stem) > 3 else stem
-    return [
-        f"{prefix}n={norm}",
-        f"{prefix}stem={stem}",
-        f"{prefix}bare={bare}",
-        f"{prefix}shape={_shape(token)}",
-    ]
+    shape = "latin" if _LATIN.search(norm) else f"ar{min(len(norm), 8)}"
+    return norm, stem, bare, shape
 
 
 def token_features(tokens: list[NormToken], sentence: list[int], text: str) -> list[Features]:
-    """The feature strings of each token of a sentence."""
+    """The feature strings of each token of a sentence (`text` is the article's)."""
+    bases = [_base(tokens[i]) for i in sentence]
     rows: list[Features] = []
-    for position, i in enumerate(sentence):
-        token = tokens[i]
-        norm = token.norm
-        stem = strip_proclitics(norm) if token.kind == "word" else norm
-        cuts = proclitic_cuts(token, text)
-        row = ["bias", *_token_features(token, "")]
-        row += [f"p{k}={stem[:k]}" for k in (1, 2, 3) if len(stem) > k]
-        row += [f"s{k}={stem[-k:]}" for k in (1, 2, 3) if len(stem) > k]
-        row += [f"np1={norm[:1]}", f"np2={norm[:2]}", f"cuts={len(cuts) - 1}"]
+    last = len(sentence) - 1
+    for position, (norm, stem, bare, shape) in enumerate(bases):
+        row = ["bias", f"n={norm}", f"stem={stem}", f"bare={bare}", f"shape={shape}"]
+        size = len(stem)
+        if size > 1:
+            row += [f"p1={stem[:1]}", f"s1={stem[-1:]}"]
+        if size > 2:
+            row += [f"p2={stem[:2]}", f"s2={stem[-2:]}"]
+        if size > 3:
+            row += [f"p3={stem[:3]}", f"s3={stem[-3:]}"]
+        row += [f"np1={norm[:1]}", f"np2={norm[:2]}", f"cut={len(norm) - size}"]
         if stem.startswith("ال"):
             row.append("al")
-        if any(c.isdigit() for c in norm):
+        if _DIGIT.search(norm):
             row.append("digit")
-        for offset in (-2, -1, 1, 2):
-            j = position + offset
-            if 0 <= j < len(sentence):
-                neighbour = tokens[sentence[j]]
-                row += _token_features(neighbour, f"{offset}:")[: 3 if abs(offset) == 1 else 1]
-            else:
-                row.append(f"{offset}:edge")
         if position > 0:
-            row.append(f"-1:n|n={tokens[sentence[position - 1]].norm}|{stem}")
+            before = bases[position - 1]
+            row += [f"-1:n={before[0]}", f"-1:stem={before[1]}", f"-1:bare={before[2]}"]
+            row.append(f"-1:n|n={before[0]}|{stem}")
+            row.append(f"-2:n={bases[position - 2][0]}" if position > 1 else "-2:edge")
+        else:
+            row += ["-1:edge", "-2:edge"]
+        if position < last:
+            after = bases[position + 1]
+            row += [f"1:n={after[0]}", f"1:stem={after[1]}", f"1:bare={after[2]}"]
+            row.append(f"2:n={bases[position + 2][0]}" if position + 1 < last else "2:edge")
+        else:
+            row += ["1:edge", "2:edge"]
         rows.append(row)
     return rows
 
@@ -127,7 +128,7 @@ def _tags(tokens: list[NormToken], spans: Iterable[tuple[int, int, str]]) -> lis
         if first < 0 or start >= tokens[first].end:
             continue  # the span starts in a space
         token = tokens[first]
-        cut = next((c for c, offset in enumerate(token.origin) if offset == start), None)
+        cut = token.cut_at(start)
         if cut is None or cut > MAX_CUT:
             continue
         last = first
