@@ -404,6 +404,9 @@ class SuggestionSettings(models.Model):
     )
     gazetteer = models.BooleanField(_("gazetteer"), default=True)
     crf = models.BooleanField(_("sequence model (CRF)"), default=True)
+    # A model server speaking the Label Studio ML backend protocol (POST {url}/predict).
+    external = models.BooleanField(_("external model server"), default=False)
+    external_url = models.URLField(_("model server URL"), max_length=500, blank=True)
     # A label is suggested only where held-out precision reaches this.
     threshold = models.FloatField(_("precision threshold"), default=0.7)
     learn_from_submitted = models.BooleanField(_("learn from submitted work"), default=False)
@@ -432,6 +435,7 @@ class SuggestionSettings(models.Model):
 class RecommenderKind(models.TextChoices):
     GAZETTEER = "gazetteer", _("Gazetteer")
     CRF = "crf", _("Sequence model (CRF)")
+    EXTERNAL = "external", _("External model server")
 
 
 class Recommender(models.Model):

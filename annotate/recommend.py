@@ -17,11 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
@@ -32,6 +38,7 @@ from annotate.lib.agreement.report import AgreementReport, build_report, text_li
 from annotate.lib.agreement.spans import Span
 from annotate.lib.recommend import crf, gazetteer
 from annotate.lib.recommend.evaluate import active_labels, score_labels, split_articles
+from annotate.lib.recommend.external import ExternalModelError, parse_predictions, predict_request
 from annotate.lib.recommend.gazetteer import Gazetteer, Suggestion, build_entries
 from annotate.lib.recommend.provenance import (
     Accepted,
@@ -55,6 +62,7 @@ from annotate.models import (
 from corpus.models import Article
 
 Progress = Callable[[int, int], None]
+logger = logging.getLogger(__name__)
 
 
 def entity_labels(schema: dict[str, Any]) -> list[str]:
@@ -171,6 +179,80 @@ def _train_crf(data: _Data, article_ids: list[int], labels: list[str]) -> Traine
     return model_bytes, crf.Model(model_bytes).suggest
 
 
+def check_model_url(url: str) -> str:
+    """An http(s) URL of a model server, or ActionError."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ActionError("external_url", f"must be an http:// or https:// URL, got {url!r}")
+    return url.rstrip("/")
+
+
+def external_predict(
+    url: str, texts: list[str], *, labels: list[str], project: Project
+) -> tuple[list[list[Suggestion]], str]:
+    """Ask the model server at `url` (Label Studio ML backend protocol) about these texts.
+
+    At most EXTERNAL_MODEL_TIMEOUT seconds for the whole answer and EXTERNAL_MODEL_MAX_BYTES
+    of it; any failure is an ExternalModelError saying what went wrong. Proxies are not used:
+    a model server is a service of the team's own.
+    """
+    timeout = float(getattr(settings, "EXTERNAL_MODEL_TIMEOUT", 10))
+    limit = int(getattr(settings, "EXTERNAL_MODEL_MAX_BYTES", 5_000_000))
+    endpoint = f"{check_model_url(url)}/predict"
+    body = predict_request(texts, labels=labels, project=str(project.pk))
+    request = urllib.request.Request(  # noqa: S310 - check_model_url allows http(s) only
+        endpoint,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    received = 0
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            while True:
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+                chunk = response.read(65536)
+                if not chunk:
+                    break
+                received += len(chunk)
+                if received > limit:
+                    raise ExternalModelError(
+                        f"the model server at {endpoint} answered more than {limit:,} bytes"
+                    )
+                chunks.append(chunk)
+    except urllib.error.HTTPError as exc:
+        detail = exc.read(300).decode("utf-8", "replace")
+        raise ExternalModelError(
+            f"the model server at {endpoint} answered HTTP {exc.code}: {detail}"
+        ) from None
+    except (TimeoutError, OSError) as exc:
+        if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+            raise ExternalModelError(
+                f"the model server at {endpoint} did not answer within {timeout:g} s"
+            ) from None
+        reason = getattr(exc, "reason", exc)
+        raise ExternalModelError(f"cannot reach the model server at {endpoint}: {reason}") from None
+    try:
+        return parse_predictions(b"".join(chunks), texts=texts, labels=labels)
+    except ExternalModelError as exc:
+        raise ExternalModelError(f"the model server at {endpoint}: {exc}") from None
+
+
+def _train_external(
+    data: _Data, article_ids: list[int], labels: list[str], *, url: str, project: Project
+) -> Trained:
+    """Nothing to train: the server is asked, and scored on held-out gold like the others."""
+
+    def suggest(text: str) -> list[Suggestion]:
+        return external_predict(url, [text], labels=labels, project=project)[0][0]
+
+    return json.dumps({"url": check_model_url(url)}).encode(), suggest
+
+
 TRAINERS: dict[str, Callable[[_Data, list[int], list[str]], Trained]] = {
     RecommenderKind.GAZETTEER: _train_gazetteer,
     RecommenderKind.CRF: _train_crf,
@@ -178,7 +260,10 @@ TRAINERS: dict[str, Callable[[_Data, list[int], list[str]], Trained]] = {
 
 
 def enabled_kinds(options: SuggestionSettings) -> list[str]:
-    return [kind for kind in RecommenderKind.values if getattr(options, kind)]
+    kinds = [kind for kind in RecommenderKind.values if getattr(options, kind)]
+    if not options.external_url and RecommenderKind.EXTERNAL in kinds:
+        kinds.remove(RecommenderKind.EXTERNAL)
+    return kinds
 
 
 def do_train_recommenders(
@@ -194,7 +279,10 @@ def do_train_recommenders(
     stored = []
     for step, kind in enumerate(kinds):
         began = time.perf_counter()
-        _, suggest = TRAINERS[kind](data, train_ids, labels)
+        trainer = TRAINERS.get(kind) or partial(
+            _train_external, url=options.external_url, project=project
+        )
+        _, suggest = trainer(data, train_ids, labels)
         pairs = [
             (
                 [Span(*span) for span in data.gold[article_id]],
@@ -203,7 +291,7 @@ def do_train_recommenders(
             for article_id in held_ids
         ]
         scores = score_labels(pairs, labels=labels)
-        model_bytes, _ = TRAINERS[kind](data, sorted(data.texts), labels)
+        model_bytes, _ = trainer(data, sorted(data.texts), labels)
         with transaction.atomic():
             latest = Recommender.objects.filter(project=project, kind=kind).aggregate(
                 Max("version")
@@ -246,6 +334,16 @@ def _suggester(recommender: Recommender) -> Callable[..., list[Suggestion]]:
     data = bytes(recommender.model)
     if recommender.kind == RecommenderKind.GAZETTEER:
         return Gazetteer.from_json(json.loads(data)).suggest
+    if recommender.kind == RecommenderKind.EXTERNAL:
+        url = json.loads(data)["url"]
+
+        def ask(text: str, *, labels: Iterable[str]) -> list[Suggestion]:
+            found = external_predict(
+                url, [text], labels=sorted(labels), project=recommender.project
+            )
+            return found[0][0]
+
+        return ask
     return crf.Model(data).suggest
 
 
@@ -257,10 +355,12 @@ def article_suggestions(
     user=None,
     existing: Iterable[tuple[int, int, str]] = (),
     recommenders: list[Recommender] | None = None,
+    errors: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Suggestions for one article: active labels of the current schema only, without what
     the user already marked or rejected, one per (start, end, label), best score first
-    where recommenders agree, in text order."""
+    where recommenders agree, in text order. A model server that fails is skipped and its
+    error appended to `errors`."""
     chosen = latest_recommenders(project) if recommenders is None else recommenders
     schema_labels = set(entity_labels(project.schema))
     skip = {tuple(span) for span in existing}
@@ -275,7 +375,15 @@ def article_suggestions(
         labels = schema_labels & set(recommender.active_labels)
         if not labels:
             continue
-        for suggestion in _suggester(recommender)(text, labels=labels):
+        try:
+            found = _suggester(recommender)(text, labels=labels)
+        except ExternalModelError as exc:
+            # One server down must not take the other recommenders' suggestions with it.
+            logger.warning("project %s: %s", project.pk, exc)
+            if errors is not None:
+                errors.append(f"{recommender.kind}@{recommender.version}: {exc}")
+            continue
+        for suggestion in found:
             key = (suggestion.start, suggestion.end, suggestion.label)
             if key in skip:
                 continue
@@ -288,7 +396,9 @@ def article_suggestions(
     return [best[key] for key in sorted(best)]
 
 
-def assignment_suggestions(assignment: Assignment, *, user) -> list[dict[str, Any]]:
+def assignment_suggestions(
+    assignment: Assignment, *, user, errors: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Suggestions for the assignee's article, without the spans already in their annotation
     (none on an agreement-sample article of a project that keeps suggestions off there)."""
     if settings_of(assignment.project).off_on_overlap and in_agreement_sample(assignment):
@@ -303,6 +413,7 @@ def assignment_suggestions(assignment: Assignment, *, user) -> list[dict[str, An
         text=assignment.article.text,
         user=user,
         existing=existing,
+        errors=errors,
     )
 
 
@@ -332,6 +443,8 @@ def do_save_suggestion_settings(
     *,
     gazetteer_on: bool,
     crf_on: bool,
+    external_on: bool = False,
+    external_url: str = "",
     threshold: Any,
     learn_from_submitted: bool,
     off_on_overlap: bool = True,
@@ -345,6 +458,13 @@ def do_save_suggestion_settings(
         raise ActionError("threshold", "must be a number between 0 and 1") from None
     if not 0 <= value <= 1:
         raise ActionError("threshold", f"must be between 0 and 1, got {value}")
+    external_url = external_url.strip()
+    if external_url:
+        if len(external_url) > 500:
+            raise ActionError("external_url", "must be at most 500 characters")
+        external_url = check_model_url(external_url)
+    elif external_on:
+        raise ActionError("external_url", "give the model server's URL to use it")
     labels = entity_labels(project.schema)
     if name_list_label and name_list_label not in labels:
         raise ActionError("name_list_label", f"unknown or retired label {name_list_label!r}")
@@ -355,6 +475,8 @@ def do_save_suggestion_settings(
     options = settings_of(project)
     options.gazetteer = gazetteer_on
     options.crf = crf_on
+    options.external = external_on
+    options.external_url = external_url
     options.threshold = value
     options.learn_from_submitted = learn_from_submitted
     options.off_on_overlap = off_on_overlap

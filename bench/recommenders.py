@@ -75,9 +75,13 @@ def decorate(name: str, rng: random.Random) -> str:
     return name
 
 
+NAME_LETTERS = "بتثجحخدذرزسشصضطظعغفقمنهي"
+
+
 def person(rng: random.Random, article: int) -> str:
-    if rng.random() < 0.33:  # a name made for this article only
-        return f"{rng.choice(FIRST)} {rng.choice(LAST)}{'ي' if article % 2 else 'ان'}"
+    if rng.random() < 0.33:  # a family name made up for this one mention
+        made_up = "".join(rng.choice(NAME_LETTERS) for _ in range(rng.randrange(3, 6)))
+        return f"{rng.choice(FIRST)} ال{made_up}"
     return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
 
 

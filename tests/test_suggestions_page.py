@@ -115,3 +115,15 @@ def test_bad_settings_are_refused_and_nothing_is_written(world, fields, message)
     assert message in response.content.decode()
     options = SuggestionSettings.objects.get(project=world["project"])
     assert (options.threshold, options.name_list, options.crf) == (0.5, "", True)
+
+
+def test_a_manager_points_the_project_at_a_model_server(world):  # noqa: F811
+    client = client_for(world["team"].manager)
+    fields = {"action": "settings", "threshold": "0.7", "external": "on"}
+    response = client.post(url(world), {**fields, "external_url": "file:///etc/passwd"})
+    assert response.status_code == 400
+    assert "external_url: must be an http:// or https:// URL" in response.content.decode()
+    response = client.post(url(world), {**fields, "external_url": "http://10.0.0.5:9090/"})
+    assert response.status_code == 302
+    options = SuggestionSettings.objects.get(project=world["project"])
+    assert (options.external, options.external_url) == (True, "http://10.0.0.5:9090")

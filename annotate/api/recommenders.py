@@ -79,13 +79,17 @@ class SuggestionsView(ApiView):
         description=(
             "Spans the project's recommenders suggest (start, end in code points, label, "
             "text, score, recommender@version), without spans already in your annotation and "
-            "the suggestions you rejected. Only the assigned annotator may ask."
+            "the suggestions you rejected. `unavailable` names recommenders that failed this "
+            "time (a model server that is down or answered nonsense) and why. Only the "
+            "assigned annotator may ask."
         ),
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **ERRORS},
     )
     def get(self, request: Request, asid: int) -> Response:
         assignment = access_assignment(request.user, asid, for_write=True)
-        return Response({"suggestions": assignment_suggestions(assignment, user=request.user)})
+        errors: list[str] = []
+        found = assignment_suggestions(assignment, user=request.user, errors=errors)
+        return Response({"suggestions": found, "unavailable": errors})
 
 
 class RejectSerializer(serializers.Serializer):

@@ -106,6 +106,8 @@ def suggestions_page(request: HttpRequest, pid: int) -> HttpResponse:
                 project,
                 gazetteer_on=request.POST.get("gazetteer") == "on",
                 crf_on=request.POST.get("crf") == "on",
+                external_on=request.POST.get("external") == "on",
+                external_url=request.POST.get("external_url", ""),
                 threshold=request.POST.get("threshold", ""),
                 learn_from_submitted=request.POST.get("learn_from_submitted") == "on",
                 off_on_overlap=request.POST.get("off_on_overlap") == "on",

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from annotate.lib.recommend.external import ExternalModelError
 from annotate.lib.recommend.gazetteer import GazetteerListError
 from annotate.management.commands._project import find_project
 from annotate.recommend import do_train_recommenders
@@ -38,6 +39,8 @@ class Command(BaseCommand):
                 trained = do_train_recommenders(project, progress=progress)
             except GazetteerListError as exc:
                 raise CommandError(f"the project's name list, {exc}") from None
+            except ExternalModelError as exc:
+                raise CommandError(str(exc)) from None
         for recommender in trained:
             self.stdout.write(
                 f"{recommender.kind} v{recommender.version}: trained on "
