@@ -404,6 +404,9 @@ class SuggestionSettings(models.Model):
     )
     gazetteer = models.BooleanField(_("gazetteer"), default=True)
     crf = models.BooleanField(_("sequence model (CRF)"), default=True)
+    stance = models.BooleanField(_("stance classifier"), default=True)
+    # A stance value is suggested only when the classifier gives it this probability.
+    stance_confidence = models.FloatField(_("stance confidence"), default=0.8)
     # A model server speaking the Label Studio ML backend protocol (POST {url}/predict).
     external = models.BooleanField(_("external model server"), default=False)
     external_url = models.URLField(_("model server URL"), max_length=500, blank=True)
@@ -436,6 +439,7 @@ class RecommenderKind(models.TextChoices):
     GAZETTEER = "gazetteer", _("Gazetteer")
     CRF = "crf", _("Sequence model (CRF)")
     EXTERNAL = "external", _("External model server")
+    STANCE = "stance", _("Stance classifier")
 
 
 class Recommender(models.Model):

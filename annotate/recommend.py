@@ -36,7 +36,7 @@ from annotate.agreement import MEASURES, compared_texts, submitted_docs
 from annotate.errors import ActionError
 from annotate.lib.agreement.report import AgreementReport, build_report, text_lines
 from annotate.lib.agreement.spans import Span
-from annotate.lib.recommend import crf, gazetteer
+from annotate.lib.recommend import crf, gazetteer, stance
 from annotate.lib.recommend.evaluate import active_labels, score_labels, split_articles
 from annotate.lib.recommend.external import ExternalModelError, parse_predictions, predict_request
 from annotate.lib.recommend.gazetteer import Gazetteer, Suggestion, build_entries
@@ -46,7 +46,7 @@ from annotate.lib.recommend.provenance import (
     SuggestionShare,
     hand_drawn_docs,
 )
-from annotate.lib.schema import claim_key
+from annotate.lib.schema import active_targets, claim_key
 from annotate.models import (
     Annotation,
     AnnotationStatus,
@@ -84,6 +84,8 @@ class _Data:
     submitted: dict[int, list[list[tuple[int, int, str]]]]
     rejected: list[tuple[str, str]]
     names: list[tuple[str, str]]
+    # Per gold article, its stance values by target.
+    stance: dict[int, dict[str, str]]
 
 
 def _spans(content: dict[str, Any], claim: str) -> list[tuple[int, int, str]]:
@@ -97,10 +99,12 @@ def _spans(content: dict[str, Any], claim: str) -> list[tuple[int, int, str]]:
 def _load(project: Project, options: SuggestionSettings) -> _Data:
     claim = claim_key(project.schema)
     gold: dict[int, list[tuple[int, int, str]]] = {}
+    stance: dict[int, dict[str, str]] = {}
     for article_id, content in Gold.objects.filter(project=project).values_list(
         "article_id", "content"
     ):
         gold[article_id] = _spans(content, claim)
+        stance[article_id] = dict((content.get("document_labels") or {}).get("stance") or {})
     submitted: dict[int, list[list[tuple[int, int, str]]]] = {}
     if options.learn_from_submitted:
         rows = Annotation.objects.filter(project=project, status=AnnotationStatus.SUBMITTED)
@@ -122,7 +126,7 @@ def _load(project: Project, options: SuggestionSettings) -> _Data:
             labels=entity_labels(project.schema),
             default_label=options.name_list_label or None,
         )
-    return _Data(texts, gold, submitted, rejected, names)
+    return _Data(texts, gold, submitted, rejected, names, stance)
 
 
 def _data_hash(data: _Data, kind: str, options: SuggestionSettings, schema_version: int) -> str:
@@ -133,6 +137,7 @@ def _data_hash(data: _Data, kind: str, options: SuggestionSettings, schema_versi
         record = [
             hashlib.sha256(data.texts[article_id].encode()).hexdigest(),
             sorted(data.gold.get(article_id, [])),
+            sorted(data.stance.get(article_id, {}).items()),
             sorted(sorted(spans) for spans in data.submitted.get(article_id, [])),
         ]
         digest.update(json.dumps(record, ensure_ascii=False).encode())
@@ -266,32 +271,140 @@ def enabled_kinds(options: SuggestionSettings) -> list[str]:
     return kinds
 
 
+Scored = tuple[bytes, list[dict[str, Any]], list[str]]
+
+
+def _span_recommender(
+    kind: str,
+    data: _Data,
+    train_ids: list[int],
+    held_ids: list[int],
+    *,
+    project: Project,
+    options: SuggestionSettings,
+) -> Scored:
+    """Train on the training articles, score on the held-out gold, train again on all."""
+    labels = entity_labels(project.schema)
+    trainer = TRAINERS.get(kind) or partial(
+        _train_external, url=options.external_url, project=project
+    )
+    _, suggest = trainer(data, train_ids, labels)
+    pairs = [
+        (
+            [Span(*span) for span in data.gold[article_id]],
+            [Span(s.start, s.end, s.label) for s in suggest(data.texts[article_id])],
+        )
+        for article_id in held_ids
+    ]
+    scores = score_labels(pairs, labels=labels)
+    model_bytes, _ = trainer(data, sorted(data.texts), labels)
+    return (
+        model_bytes,
+        [score.as_dict() for score in scores],
+        active_labels(scores, threshold=options.threshold),
+    )
+
+
+def _stance_models(
+    data: _Data, article_ids: Iterable[int], targets: list[str]
+) -> dict[str, stance.StanceModel]:
+    models = {}
+    for target in targets:
+        examples = [
+            (data.texts[a], data.stance[a][target])
+            for a in article_ids
+            if target in data.stance.get(a, {})
+        ]
+        model = stance.train_stance(examples, target=target)
+        if model is not None:
+            models[target] = model
+    return models
+
+
+def _stance_recommender(
+    data: _Data,
+    train_ids: list[int],
+    held_ids: list[int],
+    *,
+    project: Project,
+    options: SuggestionSettings,
+) -> Scored:
+    """Per active stance target: train on the training articles' gold stance, count how often
+    a suggestion above the confidence threshold is right on the held-out articles, then train
+    on all. A target is suggested where that precision reaches the project's threshold."""
+    targets = [t["key"] for t in active_targets(project.schema)]
+    gold_ids = [a for a in train_ids if a in data.stance]
+    models = _stance_models(data, gold_ids, targets)
+    scores = []
+    for target in targets:
+        held = [a for a in held_ids if target in data.stance.get(a, {})]
+        suggested = correct = 0
+        model = models.get(target)
+        if model is not None:
+            for article_id in held:
+                text = data.texts[article_id]
+                found = model.suggest(text, confidence=options.stance_confidence)
+                if found is not None:
+                    suggested += 1
+                    correct += found[0] == data.stance[article_id][target]
+        scores.append(stance.StanceScore(target, suggested, correct, len(held)).as_dict())
+    final = _stance_models(data, sorted(data.stance), targets)
+    model_bytes = json.dumps(
+        {target: model.to_json() for target, model in final.items()}, ensure_ascii=False
+    ).encode()
+    active = [
+        row["label"]
+        for row in scores
+        if row["precision"] is not None and row["precision"] >= options.threshold
+    ]
+    return model_bytes, scores, active
+
+
+def stance_suggestions(
+    project: Project, *, text: str, given: dict[str, str], recommender: Recommender
+) -> list[dict[str, Any]]:
+    """Stance values the classifier is sure enough of, for active targets not yet set."""
+    options = settings_of(project)
+    live = {t["key"] for t in active_targets(project.schema)}
+    models = json.loads(bytes(recommender.model))
+    found = []
+    for target in recommender.active_labels:
+        if target not in live or target in given or target not in models:
+            continue
+        model = stance.StanceModel.from_json(models[target])
+        guess = model.suggest(text, confidence=options.stance_confidence)
+        if guess is not None:
+            found.append(
+                {
+                    "target": target,
+                    "value": guess[0],
+                    "score": round(guess[1], 4),
+                    "recommender": f"{recommender.kind}@{recommender.version}",
+                }
+            )
+    return found
+
+
 def do_train_recommenders(
     project: Project, *, user=None, progress: Progress | None = None
 ) -> list[Recommender]:
     """Train, score and store every enabled recommender of the project (a new version each)."""
     options = settings_of(project)
     data = _load(project, options)
-    labels = entity_labels(project.schema)
     train_ids, held_ids = split_articles(data.gold, seed=options.seed)
     train_ids = sorted(set(train_ids) | (set(data.submitted) - set(held_ids)))
     kinds = enabled_kinds(options)
     stored = []
     for step, kind in enumerate(kinds):
         began = time.perf_counter()
-        trainer = TRAINERS.get(kind) or partial(
-            _train_external, url=options.external_url, project=project
-        )
-        _, suggest = trainer(data, train_ids, labels)
-        pairs = [
-            (
-                [Span(*span) for span in data.gold[article_id]],
-                [Span(s.start, s.end, s.label) for s in suggest(data.texts[article_id])],
+        if kind == RecommenderKind.STANCE:
+            model_bytes, scores, active = _stance_recommender(
+                data, train_ids, held_ids, project=project, options=options
             )
-            for article_id in held_ids
-        ]
-        scores = score_labels(pairs, labels=labels)
-        model_bytes, _ = trainer(data, sorted(data.texts), labels)
+        else:
+            model_bytes, scores, active = _span_recommender(
+                kind, data, train_ids, held_ids, project=project, options=options
+            )
         with transaction.atomic():
             latest = Recommender.objects.filter(project=project, kind=kind).aggregate(
                 Max("version")
@@ -304,8 +417,8 @@ def do_train_recommenders(
                     schema_version=project.schema_version,
                     data_hash=_data_hash(data, kind, options, project.schema_version),
                     model=model_bytes,
-                    scores=[score.as_dict() for score in scores],
-                    active_labels=active_labels(scores, threshold=options.threshold),
+                    scores=scores,
+                    active_labels=active,
                     train_articles=len(train_ids),
                     held_out_articles=len(held_ids),
                     seconds=round(time.perf_counter() - began, 3),
@@ -373,7 +486,7 @@ def article_suggestions(
     best: dict[tuple[int, int, str], dict[str, Any]] = {}
     for recommender in chosen:
         labels = schema_labels & set(recommender.active_labels)
-        if not labels:
+        if not labels or recommender.kind == RecommenderKind.STANCE:
             continue
         try:
             found = _suggester(recommender)(text, labels=labels)
@@ -417,6 +530,25 @@ def assignment_suggestions(
     )
 
 
+def assignment_stance_suggestions(assignment: Assignment) -> list[dict[str, Any]]:
+    """Stance suggestions for the assignee's article: targets they have not set yet."""
+    if settings_of(assignment.project).off_on_overlap and in_agreement_sample(assignment):
+        return []
+    newest = next(
+        (r for r in latest_recommenders(assignment.project) if r.kind == RecommenderKind.STANCE),
+        None,
+    )
+    if newest is None:
+        return []
+    annotation = Annotation.objects.filter(assignment=assignment).only("content").first()
+    given: dict[str, str] = {}
+    if annotation is not None:
+        given = (annotation.content.get("document_labels") or {}).get("stance") or {}
+    return stance_suggestions(
+        assignment.project, text=assignment.article.text, given=given, recommender=newest
+    )
+
+
 def do_reject_suggestion(
     assignment: Assignment, *, user, start: int, end: int, label: str, recommender: str = ""
 ) -> SuggestionRejection:
@@ -438,6 +570,16 @@ def do_reject_suggestion(
     return rejection
 
 
+def _fraction(value: Any, field: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ActionError(field, "must be a number between 0 and 1") from None
+    if not 0 <= number <= 1:
+        raise ActionError(field, f"must be between 0 and 1, got {number}")
+    return number
+
+
 def do_save_suggestion_settings(
     project: Project,
     *,
@@ -445,6 +587,8 @@ def do_save_suggestion_settings(
     crf_on: bool,
     external_on: bool = False,
     external_url: str = "",
+    stance_on: bool = True,
+    stance_confidence: Any = 0.8,
     threshold: Any,
     learn_from_submitted: bool,
     off_on_overlap: bool = True,
@@ -452,12 +596,8 @@ def do_save_suggestion_settings(
     name_list_label: str,
 ) -> SuggestionSettings:
     """Check and store the project's recommender settings; nothing is written on an error."""
-    try:
-        value = float(threshold)
-    except (TypeError, ValueError):
-        raise ActionError("threshold", "must be a number between 0 and 1") from None
-    if not 0 <= value <= 1:
-        raise ActionError("threshold", f"must be between 0 and 1, got {value}")
+    value = _fraction(threshold, "threshold")
+    confidence = _fraction(stance_confidence, "stance_confidence")
     external_url = external_url.strip()
     if external_url:
         if len(external_url) > 500:
@@ -476,6 +616,8 @@ def do_save_suggestion_settings(
     options.gazetteer = gazetteer_on
     options.crf = crf_on
     options.external = external_on
+    options.stance = stance_on
+    options.stance_confidence = confidence
     options.external_url = external_url
     options.threshold = value
     options.learn_from_submitted = learn_from_submitted

@@ -57,7 +57,7 @@ def gold_entities(project):
 def test_the_crf_trains_on_the_demo_gold_and_is_scored_by_the_agreement_code(demo):
     project, users = demo
     trained = {r.kind: r for r in do_train_recommenders(project, user=users["mona"])}
-    assert set(trained) == {"gazetteer", "crf"}
+    assert set(trained) == {"gazetteer", "crf", "stance"}
     model = trained["crf"]
     assert model.version == 1
     assert model.schema_version == project.schema_version
@@ -104,7 +104,7 @@ def test_the_crf_trains_on_the_demo_gold_and_is_scored_by_the_agreement_code(dem
 
 def test_only_labels_whose_held_out_precision_reaches_the_threshold_are_suggested(demo):
     project, _users = demo
-    SuggestionSettings.objects.create(project=project, threshold=1.0, crf=False)
+    SuggestionSettings.objects.create(project=project, threshold=1.0, crf=False, stance=False)
     (gazetteer,) = do_train_recommenders(project)
     perfect = [s["label"] for s in gazetteer.scores if s["precision"] == 1.0]
     assert gazetteer.active_labels == perfect
@@ -153,7 +153,7 @@ def test_a_retired_label_is_never_suggested(demo):
 
 def test_rejections_hide_the_suggestion_from_that_annotator_and_feed_the_next_training(demo):
     project, users = demo
-    SuggestionSettings.objects.create(project=project, threshold=0.0, crf=False)
+    SuggestionSettings.objects.create(project=project, threshold=0.0, crf=False, stance=False)
     do_train_recommenders(project)
     row = ProjectArticle.objects.filter(project=project).select_related("article").first()
     text = row.article.text
@@ -193,8 +193,8 @@ def test_the_training_job_runs_in_the_background_and_records_its_result(demo):
     job = do_start_training(project, user=users["mona"])
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.error
-    assert [r["kind"] for r in job.result["recommenders"]] == ["gazetteer", "crf"]
-    assert [r.kind for r in latest_recommenders(project)] == ["gazetteer", "crf"]
+    assert [r["kind"] for r in job.result["recommenders"]] == ["gazetteer", "crf", "stance"]
+    assert [r.kind for r in latest_recommenders(project)] == ["gazetteer", "crf", "stance"]
     assert Job.objects.filter(project=project, kind="train_recommenders").count() == 1
 
 

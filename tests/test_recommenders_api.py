@@ -94,7 +94,7 @@ def test_scores_are_for_leads(world, who, status):
     assert response.status_code == status, response.content
     if status == 200:
         body = response.json()
-        assert [r["kind"] for r in body["recommenders"]] == ["gazetteer", "crf"]
+        assert [r["kind"] for r in body["recommenders"]] == ["gazetteer", "crf", "stance"]
         gazetteer = body["recommenders"][0]
         assert gazetteer["held_out_articles"] == 2
         assert {s["label"] for s in gazetteer["scores"]} >= {"GPE", "MILITARY_GROUP"}
@@ -124,7 +124,7 @@ def test_training_is_for_managers(world, who, status):
     assert response.status_code == status, response.content
     if status == 202:
         assert response.json()["status"] == "done"
-        assert Recommender.objects.count() == before + 2
+        assert Recommender.objects.count() == before + 3
     else:
         assert Recommender.objects.count() == before
 
@@ -285,6 +285,6 @@ def test_the_page_offers_suggestions_only_off_the_agreement_sample(world):
     mine = Assignment.objects.get(pk=mine.pk)
     assert not suggestions_shown(mine)
     answer = client.get(f"/api/assignments/{mine.pk}/suggestions/").json()
-    assert answer == {"suggestions": [], "unavailable": []}
+    assert answer == {"suggestions": [], "stance": [], "unavailable": []}
     Recommender.objects.all().delete()
     assert not suggestions_shown(Assignment.objects.get(pk=mine.pk))

@@ -13,6 +13,7 @@ from annotate.api.base import ERRORS, ApiView
 from annotate.api.jobs import JobSerializer
 from annotate.models import Recommender, Role
 from annotate.recommend import (
+    assignment_stance_suggestions,
     assignment_suggestions,
     do_record_accepted,
     do_reject_suggestion,
@@ -80,7 +81,9 @@ class SuggestionsView(ApiView):
             "Spans the project's recommenders suggest (start, end in code points, label, "
             "text, score, recommender@version), without spans already in your annotation and "
             "the suggestions you rejected. `unavailable` names recommenders that failed this "
-            "time (a model server that is down or answered nonsense) and why. Only the "
+            "time (a model server that is down or answered nonsense) and why; `stance` holds "
+            "{target, value, score, recommender} for targets not set yet where the stance "
+            "classifier is at least the project's confidence sure. Only the "
             "assigned annotator may ask."
         ),
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **ERRORS},
@@ -89,7 +92,8 @@ class SuggestionsView(ApiView):
         assignment = access_assignment(request.user, asid, for_write=True)
         errors: list[str] = []
         found = assignment_suggestions(assignment, user=request.user, errors=errors)
-        return Response({"suggestions": found, "unavailable": errors})
+        stance = assignment_stance_suggestions(assignment)
+        return Response({"suggestions": found, "stance": stance, "unavailable": errors})
 
 
 class RejectSerializer(serializers.Serializer):

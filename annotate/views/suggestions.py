@@ -107,6 +107,8 @@ def suggestions_page(request: HttpRequest, pid: int) -> HttpResponse:
                 gazetteer_on=request.POST.get("gazetteer") == "on",
                 crf_on=request.POST.get("crf") == "on",
                 external_on=request.POST.get("external") == "on",
+                stance_on=request.POST.get("stance") == "on",
+                stance_confidence=request.POST.get("stance_confidence", "0.8"),
                 external_url=request.POST.get("external_url", ""),
                 threshold=request.POST.get("threshold", ""),
                 learn_from_submitted=request.POST.get("learn_from_submitted") == "on",
@@ -145,4 +147,6 @@ def suggestion_strings() -> dict[str, str]:
         "suggestion_reject_failed": _("The rejection could not be saved; it will show again."),
         "no_suggestions": _("No open suggestions."),
         "no_suggestion_focused": _("Press ] to go to a suggestion first."),
+        "stance_suggested": _("Suggested: %(value)s (%(score)s%% sure)"),
+        "stance_use": _("Use it"),
     }

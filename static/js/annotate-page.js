@@ -584,7 +584,7 @@ export function start(root, data) {
   performance.mark("annotation-page-ready");
   if (data.suggestions && !readonly) {
     attachSuggestions({ marker, store, editor, flash, strings: S, urls: data.suggestions,
-      readonly: () => readonly });
+      valueNames: data.value_names, readonly: () => readonly });
   }
   // Words are needed at the first selection; find them while the annotator starts reading.
   const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 50));

@@ -11,6 +11,7 @@
 // the page is ready, so they never delay it. Text goes in through textContent only.
 
 import { apiFetch } from "./api.js";
+import { stanceOp } from "./editing.js";
 import { $, format } from "./page.js";
 import { newSpanId } from "./store.js";
 
@@ -82,7 +83,36 @@ export class SuggestionLayer {
   async load() {
     const { data } = await apiFetch(this.urls.suggestions);
     this.all = data.suggestions || [];
+    this.stance = data.stance || [];
     this.refresh();
+  }
+
+  // A stance suggestion under each target not set yet: "Suggested: Against (87%)" and a
+  // button that sets it (an ordinary, undoable stance change).
+  renderStance() {
+    const given = this.store.content.document_labels.stance;
+    for (const old of document.querySelectorAll(".stance-suggestion")) old.remove();
+    for (const item of this.stance || []) {
+      if (item.target in given) continue;
+      const fieldset = document.querySelector(
+        `#stance-panel fieldset[data-target="${CSS.escape(item.target)}"]`,
+      );
+      if (!fieldset) continue;
+      const line = document.createElement("p");
+      line.className = "stance-suggestion muted";
+      const name = (this.valueNames && this.valueNames[item.value]) || item.value;
+      line.textContent = `${format(this.strings.stance_suggested, {
+        value: name,
+        score: Math.round(item.score * 100),
+      })} `;
+      const use = document.createElement("button");
+      use.type = "button";
+      use.textContent = this.strings.stance_use;
+      use.disabled = this.readonly();
+      use.addEventListener("click", () => this.store.do(stanceOp(item.target, item.value)));
+      line.append(use);
+      fieldset.append(line);
+    }
   }
 
   // Recompute what is open after the annotation changed, and draw it.
@@ -93,6 +123,7 @@ export class SuggestionLayer {
     this.focused = again >= 0 ? again : Math.min(this.focused, this.items.length - 1);
     this.draw();
     this.renderPanel();
+    this.renderStance();
   }
 
   get current() {
@@ -122,7 +153,7 @@ export class SuggestionLayer {
   renderPanel() {
     const S = this.strings;
     const panel = this.root;
-    panel.hidden = this.all.length === 0;
+    panel.hidden = this.all.length === 0 && this.items.length === 0;
     $("suggestion-count").textContent = format(S.suggestion_count, { count: this.items.length });
     const current = this.current;
     $("suggestion-current").hidden = !current;

@@ -177,9 +177,50 @@ def test_screenshots_of_the_suggestions_page(
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     page = context.new_page()
     page.goto(f"{live_server.url}/projects/{project.pk}/suggestions/")
-    expect(page.locator("table.suggestion-scores")).to_be_visible()
+    expect(page.locator("table.suggestion-scores").first).to_be_visible()
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     page.screenshot(
         path=str(artifacts_dir / f"suggestions-page-{language}-{width}.png"), full_page=True
     )
+    context.close()
+
+
+def test_a_stance_suggestion_is_shown_beside_its_target_and_used_with_a_click(
+    browser, live_server, artifacts_dir
+):
+    import random
+
+    from tests.test_recommend_stance import article, examples
+
+    annotator = make_user("amal")
+    corpus = make_corpus()
+    data = examples(40, seed=3)
+    articles = [make_article(corpus, f"{text} رقم {i}") for i, (text, _) in enumerate(data)]
+    target = make_article(corpus, article(random.Random(9), "against"))
+    project = make_project(articles=[*articles, target], members={annotator: Role.ANNOTATOR})
+    for created, (_, value) in zip(articles, data, strict=True):
+        Gold.objects.create(
+            project=project,
+            article=created,
+            content={"spans": [], "document_labels": {"stance": {"isis": value}}},
+            source=GoldSource.IMPORTED,
+        )
+    SuggestionSettings.objects.create(
+        project=project, gazetteer=False, crf=False, threshold=0.7, stance_confidence=0.5
+    )
+    do_train_recommenders(project)
+    assignment = Assignment.objects.create(project=project, article=target, annotator=annotator)
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ar")
+    sign_in(context, live_server, annotator)
+    page = context.new_page()
+    open_page(page, live_server, assignment)
+    hint = page.locator('fieldset[data-target="isis"] .stance-suggestion')
+    expect(hint).to_contain_text("معارض")  # Against, in the Arabic interface
+    page.screenshot(path=str(artifacts_dir / "suggestions-stance-ar-1400.png"))
+    hint.locator("button").click()
+    expect(page.locator('input[name="stance-isis"][value="against"]')).to_be_checked()
+    expect(hint).to_have_count(0)
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "saved", timeout=15_000)
+    stance = Annotation.objects.get(assignment=assignment).content["document_labels"]["stance"]
+    assert stance == {"isis": "against"}
     context.close()
