@@ -417,6 +417,10 @@ class SuggestionSettings(models.Model):
     name_list = models.TextField(blank=True)
     name_list_label = models.CharField(max_length=40, blank=True)
     seed = models.IntegerField(default=0)
+    # Serve each annotator's to-do articles least certain first (mean CRF token margin).
+    active_learning = models.BooleanField(
+        _("serve the most uncertain articles first"), default=False
+    )
     # No suggestions on articles with more than one annotator (the agreement sample), so that
     # inter-annotator agreement measures people, not the model.
     off_on_overlap = models.BooleanField(
@@ -533,3 +537,23 @@ class SuggestionAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"span {self.span_id} of {self.assignment_id} from {self.recommender}"
+
+
+class ArticleUncertainty(models.Model):
+    """How sure the sequence model is about an article without gold: its mean token margin
+    (best tag's probability minus the second's; low is unsure). Orders the queue when the
+    project asks for active learning."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    margin = models.FloatField()
+    recommender = models.CharField(max_length=40)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "article"], name="uncertainty_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"article {self.article_id}: margin {self.margin:.3f}"

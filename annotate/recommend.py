@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, OuterRef, QuerySet, Subquery
 
 from annotate.agreement import MEASURES, compared_texts, submitted_docs
 from annotate.errors import ActionError
@@ -50,9 +50,11 @@ from annotate.lib.schema import active_targets, claim_key
 from annotate.models import (
     Annotation,
     AnnotationStatus,
+    ArticleUncertainty,
     Assignment,
     Gold,
     Project,
+    ProjectArticle,
     Recommender,
     RecommenderKind,
     SuggestionAcceptance,
@@ -427,7 +429,47 @@ def do_train_recommenders(
             )
         if progress:
             progress(step + 1, len(kinds))
+    crf_model = next((r for r in stored if r.kind == RecommenderKind.CRF), None)
+    if crf_model is not None:
+        store_uncertainty(project, crf_model, gold_ids=set(data.gold))
     return stored
+
+
+def store_uncertainty(project: Project, recommender: Recommender, *, gold_ids: set[int]) -> int:
+    """The CRF's mean token margin on every project article without gold (active learning)."""
+    model = crf.Model(bytes(recommender.model))
+    rows = []
+    articles = ProjectArticle.objects.filter(project=project).exclude(article_id__in=gold_ids)
+    for article_id, text in articles.values_list("article_id", "article__text").iterator(
+        chunk_size=200
+    ):
+        margins = model.token_margins(text)
+        margin = sum(margins) / len(margins) if margins else 1.0
+        rows.append(
+            ArticleUncertainty(
+                project=project,
+                article_id=article_id,
+                margin=margin,
+                recommender=f"{recommender.kind}@{recommender.version}",
+            )
+        )
+    with transaction.atomic():
+        ArticleUncertainty.objects.filter(project=project).delete()
+        ArticleUncertainty.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def uncertain_first(project: Project, assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    """`assignments` least certain article first when the project asks for active learning
+    (articles never measured last, then queue order); unchanged otherwise."""
+    if not SuggestionSettings.objects.filter(project=project, active_learning=True).exists():
+        return assignments
+    margin = ArticleUncertainty.objects.filter(
+        project=project, article_id=OuterRef("article_id")
+    ).values("margin")[:1]
+    return assignments.annotate(margin=Subquery(margin)).order_by(
+        F("margin").asc(nulls_last=True), "position", "slot", "id"
+    )
 
 
 def latest_recommenders(
@@ -592,6 +634,7 @@ def do_save_suggestion_settings(
     threshold: Any,
     learn_from_submitted: bool,
     off_on_overlap: bool = True,
+    active_learning: bool = False,
     name_list: str,
     name_list_label: str,
 ) -> SuggestionSettings:
@@ -622,6 +665,7 @@ def do_save_suggestion_settings(
     options.threshold = value
     options.learn_from_submitted = learn_from_submitted
     options.off_on_overlap = off_on_overlap
+    options.active_learning = active_learning
     options.name_list = name_list
     options.name_list_label = name_list_label
     options.save()

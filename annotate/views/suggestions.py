@@ -113,6 +113,7 @@ def suggestions_page(request: HttpRequest, pid: int) -> HttpResponse:
                 threshold=request.POST.get("threshold", ""),
                 learn_from_submitted=request.POST.get("learn_from_submitted") == "on",
                 off_on_overlap=request.POST.get("off_on_overlap") == "on",
+                active_learning=request.POST.get("active_learning") == "on",
                 name_list=name_list,
                 name_list_label=request.POST.get("name_list_label", ""),
             )
