@@ -72,6 +72,14 @@ def entity_labels(schema: dict[str, Any]) -> list[str]:
     return [label["key"] for label in schema.get("entity_labels", []) if not label.get("retired")]
 
 
+def span_labels(schema: dict[str, Any]) -> list[str]:
+    """Every span label a recommender may suggest: the active entity labels, then the claim
+    label unless retired (only the sequence model learns claims)."""
+    claim = schema.get("claim_label") or {}
+    extra = [claim["key"]] if claim.get("key") and not claim.get("retired") else []
+    return [*entity_labels(schema), *extra]
+
+
 def settings_of(project: Project) -> SuggestionSettings:
     found = SuggestionSettings.objects.filter(project=project).first()
     return found or SuggestionSettings(project=project)
@@ -79,7 +87,7 @@ def settings_of(project: Project) -> SuggestionSettings:
 
 @dataclass(frozen=True)
 class _Data:
-    """Training material: per article its text and entity spans (gold, then submitted)."""
+    """Training material: per article its text and spans (gold, then submitted)."""
 
     texts: dict[int, str]
     gold: dict[int, list[tuple[int, int, str]]]
@@ -88,14 +96,11 @@ class _Data:
     names: list[tuple[str, str]]
     # Per gold article, its stance values by target.
     stance: dict[int, dict[str, str]]
+    claim_label: str = "CLAIM"
 
 
-def _spans(content: dict[str, Any], claim: str) -> list[tuple[int, int, str]]:
-    return [
-        (span["start"], span["end"], span["label"])
-        for span in content.get("spans", [])
-        if span["label"] != claim
-    ]
+def _spans(content: dict[str, Any]) -> list[tuple[int, int, str]]:
+    return [(span["start"], span["end"], span["label"]) for span in content.get("spans", [])]
 
 
 def _load(project: Project, options: SuggestionSettings) -> _Data:
@@ -105,7 +110,7 @@ def _load(project: Project, options: SuggestionSettings) -> _Data:
     for article_id, content in Gold.objects.filter(project=project).values_list(
         "article_id", "content"
     ):
-        gold[article_id] = _spans(content, claim)
+        gold[article_id] = _spans(content)
         stance[article_id] = dict((content.get("document_labels") or {}).get("stance") or {})
     submitted: dict[int, list[list[tuple[int, int, str]]]] = {}
     if options.learn_from_submitted:
@@ -113,7 +118,7 @@ def _load(project: Project, options: SuggestionSettings) -> _Data:
         for article_id, content in rows.values_list("article_id", "content").iterator(
             chunk_size=500
         ):
-            submitted.setdefault(article_id, []).append(_spans(content, claim))
+            submitted.setdefault(article_id, []).append(_spans(content))
     ids = set(gold) | set(submitted)
     texts = dict(Article.objects.filter(pk__in=ids).values_list("pk", "text"))
     rejected = list(
@@ -128,7 +133,7 @@ def _load(project: Project, options: SuggestionSettings) -> _Data:
             labels=entity_labels(project.schema),
             default_label=options.name_list_label or None,
         )
-    return _Data(texts, gold, submitted, rejected, names, stance)
+    return _Data(texts, gold, submitted, rejected, names, stance, claim)
 
 
 def _data_hash(data: _Data, kind: str, options: SuggestionSettings, schema_version: int) -> str:
@@ -182,8 +187,8 @@ def _train_crf(data: _Data, article_ids: list[int], labels: list[str]) -> Traine
         crf.Document(doc.text, [span for span in doc.spans if span[2] in allowed])
         for doc in _documents(data, article_ids)
     ]
-    model_bytes = crf.train(documents)
-    return model_bytes, crf.Model(model_bytes).suggest
+    model_bytes = crf.train_layers(documents, claim_label=data.claim_label)
+    return model_bytes, crf.LayeredModel(model_bytes).suggest
 
 
 def check_model_url(url: str) -> str:
@@ -286,7 +291,11 @@ def _span_recommender(
     options: SuggestionSettings,
 ) -> Scored:
     """Train on the training articles, score on the held-out gold, train again on all."""
-    labels = entity_labels(project.schema)
+    labels = (
+        span_labels(project.schema)
+        if kind == RecommenderKind.CRF
+        else entity_labels(project.schema)
+    )
     trainer = TRAINERS.get(kind) or partial(
         _train_external, url=options.external_url, project=project
     )
@@ -437,7 +446,7 @@ def do_train_recommenders(
 
 def store_uncertainty(project: Project, recommender: Recommender, *, gold_ids: set[int]) -> int:
     """The CRF's mean token margin on every project article without gold (active learning)."""
-    model = crf.Model(bytes(recommender.model))
+    model = crf.LayeredModel(bytes(recommender.model))
     rows = []
     articles = ProjectArticle.objects.filter(project=project).exclude(article_id__in=gold_ids)
     for article_id, text in articles.values_list("article_id", "article__text").iterator(
@@ -499,7 +508,7 @@ def _suggester(recommender: Recommender) -> Callable[..., list[Suggestion]]:
             return found[0][0]
 
         return ask
-    return crf.Model(data).suggest
+    return crf.LayeredModel(data).suggest
 
 
 def article_suggestions(
@@ -517,7 +526,7 @@ def article_suggestions(
     where recommenders agree, in text order. A model server that fails is skipped and its
     error appended to `errors`."""
     chosen = latest_recommenders(project) if recommenders is None else recommenders
-    schema_labels = set(entity_labels(project.schema))
+    schema_labels = set(span_labels(project.schema))
     skip = {tuple(span) for span in existing}
     if user is not None:
         skip |= set(
@@ -598,7 +607,7 @@ def do_reject_suggestion(
     text = assignment.article.text
     if not 0 <= start < end <= len(text):
         raise ActionError("end", f"offsets must satisfy 0 <= start < end <= {len(text)}")
-    if label not in entity_labels(assignment.project.schema):
+    if label not in span_labels(assignment.project.schema):
         raise ActionError("label", f"unknown or retired label {label!r}")
     rejection, _created = SuggestionRejection.objects.get_or_create(
         project=assignment.project,
@@ -748,8 +757,9 @@ def accepted_by_author(project: Project) -> dict[tuple[int, int], set[SpanKey]]:
 
 
 def hand_drawn_agreement(project: Project) -> tuple[AgreementReport, SuggestionShare]:
-    """The agreement report computed on hand-drawn spans only (suggestion-born entity spans
-    left out), with how many submitted spans came from suggestions. Not cached."""
+    """The agreement report computed on hand-drawn spans only (suggestion-born spans,
+    entities and claims, left out), with how many submitted spans came from suggestions.
+    Not cached."""
     docs, share = hand_drawn_docs(submitted_docs(project), accepted_by_author(project))
     names = dict(
         get_user_model()
@@ -769,12 +779,12 @@ def hand_drawn_lines(project: Project) -> list[str]:
     return [
         *text_lines(report, project=project.name, titles=titles),
         "",
-        f"(hand-drawn spans only: {share.from_suggestions} of {share.spans} submitted entity "
+        f"(hand-drawn spans only: {share.from_suggestions} of {share.spans} submitted "
         f"spans came from suggestions and are left out, in "
         f"{share.annotations_with_suggestions} annotations)",
     ]
 
 
 def suggestion_share(project: Project) -> SuggestionShare:
-    """How many submitted entity spans there are and how many came from suggestions."""
+    """How many submitted spans there are and how many came from suggestions."""
     return hand_drawn_docs(submitted_docs(project), accepted_by_author(project))[1]

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotate.lib.agreement.spans import Span, exact_matches, prf
-from annotate.lib.recommend.crf import Model
+from annotate.lib.recommend.crf import LayeredModel as Model
 from annotate.lib.recommend.evaluate import split_articles
 from annotate.lib.schema import check_schema
 from annotate.management.commands.demo import build_demo, demo_content
@@ -63,7 +63,9 @@ def test_the_crf_trains_on_the_demo_gold_and_is_scored_by_the_agreement_code(dem
     assert model.schema_version == project.schema_version
     assert len(model.data_hash) == 64
     assert (model.train_articles, model.held_out_articles) == (10, 2)
-    assert {"MILITARY_GROUP", "GPE"} <= Model(bytes(model.model)).labels()
+    # Entities and claims, each layer its own model; claims scored like every label.
+    assert {"MILITARY_GROUP", "GPE", "CLAIM"} <= Model(bytes(model.model)).labels()
+    assert "CLAIM" in {row["label"] for row in model.scores}
 
     # The held-out figures, recomputed here from the same split with the agreement code.
     gold = gold_entities(project)

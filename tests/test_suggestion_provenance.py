@@ -139,7 +139,7 @@ def test_agreement_with_and_without_suggestion_born_spans(world):
 def test_the_agreement_command_leaves_out_suggested_spans_on_request(world):
     out = StringIO()
     call_command("agreement", str(world["project"].pk), "--hand-drawn", stdout=out)
-    assert "1 of 4 submitted entity spans came from suggestions" in out.getvalue()
+    assert "1 of 4 submitted spans came from suggestions" in out.getvalue()
     out = StringIO()
     call_command("agreement", str(world["project"].pk), "--hand-drawn", "--json", stdout=out)
     assert json.loads(out.getvalue())["suggestions"]["from_suggestions"] == 1

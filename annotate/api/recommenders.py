@@ -160,9 +160,9 @@ class HandDrawnAgreementView(ApiView):
     @extend_schema(
         summary="Agreement on hand-drawn spans only",
         description=(
-            "The agreement report of /api/projects/{id}/agreement/, computed with every entity "
+            "The agreement report of /api/projects/{id}/agreement/, computed with every "
             "span accepted from a suggestion left out (so it measures people, not the model), "
-            "and `suggestions`: how many submitted entity spans there are, how many came from "
+            "and `suggestions`: how many submitted spans there are, how many came from "
             "suggestions, and in how many annotations. Computed on each request."
         ),
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **ERRORS},

@@ -14,7 +14,9 @@ Latin, punctuation), and the same for the neighbouring tokens.
 
 from __future__ import annotations
 
+import base64
 import bisect
+import json
 import os
 import re
 import tempfile
@@ -177,8 +179,10 @@ class Model:
 
     def __init__(self, data: bytes) -> None:
         self._tagger = pycrfsuite.Tagger()
+        # The tagger reads the model from this buffer without copying it: keep it alive.
+        self._data = bytes(data)
         if data:
-            self._tagger.open_inmemory(data)
+            self._tagger.open_inmemory(self._data)
         self.empty = not data
 
     def labels(self) -> set[str]:
@@ -246,3 +250,57 @@ class Model:
                     probabilities[0] - (probabilities[1] if len(probabilities) > 1 else 0)
                 )
         return margins
+
+
+# ---- layers: entities and claims ----------------------------------------------------------
+# Claims contain entities, so one tag per token cannot hold both: each layer has its own model,
+# stored together as one JSON document of base64 model files.
+
+LAYERS = ("entities", "claims")
+
+
+def train_layers(
+    documents: Iterable[Document], *, claim_label: str, params: dict[str, Any] | None = None
+) -> bytes:
+    """A model per layer (entity spans; claim spans), packed into one stored file."""
+    documents = list(documents)
+    layers = {
+        "entities": [
+            Document(d.text, [s for s in d.spans if s[2] != claim_label]) for d in documents
+        ],
+        "claims": [
+            Document(d.text, [s for s in d.spans if s[2] == claim_label]) for d in documents
+        ],
+    }
+    packed = {
+        name: base64.b64encode(train(docs, params=params)).decode("ascii")
+        for name, docs in layers.items()
+    }
+    return json.dumps({"format": 1, "layers": packed}, sort_keys=True).encode()
+
+
+class LayeredModel:
+    """The stored entity and claim models, suggesting and measuring together."""
+
+    def __init__(self, data: bytes) -> None:
+        layers = json.loads(data)["layers"] if data else {}
+        self.layers = {
+            name: Model(base64.b64decode(layers[name]) if name in layers else b"")
+            for name in LAYERS
+        }
+
+    def labels(self) -> set[str]:
+        return set().union(*(model.labels() for model in self.layers.values()))
+
+    def suggest(
+        self, text: str, *, labels: Iterable[str] | None = None, recommender: str = KIND
+    ) -> list[Suggestion]:
+        allowed = None if labels is None else list(labels)
+        found = []
+        for model in self.layers.values():
+            found += model.suggest(text, labels=allowed, recommender=recommender)
+        return sorted(found, key=lambda s: (s.start, s.end, s.label))
+
+    def token_margins(self, text: str) -> list[float]:
+        """The entity layer's margins: what active learning orders by."""
+        return self.layers["entities"].token_margins(text)

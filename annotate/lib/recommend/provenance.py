@@ -20,7 +20,7 @@ Accepted = tuple[int, int, str, str]
 
 @dataclass(frozen=True, slots=True)
 class SuggestionShare:
-    """How many submitted entity spans there are, and how many came from suggestions."""
+    """How many submitted spans there are, and how many came from suggestions."""
 
     spans: int
     from_suggestions: int
@@ -52,7 +52,8 @@ def suggested_in(
 def hand_drawn_docs(
     docs: Iterable[Doc], accepted: Mapping[tuple[int, int], set[SpanKey]]
 ) -> tuple[list[Doc], SuggestionShare]:
-    """The documents with their suggestion-born entity spans left out, and the counts.
+    """The documents with their suggestion-born spans (entities and claims) left out, and
+    the counts.
 
     `accepted` maps (article, annotator) to the keys of the spans accepted from suggestions.
     """
@@ -60,15 +61,27 @@ def hand_drawn_docs(
     spans = suggested = touched = 0
     for doc in docs:
         keys = accepted.get((doc.article, doc.annotator))
-        spans += len(doc.entities)
+        spans += len(doc.entities) + len(doc.claims)
         if not keys:
             kept.append(doc)
             continue
         entities = tuple(
             span for span in doc.entities if (span.id, span.start, span.end, span.label) not in keys
         )
-        removed = len(doc.entities) - len(entities)
+        own_claims = [
+            k
+            for k, span in enumerate(doc.claims)
+            if (span.id, span.start, span.end, span.label) not in keys
+        ]
+        removed = len(doc.entities) - len(entities) + len(doc.claims) - len(own_claims)
         suggested += removed
         touched += removed > 0
-        kept.append(replace(doc, entities=entities) if removed else doc)
+        if removed:
+            doc = replace(
+                doc,
+                entities=entities,
+                claims=tuple(doc.claims[k] for k in own_claims),
+                claim_info=tuple(doc.claim_info[k] for k in own_claims),
+            )
+        kept.append(doc)
     return kept, SuggestionShare(spans, suggested, touched)
