@@ -163,10 +163,16 @@ export class SuggestionLayer {
     if (!current) return;
     $("suggestion-text").textContent = current.text;
     $("suggestion-label").textContent = this.marker.labelName(current.label);
-    $("suggestion-score").textContent = format(S.suggestion_score, {
+    // The recommender's name (gazetteer@3) is Latin: isolated, so RTL text keeps it whole.
+    const source = document.createElement("bdi");
+    source.dir = "ltr";
+    source.textContent = current.recommender;
+    const score = $("suggestion-score");
+    score.textContent = format(S.suggestion_score, {
       score: Math.round(current.score * 100),
-      recommender: current.recommender,
+      recommender: "",
     });
+    score.append(source);
     $("suggestion-accept-label").textContent = format(S.suggestion_accept_label, {
       label: this.marker.labelName(current.label),
       count: this.items.filter((s) => s.label === current.label).length,
