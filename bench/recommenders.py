@@ -215,7 +215,7 @@ def page_figures(runs: int, words: int, spans: int, suggestions: int) -> None:
         print(f"  page ready without suggestions: median {base_ready:.0f} ms")
         print(
             f"  page ready with {count} suggestions: median {statistics.median(ready):.0f} ms "
-            f"(+{statistics.median(ready) - base_ready:.0f} ms); suggestions drawn at "
+            f"({statistics.median(ready) - base_ready:+.0f} ms); suggestions drawn at "
             f"median {statistics.median(shown):.0f} ms"
         )
     finally:
