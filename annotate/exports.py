@@ -60,6 +60,7 @@ from annotate.lib.exports.split import (
 )
 from annotate.lib.exports.stance_csv import stance_csv_lines
 from annotate.lib.exports.tokens import token_lines
+from annotate.lib.recommend.provenance import suggested_in
 from annotate.lib.schema import claim_key, span_labels
 from annotate.models import (
     AgreementSnapshot,
@@ -70,6 +71,7 @@ from annotate.models import (
     Project,
     ProjectArticle,
 )
+from annotate.recommend import accepted_suggestions
 
 # Rows per fetch from the server-side cursor, the only rows held in memory at a time: 250 rows
 # of news articles keep the export's Python peak near 4 MB, and larger fetches were no faster.
@@ -251,7 +253,7 @@ def gold_records(
 
 def raw_records(project: Project, split: str, article_ids: array) -> Iterator[RawRecord]:
     """Every submitted annotation of the articles `article_ids` (ascending), all in `split`,
-    by article, then annotator name."""
+    by article, then annotator name; with which of its spans came from suggestions."""
     queryset = (
         Annotation.objects.filter(project=project, status=AnnotationStatus.SUBMITTED)
         .order_by("article_id", "annotator__username", "id")
@@ -265,12 +267,15 @@ def raw_records(project: Project, split: str, article_ids: array) -> Iterator[Ra
             "submitted_at",
             "schema_version",
             "content",
+            "assignment_id",
         )
     )
     for chunk in _in_chunks(article_ids):
-        for row in queryset.filter(article_id__in=chunk):
+        rows = list(queryset.filter(article_id__in=chunk))
+        accepted = accepted_suggestions([row[-1] for row in rows])
+        for row in rows:
             annotation_id, article_id, external_id, title, text, annotator, when, *rest = row
-            version, content = rest
+            version, content, assignment_id = rest
             yield RawRecord(
                 annotation_id=annotation_id,
                 article_id=article_id,
@@ -282,6 +287,7 @@ def raw_records(project: Project, split: str, article_ids: array) -> Iterator[Ra
                 schema_version=version,
                 content=content,
                 split=split,
+                suggested=suggested_in(content, accepted.get(assignment_id)),
             )
 
 

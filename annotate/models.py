@@ -333,6 +333,7 @@ class JobKind(models.TextChoices):
     IMPORT_ANNOTATIONS = "import_annotations", _("Import annotations")
     EXPORT = "export", _("Export dataset")
     AGREEMENT = "agreement", _("Compute agreement")
+    TRAIN_RECOMMENDERS = "train_recommenders", _("Train recommenders")
 
 
 class JobStatus(models.TextChoices):
@@ -542,3 +543,169 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.project_id} ({self.role})"
+
+
+# --- Suggestions (annotate/recommend.py) -----------------------------------------------------
+
+
+class SuggestionSettings(models.Model):
+    """A project's recommender settings: which run, how sure they must be, what they learn from."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="suggestion_settings"
+    )
+    gazetteer = models.BooleanField(_("gazetteer"), default=True)
+    crf = models.BooleanField(_("sequence model (CRF)"), default=True)
+    stance = models.BooleanField(_("stance classifier"), default=True)
+    # A stance value is suggested only when the classifier gives it this probability.
+    stance_confidence = models.FloatField(_("stance confidence"), default=0.8)
+    # A model server speaking the Label Studio ML backend protocol (POST {url}/predict).
+    external = models.BooleanField(_("external model server"), default=False)
+    external_url = models.URLField(_("model server URL"), max_length=500, blank=True)
+    # A label is suggested only where held-out precision reaches this.
+    threshold = models.FloatField(_("precision threshold"), default=0.7)
+    learn_from_submitted = models.BooleanField(_("learn from submitted work"), default=False)
+    # Names uploaded by a manager: CSV `name,label` or one name per line (default label).
+    name_list = models.TextField(blank=True)
+    name_list_label = models.CharField(max_length=40, blank=True)
+    seed = models.IntegerField(default=0)
+    # Serve each annotator's to-do articles least certain first (mean CRF token margin).
+    active_learning = models.BooleanField(
+        _("serve the most uncertain articles first"), default=False
+    )
+    # No suggestions on articles with more than one annotator (the agreement sample), so that
+    # inter-annotator agreement measures people, not the model.
+    off_on_overlap = models.BooleanField(
+        _("no suggestions on agreement-sample articles"), default=True
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(threshold__gte=0, threshold__lte=1),
+                name="suggestion_threshold_0_1",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"suggestion settings of project {self.project_id}"
+
+
+class RecommenderKind(models.TextChoices):
+    GAZETTEER = "gazetteer", _("Gazetteer")
+    CRF = "crf", _("Sequence model (CRF)")
+    EXTERNAL = "external", _("External model server")
+    STANCE = "stance", _("Stance classifier")
+
+
+class Recommender(models.Model):
+    """One trained recommender: its model, what it was trained on, and its held-out scores."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="recommenders")
+    kind = models.CharField(max_length=20, choices=RecommenderKind.choices)
+    version = models.PositiveIntegerField()
+    schema_version = models.PositiveIntegerField()
+    # SHA-256 of the training data (texts, spans, rejections, names, settings).
+    data_hash = models.CharField(max_length=64)
+    model = models.BinaryField()
+    # Per label: precision, recall, F1 and counts on held-out gold (evaluate.LabelScore).
+    scores = models.JSONField(default=list)
+    active_labels = models.JSONField(default=list)
+    train_articles = models.PositiveIntegerField(default=0)
+    held_out_articles = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "kind", "version"], name="recommender_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version} of project {self.project_id}"
+
+
+class SuggestionRejection(models.Model):
+    """A suggestion an annotator rejected: not shown to them again, and fed to training."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    label = models.CharField(max_length=40)
+    text = models.TextField()
+    recommender = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "article", "user", "start", "end", "label"],
+                name="rejection_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="rejection_start_lt_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"rejected {self.label} {self.start}-{self.end} in {self.article_id}"
+
+
+class SuggestionAcceptance(models.Model):
+    """A span the annotator accepted from a suggestion: its provenance (recommender@version).
+
+    Kept beside the annotation (keyed by the span's id) rather than inside its content, so the
+    content document stays the annotator's; a span moved or relabelled after acceptance no
+    longer matches and counts as drawn by hand.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="suggestion_acceptances"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    span_id = models.CharField(max_length=64)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    label = models.CharField(max_length=40)
+    recommender = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "span_id"], name="acceptance_once"),
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="acceptance_start_lt_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"span {self.span_id} of {self.assignment_id} from {self.recommender}"
+
+
+class ArticleUncertainty(models.Model):
+    """How sure the sequence model is about an article without gold: its mean token margin
+    (best tag's probability minus the second's; low is unsure). Orders the queue when the
+    project asks for active learning."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    margin = models.FloatField()
+    recommender = models.CharField(max_length=40)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "article"], name="uncertainty_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"article {self.article_id}: margin {self.margin:.3f}"

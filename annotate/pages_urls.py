@@ -11,6 +11,7 @@ from annotate.views import gold as gold_pages
 from annotate.views import members as member_pages
 from annotate.views import people as people_pages
 from annotate.views import projects as project_pages
+from annotate.views import suggestions as suggestion_pages
 
 urlpatterns: list = [
     path("projects/<id:pid>/discussions/", comment_pages.discussions, name="discussions"),
@@ -80,6 +81,12 @@ urlpatterns: list = [
         "assignments/<id:asid>/reopen/",
         project_pages.assignment_reopen,
         name="assignment-reopen",
+    ),
+    # suggestions (managers and reviewers)
+    path(
+        "projects/<id:pid>/suggestions/",
+        suggestion_pages.suggestions_page,
+        name="project-suggestions",
     ),
     # agreement (managers and reviewers)
     path("projects/<id:pid>/agreement/", agreement_pages.agreement_dashboard, name="agreement"),

@@ -26,6 +26,7 @@ from annotate.models import (
     ProjectArticle,
     Role,
 )
+from annotate.recommend import uncertain_first
 
 MODES = ("preassign", "pool")
 # How often `next` retries after losing a race for a pool slot before giving up.
@@ -183,7 +184,7 @@ def do_next(project: Project, user) -> tuple[Assignment, Annotation] | None:
         .first()
     )
     if assignment is None:
-        assignment = own.filter(status=AssignmentStatus.TODO).first()
+        assignment = uncertain_first(project, own.filter(status=AssignmentStatus.TODO)).first()
     if assignment is None:
         assignment = _claim_pool_slot(project, user)
     if assignment is None:

@@ -50,6 +50,7 @@ from annotate.errors import ActionError, ConflictError
 from annotate.exports import check_export_options, write_export
 from annotate.imports import do_import_annotations
 from annotate.models import Job, JobKind, JobStatus, Project
+from annotate.recommend import do_train_recommenders
 from corpus.importing import ImportRejected
 
 logger = logging.getLogger(__name__)
@@ -301,6 +302,18 @@ def _agreement(job: Job) -> dict[str, Any]:
     return {"fingerprint": meta["fingerprint"], "seconds": meta["seconds"]}
 
 
+def _train_recommenders(job: Job) -> dict[str, Any]:
+    trained = do_train_recommenders(
+        _project_of(job), user=job.user, progress=_progress_updater(job.pk, job.attempts)
+    )
+    return {
+        "recommenders": [
+            {"kind": r.kind, "version": r.version, "active_labels": r.active_labels}
+            for r in trained
+        ]
+    }
+
+
 @task()
 def export_dataset(job_id: int) -> dict[str, Any]:
     """Write a project's export zip (see annotate/exports.py)."""
@@ -319,7 +332,14 @@ def compute_agreement(job_id: int) -> dict[str, Any]:
     return _run(job_id, _agreement)
 
 
+@task()
+def train_recommenders(job_id: int) -> dict[str, Any]:
+    """Train, score and store a project's recommenders (see annotate/recommend.py)."""
+    return _run(job_id, _train_recommenders)
+
+
 TASKS = {
+    JobKind.TRAIN_RECOMMENDERS: train_recommenders,
     JobKind.EXPORT: export_dataset,
     JobKind.IMPORT_ANNOTATIONS: import_annotations,
     JobKind.AGREEMENT: compute_agreement,
@@ -363,6 +383,10 @@ def do_start_export(project: Project, *, user, options: dict[str, Any]) -> Job:
 
 def do_start_agreement(project: Project, *, user) -> Job:
     return do_start_job(kind=JobKind.AGREEMENT, project=project, user=user, params={})
+
+
+def do_start_training(project: Project, *, user) -> Job:
+    return do_start_job(kind=JobKind.TRAIN_RECOMMENDERS, project=project, user=user, params={})
 
 
 def do_start_import(

@@ -84,7 +84,10 @@ def raw_jsonl_line(record: RawRecord) -> str:
         "submitted_at": record.submitted_at,
         "schema_version": record.schema_version,
     }
-    return _dumps({**head, **_labelled(record)}) + "\n"
+    suggested = [
+        {"id": span_id, "recommender": source} for span_id, source in sorted(record.suggested)
+    ]
+    return _dumps({**head, **_labelled(record), "suggested_spans": suggested}) + "\n"
 
 
 def layer_spans(

@@ -14,6 +14,7 @@ from annotate.api import (
     members,
     people,
     projects,
+    recommenders,
     tokens,
 )
 
@@ -79,6 +80,37 @@ urlpatterns: list = [
         "projects/<id:pid>/annotations/",
         annotations.ProjectAnnotationListView.as_view(),
         name="api-annotations",
+    ),
+    # suggestions
+    path(
+        "projects/<id:pid>/recommenders/",
+        recommenders.RecommenderListView.as_view(),
+        name="api-recommenders",
+    ),
+    path(
+        "projects/<id:pid>/recommenders/train/",
+        recommenders.TrainView.as_view(),
+        name="api-recommenders-train",
+    ),
+    path(
+        "projects/<id:pid>/agreement/hand-drawn/",
+        recommenders.HandDrawnAgreementView.as_view(),
+        name="api-agreement-hand-drawn",
+    ),
+    path(
+        "assignments/<id:asid>/suggestions/",
+        recommenders.SuggestionsView.as_view(),
+        name="api-suggestions",
+    ),
+    path(
+        "assignments/<id:asid>/suggestions/reject/",
+        recommenders.RejectView.as_view(),
+        name="api-suggestion-reject",
+    ),
+    path(
+        "assignments/<id:asid>/suggestions/accept/",
+        recommenders.AcceptView.as_view(),
+        name="api-suggestion-accept",
     ),
     # assignments and annotations
     path(

@@ -30,6 +30,7 @@ from annotate.models import AnnotationStatus, AssignmentStatus, Project
 from annotate.queue import do_next, queue_summary, submitted_assignment
 from annotate.views.comments import annotate_page_context
 from annotate.views.plurals import list_separator, plural_forms
+from annotate.views.suggestions import suggestion_strings, suggestion_urls
 
 # Keys the page handles itself; label shortcuts fill 1-9 for labels that have none.
 FALLBACK_SHORTCUTS = "123456789"
@@ -49,6 +50,7 @@ SCRIPT_MODULES = (
     "palette",
     "spans",
     "store",
+    "suggestions",
     "text",
 )
 
@@ -243,8 +245,9 @@ def assignment_annotate(request: HttpRequest, asid: int) -> HttpResponse:
             "next": reverse("annotate:project-annotate", kwargs={"pid": project.pk}),
         },
         "value_names": names,
-        "strings": script_strings(),
+        "strings": {**script_strings(), **suggestion_strings()},
         "plurals": script_plurals(),
+        "suggestions": suggestion_urls(assignment),
     }
     context = {
         "project": project,

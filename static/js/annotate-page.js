@@ -12,6 +12,7 @@ import { createMarker } from "./marking.js";
 import { $, createFlash, format, plural } from "./page.js";
 import { compareSpans, innermost } from "./spans.js";
 import { AnnotationStore, canonicalJson } from "./store.js";
+import { attachSuggestions } from "./suggestions.js";
 
 const SAVE_DELAY = 700; // ms after the last change
 const MAX_SAVE_WAIT = 2000; // ms: save at least this often while changes keep coming
@@ -621,6 +622,10 @@ export function start(root, data) {
   }
   root.dataset.ready = "true";
   performance.mark("annotation-page-ready");
+  if (data.suggestions && !readonly) {
+    attachSuggestions({ marker, store, editor, flash, strings: S, urls: data.suggestions,
+      valueNames: data.value_names, readonly: () => readonly });
+  }
   // Words are needed at the first selection; find them while the annotator starts reading.
   const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 50));
   idle(() => marker.model.tokens);

@@ -207,9 +207,19 @@ def gold_jsonl_utf8(record: GoldRecord) -> bytes:
     return b"".join((_gold_head(record).encode(), b'"', escaped, b'"', labels.encode()))
 
 
+def suggested_spans(record: RawRecord) -> list[dict[str, str]]:
+    """The raw line's `suggested_spans`: which spans came from a suggestion, by id order."""
+    return [{"id": span_id, "recommender": source} for span_id, source in sorted(record.suggested)]
+
+
 def raw_jsonl_line(record: RawRecord) -> str:
     labels = _labels(record.text, record.content, record.split, record.article_id)
-    return f"{_raw_head(record)}{_value(record.text)}{labels}"
+    # The line ends with `suggested_spans`, after the split: the span ids that came from a
+    # suggestion (with the recommender and its version); the other spans were drawn by hand.
+    suggested = _dumps(suggested_spans(record)) if record.suggested else "[]"
+    return (
+        f'{_raw_head(record)}{_value(record.text)}{labels[:-2]},"suggested_spans":{suggested}}}\n'
+    )
 
 
 def gold_jsonl_lines(records: Iterable[GoldRecord]) -> Iterator[str]:

@@ -41,6 +41,9 @@ class RawRecord:
     schema_version: int
     content: dict[str, Any]
     split: str
+    # Provenance: (span id, recommender@version) of each span accepted from a suggestion and
+    # not changed since; every other span was drawn by hand.
+    suggested: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from annotate.agreement import project_report, text_report
 from annotate.management.commands._project import find_project
+from annotate.recommend import hand_drawn_agreement, hand_drawn_lines
 
 
 class Command(BaseCommand):
@@ -24,12 +25,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--refresh", action="store_true", help="recompute even if the cache is current"
         )
+        parser.add_argument(
+            "--hand-drawn",
+            action="store_true",
+            help="leave out entity spans accepted from suggestions (and say how many)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         project = find_project(options["project"])
+        if options["hand_drawn"]:
+            self._hand_drawn(project, as_json=options["json"])
+            return
         if options["json"]:
             document = project_report(project, refresh=options["refresh"]).as_dict()
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))
             return
         for line in text_report(project, refresh=options["refresh"]):
+            self.stdout.write(line)
+
+    def _hand_drawn(self, project, *, as_json: bool) -> None:
+        if as_json:
+            report, share = hand_drawn_agreement(project)
+            document = {**report.as_dict(), "suggestions": share.as_dict()}
+            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))
+            return
+        for line in hand_drawn_lines(project):
             self.stdout.write(line)
