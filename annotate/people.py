@@ -77,6 +77,8 @@ from corpus.models import Article
 GOLD = 0
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+MAX_QUERY = 200  # characters of title search
+MAX_SEED = 2**31 - 1  # the project's assignment_seed is a 32-bit integer
 MAX_BULK = 1000
 # One report of the page covers at most this much time; the page reports every few seconds.
 MAX_REPORT_MS = 3_600_000
@@ -109,25 +111,25 @@ class AssignmentFilters:
 def check_filters(params: dict[str, Any]) -> AssignmentFilters:
     """Filters from query parameters (strings); ActionError names a bad one."""
     annotator: int | str | None = None
-    raw = (params.get("annotator") or "").strip()
+    raw = params.get("annotator") or ""
     if raw == "pool":
         annotator = "pool"
     elif raw:
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise ActionError("annotator", "must be a user id or 'pool'")
         annotator = int(raw)
     status = (params.get("status") or "").strip() or None
     if status is not None and status not in AssignmentStatus.values:
         raise ActionError("status", f"must be one of {list(AssignmentStatus.values)}")
     article: int | None = None
-    raw = (params.get("article") or "").strip()
+    raw = params.get("article") or ""
     if raw:
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise ActionError("article", "must be an article id")
         article = int(raw)
     q = (params.get("q") or "").strip()
-    if len(q) > 200:
-        raise ActionError("q", "must be at most 200 characters")
+    if len(q) > MAX_QUERY:
+        raise ActionError("q", f"must be at most {MAX_QUERY} characters")
     sort = (params.get("sort") or "position").strip()
     descending = sort.startswith("-")
     sort = sort.removeprefix("-")
@@ -351,7 +353,7 @@ def check_generate_params(params: dict[str, Any], project: Project) -> dict[str,
         check_policy(k=k, fraction=fraction)
     except OverlapError as exc:
         raise ActionError(exc.field, exc.message) from None
-    if abs(seed) > 2**31 - 1:
+    if abs(seed) > MAX_SEED:
         raise ActionError("seed", "must be a whole number")
     if mode not in MODES:
         raise ActionError("mode", f"must be one of {list(MODES)}")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
+from django.core.validators import RegexValidator
 from django.db.models import BooleanField, Count, Exists, OuterRef, Value
 from django.http import HttpRequest
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +25,7 @@ from corpus.access import (
     readable_corpora,
 )
 from corpus.articles import (
+    ONE_LINE_TITLE,
     ArticleEditError,
     access_article_for_edit,
     article_edits,
@@ -38,7 +41,7 @@ from corpus.importing import (
     preview_uploads,
     use_import_upload_handlers,
 )
-from corpus.lib.parsers import FORMATS
+from corpus.lib.parsers import FORMATS, MAX_TITLE
 from corpus.lib.preview import TITLE_RULES, ImportRules, RulesError, check_rules
 from corpus.models import Article, Corpus
 from corpus.owners import (
@@ -49,7 +52,7 @@ from corpus.owners import (
     find_owner_candidate,
 )
 from corpus.queries import article_list, search_articles
-from workbench.api_fields import StrictCharField, StrictModelSerializer
+from workbench.api_fields import StrictBooleanField, StrictCharField, StrictModelSerializer
 
 MAX_LISTED_ERRORS = 1000
 
@@ -100,7 +103,14 @@ class CorpusErrorSerializer(serializers.Serializer):
 
 
 class ArticleEditSerializer(serializers.Serializer):
-    title = StrictCharField(required=False, allow_blank=True, max_length=1000)
+    # Documents the body; check_article_changes checks it (one line, no NUL character).
+    title = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_TITLE,
+        validators=[RegexValidator(ONE_LINE_TITLE)],
+        help_text="One line: spaces and line breaks around it are dropped.",
+    )
     metadata = serializers.DictField(required=False)
 
 
@@ -198,10 +208,12 @@ class CorpusArticleList(generics.ListAPIView):
 
 class ArticleDetail(generics.RetrieveAPIView):
     """GET: one article you can read, with its text (offsets are code points into it).
-    PATCH {"title", "metadata"}: edit them (owners of its corpus and staff; 403 for readers);
-    the text never changes (400). Each edit is kept (GET .../edits/)."""
+    PATCH {"title", "metadata"} as JSON: edit them (owners of its corpus and staff; 403 for
+    readers); the text never changes (400). Each edit is kept (GET .../edits/)."""
 
     serializer_class = ArticleSerializer
+    # The metadata is a JSON object, which a form cannot carry: an edit is JSON only (415).
+    parser_classes = [JSONParser]
 
     def get_object(self) -> Article:
         return access_article(self.request.user, self.kwargs["article_id"])
@@ -243,8 +255,8 @@ class ArticleEdits(generics.ListAPIView):
 
 class ImportInputSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=FORMATS, required=False, allow_blank=True)
-    skip_bad = serializers.BooleanField(default=False)
-    no_title = serializers.BooleanField(
+    skip_bad = StrictBooleanField(default=False)
+    no_title = StrictBooleanField(
         default=False, help_text="for .txt files: keep the first line in the text"
     )
     title_rule = serializers.ChoiceField(

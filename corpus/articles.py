@@ -18,6 +18,10 @@ from corpus.models import Article, ArticleEdit
 EDITABLE = ("title", "metadata")
 # A metadata object larger than this (as JSON) is refused: it is a note, not a document.
 MAX_METADATA_BYTES = 64 * 1024
+# A title check_article_changes takes, as a regular expression for the API's schema: one line
+# (line breaks only around it, where they are stripped) with no NUL character. It leaves out
+# the empty title, which the schema allows on its own.
+ONE_LINE_TITLE = r"^(\s+|\s*[^\s\x00][^\r\n\x00]*\s*)$"
 
 
 class ArticleEditError(ValueError):

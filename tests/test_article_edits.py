@@ -3,11 +3,14 @@ never changes; every edit is kept with the values before and after."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
 from annotate.models import Role
+from corpus.articles import ONE_LINE_TITLE, ArticleEditError, check_article_changes
 from corpus.models import Article, ArticleEdit
 from corpus.queries import search_articles
 from tests.factories import make_article, make_corpus, make_project
@@ -135,3 +138,38 @@ def test_the_article_page_edits_for_owners_only(client: Client, team, article):
     article.refresh_from_db()
     assert article.title == "دخول الرقة"
     assert ArticleEdit.objects.count() == 1
+
+
+def test_an_edit_is_json_only_a_form_is_refused_and_changes_nothing(team, article):
+    response = api(team.manager).patch(
+        f"/api/articles/{article.pk}/", {"title": ""}, format="multipart"
+    )
+    assert response.status_code == 415
+    article.refresh_from_db()
+    assert article.title == "شارك"
+    assert not ArticleEdit.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["", "  ", "عنوان", "  عنوان جديد \n", "\r\nعنوان\r\n", "عنوان\u2028آخر", "a\nb", "a\rb",
+     "a\x00", "\x00"],
+)  # fmt: skip
+def test_the_schemas_title_pattern_takes_what_an_edit_takes(title):
+    try:
+        check_article_changes({"title": title})
+        taken = True
+    except ArticleEditError:
+        taken = False
+    # The schema allows the empty title on its own, and the pattern the rest.
+    assert (title == "" or re.match(ONE_LINE_TITLE, title) is not None) == taken
+
+
+def test_the_schema_documents_the_title_pattern(client, team):
+    client.force_login(team.manager)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    body = schema["paths"]["/api/articles/{article_id}/"]["patch"]["requestBody"]
+    assert list(body["content"]) == ["application/json"]
+    title = schema["components"]["schemas"]["PatchedArticleEditRequest"]["properties"]["title"]
+    assert {"type": "string", "maxLength": 0} in title["oneOf"]
+    assert title["oneOf"][0]["pattern"] == ONE_LINE_TITLE.replace("\\x00", "\\u0000")

@@ -309,6 +309,30 @@ def test_who_may_preview_an_import(team, who, expected):
     assert Corpus.objects.count() == 1 and not Article.objects.exists()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"), [("no_title", "0"), ("skip_bad", "1"), ("skip_bad", "on")]
+)
+def test_the_api_takes_true_or_false_for_its_switches_and_refuses_the_rest(team, field, value):
+    corpus = make_corpus("أخبار", owners=[team.manager])
+    client = APIClient()
+    client.force_authenticate(team.manager)
+    url = f"/api/corpora/{corpus.pk}/import/"
+    for target in (url + "preview/", url):
+        refused = client.post(
+            target, {"file": [upload("a.txt", SCRAPED)], field: value}, format="multipart"
+        )
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["field"] == field
+        assert "true or false" in refused.json()["detail"]
+    assert not Article.objects.exists()
+    taken = client.post(
+        url, {"file": [upload("a.txt", SCRAPED)], field: "false"}, format="multipart"
+    )
+    assert taken.status_code == 200, taken.content
+    assert Article.objects.count() == 1
+
+
 # ---- the command ----
 
 

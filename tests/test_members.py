@@ -454,6 +454,38 @@ def test_accounts_api(team, django_assert_num_queries):
     )
 
 
+def test_a_blank_password_in_a_form_is_refused_not_taken_as_left_out(team):
+    response = api(team.staff).post(
+        "/api/users/", {"username": "nadia", "password": ""}, format="multipart"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "password"
+    assert not User.objects.filter(username="nadia").exists()
+
+
+def test_patching_an_account_with_nothing_changes_nothing(team):
+    client = api(team.staff)
+    url = f"/api/users/{team.annotator.pk}/"
+    for body_format in ("json", "multipart"):
+        response = client.patch(url, {}, format=body_format)
+        assert response.status_code == 200, response.content
+        assert response.json()["is_active"] is True
+    assert User.objects.get(pk=team.annotator.pk).is_active
+
+
+def test_an_account_is_deactivated_by_true_or_false_only(team):
+    client = api(team.staff)
+    url = f"/api/users/{team.annotator.pk}/"
+    for body, body_format in [({"is_active": "0"}, "multipart"), ({"is_active": 0}, "json")]:
+        refused = client.patch(url, body, format=body_format)
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["field"] == "is_active"
+    assert User.objects.get(pk=team.annotator.pk).is_active
+    taken = client.patch(url, {"is_active": "false"}, format="multipart")
+    assert taken.status_code == 200 and taken.json()["is_active"] is False
+    assert not User.objects.get(pk=team.annotator.pk).is_active
+
+
 # ---- manage.py createuser ----
 
 

@@ -282,7 +282,10 @@ def test_table_filters_sorts_and_pages_by_cursor(client, world):
     ("params", "field"),
     [({"status": "done"}, "status"), ({"sort": "colour"}, "sort"),
      ({"annotator": "x"}, "annotator"), ({"after": "not-a-cursor"}, "after"),
-     ({"limit": "0"}, "limit"), ({"article": "1a"}, "article")],
+     ({"limit": "0"}, "limit"), ({"article": "1a"}, "article"),
+     # digits int() cannot read, and digits of other scripts, are refused (they were a 500)
+     ({"annotator": "²"}, "annotator"), ({"article": "٣"}, "article"), ({"limit": "²"}, "limit"),
+     ({"annotator": " 3"}, "annotator"), ({"q": "x" * 201}, "q")],
 )  # fmt: skip
 def test_table_refuses_bad_parameters(client, world, params, field):
     login(client, world["team"].manager)
@@ -424,6 +427,41 @@ def test_preview_counts_what_generating_would_create_and_creates_nothing(client,
      ({"mode": "lottery"}, "mode"), ({"k": "4"}, "k")],
 )  # fmt: skip
 def test_preview_refuses_bad_policies(client, world, params, field):
+    login(client, world["team"].manager)
+    response = client.get(f"/api/projects/{world['project'].pk}/assignments/preview/", params)
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+
+
+def test_the_schema_states_the_bounds_the_table_preview_and_bulk_check(client, world):
+    login(client, world["team"].manager)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    def query(path):
+        return {
+            p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]
+            if p["in"] == "query"
+        }  # fmt: skip
+
+    table = query("/api/projects/{pid}/people/assignments/")
+    assert table["limit"] == {"type": "integer", "minimum": 1, "maximum": 500}
+    assert table["article"] == {"type": "integer", "minimum": 0}
+    assert table["annotator"]["pattern"] == "^(pool|[0-9]+)?$"
+    assert table["q"]["maxLength"] == 200
+    preview = query("/api/projects/{pid}/assignments/preview/")
+    assert preview["k"] == {"type": "integer", "minimum": 1, "maximum": 50}
+    assert preview["fraction"] == {"type": "number", "minimum": 0, "maximum": 1}
+    assert preview["seed"]["maximum"] == 2**31 - 1
+    assert preview["mode"]["enum"] == ["pool", "preassign"]
+    bulk = schema["components"]["schemas"]["BulkRequest"]["properties"]["assignments"]
+    assert (bulk["minItems"], bulk["maxItems"]) == (1, 1000)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"k": "51"}, "k"), ({"fraction": "-0.1"}, "fraction"), ({"seed": str(2**31)}, "seed")],
+)
+def test_preview_refuses_what_the_schema_leaves_out(client, world, params, field):
     login(client, world["team"].manager)
     response = client.get(f"/api/projects/{world['project'].pk}/assignments/preview/", params)
     assert response.status_code == 400

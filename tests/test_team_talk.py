@@ -26,6 +26,7 @@ from annotate.models import (
     AuditEvent,
     Comment,
     Gold,
+    GuidelinesRead,
     GuidelinesVersion,
 )
 from annotate.projects import do_update_project
@@ -339,6 +340,21 @@ def test_guidelines_changes_are_versions_annotators_acknowledge(crew):
     assert {"op": "+", "text": "A spokesman is not PER."} in state["diff"]
     versions = client.get(f"{url}versions/").json()["results"]
     assert [v["version"] for v in versions] == [4, 3, 2, 1]
+
+
+def test_acknowledging_an_old_version_is_a_documented_conflict(crew):
+    project, _, team = crew
+    do_update_project(project, by=team.manager, changes={"guidelines": "# Rules\nMark people."})
+    url = f"/api/projects/{project.pk}/guidelines/acknowledge/"
+    stale = client_for(team.annotator).post(url, {"version": 0}, format="json")
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == project.guidelines_version
+    assert "changed again" in stale.json()["detail"]
+    assert not GuidelinesRead.objects.filter(user=team.annotator).exists()
+    schema = client_for(team.annotator).get("/api/schema/", {"format": "json"}).json()
+    assert (
+        "409" in schema["paths"]["/api/projects/{pid}/guidelines/acknowledge/"]["post"]["responses"]
+    )
 
 
 def test_unchanged_guidelines_make_no_version(crew):

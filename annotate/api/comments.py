@@ -4,7 +4,7 @@ and annotate.guideline_versions's; every view starts with an access_* check."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from annotate import comments
 from annotate import guideline_versions as versions
 from annotate.access import LEADS, access_assignment, access_project, access_project_article
-from annotate.api.base import ERRORS, ApiView, ListView
+from annotate.api.base import ERRORS, ApiView, ConflictSerializer, ListView
 from annotate.api.serializers import (
     AcknowledgeSerializer,
     AssignmentSerializer,
@@ -155,7 +155,14 @@ class AcknowledgeGuidelinesView(ApiView):
     @extend_schema(
         summary="Acknowledge that you read the guidelines at this version",
         request=AcknowledgeSerializer,
-        responses={200: AcknowledgeSerializer, **ERRORS},
+        responses={
+            200: AcknowledgeSerializer,
+            **ERRORS,
+            409: OpenApiResponse(
+                ConflictSerializer,
+                description="The guidelines changed since that version: read them again.",
+            ),
+        },
     )
     def post(self, request: Request, pid: int) -> Response:
         project = access_project(request.user, pid, roles=(Role.ANNOTATOR, *LEADS))

@@ -16,7 +16,7 @@ from annotate.access import access_project
 from annotate.api.base import ERRORS, ApiView, ConflictSerializer, ErrorSerializer, ListView
 from annotate.api.serializers import MemberSerializer
 from annotate.models import Invitation, Role
-from workbench.api_fields import StrictCharField, StrictModelSerializer
+from workbench.api_fields import StrictBooleanField, StrictCharField, StrictModelSerializer
 
 MANAGERS = (Role.MANAGER,)
 
@@ -82,7 +82,7 @@ class AccountCreateSerializer(serializers.Serializer):
         trim_whitespace=False,
         help_text="Without one, the answer carries a link for the person to set it.",
     )
-    is_staff = serializers.BooleanField(required=False, default=False)
+    is_staff = StrictBooleanField(required=False, default=False)
 
 
 class AccountCreatedSerializer(AccountSerializer):
@@ -90,7 +90,7 @@ class AccountCreatedSerializer(AccountSerializer):
 
 
 class AccountUpdateSerializer(serializers.Serializer):
-    is_active = serializers.BooleanField()
+    is_active = StrictBooleanField(help_text="Left out: the account is not changed.")
 
 
 class InvitationListView(ListView):
@@ -235,7 +235,8 @@ class AccountDetailView(ApiView):
     def patch(self, request: Request, uid: int) -> Response:
         people.check_can_manage_accounts(request.user)
         user = get_object_or_404(people.accounts(), pk=uid)
-        data = AccountUpdateSerializer(data=request.data)
+        data = AccountUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        people.do_set_active(user, by=request.user, active=data.validated_data["is_active"])
+        if "is_active" in data.validated_data:
+            people.do_set_active(user, by=request.user, active=data.validated_data["is_active"])
         return Response(AccountSerializer(user).data)

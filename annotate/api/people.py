@@ -18,7 +18,10 @@ from annotate import people
 from annotate.access import LEADS, access_assignment, access_project, access_project_article
 from annotate.api.base import ERRORS, ApiView, ConflictSerializer
 from annotate.errors import ActionError
+from annotate.lib.overlap import MAX_K
 from annotate.models import Role
+from annotate.people import MAX_SEED
+from annotate.queue import MODES
 from workbench.api_fields import StrictCharField
 
 MANAGERS = (Role.MANAGER,)
@@ -49,7 +52,7 @@ class AssignmentPageSerializer(serializers.Serializer):
 class BulkSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=people.BULK_ACTIONS)
     assignments = serializers.ListField(
-        child=serializers.IntegerField(), allow_empty=False, max_length=people.MAX_BULK
+        child=serializers.IntegerField(), min_length=1, max_length=people.MAX_BULK
     )
     annotator = serializers.IntegerField(required=False, help_text="For reassign: a user id.")
 
@@ -81,10 +84,17 @@ class PreviewSerializer(serializers.Serializer):
 
 
 TABLE_PARAMETERS = [
-    OpenApiParameter("annotator", str, description="User id, or 'pool' for open slots."),
+    OpenApiParameter(
+        "annotator",
+        str,
+        pattern=r"^(pool|[0-9]+)?$",
+        description="User id, or 'pool' for open slots.",
+    ),
     OpenApiParameter("status", str, enum=["todo", "in_progress", "submitted", "skipped"]),
-    OpenApiParameter("article", int),
-    OpenApiParameter("q", str, description="Text in the article's title."),
+    OpenApiParameter("article", {"type": "integer", "minimum": 0}),
+    OpenApiParameter(
+        "q", {"type": "string", "maxLength": people.MAX_QUERY}, description="Text in the title."
+    ),
     OpenApiParameter(
         "sort",
         str,
@@ -92,7 +102,11 @@ TABLE_PARAMETERS = [
         description="Column, '-' first for descending.",
     ),
     OpenApiParameter("after", str, description="The `next` cursor of the previous page."),
-    OpenApiParameter("limit", int, description=f"Rows per page (1-{people.MAX_PAGE_SIZE})."),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": people.MAX_PAGE_SIZE},
+        description="Rows per page.",
+    ),
 ]
 
 
@@ -107,7 +121,7 @@ class AssignmentTableView(ApiView):
         params = request.query_params
         filters = people.check_filters(params)
         raw_limit = params.get("limit", str(people.PAGE_SIZE))
-        if not raw_limit.isdigit():
+        if not (raw_limit.isascii() and raw_limit.isdigit()):
             raise ActionError("limit", "must be a whole number")
         page = people.assignment_page(
             project, filters, after=params.get("after", ""), limit=int(raw_limit)
@@ -160,10 +174,20 @@ class PreviewView(ApiView):
     @extend_schema(
         summary="What generating assignments would create, with nothing created (managers)",
         parameters=[
-            OpenApiParameter("k", int),
-            OpenApiParameter("fraction", float),
-            OpenApiParameter("seed", int),
-            OpenApiParameter("mode", str, enum=["preassign", "pool"]),
+            OpenApiParameter(
+                "k",
+                {"type": "integer", "minimum": 1, "maximum": MAX_K},
+                description="Annotators per overlap article (the project's when left out).",
+            ),
+            OpenApiParameter(
+                "fraction",
+                {"type": "number", "minimum": 0, "maximum": 1},
+                description="Share of articles that get k (the project's when left out).",
+            ),
+            OpenApiParameter(
+                "seed", {"type": "integer", "minimum": -MAX_SEED, "maximum": MAX_SEED}
+            ),
+            OpenApiParameter("mode", str, enum=list(MODES)),
         ],
         responses={200: PreviewSerializer, **ERRORS},
     )

@@ -12,9 +12,11 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from annotate.annotations import MAX_REASON_LENGTH
 from annotate.lib.exports import FORMATS as EXPORT_FORMATS
 from annotate.lib.imports import FORMATS as IMPORT_FORMATS
 from annotate.lib.imports.common import OFFSET_MODES
+from annotate.lib.overlap import MAX_K
 from annotate.models import (
     Annotation,
     Assignment,
@@ -297,7 +299,7 @@ class AssignmentSerializer(StrictModelSerializer):
 
 class GenerateSerializer(serializers.Serializer):
     k = serializers.IntegerField(
-        required=False, min_value=1, max_value=50, help_text="Annotators per overlap article."
+        required=False, min_value=1, max_value=MAX_K, help_text="Annotators per overlap article."
     )
     fraction = serializers.FloatField(
         required=False, help_text="Share of articles that get k annotators (the rest get one)."
@@ -344,6 +346,7 @@ class OptionalReasonSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
+        max_length=MAX_REASON_LENGTH,
         help_text="Required when reopening submitted work; shown to the annotator.",
     )
 

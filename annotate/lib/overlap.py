@@ -44,9 +44,12 @@ def _rank(seed: int, *parts: int) -> str:
     return hashlib.sha256(":".join(str(p) for p in (seed, *parts)).encode()).hexdigest()
 
 
+MAX_K = 50  # annotators per overlap article
+
+
 def check_policy(*, k: int, fraction: float) -> None:
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1 or k > 50:
-        raise OverlapError("k", f"must be a whole number from 1 to 50, got {k!r}")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1 or k > MAX_K:
+        raise OverlapError("k", f"must be a whole number from 1 to {MAX_K}, got {k!r}")
     if (
         isinstance(fraction, bool)
         or not isinstance(fraction, int | float)
