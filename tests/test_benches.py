@@ -32,7 +32,7 @@ CASES = {
     ),
     "export.py": (
         ["--sizes", "30", "--runs", "1"],
-        ["jsonl", "conll", "peak"],
+        ["jsonl", "conll", "all", "strat", "all formats in a child process", "peak"],
     ),
     "agreement.py": (
         ["--articles", "20", "--annotators", "2", "--spans", "3", "--words", "40"],
