@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from another test module are redefined as arguments
 """Export options beyond the split ratios, through every way in: the stance CSV's title column
 and the stratified split, from the command, the REST API (job and stream) and the data page."""
 
@@ -43,7 +44,7 @@ def stance_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(joined(read_zip(data), "csv").decode())))
 
 
-def test_the_command_writes_the_title_column_with_stance_title(project_with_gold, tmp_path):  # noqa: F811
+def test_the_command_writes_the_title_column_with_stance_title(project_with_gold, tmp_path):
     project, articles, _ = project_with_gold
     out = tmp_path / "with.zip"
     call_command(
@@ -78,7 +79,7 @@ def test_the_command_writes_the_title_column_with_stance_title(project_with_gold
     assert stance_rows(plain.read_bytes())[0] == ["article_id", "target", "label", "split"]
 
 
-def test_the_rest_job_and_stream_take_stance_title_and_stratify_by(project_with_gold):  # noqa: F811
+def test_the_rest_job_and_stream_take_stance_title_and_stratify_by(project_with_gold):
     project, _, users = project_with_gold
     client = client_for(users["manager"])
     started = client.post(
@@ -107,7 +108,7 @@ def test_the_rest_job_and_stream_take_stance_title_and_stratify_by(project_with_
     ("body", "field"),
     [({"stratify_by": "colour"}, "stratify_by"), ({"stance_title": "maybe"}, "stance_title")],
 )
-def test_bad_options_are_refused_with_400_and_no_job(project_with_gold, body, field):  # noqa: F811
+def test_bad_options_are_refused_with_400_and_no_job(project_with_gold, body, field):
     project, _, users = project_with_gold
     client = client_for(users["manager"])
     response = client.post(f"/api/projects/{project.pk}/exports/", body, format="json")
@@ -120,7 +121,7 @@ def test_bad_options_are_refused_with_400_and_no_job(project_with_gold, body, fi
     assert streamed.json()["field"] == field
 
 
-def test_the_data_page_offers_and_passes_the_options(project_with_gold, client):  # noqa: F811
+def test_the_data_page_offers_and_passes_the_options(project_with_gold, client):
     project, _, users = project_with_gold
     client.force_login(users["manager"])
     url = reverse("annotate:project-exports", args=[project.pk])

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from another test module are redefined as arguments
 """Foreign and re-imported annotations name their annotators: a name that is not a project
 member is refused (naming every such annotator, nothing written) unless mapped explicitly to a
 member, through the command and the REST API. And the refusals of files that are not the
@@ -29,7 +30,7 @@ from tests.test_imports_api import (  # noqa: F401 - fixtures
 pytestmark = pytest.mark.django_db
 
 
-def only_some_members(users):  # noqa: F811
+def only_some_members(users):
     """ann2 is not in this project."""
     return {users["manager"]: Role.MANAGER, users["ann1"]: Role.ANNOTATOR}
 
@@ -74,7 +75,7 @@ def test_unknown_annotators_are_counted_as_written_and_nobody_is_not_one():
 def test_reimporting_raw_annotations_of_a_non_member_is_refused_naming_them(
     source,
     users,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     raw = write(tmp_path, "raw.jsonl", exported(source, "raw"))
     target = make_project("target", members=only_some_members(users))
@@ -95,7 +96,7 @@ def test_reimporting_raw_annotations_of_a_non_member_is_refused_naming_them(
     assert Article.objects.count() == 2  # the source's only: no import corpus was filled
 
 
-def test_a_mapped_annotator_is_imported_as_the_member_named(source, users, tmp_path):  # noqa: F811
+def test_a_mapped_annotator_is_imported_as_the_member_named(source, users, tmp_path):
     raw = write(tmp_path, "raw.jsonl", exported(source, "raw"))
     target = make_project("target", members=only_some_members(users))
     out = io.StringIO()
@@ -124,7 +125,7 @@ def test_a_mapped_annotator_is_imported_as_the_member_named(source, users, tmp_p
         ("ann2=ghost", "--map-annotator: 'ghost' (for 'ann2') is not a member"),
     ],
 )
-def test_a_bad_map_is_refused_before_reading_the_file(source, users, tmp_path, value, message):  # noqa: F811
+def test_a_bad_map_is_refused_before_reading_the_file(source, users, tmp_path, value, message):
     raw = write(tmp_path, "raw.jsonl", exported(source, "raw"))
     target = make_project("target", members=only_some_members(users))
     with pytest.raises(CommandError, match=re.escape(message)):
@@ -158,7 +159,7 @@ def test_the_command_exits_non_zero_on_a_file_that_is_not_label_studio_json(
     users,
     tmp_path,
     data,
-    message,  # noqa: F811
+    message,
 ):
     project = make_project("ls", members=only_some_members(users))
     path = write(tmp_path, "tasks.json", data)
@@ -174,7 +175,7 @@ def test_the_command_exits_non_zero_on_a_file_that_is_not_label_studio_json(
     nothing_written(project)
 
 
-def test_doccano_offsets_after_an_emoji_are_code_points_by_default(users, tmp_path):  # noqa: F811
+def test_doccano_offsets_after_an_emoji_are_code_points_by_default(users, tmp_path):
     project = make_project("dc", members=only_some_members(users))
     text = "أعلنت قسد 🕊️ وقف إطلاق النار في منبج."
     start = text.index("منبج")
@@ -202,7 +203,7 @@ def test_the_api_answers_400_to_a_file_that_is_not_label_studio_json(
     tmp_path,
     settings,
     data,
-    message,  # noqa: F811
+    message,
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     project = make_project("ls", members=only_some_members(users))
@@ -220,7 +221,7 @@ def test_the_api_job_fails_naming_unmapped_annotators_and_writes_nothing(
     source,
     users,
     tmp_path,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     raw = write(tmp_path, "raw.jsonl", exported(source, "raw"))
@@ -234,7 +235,7 @@ def test_the_api_job_fails_naming_unmapped_annotators_and_writes_nothing(
     nothing_written(target)
 
 
-def test_the_api_imports_a_mapped_annotator_as_the_member(source, users, tmp_path, settings):  # noqa: F811
+def test_the_api_imports_a_mapped_annotator_as_the_member(source, users, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     raw = write(tmp_path, "raw.jsonl", exported(source, "raw"))
     target = make_project("target", members=only_some_members(users))
@@ -257,7 +258,7 @@ def test_the_api_imports_a_mapped_annotator_as_the_member(source, users, tmp_pat
     ("value", "message"),
     [("ann2", "is not NAME=MEMBER"), ("ann2=outsider", "is not a member of this project")],
 )
-def test_the_api_refuses_a_bad_map_with_400(source, users, tmp_path, settings, value, message):  # noqa: F811
+def test_the_api_refuses_a_bad_map_with_400(source, users, tmp_path, settings, value, message):
     settings.MEDIA_ROOT = tmp_path / "media"
     raw = write(tmp_path, "raw.jsonl", exported(source, "raw"))
     target = make_project("target", members=only_some_members(users))
