@@ -30,6 +30,7 @@ from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 
+from annotate.agreement import do_forget_contributions
 from annotate.errors import ActionError
 from annotate.lib.imports import ImportFormatError, parse_annotations
 from annotate.lib.imports.common import (
@@ -185,6 +186,8 @@ def do_import_annotations(
         raise AnnotationsRejected(errors)
     report = AnnotationImportReport(records=len(parsed), skipped=errors, ignored=summary.ignored)
     with transaction.atomic():
+        if not as_gold:
+            do_forget_contributions(project)
         article_ids, report.articles_created = _do_store_articles(
             plan, corpus_name=import_corpus_name(project, corpus_name), user=user
         )
