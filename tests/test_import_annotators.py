@@ -269,3 +269,22 @@ def test_the_api_refuses_a_bad_map_with_400(source, users, tmp_path, settings, v
     assert response.json()["field"] == "map_annotator"
     assert message in response.json()["detail"]
     assert not Job.objects.exists()
+
+
+def test_the_data_page_field_sends_several_pairs_comma_separated(source, users, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    raw = write(tmp_path, "raw.jsonl", exported(source, "raw"))
+    target = make_project("target", members={users["manager"]: Role.MANAGER})
+    response = upload(
+        client_for(users["manager"]),
+        target,
+        raw,
+        format="ours",
+        map_annotator="ann1=manager, ANN2 = manager",
+    )
+    job = response.json()
+    # Both map to the manager, who then has two annotations of the first article: refused
+    # record by record, which shows both names were mapped (no "not members" refusal).
+    assert job["status"] == JobStatus.FAILED
+    assert "not members of this project" not in job["error"]
+    assert "the same text by manager appears earlier in this file" in job["error"]
