@@ -160,9 +160,14 @@ def submitted(project: Project):
 
 def fingerprint(project: Project) -> str:
     """Changes whenever a submitted annotation is added, changed, reopened or removed."""
+    return _fingerprint_and_count(project)[0]
+
+
+def _fingerprint_and_count(project: Project) -> tuple[str, int]:
+    """The fingerprint and the number of submitted annotations (one query)."""
     stats = submitted(project).aggregate(n=Count("id"), latest=Max("updated_at"))
     latest = stats["latest"].isoformat() if stats["latest"] else "-"
-    return f"f{REPORT_FORMAT}:n{stats['n']}:u{latest}:s{project.schema_version}"
+    return f"f{REPORT_FORMAT}:n{stats['n']}:u{latest}:s{project.schema_version}", stats["n"]
 
 
 def submitted_docs(project: Project) -> list[Doc]:
@@ -436,12 +441,13 @@ def do_update_contributions(project: Project, article_ids: list[int]) -> None:
             for a, c in changed
             if c
         )
-        if _annotations_counted(totals) != submitted(project).count():
+        mark, annotations = _fingerprint_and_count(project)
+        if _annotations_counted(totals) != annotations:
             # A change these totals never saw (an import, a deletion): rebuild on next read.
             row.delete()
             return
         row.counts = totals.as_json()
-        row.fingerprint = fingerprint(project)
+        row.fingerprint = mark
         row.save(update_fields=["counts", "fingerprint", "updated_at"])
 
 
