@@ -7,6 +7,14 @@ report's JSON document is kept in AgreementSnapshot under a fingerprint of those
 holds, the stored report is read back instead of recomputed. `agreement_report(project)` is
 the same as the JSON document; `text_report(project)` as the command's plain text; MEASURES
 names each summary measure for the page and the command.
+
+Incremental agreement: each article's contribution to the agreement counts is stored
+(AgreementContribution) with their sum (AgreementTotals). A submission or a reopening calls
+`do_update_contributions` for its article inside its own transaction: the totals change by
+that article's difference alone, whatever the project's size, and `incremental_summary`
+computes the summary from them (lib/agreement/contributions.py; not the unitizing alphas).
+The totals carry the fingerprint of the annotations they count: when it does not match (an
+import, a schema change, a path that does not update them), they are rebuilt in full.
 """
 
 from __future__ import annotations
@@ -22,15 +30,30 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy
 
+from annotate.lib.agreement.contributions import (
+    Totals,
+    article_contribution,
+    contribution_from_json,
+    contribution_json,
+    summary_rows,
+)
 from annotate.lib.agreement.documents import Doc, doc_from_columns, doc_from_content
 from annotate.lib.agreement.report import (
     REPORT_FORMAT,
     AgreementReport,
+    SummaryRow,
     build_report,
     label_space,
     text_lines,
 )
-from annotate.models import AgreementSnapshot, Annotation, AnnotationStatus, Project
+from annotate.models import (
+    AgreementContribution,
+    AgreementSnapshot,
+    AgreementTotals,
+    Annotation,
+    AnnotationStatus,
+    Project,
+)
 from corpus.models import Article
 from workbench.bulk import gc_paused
 
@@ -137,9 +160,14 @@ def submitted(project: Project):
 
 def fingerprint(project: Project) -> str:
     """Changes whenever a submitted annotation is added, changed, reopened or removed."""
+    return _fingerprint_and_count(project)[0]
+
+
+def _fingerprint_and_count(project: Project) -> tuple[str, int]:
+    """The fingerprint and the number of submitted annotations (one query)."""
     stats = submitted(project).aggregate(n=Count("id"), latest=Max("updated_at"))
     latest = stats["latest"].isoformat() if stats["latest"] else "-"
-    return f"f{REPORT_FORMAT}:n{stats['n']}:u{latest}:s{project.schema_version}"
+    return f"f{REPORT_FORMAT}:n{stats['n']}:u{latest}:s{project.schema_version}", stats["n"]
 
 
 def submitted_docs(project: Project) -> list[Doc]:
@@ -383,3 +411,149 @@ def compared_submissions(
         ArticleSubmissions(pk, title or "", text, compared[pk])
         for pk, title, text in articles.order_by("id").iterator(chunk_size=CHUNK)
     ]
+
+
+# ---- incremental agreement: per-article contributions and their totals --------------------
+
+
+def _article_docs(project: Project, article_ids: list[int]) -> dict[int, list[Doc]]:
+    """The submitted annotations of these articles as plain documents, by article."""
+    claim_label = label_space(project.schema).claim_label
+    docs: dict[int, list[Doc]] = {article: [] for article in article_ids}
+    rows = submitted(project).filter(article_id__in=article_ids)
+    for article, annotator, content, submitted_at, updated_at in rows.values_list(
+        "article_id", "annotator_id", "content", "submitted_at", "updated_at"
+    ):
+        docs[article].append(
+            doc_from_content(
+                content or {},
+                article=article,
+                annotator=annotator,
+                claim_label=claim_label,
+                submitted_at=submitted_at or updated_at,
+            )
+        )
+    return docs
+
+
+def _annotations_counted(totals: Totals) -> int:
+    return sum(value for key, value in totals.counts.items() if key[0] == "doc")
+
+
+def do_update_contributions(project: Project, article_ids: list[int]) -> None:
+    """Bring the stored counts of these articles, and the totals, up to date with their
+    submitted annotations. Call it in the transaction that changed them. Without totals (never
+    built, or out of date) it does nothing: the next read rebuilds them in full."""
+    with transaction.atomic():
+        row = AgreementTotals.objects.select_for_update().filter(project=project).first()
+        if row is None:
+            return
+        if row.schema_version != project.schema_version:
+            row.delete()
+            return
+        ids = sorted(set(article_ids))
+        totals = Totals.from_json(row.counts)
+        stored = dict(
+            AgreementContribution.objects.filter(project=project, article_id__in=ids).values_list(
+                "article_id", "counts"
+            )
+        )
+        docs = _article_docs(project, ids)
+        texts = dict(Article.objects.filter(id__in=ids).values_list("id", "text"))
+        space = label_space(project.schema)
+        changed = []
+        for article in ids:
+            new = article_contribution(docs[article], text=texts.get(article, ""), space=space)
+            if article in stored:
+                totals.remove(contribution_from_json(stored[article]))
+            totals.add(new)
+            changed.append((article, new))
+        AgreementContribution.objects.filter(project=project, article_id__in=ids).delete()
+        AgreementContribution.objects.bulk_create(
+            AgreementContribution(project=project, article_id=a, counts=contribution_json(c))
+            for a, c in changed
+            if c
+        )
+        mark, annotations = _fingerprint_and_count(project)
+        if _annotations_counted(totals) != annotations:
+            # A change these totals never saw (an import, a deletion): rebuild on next read.
+            row.delete()
+            return
+        row.counts = totals.as_json()
+        row.fingerprint = mark
+        row.save(update_fields=["counts", "fingerprint", "updated_at"])
+
+
+def do_forget_contributions(project: Project) -> None:
+    """Drop the totals (after bulk changes such as an import): the next read rebuilds them."""
+    AgreementTotals.objects.filter(project=project).delete()
+
+
+def do_rebuild_contributions(project: Project) -> Totals:
+    """Every article's contribution and the totals, from scratch (one article at a time: a
+    few milliseconds per compared article)."""
+    space = label_space(project.schema)
+    # Taken before reading: a submission made meanwhile leaves these totals out of date.
+    mark = fingerprint(project)
+    with gc_paused():
+        docs = submitted_docs(project)
+        texts = compared_texts(project)
+    by_article: dict[int, list[Doc]] = {}
+    for doc in docs:
+        by_article.setdefault(doc.article, []).append(doc)
+    del docs
+    totals = Totals()
+    rows = []
+    for article in sorted(by_article):
+        contribution = article_contribution(
+            by_article[article], text=texts.get(article, ""), space=space
+        )
+        totals.add(contribution)
+        rows.append(
+            AgreementContribution(
+                project=project, article_id=article, counts=contribution_json(contribution)
+            )
+        )
+    try:
+        with transaction.atomic():
+            AgreementTotals.objects.select_for_update().filter(project=project).delete()
+            AgreementContribution.objects.filter(project=project).delete()
+            AgreementContribution.objects.bulk_create(rows, batch_size=CHUNK)
+            AgreementTotals.objects.create(
+                project=project,
+                counts=totals.as_json(),
+                schema_version=project.schema_version,
+                fingerprint=mark,
+            )
+    except IntegrityError:
+        pass  # another rebuild stored its totals first: they count the same annotations
+    return totals
+
+
+@dataclass(frozen=True)
+class IncrementalSummary:
+    """The summary measures from the stored totals, and whether they had to be rebuilt."""
+
+    rows: list[SummaryRow]
+    rebuilt: bool
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "summary": [row.as_dict() for row in self.rows],
+            "meta": {"rebuilt": self.rebuilt, "seconds": round(self.seconds, 4)},
+        }
+
+
+def incremental_summary(project: Project) -> IncrementalSummary:
+    """The summary of the stored totals (rebuilt first when missing or out of date)."""
+    started = time.perf_counter()
+    row = AgreementTotals.objects.filter(project=project).first()
+    current = (
+        row is not None
+        and row.schema_version == project.schema_version
+        and row.fingerprint == fingerprint(project)
+    )
+    totals = Totals.from_json(row.counts) if current and row else do_rebuild_contributions(project)
+    rows = summary_rows(totals, label_space(project.schema))
+    return IncrementalSummary(rows, rebuilt=not current, seconds=time.perf_counter() - started)

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from annotate.agreement import do_update_contributions
 from annotate.errors import ActionError, ConflictError
 from annotate.gold import mark_inputs_changed
 from annotate.lib.content import (
@@ -165,9 +166,12 @@ def _write(
     if submit or annotation is None or assignment.status == AssignmentStatus.TODO:
         with transaction.atomic():
             annotation = do_start_assignment(assignment, user=user)
-            return _apply(
+            annotation = _apply(
                 assignment, annotation, user=user, version=version, change=change, submit=submit
             )
+            if submit:
+                do_update_contributions(assignment.project, [assignment.article_id])
+            return annotation
     # The autosave of a started draft: one guarded write (see annotate.sql.save_draft_row).
     return _apply(assignment, annotation, user=user, version=version, change=change, submit=False)
 
@@ -473,6 +477,7 @@ def do_reopen(assignment: Assignment, *, by, reason: str = "") -> Assignment:
             if flagged:
                 changes["gold_inputs_changed"] = True
             AgreementSnapshot.objects.filter(project_id=assignment.project_id).delete()
+            do_update_contributions(assignment.project, [assignment.article_id])
         _record(
             assignment,
             user=by,

@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import QuerySet, TextField, Value
+from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
@@ -50,12 +50,16 @@ from annotate.lib.exports.records import (
 from annotate.lib.exports.split import (
     DEFAULT_RATIOS,
     SPLITS,
+    STRATIFY_SPANS,
     Ratios,
     SplitError,
     SplitPlan,
+    article_stratum,
     check_seed,
+    check_stratify_by,
     parse_ratios,
     plan_split,
+    plan_stratified_split,
     unit_key,
 )
 from annotate.lib.exports.stance_csv import stance_csv_lines
@@ -92,6 +96,10 @@ class ExportOptions:
     ratios: Ratios
     # A key of the articles' metadata: articles with the same value share a split.
     group_by: str | None = None
+    # "spans" or "stance:<target>": each label spread over the splits in the ratios (split.py).
+    stratify_by: str | None = None
+    # The stance CSV gets a title column.
+    stance_title: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +107,8 @@ class ExportOptions:
             "seed": self.seed,
             "ratios": self.ratios.as_dict(),
             "group_by": self.group_by,
+            "stratify_by": self.stratify_by,
+            "stance_title": self.stance_title,
         }
 
 
@@ -106,12 +116,20 @@ GROUP_BY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
 def check_export_options(
-    *, formats: Any = None, seed: Any = 0, ratios: Any = None, group_by: Any = None
+    *,
+    formats: Any = None,
+    seed: Any = 0,
+    ratios: Any = None,
+    group_by: Any = None,
+    stratify_by: Any = None,
+    stance_title: Any = False,
 ) -> ExportOptions:
     """Validate export options; ActionError names the bad field.
 
-    `formats`: a list or comma-separated text of jsonl, conll, tokens, csv, raw (default: all).
+    `formats`: a list or comma-separated text of the FORMATS (default: all).
     `group_by`: a top-level key of the articles' metadata (e.g. "story"), or none.
+    `stratify_by`: "spans" or "stance:<target key>", or none.
+    `stance_title`: a boolean (or "true"/"false", "1"/"0", "on"/"off" from a form or query).
     """
     if group_by in (None, ""):
         group_by = None
@@ -134,11 +152,33 @@ def check_export_options(
     try:
         parsed_seed = check_seed(seed if seed is not None else 0)
         parsed_ratios = parse_ratios(ratios if ratios not in (None, "") else DEFAULT_RATIOS)
+        parsed_stratify = check_stratify_by(stratify_by)
     except SplitError as exc:
         raise ActionError(exc.field, exc.message) from None
     # Fixed order, whatever order the user listed them in: same options, same zip.
     ordered = tuple(name for name in FORMATS if name in chosen)
-    return ExportOptions(formats=ordered, seed=parsed_seed, ratios=parsed_ratios, group_by=group_by)
+    return ExportOptions(
+        formats=ordered,
+        seed=parsed_seed,
+        ratios=parsed_ratios,
+        group_by=group_by,
+        stratify_by=parsed_stratify,
+        stance_title=check_flag(stance_title, field="stance_title"),
+    )
+
+
+FLAG_WORDS = {"true": True, "1": True, "on": True, "false": False, "0": False, "off": False}
+
+
+def check_flag(value: Any, *, field: str) -> bool:
+    """A boolean option given as a bool or as text from a form or a query string."""
+    if isinstance(value, bool):
+        return value
+    if value is None or value == "":
+        return False
+    if isinstance(value, str) and value.lower() in FLAG_WORDS:
+        return FLAG_WORDS[value.lower()]
+    raise ActionError(field, f"must be true or false, got {value!r}")
 
 
 # ---- rows out of the database, as plain records -------------------------------------------
@@ -190,14 +230,31 @@ def _driver_rows(queryset: QuerySet, *, text_as_utf8: bool = False) -> Iterator[
 def split_keys(project: Project, options: ExportOptions) -> Iterator[tuple[int, str]]:
     """(article id, unit key) of every gold article, by article id: the key is the content
     hash, or the `group_by` metadata value where the article has one (split.py)."""
+    for article_id, key, _ in split_units(project, options, with_strata=False):
+        yield article_id, key
+
+
+def split_units(
+    project: Project, options: ExportOptions, *, with_strata: bool
+) -> Iterator[tuple[int, str, str]]:
+    """(article id, unit key, stratum) of every gold article, by article id; the stratum is ""
+    unless `with_strata` and the export is stratified (then the gold content is read, never
+    the text)."""
     queryset = Gold.objects.filter(project=project).order_by("article_id")
+    group: Any = Value(None, output_field=TextField())
     if options.group_by:
-        queryset = queryset.annotate(group=KeyTextTransform(options.group_by, "article__metadata"))
-        rows = _driver_rows(queryset.values_list("article_id", "article__content_hash", "group"))
-        for article_id, digest, group in rows:
-            yield article_id, unit_key(digest, None if group is None else str(group))
-    else:
-        yield from _driver_rows(queryset.values_list("article_id", "article__content_hash"))
+        group = KeyTextTransform(options.group_by, "article__metadata")
+    stratify = options.stratify_by if with_strata else None
+    content: Any = F("content") if stratify else Value("", output_field=TextField())
+    queryset = queryset.annotate(group=group, strata_content=content)
+    rows = _driver_rows(
+        queryset.values_list("article_id", "article__content_hash", "group", "strata_content")
+    )
+    loads = json.loads
+    for article_id, digest, value, gold in rows:
+        key = unit_key(digest, None if value is None else str(value))
+        stratum = article_stratum(loads(gold), stratify) if stratify else ""
+        yield article_id, key, stratum
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,10 +268,20 @@ class ProjectSplit:
 
 
 def project_split(project: Project, options: ExportOptions) -> ProjectSplit:
-    """Two passes over the gold's ids and content hashes (no text): the plan, then the ids."""
-    plan = plan_split(
-        (key for _, key in split_keys(project, options)), seed=options.seed, ratios=options.ratios
-    )
+    """Two passes over the gold's ids and content hashes (no text): the plan, then the ids.
+    A stratified plan reads the gold content too, in the first pass."""
+    if options.stratify_by:
+        plan = plan_stratified_split(
+            ((key, stratum) for _, key, stratum in split_units(project, options, with_strata=True)),
+            seed=options.seed,
+            ratios=options.ratios,
+        )
+    else:
+        plan = plan_split(
+            (key for _, key in split_keys(project, options)),
+            seed=options.seed,
+            ratios=options.ratios,
+        )
     ids = {split: array("q") for split in SPLITS}
     for article_id, key in split_keys(project, options):
         ids[plan.split_of(key)].append(article_id)
@@ -459,7 +526,9 @@ def _entries(
                     gold(i == 0, part), entity_labels=entity_labels, claim_label=claim, stats=stats
                 )
             else:
-                lines = stance_csv_lines(gold(i == 0, part, with_text=False))
+                lines = stance_csv_lines(
+                    gold(i == 0, part, with_text=False), with_title=options.stance_title
+                )
             entries.append((file_name(name, part), lines))
             if name == "conll":  # and its side file: what article each -DOCSTART- begins
                 side = gold_records(project, part, split.article_ids[part], with_text=False)
@@ -497,14 +566,32 @@ def split_rule(options: ExportOptions) -> str:
         if options.group_by
         else "the SHA-256 of the article's text (its content hash)"
     )
+    if options.stratify_by:
+        stratum = (
+            "the span label the article has most of"
+            if options.stratify_by == STRATIFY_SPANS
+            else f"the article's stance on `{options.stratify_by.split(':', 1)[1]}`"
+        )
+        return (
+            f"Each article's split is keyed on {key} and the seed {options.seed}, stratified by "
+            f"{stratum} (a group: the value most of its articles have). Within each label, "
+            'ordered by SHA-256 of "<seed>:<key>", the lowest go to train, the next to dev, the '
+            f"highest to test, in counts following the ratios {options.ratios.as_text()} "
+            "(train, dev, test): units are handed out one at a time to the split furthest below "
+            "its share, labels in name order, so each label and the whole are within about one "
+            "unit of the ratios (10 units at 0.8/0.1/0.1: 8/1/1). The same gold gives the same "
+            "split on any instance and after a round trip. With at least three distinct keys "
+            "no split with a ratio above zero is empty: one left empty takes a key from the "
+            "largest split."
+        )
     return (
         f"Each article's split is keyed on {key} and the seed {options.seed}: SHA-256 of "
         f'"<seed>:<key>" as a number in [0, 1) against the cumulative ratios '
         f"{options.ratios.as_text()} (train, dev, test). The same article gets the same split "
         "on any instance and after a round trip; proportions approach the ratios as the "
-        "project grows. With at least three distinct keys no split with a ratio above zero is "
-        "empty: a split left empty takes the key nearest to its interval from a split with two "
-        "or more."
+        "project grows (they are not rounded to counts). With at least three distinct keys no "
+        "split with a ratio above zero is empty: a split left empty takes the key nearest to "
+        "its interval from a split with two or more."
     )
 
 
@@ -514,7 +601,8 @@ CARD_NOTES = (
     "`-DOCSTART-` line and a blank line begin each article, a blank line ends each sentence. "
     "Line n of `conll/<split>.articles.jsonl` describes the article of the n-th `-DOCSTART-`. "
     'In pandas: `read_csv(path, sep="\\t", header=None, quoting=csv.QUOTE_NONE)`.',
-    "- `stance/<split>.csv`: article_id, target, label, split (RFC 4180).",
+    "- `stance/<split>.csv`: article_id, target, label, split (RFC 4180); with the "
+    "stance-title option a title column after article_id.",
 )
 
 
@@ -555,6 +643,7 @@ def _manifest(
         options=options.as_dict(),
         split={
             "key": f"metadata.{options.group_by}" if options.group_by else "content_hash",
+            "stratify_by": options.stratify_by,
             "rule": split_rule(options),
             "moved_to_fill_empty_splits": len(split.plan.moved),
         },

@@ -10,8 +10,11 @@ with existing work); if any is bad and `skip_bad` is off, AnnotationsRejected li
 and nothing is written. Writes happen in one transaction with bulk inserts.
 
 Annotators: a record that names its annotator (our raw JSONL, Label Studio's completed_by)
-is given to the project member with that user name or e-mail; otherwise to `annotator`
-(default: the user importing). One annotator has at most one annotation per article.
+is given to the project member the `annotator_map` maps that name to, else to the project
+member with that user name or e-mail. A name that is neither refuses the whole import, naming
+every such annotator (nothing is credited to someone else silently). A record that names
+nobody (doccano) goes to `annotator` (default: the user importing). One annotator has at most
+one annotation per article.
 """
 
 from __future__ import annotations
@@ -27,9 +30,17 @@ from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 
+from annotate.agreement import do_forget_contributions
 from annotate.errors import ActionError
 from annotate.lib.imports import ImportFormatError, parse_annotations
-from annotate.lib.imports.common import ImportRecord, ParseSummary, RecordError
+from annotate.lib.imports.common import (
+    ImportRecord,
+    ParseSummary,
+    RecordError,
+    RecordProblem,
+    parse_annotator_map,
+    unknown_annotators,
+)
 from annotate.models import (
     Annotation,
     AnnotationStatus,
@@ -110,14 +121,15 @@ class ImportPlan:
 
 @dataclass(frozen=True)
 class Annotators:
-    """Who a record's annotations go to: the member it names, or the default annotator."""
+    """Who a record's annotations go to: the member it names (through the map first), or the
+    default annotator when it names nobody; None for a name that is not known."""
 
     default: Any
     by_name: dict[str, Any]
 
     def owner_of(self, record: ImportRecord) -> Any:
         hint = (record.annotator or "").casefold()
-        return self.by_name.get(hint, self.default) if hint else self.default
+        return self.by_name.get(hint) if hint else self.default
 
 
 def _chunks(items: list[Any], size: int = BATCH) -> Iterable[list[Any]]:
@@ -154,20 +166,28 @@ def do_import_annotations(
     as_gold: bool = False,
     skip_bad: bool = False,
     annotator=None,
+    annotator_map: dict[str, Any] | None = None,
     corpus_name: str | None = None,
     progress: Progress | None = None,
 ) -> AnnotationImportReport:
-    """Import the file `data` (called `name`) into `project`; see the module's docstring."""
+    """Import the file `data` (called `name`) into `project`; see the module's docstring.
+
+    `annotator_map`: {name as the file writes it (casefolded): project member}."""
     summary = ParseSummary()
     parsed = check_parsed(project, data, name=name, format=format, offsets=offsets, summary=summary)
     records = [item for item in parsed if isinstance(item, ImportRecord)]
-    annotators = None if as_gold else check_annotators(project, default=annotator or user)
+    annotators = None
+    if not as_gold:
+        annotators = check_annotators(project, default=annotator or user, mapping=annotator_map)
+        check_named_annotators(records, annotators)
     plan = check_records(project, records, annotators=annotators)
     errors = [item for item in parsed if isinstance(item, RecordError)] + plan.errors
     if errors and not skip_bad:
         raise AnnotationsRejected(errors)
     report = AnnotationImportReport(records=len(parsed), skipped=errors, ignored=summary.ignored)
     with transaction.atomic():
+        if not as_gold:
+            do_forget_contributions(project)
         article_ids, report.articles_created = _do_store_articles(
             plan, corpus_name=import_corpus_name(project, corpus_name), user=user
         )
@@ -207,8 +227,11 @@ def check_parsed(
         raise ActionError(exc.field, exc.message) from None
 
 
-def check_annotators(project: Project, *, default) -> Annotators:
-    """The project's members by user name and e-mail; ActionError if `default` is not one."""
+def check_annotators(
+    project: Project, *, default, mapping: dict[str, Any] | None = None
+) -> Annotators:
+    """The project's members by user name and e-mail, and the names `mapping` maps to one;
+    ActionError if `default` or a mapped user is not a member."""
     members = {
         m.user_id: m.user for m in Membership.objects.filter(project=project).select_related("user")
     }
@@ -219,7 +242,50 @@ def check_annotators(project: Project, *, default) -> Annotators:
         by_name[member.get_username().casefold()] = member
         if member.email:
             by_name.setdefault(member.email.casefold(), member)
+    for name, user in (mapping or {}).items():
+        if user.pk not in members:
+            raise ActionError(
+                "map_annotator", f"{user.get_username()} is not a member of this project"
+            )
+        by_name[name.casefold()] = user
     return Annotators(default=default, by_name=by_name)
+
+
+def check_named_annotators(records: list[ImportRecord], annotators: Annotators) -> None:
+    """ActionError naming every annotator the file names who is neither a project member nor
+    mapped to one: their work is never credited to someone else without being asked."""
+    unknown = unknown_annotators(records, known=annotators.by_name)
+    if not unknown:
+        return
+    named = ", ".join(
+        f"{name!r} ({n} record{'' if n == 1 else 's'})"
+        for name, n in sorted(unknown.items(), key=lambda item: (-item[1], item[0]))[:20]
+    )
+    more = f" and {len(unknown) - 20} more" if len(unknown) > 20 else ""
+    raise ActionError(
+        "map_annotator",
+        f"the file names {len(unknown)} annotator(s) who are not members of this project: "
+        f"{named}{more}. Nothing was imported. Map each to a member as NAME=MEMBER (e.g. "
+        f"{min(unknown)}=<a member's user name>), or add them to the project first.",
+    )
+
+
+def resolve_annotator_map(project: Project, values: list[str]) -> dict[str, Any]:
+    """NAME=MEMBER pairs (see parse_annotator_map) as {casefolded NAME: member user};
+    ActionError("map_annotator") for a bad pair or a MEMBER who is not a project member."""
+    try:
+        pairs = parse_annotator_map(values)
+    except RecordProblem as exc:
+        raise ActionError(exc.field, exc.message) from None
+    mapping = {}
+    for name, username in pairs.items():
+        try:
+            mapping[name] = find_member(project, username)
+        except ActionError:
+            raise ActionError(
+                "map_annotator", f"{username!r} (for {name!r}) is not a member of this project"
+            ) from None
+    return mapping
 
 
 def check_records(

@@ -328,6 +328,41 @@ class AgreementSnapshot(models.Model):
         return f"agreement of project {self.project_id} ({self.fingerprint})"
 
 
+class AgreementContribution(models.Model):
+    """One article's part of the project's agreement counts (lib/agreement/contributions.py),
+    kept so that a submission changes the totals by its article's difference only."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey("corpus.Article", on_delete=models.CASCADE, related_name="+")
+    counts = models.JSONField()  # [key..., value] rows
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "article"], name="agreement_contribution_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"agreement counts of article {self.article_id} in project {self.project_id}"
+
+
+class AgreementTotals(models.Model):
+    """The sum of a project's AgreementContribution rows, and what it was built for: the
+    schema version and the fingerprint of the submitted annotations it counts."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="agreement_totals"
+    )
+    counts = models.JSONField()
+    schema_version = models.PositiveIntegerField()
+    fingerprint = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"agreement totals of project {self.project_id} ({self.fingerprint})"
+
+
 class JobKind(models.TextChoices):
     IMPORT_ARTICLES = "import_articles", _("Import articles")
     IMPORT_ANNOTATIONS = "import_annotations", _("Import annotations")

@@ -279,6 +279,12 @@ def _import(job: Job) -> dict[str, Any]:
         annotator = _project_of(job).members.filter(pk=params["annotator_id"]).first()
         if annotator is None:
             raise ActionError("annotator", "the chosen annotator is no longer a project member")
+    members = {user.pk: user for user in _project_of(job).members.all()}
+    annotator_map = {}
+    for name, user_id in (params.get("annotator_map") or {}).items():
+        if user_id not in members:
+            raise ActionError("map_annotator", f"the member {name!r} maps to is no longer one")
+        annotator_map[name] = members[user_id]
     report = do_import_annotations(
         _project_of(job),
         data,
@@ -289,6 +295,7 @@ def _import(job: Job) -> dict[str, Any]:
         as_gold=bool(params.get("as_gold")),
         skip_bad=bool(params.get("skip_bad")),
         annotator=annotator,
+        annotator_map=annotator_map,
         corpus_name=params.get("corpus") or None,
         progress=_progress_updater(job.pk, job.attempts),
     )
@@ -377,6 +384,8 @@ def do_start_export(project: Project, *, user, options: dict[str, Any]) -> Job:
         "seed": parsed.seed,
         "ratios": parsed.ratios.as_text(),
         "group_by": parsed.group_by,
+        "stratify_by": parsed.stratify_by,
+        "stance_title": parsed.stance_title,
     }
     return do_start_job(kind=JobKind.EXPORT, project=project, user=user, params=params)
 
@@ -400,6 +409,7 @@ def do_start_import(
     as_gold: bool = False,
     skip_bad: bool = False,
     annotator_id: int | None = None,
+    annotator_map: dict[str, int] | None = None,
     corpus: str = "",
 ) -> Job:
     params: dict[str, Any] = {
@@ -409,6 +419,7 @@ def do_start_import(
         "as_gold": as_gold,
         "skip_bad": skip_bad,
         "annotator_id": annotator_id,
+        "annotator_map": annotator_map or {},
         "corpus": corpus,
     }
 

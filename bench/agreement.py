@@ -5,7 +5,12 @@ postgres://postgres@127.0.0.1:5432; never the database DATABASE_URL names), migr
 writes the project with bulk inserts, then times the full computation (query + every measure)
 cold, and again from the cache, and drops the database (--keep leaves it). Prints seconds.
 
-    .venv/bin/python bench/agreement.py [--articles 10000] [--keep]
+Then incremental agreement: the per-article counts built from scratch once, and --submissions
+times an annotator resubmitting one annotation (reopened first) through do_submit, which
+updates its article's counts and the totals in its transaction, followed by the summary read
+from the totals, as the dashboard would: milliseconds, median and worst.
+
+    .venv/bin/python bench/agreement.py [--articles 10000] [--submissions 20] [--keep]
 """
 
 from __future__ import annotations
@@ -97,6 +102,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--spans", type=int, default=30)
     parser.add_argument("--words", type=int, default=250, help="words per article")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    parser.add_argument(
+        "--submissions", type=int, default=20, help="resubmissions timed (0: no incremental)"
+    )
     return parser.parse_args()
 
 
@@ -291,6 +299,60 @@ def build_project(args: argparse.Namespace):
     return project
 
 
+def incremental(project, submissions: int) -> None:
+    """Build the per-article counts once, then time resubmissions and the summary read."""
+    import statistics
+
+    from annotate.agreement import do_rebuild_contributions, incremental_summary
+    from annotate.annotations import do_reopen, do_submit
+    from annotate.models import Annotation, Membership, Role
+
+    t = time.perf_counter()
+    do_rebuild_contributions(project)
+    print(f"incremental: per-article counts built from scratch in {time.perf_counter() - t:.1f} s")
+    lead = Membership.objects.get(project=project, role=Role.MANAGER).user
+    annotations = list(
+        Annotation.objects.filter(project=project)
+        .select_related("assignment", "annotator")
+        .order_by("id")[:: max(1, Annotation.objects.filter(project=project).count() // 97)]
+    )[:submissions]
+    submit_ms, read_ms, total_ms, cpu_ms = [], [], [], []
+    summary = None
+    for annotation in annotations:
+        do_reopen(annotation.assignment, by=lead)
+        annotation.refresh_from_db()
+        t, cpu = time.perf_counter(), time.process_time()
+        do_submit(
+            annotation.assignment,
+            user=annotation.annotator,
+            version=annotation.version,
+            content=annotation.content,
+        )
+        submitted = time.perf_counter()
+        summary = incremental_summary(project)
+        done = time.perf_counter()
+        cpu_ms.append((time.process_time() - cpu) * 1000)
+        assert not summary.rebuilt, "the totals should have stayed current"
+        submit_ms.append((submitted - t) * 1000)
+        read_ms.append((done - submitted) * 1000)
+        total_ms.append((done - t) * 1000)
+    if summary is None:
+        return
+    print(
+        f"incremental: submit one annotation (its article's counts and the totals updated) "
+        f"p50 {statistics.median(submit_ms):.1f} ms; summary read from the totals p50 "
+        f"{statistics.median(read_ms):.1f} ms; submit + dashboard summary p50 "
+        f"{statistics.median(total_ms):.1f} ms, max {max(total_ms):.1f} ms over "
+        f"{len(total_ms)} submissions; CPU of this process (the app's part) p50 "
+        f"{statistics.median(cpu_ms):.1f} ms (load average {os.getloadavg()[0]:.1f})"
+    )
+    values = {row.key: row.score.value for row in summary.rows}
+    print(
+        "incremental values: "
+        + ", ".join(f"{k}={v:.3f}" for k, v in values.items() if v is not None)
+    )
+
+
 def main() -> None:
     args = parse_args()
     url = f"{SERVER_URL}/wb_bench_agreement_{os.getpid()}_{secrets.token_hex(3)}"
@@ -350,6 +412,8 @@ def main() -> None:
         )
         print(f"agreement cached: {warm:.3f} s")
         print("values: " + ", ".join(f"{k}={v:.3f}" for k, v in summary.items() if v is not None))
+        if args.submissions:
+            incremental(project, args.submissions)
     finally:
         from django.db import connections
 

@@ -1,6 +1,7 @@
-"""Export speed and memory on PostgreSQL: a generated project of 10,000 articles (and 100,000).
+"""Export speed and memory on PostgreSQL: a generated project of 10,000 and 30,000 articles
+(and 100,000).
 
-    .venv/bin/python bench/export.py                  # 10,000 articles
+    .venv/bin/python bench/export.py                  # 10,000 then 30,000 articles
     .venv/bin/python bench/export.py --large          # then grows the project to 100,000
     .venv/bin/python bench/export.py --profile        # pyinstrument of one 10,000 JSONL export
     .venv/bin/python bench/export.py --sizes 2000,20000 --runs 1   # a quick look
@@ -9,14 +10,16 @@ Creates a fresh PostgreSQL database beside BENCH_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432), migrates it, generates Arabic articles with gold (about
 250 words and 8 spans each; two raw annotations on every fifth article), and for each size:
 
-- gold JSONL, then CoNLL, then all formats ("all": jsonl,conll,csv,raw), exported in this
+- gold JSONL, then CoNLL, then every format ("all": jsonl, conll, tokens, csv, provenance,
+  raw), then every format with the split stratified by span label and the stance CSV's title
+  ("strat"), exported in this
   process (`write_export` to a file, as the export job does): wall seconds of the first
   (cold) run and the median of --runs more; CPU seconds of the whole process (the export
   compresses and fetches on two helper threads), of the main thread alone, and of the
   PostgreSQL backend serving it; then the peak of Python
   allocations during one more export (tracemalloc, all threads);
-- JSONL, CSV and raw JSONL with `manage.py export_dataset` in a child process: seconds and
-  that process's peak resident memory (wait4 rusage).
+- every format with `manage.py export_dataset` in a child process: seconds and that
+  process's peak resident memory (wait4 rusage).
 
 The project grows from one size to the next, so equal memory peaks mean memory stays flat
 as the project grows. On a shared machine compare CPU seconds; the machine's load is printed
@@ -209,11 +212,11 @@ class Timing:
     zip_mb: float
 
 
-def export_in_process(project, out: Path, formats: str, runs: int) -> Timing:
+def export_in_process(project, out: Path, formats: str, runs: int, **extra) -> Timing:
     """`write_export` of `formats` (as the export job runs it): timings and memory peak."""
     from annotate.exports import check_export_options, write_export
 
-    options = check_export_options(formats=formats, seed=1)
+    options = check_export_options(formats=formats, seed=1, **extra)
     pid = backend_pid()
     samples = []
     for _ in range(runs + 1):
@@ -307,7 +310,7 @@ def row(size: int, name: str, timing: Timing) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="10000", help="project sizes, growing")
+    parser.add_argument("--sizes", default="10000,30000", help="project sizes, growing")
     parser.add_argument("--large", action="store_true", help="add 100,000 articles to the sizes")
     parser.add_argument("--runs", type=int, default=3, help="timed runs after the first")
     parser.add_argument("--seed", type=int, default=11)
@@ -323,6 +326,7 @@ def main() -> None:
         from django.contrib.auth import get_user_model
         from django.db import connection
 
+        from annotate.lib.exports import FORMATS
         from annotate.lib.schema import default_schema
         from annotate.models import Membership, Project, Role
         from corpus.models import Corpus
@@ -349,16 +353,20 @@ def main() -> None:
             print(f"{size:,} articles generated in {generated:.1f} s", flush=True)
             if args.profile and size == sizes[0]:
                 profile_export(project, Path(tmp) / "profile.zip", "jsonl")
-            for name in ("jsonl", "conll", "all") if args.conll else ("jsonl",):
-                formats = "jsonl,conll,csv,raw" if name == "all" else name
-                timing = export_in_process(project, Path(tmp) / f"{name}.zip", formats, args.runs)
+            every = ",".join(FORMATS)
+            for name in ("jsonl", "conll", "all", "strat") if args.conll else ("jsonl",):
+                formats = every if name in ("all", "strat") else name
+                extra = {"stratify_by": "spans", "stance_title": True} if name == "strat" else {}
+                timing = export_in_process(
+                    project, Path(tmp) / f"{name}.zip", formats, args.runs, **extra
+                )
                 results.append(row(size, name, timing))
                 print(results[-1], flush=True)
             all_zip = Path(tmp) / "all.zip"
-            seconds, rss_mb = export_in_child(env, project.pk, all_zip, "jsonl,csv,raw")
+            seconds, rss_mb = export_in_child(env, project.pk, all_zip, every)
             zip_mb = all_zip.stat().st_size / 1e6
             results.append(
-                f"{size:>9,}  jsonl+csv+raw in a child process (manage.py export_dataset): "
+                f"{size:>9,}  all formats in a child process (manage.py export_dataset): "
                 f"{seconds:.2f} s, zip {zip_mb:.1f} MB, peak RSS {rss_mb:.0f} MB"
             )
             print(results[-1], flush=True)

@@ -32,11 +32,11 @@ CASES = {
     ),
     "export.py": (
         ["--sizes", "30", "--runs", "1"],
-        ["jsonl", "conll", "peak"],
+        ["jsonl", "conll", "all", "strat", "all formats in a child process", "peak"],
     ),
     "agreement.py": (
         ["--articles", "20", "--annotators", "2", "--spans", "3", "--words", "40"],
-        ["agreement cold", "agreement cached", "spans.f1_exact="],
+        ["agreement cold", "agreement cached", "spans.f1_exact=", "incremental: submit one"],
     ),
     "scale_out.py": (
         ["--clients", "2", "--saves", "5", "--workers", "1"],

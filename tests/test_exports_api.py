@@ -114,6 +114,8 @@ def test_an_export_holds_every_format_and_a_manifest_with_their_hashes(project_w
         "seed": 0,
         "ratios": {"train": 0.8, "dev": 0.1, "test": 0.1},
         "group_by": None,
+        "stratify_by": None,
+        "stance_title": False,
     }
     # Three gold articles: every split gets one, whatever the thresholds say.
     assert manifest["counts"]["gold_articles"] == {"train": 1, "dev": 1, "test": 1, "total": 3}

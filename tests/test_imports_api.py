@@ -195,7 +195,7 @@ def test_raw_round_trip_gives_each_annotator_the_same_annotations(source, users,
     assert ProjectArticle.objects.filter(project=target).count() == 2
 
 
-def test_label_studio_import_maps_annotators_by_email_and_falls_back_to_the_chosen_one(users):
+def test_label_studio_import_maps_annotators_by_email_and_by_the_explicit_map(users):
     project = make_project("ls", members=members(users))
     out = io.StringIO()
     call_command(
@@ -203,7 +203,7 @@ def test_label_studio_import_maps_annotators_by_email_and_falls_back_to_the_chos
         "ls",
         str(FIXTURES / "label_studio_export.json"),
         "--format=label-studio",
-        "--annotator=ann2",
+        "--map-annotator=2=ann2",
         "--user=manager",
         stdout=out,
     )

@@ -79,8 +79,9 @@ class ExportListView(ApiView):
             "classification: tokens, ner_tags, token_offsets), csv (stance), raw "
             "(per-annotator JSONL), each one file per split, with a dataset card (README.md) and "
             "manifest.json. The split is keyed on each article's content hash (or its group_by "
-            "metadata value): the same seed and ratios put each article in the same split on "
-            "any instance. Runs in the background; 202 with the job."
+            "metadata value), optionally stratified by label (stratify_by); the same seed and "
+            "ratios put each article in the same split on any instance. Runs in the "
+            "background; 202 with the job."
         ),
         request=ExportStartSerializer,
         responses={202: JobSerializer, **ERRORS},
@@ -139,6 +140,12 @@ class ExportStreamView(DownloadView):
             OpenApiParameter(
                 "group_by", str, description="article metadata key whose articles share a split"
             ),
+            OpenApiParameter(
+                "stratify_by",
+                str,
+                description='stratify the split by label: "spans" or "stance:<target key>"',
+            ),
+            OpenApiParameter("stance_title", bool, description="a title column in the stance CSV"),
         ],
         responses={**ZIP_RESPONSE, **ERRORS},
     )
@@ -149,6 +156,8 @@ class ExportStreamView(DownloadView):
             seed=request.query_params.get("seed", 0),
             ratios=request.query_params.get("ratios"),
             group_by=request.query_params.get("group_by"),
+            stratify_by=request.query_params.get("stratify_by"),
+            stance_title=request.query_params.get("stance_title", False),
         )
         response = StreamingHttpResponse(
             export_stream(project, options), content_type="application/zip"

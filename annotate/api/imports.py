@@ -13,7 +13,13 @@ from annotate.api.base import ERRORS, ApiView
 from annotate.api.jobs import JobSerializer
 from annotate.api.serializers import ImportSerializer
 from annotate.errors import ActionError
-from annotate.imports import check_import_corpus, find_member, import_corpus_name
+from annotate.imports import (
+    check_import_corpus,
+    find_member,
+    import_corpus_name,
+    resolve_annotator_map,
+)
+from annotate.lib.imports import file_refusal
 from annotate.models import Role
 from annotate.tasks import do_start_import, job_payload
 
@@ -28,8 +34,12 @@ class ImportView(ApiView):
             "(JSONL export). Records whose text matches an article of the project attach to "
             "it; others create articles in the import corpus and join the project. Bad records "
             "(offsets that do not match, unknown labels) fail the job with every error listed "
-            "and nothing written, unless skip_bad. New articles go to a corpus you own, or a "
-            "new one you create (a named corpus you cannot see: 404; one you only read: 403). "
+            "and nothing written, unless skip_bad. A file that is not the named format (Label "
+            "Studio JSON-MIN, our JSONL given as label-studio, no tasks) is refused with 400 "
+            "saying what it looks like. Annotators the file names who are not project members "
+            "must be mapped with map_annotator, or the job fails naming them. New articles go "
+            "to a corpus you own, or a new one you create (a named corpus you cannot see: "
+            "404; one you only read: 403). "
             "202 with the job."
         ),
         request={"multipart/form-data": ImportSerializer},
@@ -49,16 +59,21 @@ class ImportView(ApiView):
         annotator_id = None
         if name := data.validated_data.get("annotator"):
             annotator_id = find_member(project, name).pk
+        mapping = resolve_annotator_map(project, data.validated_data["map_annotator"])
+        content = upload.read()
+        if (refusal := file_refusal(content, format=data.validated_data["format"])) is not None:
+            raise ActionError("file", refusal)
         job = do_start_import(
             project,
             user=request.user,
-            data=upload.read(),
+            data=content,
             filename=upload.name,
             format=data.validated_data["format"],
             offsets=data.validated_data["offsets"],
             as_gold=data.validated_data["as_gold"],
             skip_bad=data.validated_data["skip_bad"],
             annotator_id=annotator_id,
+            annotator_map={name: user.pk for name, user in mapping.items()},
             corpus=data.validated_data.get("corpus", ""),
         )
         return Response(job_payload(job, user=request.user), status=202)

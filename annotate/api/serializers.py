@@ -577,6 +577,15 @@ class ExportStartSerializer(serializers.Serializer):
         default="",
         help_text="an article metadata key: articles with the same value share a split",
     )
+    stratify_by = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='stratify the split by label: "spans" or "stance:<target key>"',
+    )
+    stance_title = serializers.BooleanField(
+        required=False, default=False, help_text="a title column in the stance CSV"
+    )
 
 
 class TokenCreateSerializer(serializers.Serializer):
@@ -604,5 +613,15 @@ class ImportSerializer(serializers.Serializer):
     skip_bad = serializers.BooleanField(default=False)
     annotator = StrictCharField(
         required=False, allow_blank=True, help_text="User name for records naming nobody."
+    )
+    map_annotator = serializers.ListField(
+        child=StrictCharField(max_length=2000),
+        required=False,
+        default=list,
+        help_text=(
+            "NAME=MEMBER (repeat the field, or comma-separate): records the file credits to "
+            "NAME are imported as project member MEMBER. A file naming annotators who are "
+            "neither members nor mapped fails the job naming them, with nothing written."
+        ),
     )
     corpus = StrictCharField(required=False, allow_blank=True, max_length=200)

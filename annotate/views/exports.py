@@ -59,6 +59,7 @@ def _page(
         {
             "project": project,
             "formats": [(name, FORMAT_NAMES[name]) for name in FORMATS],
+            "stance_targets": project.schema.get("stance_targets", []),
             "import_formats": IMPORT_FORMATS,
             "offset_modes": OFFSET_MODES,
             "jobs": [job_payload(job, user=request.user) for job in jobs],
@@ -93,6 +94,9 @@ def data_page(request: HttpRequest, pid: int) -> HttpResponse:
                     "formats": request.POST.getlist("formats") or None,
                     "seed": request.POST.get("seed") or 0,
                     "ratios": request.POST.get("ratios") or None,
+                    "group_by": request.POST.get("group_by", "").strip() or None,
+                    "stratify_by": request.POST.get("stratify_by") or None,
+                    "stance_title": request.POST.get("stance_title") == "on",
                 },
             )
         except ActionError as exc:

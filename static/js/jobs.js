@@ -151,6 +151,9 @@ if (exportForm) {
       formats: form.getAll("formats"),
       seed: Number.parseInt(form.get("seed") || "0", 10),
       ratios: String(form.get("ratios") || ""),
+      group_by: String(form.get("group_by") || "").trim(),
+      stratify_by: String(form.get("stratify_by") || ""),
+      stance_title: form.get("stance_title") === "on",
     };
     const button = exportForm.querySelector("button[type=submit]");
     button.disabled = true;

@@ -6,11 +6,14 @@ WORKBENCH_REQUIRE_BROWSER is set (CI sets it), which turns the skip into a failu
 
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -32,6 +35,21 @@ BLANK_PAGE = "<!doctype html><meta charset=utf-8><title>modules</title>"
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
 # itself (not by the live server) are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# On SQLite the test database lives in memory, and the live server's threads share its one
+# connection. A page that sends several requests at once (autosave, active time, comments,
+# suggestions) would use that connection from several threads together, which SQLite answers
+# with "bad parameter or other API misuse". So, there only, the live server handles one
+# request at a time; PostgreSQL gives each thread its own connection and keeps the threads.
+if connection.vendor == "sqlite":
+    _ONE_AT_A_TIME = threading.Lock()
+    _handle = WSGIHandler.__call__
+
+    def _serialised(self, environ, start_response):
+        with _ONE_AT_A_TIME:
+            return _handle(self, environ, start_response)
+
+    WSGIHandler.__call__ = _serialised
 
 
 def _browser_missing_reason() -> str | None:

@@ -30,6 +30,18 @@ class ImportFormatError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
+def file_refusal(data: bytes, *, format: str, name: str = "upload") -> str | None:
+    """Why the file as a whole is not `format`, saying what it looks like; None when it may
+    be (its records are checked one by one when imported). Label Studio JSON is loaded whole
+    to tell; the JSONL formats are judged record by record only."""
+    if format != "label-studio":
+        return None
+    from annotate.lib.imports.label_studio import load_tasks
+
+    tasks = load_tasks(data, name=name)
+    return tasks if isinstance(tasks, str) else None
+
+
 def parse_annotations(
     data: bytes,
     *,

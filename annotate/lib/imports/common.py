@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -284,3 +284,38 @@ def finish(
 def known_labels(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The schema's span labels by key (retired ones included, to name them in errors)."""
     return label_index(schema)
+
+
+# ---- who the records' annotators are ----------------------------------------------------
+
+
+def parse_annotator_map(values: Iterable[str]) -> dict[str, str]:
+    """`NAME=MEMBER` pairs (several per value, comma-separated) as {casefolded NAME: MEMBER}:
+    records that name NAME are imported as the project member MEMBER. RecordProblem on a
+    pair without "=" or with an empty side, or a NAME mapped twice."""
+    mapping: dict[str, str] = {}
+    for value in values:
+        for pair in value.split(","):
+            if not pair.strip():
+                continue
+            name, equals, member = (part.strip() for part in pair.partition("="))
+            if not equals or not name or not member:
+                raise RecordProblem(
+                    "map_annotator", f"{pair.strip()!r} is not NAME=MEMBER (e.g. 2=amal)"
+                )
+            folded = name.casefold()
+            if folded in mapping and mapping[folded] != member:
+                raise RecordProblem("map_annotator", f"{name!r} is mapped twice")
+            mapping[folded] = member
+    return mapping
+
+
+def unknown_annotators(records: Iterable[ImportRecord], *, known: Container[str]) -> dict[str, int]:
+    """The annotators the records name (as written) that are not in `known` (casefolded),
+    with how many records each; records that name nobody are not counted."""
+    unknown: dict[str, int] = {}
+    for record in records:
+        name = record.annotator
+        if name and name.casefold() not in known:
+            unknown[name] = unknown.get(name, 0) + 1
+    return unknown

@@ -81,6 +81,25 @@ def not_label_studio(tasks: list[Any]) -> str | None:
     )
 
 
+def load_tasks(data: bytes, *, name: str) -> list[Any] | str:
+    """The tasks of a Label Studio JSON export, or why the file is not one (a sentence)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        tasks = json.loads(decode(data, name=name))
+    except RecordProblem as exc:
+        return exc.message
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    if not isinstance(tasks, list):
+        return "expected a JSON list of tasks (Label Studio's JSON export)"
+    if (looks_like := not_label_studio(tasks)) is not None:
+        return looks_like
+    return tasks
+
+
 def parse_label_studio(
     data: bytes,
     *,
@@ -90,26 +109,9 @@ def parse_label_studio(
     summary: ParseSummary | None = None,
 ) -> Iterator[Parsed]:
     summary = summary if summary is not None else ParseSummary()
-    whole = Origin(name)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        tasks = json.loads(decode(data, name=name))
-    except RecordProblem as exc:
-        yield RecordError(whole, exc.message)
-        return
-    except json.JSONDecodeError as exc:
-        yield RecordError(
-            whole, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        )
-        return
-    if isinstance(tasks, dict):
-        tasks = [tasks]
-    if not isinstance(tasks, list):
-        yield RecordError(whole, "expected a JSON list of tasks (Label Studio's JSON export)")
-        return
-    if (looks_like := not_label_studio(tasks)) is not None:
-        yield RecordError(whole, looks_like)
+    tasks = load_tasks(data, name=name)
+    if isinstance(tasks, str):
+        yield RecordError(Origin(name), tasks)
         return
     labels = known_labels(schema)
     claim = claim_key(schema)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from annotate.agreement import project_report, text_report
+from annotate.agreement import MEASURES, incremental_summary, project_report, text_report
 from annotate.management.commands._project import find_project
 from annotate.recommend import hand_drawn_agreement, hand_drawn_lines
 
@@ -30,11 +30,29 @@ class Command(BaseCommand):
             action="store_true",
             help="leave out entity spans accepted from suggestions (and say how many)",
         )
+        parser.add_argument(
+            "--incremental",
+            action="store_true",
+            help="the summary from the per-article counts that submissions keep up to date "
+            "(built in full the first time); every measure but the unitizing alphas",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         project = find_project(options["project"])
         if options["hand_drawn"]:
             self._hand_drawn(project, as_json=options["json"])
+            return
+        if options["incremental"]:
+            summary = incremental_summary(project)
+            if options["json"]:
+                self.stdout.write(json.dumps(summary.as_dict(), indent=2, sort_keys=True))
+                return
+            for row in summary.rows:
+                value = "undefined" if row.score.value is None else f"{row.score.value:.3f}"
+                title = str(MEASURES[row.key][0]) if row.key in MEASURES else row.key
+                self.stdout.write(f"{title}: {value} ({row.score.items} items)")
+            source = "rebuilt in full" if summary.rebuilt else "from the stored counts"
+            self.stdout.write(f"({source} in {summary.seconds:.3f} s)")
             return
         if options["json"]:
             document = project_report(project, refresh=options["refresh"]).as_dict()

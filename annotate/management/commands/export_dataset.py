@@ -69,6 +69,20 @@ class Command(BaseCommand):
             help="an article metadata key (e.g. story): articles with the same value share a split",
         )
         parser.add_argument(
+            "--stratify-by",
+            default=None,
+            metavar="LABEL",
+            help=(
+                'stratify the split by label: "spans" (the span label an article has most of) '
+                'or "stance:TARGET" (its stance on that target key)'
+            ),
+        )
+        parser.add_argument(
+            "--stance-title",
+            action="store_true",
+            help="give stance/<split>.csv a title column after article_id",
+        )
+        parser.add_argument(
             "--created-at",
             default=None,
             help=(
@@ -85,11 +99,11 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 ratios=options["ratios"],
                 group_by=options["group_by"],
+                stratify_by=options["stratify_by"],
+                stance_title=options["stance_title"],
             )
         except ActionError as exc:
-            option = {"formats": "--format", "group_by": "--group-by"}.get(
-                exc.field, f"--{exc.field}"
-            )
+            option = {"formats": "--format"}.get(exc.field, f"--{exc.field.replace('_', '-')}")
             raise CommandError(f"{option}: {exc.message}") from None
         created_at = pinned_created_at(options["created_at"], os.environ.get("SOURCE_DATE_EPOCH"))
         out = Path(options["out"])

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from annotate.errors import ActionError
-from annotate.imports import do_import_annotations, find_member
+from annotate.imports import do_import_annotations, find_member, resolve_annotator_map
 from annotate.lib.imports import FORMATS
 from annotate.lib.imports.common import OFFSET_MODES
 from annotate.management.commands._project import find_project
@@ -39,7 +39,18 @@ class Command(BaseCommand):
             "codepoints, or utf16 (browser tools)",
         )
         parser.add_argument(
-            "--annotator", help="project member to import records as when they name nobody we know"
+            "--annotator",
+            help="project member to import records as when they name no annotator (doccano); "
+            "default: the --user",
+        )
+        parser.add_argument(
+            "--map-annotator",
+            action="append",
+            default=[],
+            metavar="NAME=MEMBER",
+            help="import the records the file credits to NAME (a user name, e-mail or foreign "
+            "user id) as project member MEMBER; repeat for several. A file naming annotators "
+            "who are neither members nor mapped is refused",
         )
         parser.add_argument("--user", help="who is importing (for the audit trail)")
         parser.add_argument(
@@ -62,6 +73,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--user: no user {options['user']!r}")
         try:
             annotator = find_member(project, options["annotator"]) if options["annotator"] else None
+            annotator_map = resolve_annotator_map(project, options["map_annotator"])
             report = do_import_annotations(
                 project,
                 data,
@@ -72,12 +84,13 @@ class Command(BaseCommand):
                 as_gold=options["as_gold"],
                 skip_bad=options["skip_bad"],
                 annotator=annotator,
+                annotator_map=annotator_map,
                 corpus_name=options["corpus"],
             )
         except ImportRejected as exc:
             raise CommandError(str(exc)) from None
         except ActionError as exc:
-            raise CommandError(f"--{exc.field}: {exc.message}") from None
+            raise CommandError(f"--{exc.field.replace('_', '-')}: {exc.message}") from None
         what = f"{report.gold} gold" if options["as_gold"] else f"{report.annotations} annotations"
         self.stdout.write(
             f"Imported {what} from {path} ({report.records} records; "
