@@ -4,6 +4,7 @@ corpus.access (who may do what), corpus.queries (search) and corpus.importing (w
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from django.core.validators import RegexValidator
 from django.db.models import BooleanField, Count, Exists, OuterRef, Value
@@ -345,6 +346,16 @@ class CorpusImport(APIView):
         },
     )
     def post(self, request: Request, corpus_id: int) -> Response:
+        return self.with_options(request, corpus_id, self._import)
+
+    def with_options(
+        self,
+        request: Request,
+        corpus_id: int,
+        act: Callable[[Corpus, ImportInputSerializer], Response],
+    ) -> Response:
+        """The upload's corpus (writable by the caller) and its checked options, given to
+        `act(corpus, options)`; every refusal on the way answered in the API's shape."""
         corpus = access_corpus(request.user, corpus_id, for_write=True)
         try:
             check_request_size(request.META)
@@ -356,18 +367,22 @@ class CorpusImport(APIView):
         except ValidationError as exc:
             return first_error(exc)
         try:
-            report = do_import_uploads(
-                corpus,
-                request.FILES.getlist("file"),
-                format=options.validated_data.get("format") or None,
-                skip_bad=options.validated_data["skip_bad"],
-                rules=options.rules(),
-                created_by=request.user,
-            )
+            return act(corpus, options)
         except RulesError as exc:
             return error(exc.message, field=exc.field)
         except UploadError as exc:
             return error(exc.message, field=exc.field, code=413 if exc.too_large else 400)
+
+    def _import(self, corpus: Corpus, options: ImportInputSerializer) -> Response:
+        try:
+            report = do_import_uploads(
+                corpus,
+                self.request.FILES.getlist("file"),
+                format=options.validated_data.get("format") or None,
+                skip_bad=options.validated_data["skip_bad"],
+                rules=options.rules(),
+                created_by=self.request.user,
+            )
         except ImportRejected as exc:
             shown = [str(bad) for bad in exc.errors[:MAX_LISTED_ERRORS]]
             return error(exc.message, field="file", errors=shown, error_count=len(exc.errors))
@@ -416,27 +431,15 @@ class CorpusImportPreview(CorpusImport):
         },
     )
     def post(self, request: Request, corpus_id: int) -> Response:
-        corpus = access_corpus(request.user, corpus_id, for_write=True)
-        try:
-            check_request_size(request.META)
-        except UploadError as exc:
-            return error(exc.message, field=exc.field, code=413)
-        options = ImportInputSerializer(data=request.data)
-        try:
-            options.is_valid(raise_exception=True)
-        except ValidationError as exc:
-            return first_error(exc)
-        try:
-            body = preview_uploads(
-                corpus,
-                request.FILES.getlist("file"),
-                format=options.validated_data.get("format") or None,
-                rules=options.rules(),
-            )
-        except RulesError as exc:
-            return error(exc.message, field=exc.field)
-        except UploadError as exc:
-            return error(exc.message, field=exc.field, code=413 if exc.too_large else 400)
+        return self.with_options(request, corpus_id, self._preview)
+
+    def _preview(self, corpus: Corpus, options: ImportInputSerializer) -> Response:
+        body = preview_uploads(
+            corpus,
+            self.request.FILES.getlist("file"),
+            format=options.validated_data.get("format") or None,
+            rules=options.rules(),
+        )
         return Response(body)
 
 
