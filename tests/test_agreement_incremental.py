@@ -128,7 +128,11 @@ def test_reopening_takes_the_article_back_out(setup):
     project, articles, team = setup
     incremental_summary(project)
     second = project.annotations.get(article=articles[0], annotator=team.annotator2)
-    response = client_for(team.manager).post(f"/api/assignments/{second.assignment_id}/reopen/")
+    response = client_for(team.manager).post(
+        f"/api/assignments/{second.assignment_id}/reopen/",
+        {"reason": "the stance on the army is missing"},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     summary = incremental_summary(project)
     assert not summary.rebuilt

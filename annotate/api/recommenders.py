@@ -134,7 +134,7 @@ class AcceptedSpanSerializer(serializers.Serializer):
     recommender = StrictCharField(max_length=40)
 
 
-class AcceptSerializer(serializers.Serializer):
+class SuggestionAcceptSerializer(serializers.Serializer):
     spans = AcceptedSpanSerializer(many=True, allow_empty=False, max_length=5000)
 
 
@@ -146,12 +146,12 @@ class AcceptView(ApiView):
             "name the recommender each came from. Exports and agreement tell these spans from "
             "hand-drawn ones while they keep the suggested offsets and label."
         ),
-        request=AcceptSerializer,
+        request=SuggestionAcceptSerializer,
         responses={201: OpenApiResponse(OpenApiTypes.OBJECT), **ERRORS},
     )
     def post(self, request: Request, asid: int) -> Response:
         assignment = access_assignment(request.user, asid, for_write=True)
-        data = AcceptSerializer(data=request.data)
+        data = SuggestionAcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rows = do_record_accepted(assignment, user=request.user, spans=data.validated_data["spans"])
         return Response({"recorded": len(rows)}, status=201)
