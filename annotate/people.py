@@ -412,7 +412,7 @@ class SpanCount(Func):
         )
 
 
-def flag_counts(project: Project) -> dict[int, int] | None:
+def flag_counts(project: Project) -> dict[int, int]:
     """Flags raised per annotator (comments with a flag kind: bad text, off-topic, duplicate,
     guideline question), by author; annotators who raised none are absent."""
     return dict(
@@ -555,7 +555,7 @@ def people_summary(project: Project) -> dict[str, Any]:
             {
                 **row,
                 "done": row["submitted"] + row["skipped"],
-                "flags": None if flags is None else flags.get(uid, 0),
+                "flags": flags.get(uid, 0),
                 "active_time": {
                     "articles": summary.articles,
                     "median_seconds": summary.median_seconds,

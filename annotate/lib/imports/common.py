@@ -74,6 +74,17 @@ class RecordProblem(ValueError):
         super().__init__(f"{field}: {message}")
 
 
+def object_with_text(obj: Any, *, what: str) -> tuple[dict[str, Any], str, TextMap]:
+    """One JSONL record that must be an object with the `text` of a `what`: the object, the
+    text as given and its offset map."""
+    if not isinstance(obj, dict):
+        raise RecordProblem("line", "expected a JSON object")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise RecordProblem("text", f"must be the {what} text")
+    return obj, text, TextMap(text)
+
+
 def safe_span_id(value: Any, fallback: str) -> str:
     text = _SAFE_ID.sub("_", str(value))[:64] if value not in (None, "") else ""
     return text or fallback

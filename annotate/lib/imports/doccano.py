@@ -26,13 +26,13 @@ from annotate.lib.imports.common import (
     ParseSummary,
     RecordError,
     RecordProblem,
-    TextMap,
     build_span,
     external_id_of,
     finish,
     foreign_attributes,
     json_lines,
     known_labels,
+    object_with_text,
     safe_span_id,
     title_of,
 )
@@ -58,12 +58,7 @@ def parse_doccano(
             continue
         origin, obj = item
         try:
-            if not isinstance(obj, dict):
-                raise RecordProblem("line", "expected a JSON object")
-            text = obj.get("text")
-            if not isinstance(text, str):
-                raise RecordProblem("text", "must be the document text")
-            mapping = TextMap(text)
+            obj, text, mapping = object_with_text(obj, what="document")
             spans: list[dict[str, Any]] = []
             ids: dict[Any, str] = {}
             if "entities" in obj:

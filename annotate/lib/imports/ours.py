@@ -15,12 +15,12 @@ from annotate.lib.imports.common import (
     ParseSummary,
     RecordError,
     RecordProblem,
-    TextMap,
     build_span,
     external_id_of,
     finish,
     json_lines,
     known_labels,
+    object_with_text,
     safe_span_id,
     title_of,
 )
@@ -36,12 +36,7 @@ def parse_ours(
             continue
         origin, obj = item
         try:
-            if not isinstance(obj, dict):
-                raise RecordProblem("line", "expected a JSON object")
-            text = obj.get("text")
-            if not isinstance(text, str):
-                raise RecordProblem("text", "must be the article text")
-            mapping = TextMap(text)
+            obj, text, mapping = object_with_text(obj, what="article")
             spans_in = obj.get("spans", [])
             if not isinstance(spans_in, list):
                 raise RecordProblem("spans", "must be a list")
