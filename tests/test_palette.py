@@ -131,3 +131,24 @@ def test_the_default_schema_gets_eight_distinct_colours_in_schema_order():
 def test_a_bad_colour_is_refused():
     with pytest.raises(ValueError, match="#RRGGBB"):
         color_difference("#fff", "#000000")
+
+
+def test_a_schema_with_distinguishable_chosen_colours_is_drawn_in_them():
+    from annotate.lib.palette import styled_labels
+
+    chosen = ["#000000", "#e69f00", "#56b4e9"]
+    labels = [{"key": k, "color": c} for k, c in zip(("PER", "ORG", "LOC"), chosen, strict=True)]
+    styled = styled_labels(labels)
+    assert [styled[k]["color"] for k in ("PER", "ORG", "LOC")] == chosen
+    assert styled["PER"]["ink"] == "#ffffff" and styled["ORG"]["ink"] == "#000000"
+
+
+def test_chosen_colours_that_a_colour_blind_reader_cannot_tell_apart_fall_back_to_the_palette():
+    from annotate.lib.palette import PALETTE, styled_labels
+
+    # Red and green: far apart for normal vision, nearly one colour for a deuteranope.
+    labels = [{"key": "PER", "color": "#d62728"}, {"key": "ORG", "color": "#2ca02c"}]
+    styled = styled_labels(labels)
+    assert [styled["PER"]["color"], styled["ORG"]["color"]] == list(PALETTE[:2])
+    broken = styled_labels([{"key": "PER", "color": "red"}, {"key": "ORG"}])
+    assert [broken["PER"]["color"], broken["ORG"]["color"]] == list(PALETTE[:2])

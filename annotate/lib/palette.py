@@ -82,9 +82,41 @@ def label_styles(label_keys: Iterable[str]) -> dict[str, LabelStyle]:
     return {key: style_at(index) for index, key in enumerate(label_keys)}
 
 
+# Chosen colours are drawn only when every two of them stay this far apart (CIEDE2000) for
+# normal vision and each simulated colour-vision deficiency; the palette's own worst pair is 10.9.
+CHOSEN_APART = 10.0
+
+
+def chosen_colors_apart(colors: Sequence[str]) -> bool:
+    """Whether a schema's own colours are all valid and pairwise distinguishable."""
+    try:
+        for rgb in colors:
+            hex_to_rgb(rgb)
+    except (ValueError, AttributeError):
+        return False
+    deficiencies: tuple[Deficiency | None, ...] = (None, "protan", "deutan", "tritan")
+    return all(
+        color_difference(first, second, deficiency) >= CHOSEN_APART
+        for i, first in enumerate(colors)
+        for second in colors[i + 1 :]
+        for deficiency in deficiencies
+    )
+
+
 def styled_labels(labels: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """{key: the label's fields with color, ink and line from the palette}, for page data."""
+    """{key: the label's fields with color, ink and line}, for page data.
+
+    The colours the schema's managers chose, when every two stay distinguishable (also for
+    colour-blind readers); otherwise the palette's, by position. The underline style is always
+    the position's, the tag ink the one with the better contrast."""
     styles = label_styles(str(label["key"]) for label in labels)
+    chosen = [label.get("color") for label in labels]
+    if all(isinstance(c, str) for c in chosen) and chosen_colors_apart(chosen):  # type: ignore[arg-type]
+        for label, color in zip(labels, chosen, strict=True):
+            key = str(label["key"])
+            styles[key] = LabelStyle(
+                color=str(color), ink=best_ink(str(color)), line=styles[key].line
+            )
     return {str(label["key"]): {**label, **styles[str(label["key"])].as_dict()} for label in labels}
 
 
