@@ -16,8 +16,10 @@ suggested only if its held-out precision reaches the project's threshold and it 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -37,6 +39,7 @@ from annotate.errors import ActionError
 from annotate.lib.agreement.report import AgreementReport, build_report, text_lines
 from annotate.lib.agreement.spans import Span
 from annotate.lib.recommend import crf, gazetteer, stance
+from annotate.lib.recommend.addresses import address_allowed, refusal
 from annotate.lib.recommend.evaluate import active_labels, score_labels, split_articles
 from annotate.lib.recommend.external import ExternalModelError, parse_predictions, predict_request
 from annotate.lib.recommend.gazetteer import Gazetteer, Suggestion, build_entries
@@ -192,11 +195,83 @@ def _train_crf(data: _Data, article_ids: list[int], labels: list[str]) -> Traine
 
 
 def check_model_url(url: str) -> str:
-    """An http(s) URL of a model server, or ActionError."""
+    """An http(s) URL of a model server, or ActionError.
+
+    A host that is an address, or a name that resolves now, must be allowed by
+    `annotate.lib.recommend.addresses` (public, or in EXTERNAL_MODEL_NETWORKS). A name that
+    does not resolve yet is accepted: every connection is checked again when it is made.
+    """
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.netloc or not parts.hostname:
         raise ActionError("external_url", f"must be an http:// or https:// URL, got {url!r}")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise ActionError("external_url", f"has no valid port: {url!r}") from None
+    try:
+        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        found = []
+    for *_, sockaddr in found:
+        if not address_allowed(sockaddr[0], settings.EXTERNAL_MODEL_NETWORKS):
+            raise ActionError("external_url", refusal(parts.hostname, sockaddr[0]))
     return url.rstrip("/")
+
+
+def _checked_connection(address, *args, **kwargs):
+    """socket.create_connection that refuses a peer the model-server rule does not allow.
+
+    Checked after connecting, on the address actually reached, so a name that resolves to
+    another address later (DNS rebinding) is caught too; nothing has been sent yet.
+    """
+    sock = socket.create_connection(address, *args, **kwargs)
+    peer = sock.getpeername()[0]
+    if not address_allowed(peer, settings.EXTERNAL_MODEL_NETWORKS):
+        sock.close()
+        raise ExternalModelError(f"cannot use the model server: {refusal(address[0], peer)}")
+    return sock
+
+
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_CheckedHTTPConnection, req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A model server answers where it was asked; a redirect could lead anywhere."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise ExternalModelError(
+            f"the model server at {req.full_url} answered a redirect ({code}) to {newurl}; "
+            "give the URL it redirects to instead"
+        )
+
+
+def _model_server_opener() -> urllib.request.OpenerDirector:
+    """No proxies, no redirects, and every connection's peer address checked."""
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}),
+        _CheckedHTTPHandler(),
+        _CheckedHTTPSHandler(),
+        _NoRedirects(),
+    )
 
 
 def external_predict(
@@ -205,12 +280,15 @@ def external_predict(
     """Ask the model server at `url` (Label Studio ML backend protocol) about these texts.
 
     At most EXTERNAL_MODEL_TIMEOUT seconds for the whole answer and EXTERNAL_MODEL_MAX_BYTES
-    of it; any failure is an ExternalModelError saying what went wrong. Proxies are not used:
-    a model server is a service of the team's own.
+    of it; any failure is an ExternalModelError saying what went wrong. Proxies and redirects
+    are not used, and the server must be at an allowed address (`check_model_url`).
     """
     timeout = float(getattr(settings, "EXTERNAL_MODEL_TIMEOUT", 10))
     limit = int(getattr(settings, "EXTERNAL_MODEL_MAX_BYTES", 5_000_000))
-    endpoint = f"{check_model_url(url)}/predict"
+    try:
+        endpoint = f"{check_model_url(url)}/predict"
+    except ActionError as exc:
+        raise ExternalModelError(f"cannot use the model server at {url}: {exc.message}") from None
     body = predict_request(texts, labels=labels, project=str(project.pk))
     request = urllib.request.Request(  # noqa: S310 - check_model_url allows http(s) only
         endpoint,
@@ -218,7 +296,7 @@ def external_predict(
         method="POST",
         headers={"Content-Type": "application/json", "Accept": "application/json"},
     )
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    opener = _model_server_opener()
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
     received = 0

@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.management import CommandError, call_command
 
+from annotate.errors import ActionError
+from annotate.lib.recommend.addresses import parse_networks
 from annotate.lib.recommend.external import ExternalModelError, parse_predictions
 from annotate.models import Gold, GoldSource, Recommender, SuggestionSettings
 from annotate.recommend import (
@@ -42,6 +44,11 @@ class ModelServer(BaseHTTPRequestHandler):
         mode = type(self).mode
         if mode == "slow":
             time.sleep(1.5)
+        if mode == "redirect":
+            self.send_response(307)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.end_headers()
+            return
         if mode == "error":
             self.send_response(500)
             self.end_headers()
@@ -85,7 +92,13 @@ class QuietServer(ThreadingHTTPServer):
 
 
 @pytest.fixture
-def server():
+def loopback_allowed(settings):
+    """The operator lists 127.0.0.1 among the model-server networks (default: public only)."""
+    settings.EXTERNAL_MODEL_NETWORKS = parse_networks(["127.0.0.1"])
+
+
+@pytest.fixture
+def server(loopback_allowed):
     ModelServer.mode = "good"
     ModelServer.received = []
     httpd = QuietServer(("127.0.0.1", 0), ModelServer)
@@ -168,7 +181,7 @@ def test_a_bad_server_is_a_clear_error(server, project, fast, mode, message):
     assert "/predict" in str(caught.value)
 
 
-def test_an_unreachable_server_is_a_clear_error(project, fast):
+def test_an_unreachable_server_is_a_clear_error(project, fast, loopback_allowed):
     with pytest.raises(ExternalModelError, match="cannot reach the model server"):
         external_predict("http://127.0.0.1:9", [TEXT], labels=LABELS, project=project)
 
@@ -253,3 +266,69 @@ def test_only_http_model_servers_are_accepted(project, url, message):
 def test_the_parser_takes_a_bare_list_of_predictions_too():
     data = json.dumps([{"result": [{"type": "choices", "value": {"choices": ["x"]}}]}]).encode()
     assert parse_predictions(data, texts=[TEXT], labels=LABELS) == ([[]], "")
+
+
+def _save_url(project, url):
+    return do_save_suggestion_settings(
+        project,
+        gazetteer_on=True,
+        crf_on=False,
+        external_on=True,
+        external_url=url,
+        threshold="0.7",
+        learn_from_submitted=False,
+        name_list="",
+        name_list_label="",
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9090",
+        "http://localhost:9090",
+        "http://[::1]:9090",
+        "http://[::ffff:127.0.0.1]:9090",
+        "http://169.254.169.254/latest",
+        "http://10.0.0.5:9090",
+        "http://0.0.0.0:9090",
+    ],
+)
+def test_internal_addresses_are_refused_unless_the_operator_lists_them(project, settings, url):
+    settings.EXTERNAL_MODEL_NETWORKS = ()
+    with pytest.raises(ActionError, match="is not a public address.*EXTERNAL_MODEL_NETWORKS"):
+        _save_url(project, url)
+    assert not SuggestionSettings.objects.filter(project=project).exists()
+
+
+def test_a_listed_network_may_hold_the_model_server(project, settings):
+    settings.EXTERNAL_MODEL_NETWORKS = parse_networks(["10.0.0.0/8"])
+    assert _save_url(project, "http://10.0.0.5:9090/").external_url == "http://10.0.0.5:9090"
+    with pytest.raises(ActionError, match="192.168.1.4 is not a public address"):
+        _save_url(project, "http://192.168.1.4:9090")
+
+
+def test_a_stored_url_no_longer_allowed_is_refused_before_asking(server, project, fast, settings):
+    settings.EXTERNAL_MODEL_NETWORKS = ()
+    with pytest.raises(ExternalModelError, match="127.0.0.1 is not a public address"):
+        external_predict(server, [TEXT], labels=LABELS, project=project)
+    assert ModelServer.received == []
+
+
+def test_every_connection_is_checked_again_when_it_is_made(
+    server, project, fast, settings, monkeypatch
+):
+    """A name that resolved to a public address when checked but leads inside when connecting
+    (DNS rebinding) is refused on the address actually reached, before anything is sent."""
+    settings.EXTERNAL_MODEL_NETWORKS = ()
+    monkeypatch.setattr("annotate.recommend.check_model_url", lambda url: url.rstrip("/"))
+    with pytest.raises(ExternalModelError, match="127.0.0.1 is not a public address"):
+        external_predict(server, [TEXT], labels=LABELS, project=project)
+    assert ModelServer.received == []
+
+
+def test_a_redirect_is_refused_and_not_followed(server, project, fast):
+    ModelServer.mode = "redirect"
+    with pytest.raises(ExternalModelError, match=r"answered a redirect \(307\) to http://169"):
+        external_predict(server, [TEXT], labels=LABELS, project=project)
+    assert len(ModelServer.received) == 1

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from annotate.lib.recommend.addresses import parse_networks
 from annotate.models import Job, SuggestionSettings
 from tests.test_recommenders_api import world  # noqa: F401  (the fixture)
 
@@ -117,12 +118,16 @@ def test_bad_settings_are_refused_and_nothing_is_written(world, fields, message)
     assert (options.threshold, options.name_list, options.crf) == (0.5, "", True)
 
 
-def test_a_manager_points_the_project_at_a_model_server(world):  # noqa: F811
+def test_a_manager_points_the_project_at_a_model_server(world, settings):  # noqa: F811
     client = client_for(world["team"].manager)
     fields = {"action": "settings", "threshold": "0.7", "external": "on"}
     response = client.post(url(world), {**fields, "external_url": "file:///etc/passwd"})
     assert response.status_code == 400
     assert "external_url: must be an http:// or https:// URL" in response.content.decode()
+    response = client.post(url(world), {**fields, "external_url": "http://10.0.0.5:9090/"})
+    assert response.status_code == 400
+    assert "10.0.0.5 is not a public address" in response.content.decode()
+    settings.EXTERNAL_MODEL_NETWORKS = parse_networks(["10.0.0.0/8"])
     response = client.post(url(world), {**fields, "external_url": "http://10.0.0.5:9090/"})
     assert response.status_code == 302
     options = SuggestionSettings.objects.get(project=world["project"])

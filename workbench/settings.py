@@ -16,6 +16,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from annotate.lib.recommend.addresses import AddressListError, parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -182,6 +184,13 @@ LOGIN_CONCURRENT = env_int("LOGIN_CONCURRENT", 4)
 # Password reset requests per window from one address, and mails per window to one address.
 RESET_REQUESTS_PER_IP = env_int("RESET_REQUESTS_PER_IP", 10)
 RESET_MAILS_PER_ADDRESS = env_int("RESET_MAILS_PER_ADDRESS", 3)
+
+# Where a project's external model server may be, besides public addresses (see
+# annotate/lib/recommend/addresses.py): comma-separated networks such as 10.0.0.0/8.
+try:
+    EXTERNAL_MODEL_NETWORKS = parse_networks(env_list("EXTERNAL_MODEL_NETWORKS", []))
+except AddressListError as exc:
+    raise ImproperlyConfigured(f"EXTERNAL_MODEL_NETWORKS: {exc}") from None
 # Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # REST API login tokens expire this many days after login.
