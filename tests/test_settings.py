@@ -50,3 +50,20 @@ def test_arabic_interface_is_right_to_left(client):
     assert b'lang="ar" dir="rtl"' in response.content
     response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
     assert b'lang="en" dir="ltr"' in response.content
+
+
+def test_a_bad_model_server_network_stops_the_app_with_its_name():
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "EXTERNAL_MODEL_NETWORKS": "10.0.0.0/8,intranet"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import workbench.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "EXTERNAL_MODEL_NETWORKS: 'intranet' is not a network" in result.stderr
