@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from annotate import span_saves
 from annotate.models import Annotation, AuditAction, AuditEvent
 from tests.factories import make_api_token, span_of
 from tests.test_annotations_api import (  # noqa: F401 - setup and shared_setup are fixtures
@@ -168,6 +169,7 @@ def test_removing_needs_a_version_and_an_existing_span(draft):
 def test_adding_a_span_with_a_token_takes_a_fixed_handful_of_queries(setup, draft):  # noqa: F811
     asid, text, _ = draft
     client = APIClient(HTTP_AUTHORIZATION=f"Token {make_api_token(setup.team.annotator)}")
+    span_saves.forget_all()
     version = 1
     counts = []
     for i, word in enumerate(["داعش", "الرَّقَّة", "الجيش السوري"]):
@@ -179,6 +181,33 @@ def test_adding_a_span_with_a_token_takes_a_fixed_handful_of_queries(setup, draf
         assert response.status_code == 201, response.content
         version = response.json()["version"]
         counts.append(len(queries))
-    # token -> user, assignment with role, article and draft, update, audit event (plus the
-    # transaction's own statements on some databases).
-    assert counts[0] == counts[-1] <= 7
+    if connection.vendor == "postgresql":
+        # The first save of the assignment in this process: token -> user, the assignment
+        # with role, article and draft, then the update with its audit event. The next ones:
+        # token -> user, then one statement (annotate.span_saves).
+        assert counts == [3, 2, 2]
+    else:
+        # token, assignment bundle, update, audit event (plus the transaction's statements)
+        assert counts[0] == counts[-1] <= 7
+
+
+def test_a_span_saved_in_one_statement_is_audited_and_read_back(draft):
+    asid, text, client = draft
+    version = 1
+    for i, word in enumerate(["داعش", "الرَّقَّة", "الجيش السوري", "المتحدث"]):
+        span = span_of(text, word, "ORG", span_id=f"s{i}")
+        response = client.post(spans_url(asid), {"version": version, "span": span}, format="json")
+        assert response.status_code == 201, response.content
+        assert response.json()["span"] == span
+        version = response.json()["version"]
+    annotation = Annotation.objects.get(assignment_id=asid)
+    assert annotation.version == version == 5
+    starts = [s["start"] for s in annotation.content["spans"]]
+    assert starts == sorted(starts)
+    events = AuditEvent.objects.filter(annotation=annotation, action=AuditAction.SAVE)
+    assert [e.version for e in events.order_by("id")] == [2, 3, 4, 5]
+    assert all(e.user_id == annotation.annotator_id for e in events)
+    stale = span_of(text, "باسم", "ORG", span_id="late")
+    response = client.post(spans_url(asid), {"version": 2, "span": stale}, format="json")
+    assert response.status_code == 409
+    assert response.json()["current_version"] == 5
