@@ -391,3 +391,23 @@ def test_extra_fields_of_the_body_are_ignored(setup, draft):  # noqa: F811
     )
     assert response.status_code == 201, response.content
     assert response.json()["span"] == span
+
+
+def test_the_serializer_messages_keep_their_translation(setup, draft):  # noqa: F811
+    asid, _ = draft
+    client = token_client(setup.team.annotator)
+    response = client.post(
+        spans_url(asid), {"version": 0}, format="json", HTTP_ACCEPT_LANGUAGE="ar"
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "detail": "تأكد ان القيمة أكبر من أو تساوي 1.",
+            "field": "version",
+            "errors": {
+                "version": ["تأكد ان القيمة أكبر من أو تساوي 1."],
+                "span": ["هذا الحقل مطلوب."],
+            },
+        },
+    )
+    assert_nothing_written(asid)

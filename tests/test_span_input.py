@@ -4,6 +4,8 @@ SpanAddSerializer checks it (same acceptance, same messages, same structure)."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -42,7 +44,7 @@ def plain_answer(body):
     try:
         version, span = check_span_input(body)
     except SpanInputError as exc:
-        return ("error", exc.errors)
+        return ("error", exc.messages())
     return ("ok", version, span)
 
 
@@ -69,7 +71,7 @@ def test_it_answers_every_body_as_the_serializer_does(body):
 def test_it_refuses_with_the_serializer_messages(body, errors):
     with pytest.raises(SpanInputError) as refused:
         check_span_input(body)
-    assert refused.value.errors == errors
+    assert refused.value.messages() == errors
     assert drf_answer(body) == ("error", errors)
 
 
@@ -78,3 +80,12 @@ def test_it_refuses_with_the_serializer_messages(body, errors):
 )
 def test_it_reads_versions_as_the_serializer_does(version, read):
     assert check_span_input({"version": version, "span": {}}) == (read, {})
+
+
+@given(BODIES)
+def test_its_messages_translate_as_the_serializer_s_do(body):
+    with translation.override("ar"):
+        try:
+            check_span_input(body)
+        except SpanInputError as exc:
+            assert ("error", exc.messages(gettext)) == drf_answer(body)

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
 from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
@@ -299,7 +300,7 @@ class SpanListView(ApiView):
                 )
         assignment = access_assignment(request.user, asid, for_write=True, with_annotation=True)
         if isinstance(refused, SpanInputError):
-            raise ValidationError(refused.errors)
+            raise ValidationError(refused.messages(gettext))
         if refused is not None:
             raise refused
         if parsed is None:
