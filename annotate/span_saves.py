@@ -1,5 +1,5 @@
-"""A span added in one database round trip (PostgreSQL): the annotation page's most frequent
-write, on the path every marked word takes.
+"""A span added or removed in one database round trip (PostgreSQL): the annotation page's
+most frequent writes, on the path every marked word takes.
 
 The usual way (annotate.annotations.do_add_span) reads the assignment with its project,
 article and draft, checks the span in Python and writes the draft and its audit event: two
@@ -17,6 +17,9 @@ When that statement changes nothing, or the span fails a check, or nothing is ke
 assignment, the caller goes the usual way, which answers exactly as it always has (404, 403,
 409 or 400 with its message) or saves (after a schema change, a retired label in use, a
 worker's first save of an assignment). Nothing is written twice: the statement is atomic.
+
+Removing a span needs neither the text nor the schema, so it always tries the one statement
+(annotate.sql.remove_span_in_one_statement) first.
 """
 
 from __future__ import annotations
@@ -131,3 +134,26 @@ def try_add_span(
     if saved is None:
         return None
     return saved[0], saved[1], checked
+
+
+def try_remove_span(
+    user, assignment_id: int, *, version: int, span_id: str
+) -> tuple[int, int] | None:
+    """(annotation id, new version) if the span was removed in one statement; None when the
+    usual way must run. A removal reads neither the article nor the schema: nothing needs to
+    be kept for it."""
+    if connection.vendor != "postgresql" or not 1 <= version <= MAX_VERSION:
+        return None
+    return sql.remove_span_in_one_statement(
+        assignment_id=assignment_id,
+        user_id=user.pk,
+        superuser=user.is_superuser,
+        version=version,
+        span_id=span_id,
+        event={
+            "gold_id": None,
+            "user_id": user.pk,
+            "action": AuditAction.SAVE,
+            "at": timezone.now(),
+        },
+    )

@@ -22,6 +22,9 @@ from tests.test_annotations_api import (  # noqa: F401 - setup and shared_setup 
 
 pytestmark = pytest.mark.django_db
 
+# Words of the test article, each marked once by the read tests.
+WORDS = ["قال", "المتحدث", "باسم", "الجيش", "السوري", "داعش", "انسحبت", "الرَّقَّة", "2017"]
+
 
 def spans_url(asid: int) -> str:
     return f"/api/assignments/{asid}/annotation/spans/"
@@ -211,3 +214,30 @@ def test_a_span_saved_in_one_statement_is_audited_and_read_back(draft):
     response = client.post(spans_url(asid), {"version": 2, "span": stale}, format="json")
     assert response.status_code == 409
     assert response.json()["current_version"] == 5
+
+
+def test_the_annotation_page_reads_are_one_query_each_after_the_token(
+    setup,  # noqa: F811
+    draft,
+    django_assert_num_queries,
+):
+    asid, text, client = draft
+    content = {
+        "spans": [span_of(text, word, "ORG", span_id=f"s{i}") for i, word in enumerate(WORDS)],
+        "relations": [],
+        "document_labels": {"stance": {}},
+    }
+    saved = client.put(
+        f"/api/assignments/{asid}/annotation/", {"version": 1, "content": content}, format="json"
+    )
+    assert saved.status_code == 200, saved.content
+    token = APIClient(HTTP_AUTHORIZATION=f"Token {make_api_token(setup.team.annotator)}")
+    article_id = Annotation.objects.get(assignment_id=asid).article_id
+    # token -> user, then the draft with its assignment and role (no decoding of the draft)
+    with django_assert_num_queries(2):
+        read = token.get(f"/api/assignments/{asid}/annotation/")
+    assert read.json()["content"] == saved.json()["content"]
+    # token -> user, then the project, role and article
+    with django_assert_num_queries(2):
+        article = token.get(f"/api/projects/{setup.project.pk}/articles/{article_id}/")
+    assert article.json()["text"] == text

@@ -24,7 +24,7 @@ from hypothesis.extra.django import TestCase
 
 from annotate import span_saves
 from annotate.access import access_assignment
-from annotate.annotations import do_add_span
+from annotate.annotations import do_add_span, do_remove_span
 from annotate.errors import ActionError, ConflictError
 from annotate.lib.content import ContentError, check_content
 from annotate.lib.schema import default_schema
@@ -83,7 +83,9 @@ NEW_SPANS = st.builds(
 )
 
 
-def world(spans: list[dict[str, Any]], state: str) -> dict[str, Any]:
+def world(
+    spans: list[dict[str, Any]], state: str, relations: list[dict[str, Any]] = ()
+) -> dict[str, Any]:
     schema = default_schema()
     article = make_article(text=TEXT)
     people = {
@@ -111,7 +113,7 @@ def world(spans: list[dict[str, Any]], state: str) -> dict[str, Any]:
             article=article,
             annotator=people["assignee"],
             content=check_content(
-                {"spans": spans, "relations": [], "document_labels": {"stance": {}}},
+                {"spans": spans, "relations": list(relations), "document_labels": {"stance": {}}},
                 text=TEXT,
                 schema=schema,
             ),
@@ -153,7 +155,14 @@ def outcome(assignment_id: int) -> tuple[Any, ...]:
     )
 
 
-def the_usual_way(user, assignment_id: int, version: int, span: dict[str, Any]):
+def the_usual_way(
+    user,
+    assignment_id: int,
+    version: int,
+    span: dict[str, Any] | None = None,
+    *,
+    remove: str | None = None,
+):
     """(refused error name or None, what the database holds afterwards), rolled back."""
     found: dict[str, Any] = {}
     try:
@@ -162,7 +171,10 @@ def the_usual_way(user, assignment_id: int, version: int, span: dict[str, Any]):
                 assignment = access_assignment(
                     user, assignment_id, for_write=True, with_annotation=True
                 )
-                do_add_span(assignment, user=user, version=version, span=span)
+                if remove is None:
+                    do_add_span(assignment, user=user, version=version, span=span)
+                else:
+                    do_remove_span(assignment, user=user, version=version, span_id=remove)
                 found["refused"] = None
             except (Http404, PermissionDenied, ContentError, ConflictError, ActionError) as exc:
                 found["refused"] = type(exc).__name__
@@ -203,3 +215,56 @@ class OneStatementSpanSaves(TestCase):
         assert outcome(asid) == usual
         assert (annotation_id, new_version) == (usual[3][4], usual[1])
         assert span == new
+
+
+@st.composite
+def drafts_with_claims(draw) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Entity spans, up to two claims, each with or without a claimant relation."""
+    spans = draw(DRAFTS)
+    claims = []
+    relations = []
+    for claim_id, place in zip(["c1", "c2"], [(WORDS[5][0], WORDS[7][1]), PLACES[-1]], strict=True):
+        if draw(st.booleans()):
+            claim = span_at(place, "CLAIM", claim_id)
+            claim["attributes"] = {"checkworthy": None, "claimant": None, "stance": None}
+            claims.append(claim)
+            if spans and draw(st.booleans()):
+                target = draw(st.sampled_from(spans))["id"]
+                relations.append({"type": "claimant", "from": claim_id, "to": target})
+    return spans + claims, relations
+
+
+class OneStatementSpanRemovals(TestCase):
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        draft=drafts_with_claims(),
+        target=st.sampled_from([*IDS, "c1", "c2", "nope"]),
+        pick=st.one_of(st.none(), st.integers(0, 20), st.integers(0, 20), st.integers(0, 20)),
+        who=st.sampled_from(CALLERS),
+        state=st.sampled_from(STATES),
+        stale=st.sampled_from([False] * 7 + [True]),
+    )
+    def test_it_removes_what_the_usual_way_removes_or_declines(
+        self, draft, target, pick, who, state, stale
+    ):
+        spans, relations = draft
+        if pick is not None and spans:  # mostly a span the draft has, a claim's relation's too
+            target = spans[pick % len(spans)]["id"]
+        w = world(spans, state, relations)
+        user = caller(w, who)
+        asid = w["assignment"].pk
+        version = VERSION - 1 if stale else VERSION
+        refused, usual = the_usual_way(user, asid, version, remove=target)
+        before = outcome(asid)
+        removed = span_saves.try_remove_span(user, asid, version=version, span_id=target)
+        if connection.vendor != "postgresql":
+            assert removed is None
+            return
+        event(f"one statement {'declined' if removed is None else 'removed'}; usual: {refused}")
+        if removed is None:
+            assert refused is not None or state == "todo", (refused, state)
+            assert outcome(asid) == before
+            return
+        assert refused is None
+        assert outcome(asid) == usual
+        assert removed == (usual[3][4], usual[1])
