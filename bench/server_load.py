@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import random
 import secrets
 import statistics
@@ -292,6 +293,12 @@ def report_saves(title: str, result: dict) -> None:
     print(
         f"  CPU per request: app {per_request['app']:.2f} ms + PostgreSQL "
         f"{per_request['database']:.2f} ms + clients {per_request['clients']:.2f} ms"
+    )
+    cores = os.cpu_count() or 1
+    print(
+        f"  CPU-bound ceiling on {cores} cores: {cores * 1000 / sum(per_request.values()):.0f} "
+        "req/s (the cores divided by the CPU per request: what this machine would serve if it "
+        "ran nothing else)"
     )
     for error in errors[:5]:
         print(f"  error: {error}")
