@@ -326,6 +326,15 @@ RAW = [
             "errors": {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]},
         },
     ),
+    (
+        '{"version": 1, "span": {"start": 1e999}}',
+        400,
+        {
+            "detail": "Value must be valid JSON.",
+            "field": "span",
+            "errors": {"span": ["Value must be valid JSON."]},
+        },
+    ),
 ]
 
 

@@ -12,6 +12,7 @@ itself is checked later, against the article and the schema (annotate.lib.conten
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -26,6 +27,7 @@ TOO_LONG = "String value too large."
 AT_LEAST_ONE = "Ensure this value is greater than or equal to {min_value}."
 NO_DATA = "No data provided"
 NOT_A_DICTIONARY = "Invalid data. Expected a dictionary, but got {datatype}."
+NOT_JSON = "Value must be valid JSON."
 # DRF's IntegerField: strings longer than this are refused before int() sees them.
 MAX_STRING_LENGTH = 1000
 # DRF's IntegerField drops a decimal point followed only by zeros ("7.0", 7.0, "7.00 ").
@@ -74,6 +76,16 @@ def _version(data: Mapping[str, Any]) -> int:
     return version
 
 
+def _is_strict_json(value: Any) -> bool:
+    """DRF's JSONField refuses what its strict encoder refuses: infinities and NaN (a number
+    like 1e999 in the body decodes to infinity)."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def check_span_input(data: Any) -> tuple[int, Any]:
     """(version, span) of a decoded JSON body, or SpanInputError as the serializer words it."""
     if data is None:
@@ -92,6 +104,8 @@ def check_span_input(data: Any) -> tuple[int, Any]:
         errors["span"] = [(REQUIRED, {})]
     elif span is None:
         errors["span"] = [(NOT_NULL, {})]
+    elif not _is_strict_json(span):
+        errors["span"] = [(NOT_JSON, {})]
     if errors:
         raise SpanInputError(errors)
     return version, span
