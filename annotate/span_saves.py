@@ -36,8 +36,9 @@ from annotate.lib.content import MAX_SPANS, ContentError, check_span
 from annotate.lib.schema import claim_key, label_index
 from annotate.models import Assignment, AuditAction
 
-# Assignments remembered per worker process; the oldest goes first beyond this.
-MAX_REMEMBERED = 2048
+# Assignments remembered per worker process (the annotators a worker serves at a time; each
+# entry holds its article's text); the oldest goes first beyond this.
+MAX_REMEMBERED = 256
 # PostgreSQL's integer column: a larger version matches no draft (the usual way says 409).
 MAX_VERSION = 2**31 - 1
 

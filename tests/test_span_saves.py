@@ -13,6 +13,7 @@ On SQLite the statement never runs.
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -268,3 +269,17 @@ class OneStatementSpanRemovals(TestCase):
         assert refused is None
         assert outcome(asid) == usual
         assert removed == (usual[3][4], usual[1])
+
+
+def test_a_worker_keeps_a_bounded_number_of_assignments():
+    article = types.SimpleNamespace(pk=1, text="نص", content_hash="h")
+    project = types.SimpleNamespace(
+        pk=1, schema=default_schema(), schema_version=1, created_at=None
+    )
+    span_saves.forget_all()
+    for pk in range(span_saves.MAX_REMEMBERED + 10):
+        span_saves.remember(types.SimpleNamespace(pk=pk, project=project, article=article))
+    kept = span_saves._remembered
+    assert len(kept) == span_saves.MAX_REMEMBERED
+    assert min(kept) == 10  # the oldest went first
+    span_saves.forget_all()
