@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from annotate.models import Annotation, AuditAction, AuditEvent
+from annotate import span_saves
+from annotate.models import Annotation, Assignment, AuditAction, AuditEvent
 from tests.factories import make_api_token, span_of
 from tests.test_annotations_api import (  # noqa: F401 - setup and shared_setup are fixtures
     client_for,
@@ -419,4 +420,20 @@ def test_the_serializer_messages_keep_their_translation(setup, draft):  # noqa: 
             },
         },
     )
+    assert_nothing_written(asid)
+
+
+def test_a_session_save_without_its_csrf_token_is_refused(setup, draft):  # noqa: F811
+    asid, text = draft
+    # As if this worker had saved here before: the one-statement path would be open.
+    span_saves.remember(Assignment.objects.select_related("project", "article").get(pk=asid))
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(setup.team.annotator)
+    span = span_of(text, "داعش", "MILITARY_GROUP", span_id="e1")
+    response = client.post(spans_url(asid), {"version": 1, "span": span}, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert_nothing_written(asid)
+    response = client.delete(f"{spans_url(asid)}e1/?version=1")
+    assert response.status_code == 403
     assert_nothing_written(asid)
