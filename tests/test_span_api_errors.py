@@ -387,6 +387,7 @@ def test_a_body_that_is_not_an_object_gets_todays_answer(setup, draft, raw, stat
 )
 def test_access_is_decided_before_the_body_is_judged(setup, draft, who, status, detail):  # noqa: F811
     asid, text = draft
+    span_saves.remember(Assignment.objects.select_related("project", "article").get(pk=asid))
     for body in ({"version": "x"}, {"version": 1, "span": span_of(text, "داعش", "ORG")}):
         response = token_client(setup.team[who]).post(spans_url(asid), body, format="json")
         assert (response.status_code, response.json()) == (status, {"detail": detail})
