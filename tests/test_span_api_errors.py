@@ -438,3 +438,25 @@ def test_a_session_save_without_its_csrf_token_is_refused(setup, draft):  # noqa
     response = client.delete(f"{spans_url(asid)}e1/?version=1")
     assert response.status_code == 403
     assert_nothing_written(asid)
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "detail"),
+    [
+        ("manager", 403, "Only the assigned annotator can change this annotation."),
+        ("annotator2", 404, "No such assignment."),
+        ("outsider", 404, "No such assignment."),
+    ],
+)
+def test_only_the_assignee_removes_a_span(setup, draft, who, status, detail):  # noqa: F811
+    asid, text = draft
+    span = span_of(text, "داعش", "MILITARY_GROUP", span_id="e1")
+    assignee = token_client(setup.team.annotator)
+    assert (
+        assignee.post(spans_url(asid), {"version": 1, "span": span}, format="json").status_code
+        == 201
+    )
+    response = token_client(setup.team[who]).delete(f"{spans_url(asid)}e1/?version=2")
+    assert (response.status_code, response.json()) == (status, {"detail": detail})
+    annotation = Annotation.objects.get(assignment_id=asid)
+    assert (annotation.version, [s["id"] for s in annotation.content["spans"]]) == (2, ["e1"])
