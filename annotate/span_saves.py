@@ -32,7 +32,7 @@ from django.db import connection
 from django.utils import timezone
 
 from annotate import sql
-from annotate.lib.content import MAX_SPANS, ContentError, check_span
+from annotate.lib.content import MAX_SPANS, SPAN_ID_RE, ContentError, check_span
 from annotate.lib.schema import claim_key, label_index
 from annotate.models import Assignment, AuditAction
 
@@ -144,6 +144,8 @@ def try_remove_span(
     usual way must run. A removal reads neither the article nor the schema: nothing needs to
     be kept for it."""
     if connection.vendor != "postgresql" or not 1 <= version <= MAX_VERSION:
+        return None
+    if not SPAN_ID_RE.match(span_id):  # no stored span has it (NUL would not even bind)
         return None
     return sql.remove_span_in_one_statement(
         assignment_id=assignment_id,

@@ -460,3 +460,12 @@ def test_only_the_assignee_removes_a_span(setup, draft, who, status, detail):  #
     assert (response.status_code, response.json()) == (status, {"detail": detail})
     annotation = Annotation.objects.get(assignment_id=asid)
     assert (annotation.version, [s["id"] for s in annotation.content["spans"]]) == (2, ["e1"])
+
+
+@pytest.mark.parametrize("span_id", ["a%00b", "%D8%AF", "x" * 65])
+def test_removing_a_span_id_no_span_can_have_is_a_400(setup, draft, span_id):  # noqa: F811
+    asid, _ = draft
+    response = token_client(setup.team.annotator).delete(f"{spans_url(asid)}{span_id}/?version=1")
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "span_id"
+    assert_nothing_written(asid)
