@@ -20,6 +20,7 @@ from annotate.models import (
     Annotation,
     AnnotationStatus,
     Assignment,
+    AssignmentStatus,
     AuditEvent,
     Membership,
     Project,
@@ -298,3 +299,211 @@ def save_draft_row_orm(
         # `at` is auto_now_add, which create() overrides with the clock.
         AuditEvent.objects.filter(pk=audit.pk).update(at=event["at"])
         return True
+
+
+# One span added in one statement (PostgreSQL) ----------------------------------------------
+
+
+@functools.cache
+def _add_span_sql() -> str:
+    """Access check, duplicate checks, the span inserted at its sorted place, the version
+    bumped and the audit event written: one statement (see annotate.span_saves).
+
+    The sort key is the one of annotate.lib.content.span_sort_key: (start, end, label, id),
+    the strings compared by code point (COLLATE "C" compares UTF-8 bytes, which order as code
+    points do); the span goes after every span with a key not greater, as bisect.bisect puts it.
+    """
+    event_columns = ", ".join(f'"{field.column}"' for field in _event_fields())
+    values = ", ".join(
+        f'saved."{field.attname}"' if field.attname in SAVED else f"%(event_{field.attname})s"
+        for field in _event_fields()
+    )
+    spans = "an.\"content\" -> 'spans'"
+    key = (
+        "((s->>'start')::int, (s->>'end')::int, "
+        "(s->>'label') COLLATE \"C\", (s->>'id') COLLATE \"C\")"
+    )
+    new_key = (
+        '(%(start)s::int, %(end)s::int, %(label)s::text COLLATE "C", %(id)s::text COLLATE "C")'
+    )
+    return (
+        "WITH target AS ("  # noqa: S608 - table and column names only
+        f'SELECT an."id", {spans} AS spans FROM "{Annotation._meta.db_table}" an '
+        f'JOIN "{Assignment._meta.db_table}" asg ON asg."id" = an."assignment_id" '
+        f'JOIN "{Project._meta.db_table}" p ON p."id" = asg."project_id" '
+        f'JOIN "{Article._meta.db_table}" art ON art."id" = asg."article_id" '
+        'WHERE an."assignment_id" = %(assignment)s::bigint AND an."version" = %(version)s::int '
+        'AND an."status" = %(draft)s::text '
+        'AND asg."annotator_id" = %(user)s::bigint AND asg."status" = %(in_progress)s::text '
+        'AND asg."project_id" = %(project)s::bigint AND asg."article_id" = %(article)s::bigint '
+        'AND p."schema_version" = %(schema_version)s::int '
+        'AND p."created_at" = %(project_created_at)s::timestamptz '
+        'AND art."content_hash" = %(content_hash)s::text '
+        f'AND (%(superuser)s::boolean OR EXISTS (SELECT 1 FROM "{Membership._meta.db_table}" m '
+        'WHERE m."project_id" = asg."project_id" AND m."user_id" = %(user)s::bigint)) '
+        f"AND jsonb_array_length({spans}) < %(max_spans)s::int "
+        f"AND NOT ({spans} @> %(same_id)s::jsonb) AND NOT ({spans} @> %(same_place)s::jsonb)"
+        "), saved AS ("
+        f'UPDATE "{Annotation._meta.db_table}" an SET "content" = jsonb_insert(an."content", '
+        "ARRAY['spans', (SELECT count(*) FROM jsonb_array_elements(t.spans) s "
+        f"WHERE {key} <= {new_key})::text], %(span)s::jsonb), "
+        '"version" = an."version" + 1, "schema_version" = %(schema_version)s::int, '
+        '"updated_at" = %(now)s::timestamptz '
+        'FROM target t WHERE an."id" = t."id" AND an."version" = %(version)s::int '
+        'AND an."status" = %(draft)s::text '
+        'RETURNING an."id" AS "annotation_id", an."version"'
+        "), audit AS ("
+        f'INSERT INTO "{AuditEvent._meta.db_table}" ({event_columns}) SELECT {values} FROM saved'
+        ') SELECT "annotation_id", "version" FROM saved'
+    )
+
+
+def add_span_in_one_statement(
+    *,
+    assignment_id: int,
+    user_id: int,
+    superuser: bool,
+    version: int,
+    span: dict[str, Any],
+    expect: dict[str, Any],
+    max_spans: int,
+    event: dict[str, Any],
+) -> tuple[int, int] | None:
+    """Add the canonical `span` to the draft of `assignment_id` if `user_id` is its annotator
+    (a member of the project, or a superuser), the assignment is in progress, the draft is a
+    draft at `version` with fewer than `max_spans` spans and none with the span's id or its
+    (start, end, label), and the project, article and schema are still those of `expect`
+    (project, article, schema_version, project_created_at, content_hash). Writes the audit
+    `event` (AuditEvent attname -> value; annotation and version come from the row).
+
+    (annotation id, new version), or None when any condition fails: nothing is written then.
+    PostgreSQL only; the reference is annotate.annotations.do_add_span.
+    """
+    json_param = functools.partial(connection.ops.adapt_json_value, encoder=None)
+    params: dict[str, Any] = {
+        "assignment": assignment_id,
+        "version": version,
+        "draft": AnnotationStatus.DRAFT,
+        "user": user_id,
+        "in_progress": AssignmentStatus.IN_PROGRESS,
+        "superuser": superuser,
+        "max_spans": max_spans,
+        "same_id": json_param([{"id": span["id"]}]),
+        "same_place": json_param(
+            [{"start": span["start"], "end": span["end"], "label": span["label"]}]
+        ),
+        "start": span["start"],
+        "end": span["end"],
+        "label": span["label"],
+        "id": span["id"],
+        "span": json_param(span),
+        "now": event["at"],
+        **expect,
+    }
+    for field in _event_fields():
+        if field.attname not in SAVED:
+            params[f"event_{field.attname}"] = field.get_db_prep_save(
+                event[field.attname], connection
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(_add_span_sql(), params)
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row is not None else None
+
+
+# One span removed in one statement (PostgreSQL) --------------------------------------------
+
+# Audit event columns a removal takes from the updated row (the rest: user, action, time).
+REMOVED = ("annotation_id", "version", "changes", "project_id", "article_id", "assignment_id")
+
+
+@functools.cache
+def _remove_span_sql() -> str:
+    """Access check, the span and the relations that use it removed (the others keep their
+    order), the version bumped and the audit event written with what diff_content records
+    for a removal: one statement (see annotate.span_saves)."""
+    event_columns = ", ".join(f'"{field.column}"' for field in _event_fields())
+    values = ", ".join(
+        f'saved."{field.attname}"' if field.attname in REMOVED else f"%(event_{field.attname})s"
+        for field in _event_fields()
+    )
+    spans = "jsonb_array_elements(t.content -> 'spans') WITH ORDINALITY s(value, n)"
+    relations = "jsonb_array_elements(t.content -> 'relations') WITH ORDINALITY r(value, n)"
+    uses = "%(id)s::text IN (r.value ->> 'from', r.value ->> 'to')"
+    return (
+        "WITH target AS ("  # noqa: S608 - table and column names only
+        f'SELECT an."id", an."content", p."schema_version" FROM "{Annotation._meta.db_table}" an '
+        f'JOIN "{Assignment._meta.db_table}" asg ON asg."id" = an."assignment_id" '
+        f'JOIN "{Project._meta.db_table}" p ON p."id" = asg."project_id" '
+        'WHERE an."assignment_id" = %(assignment)s::bigint AND an."version" = %(version)s::int '
+        'AND an."status" = %(draft)s::text '
+        'AND asg."annotator_id" = %(user)s::bigint AND asg."status" = %(in_progress)s::text '
+        f'AND (%(superuser)s::boolean OR EXISTS (SELECT 1 FROM "{Membership._meta.db_table}" m '
+        'WHERE m."project_id" = asg."project_id" AND m."user_id" = %(user)s::bigint)) '
+        "AND an.\"content\" -> 'spans' @> %(same_id)s::jsonb"
+        '), parts AS (SELECT t."id", t."schema_version", '
+        f"(SELECT coalesce(jsonb_agg(s.value ORDER BY s.n), '[]') FROM {spans} "
+        "WHERE s.value ->> 'id' IS DISTINCT FROM %(id)s::text) AS spans, "
+        f"(SELECT jsonb_agg(s.value ORDER BY s.n) FROM {spans} "
+        "WHERE s.value ->> 'id' = %(id)s::text) AS removed, "
+        f"(SELECT coalesce(jsonb_agg(r.value ORDER BY r.n), '[]') FROM {relations} "
+        f"WHERE NOT coalesce({uses}, false)) AS relations, "
+        "(SELECT jsonb_agg(jsonb_build_array(x.kind, x.source, x.target) ORDER BY "
+        'x.kind COLLATE "C", x.source COLLATE "C", x.target COLLATE "C") FROM ('
+        "SELECT DISTINCT r.value ->> 'type' AS kind, r.value ->> 'from' AS source, "
+        f"r.value ->> 'to' AS target FROM {relations} WHERE {uses}) x) AS relations_removed "
+        "FROM target t"
+        "), saved AS ("
+        f'UPDATE "{Annotation._meta.db_table}" an SET "content" = '
+        "jsonb_set(jsonb_set(an.\"content\", '{spans}', parts.spans), '{relations}', "
+        'parts.relations), "version" = an."version" + 1, '
+        '"schema_version" = parts."schema_version", "updated_at" = %(now)s::timestamptz '
+        'FROM parts WHERE an."id" = parts."id" AND an."version" = %(version)s::int '
+        'AND an."status" = %(draft)s::text '
+        'RETURNING an."id" AS "annotation_id", an."version", an."project_id", '
+        'an."article_id", an."assignment_id", '
+        "jsonb_build_object('spans_removed', parts.removed) || CASE WHEN "
+        "parts.relations_removed IS NULL THEN '{}'::jsonb ELSE "
+        "jsonb_build_object('relations_removed', parts.relations_removed) END AS \"changes\""
+        "), audit AS ("
+        f'INSERT INTO "{AuditEvent._meta.db_table}" ({event_columns}) SELECT {values} FROM saved'
+        ') SELECT "annotation_id", "version" FROM saved'
+    )
+
+
+def remove_span_in_one_statement(
+    *,
+    assignment_id: int,
+    user_id: int,
+    superuser: bool,
+    version: int,
+    span_id: str,
+    event: dict[str, Any],
+) -> tuple[int, int] | None:
+    """Remove span `span_id` and the relations that use it from the draft of `assignment_id`
+    on the same conditions as add_span_in_one_statement (but the article and schema, which a
+    removal does not read), if the draft has that span. Writes the audit `event` (its
+    `changes` are made by the statement). (annotation id, new version), or None: nothing
+    written. PostgreSQL only; the reference is annotate.annotations.do_remove_span.
+
+    `event` holds the audit event's user, action and time; the rest comes from the row."""
+    params: dict[str, Any] = {
+        "assignment": assignment_id,
+        "version": version,
+        "draft": AnnotationStatus.DRAFT,
+        "user": user_id,
+        "in_progress": AssignmentStatus.IN_PROGRESS,
+        "superuser": superuser,
+        "same_id": connection.ops.adapt_json_value([{"id": span_id}], None),
+        "id": span_id,
+        "now": event["at"],
+    }
+    for field in _event_fields():
+        if field.attname not in REMOVED:
+            params[f"event_{field.attname}"] = field.get_db_prep_save(
+                event.get(field.attname), connection
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(_remove_span_sql(), params)
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row is not None else None

@@ -1,14 +1,22 @@
 """Span saves and reads under concurrent load: gunicorn (4 workers) on PostgreSQL.
 
-Each of C clients (default 8) is an annotator with a draft of its own. A client saves S times
+Each of C clients (default 8) is an annotator with a draft of its own, on an article of
+about 3,100 characters (--words 520, the size of the issue's side-by-side figures). A client
+saves S times
 (default 100), each save one more span, sending the version it was last given: first one span
 per request (POST .../annotation/spans/), then the whole draft per request (PUT, as the
 annotation page's autosave does). Afterwards every draft is read back from the database and
 checked: the number of spans and the version equal what its client was told was saved, span
-ids are unique and every span slices the article text. Then R reads (default 400) of an
-annotation and of an article are timed, from one client and from C clients.
+ids are unique and every span slices the article text. Then R reads (default 400) of a draft
+(2 x S spans: 200 by default), of an article, and of both one after the other (what the
+annotation page asks for) are timed, from one client and from C clients.
 
-    .venv/bin/python bench/server_load.py [--clients 8] [--saves 100] [--reads 400]
+Printed: requests/s, p50 and p95; the server's CPU per request split into the app (the
+gunicorn workers' CPU time) and PostgreSQL (the backends' CPU time), both read from /proc;
+and doccano 1.8's figures, measured side by side in issue 19 with the same article size and
+the same 8-client load, beside ours with the ratio.
+
+    .venv/bin/python bench/server_load.py [--clients 8] [--saves 100] [--reads 400] [--words 520]
 
 Bounded: a fixed number of requests, and every request has a 30 s timeout.
 """
@@ -18,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import random
 import secrets
 import statistics
@@ -36,10 +45,23 @@ from harness import (
 )
 
 LABELS = ["PER", "ORG", "LOC", "GPE", "MILITARY_GROUP", "EVENT", "DATE"]
+# doccano 1.8, measured side by side with us in issue 19 (3 rounds interleaved, the same
+# generated ~3,100-character articles and the same 8-client load, 2 cores).
+DOCCANO = {
+    "save req/s": 196.0,
+    "save p50": 35.0,
+    "save p95": 80.0,
+    "read article + annotation p50": 7.9,
+}
+# Issue 19's targets.
+TARGET_SAVE_RATIO = 3.0
+TARGET_SAVE_P95 = 25.0
+TARGET_READ_P50 = 3.0
 
 
-def build(clients: int) -> tuple[list[tuple[str, int]], int, int, str]:
-    """A project with one article per client; returns [(token, asid)], pid, aid, text."""
+def build(clients: int, words: int = 520) -> tuple[list[tuple[str, int]], int, int, str]:
+    """A project with one article of about `words` words per client; returns
+    [(token, asid)], pid, aid, text."""
     setup_django()
     from django.contrib.auth import get_user_model
     from django.db import connections
@@ -56,7 +78,7 @@ def build(clients: int) -> tuple[list[tuple[str, int]], int, int, str]:
     lead = users.create_user("bench-lead", password=secrets.token_hex(8), is_staff=True)
     corpus = Corpus.objects.create(name="bench")
     rng = random.Random(7)
-    texts = [arabic_text(rng, 800) for _ in range(clients)]
+    texts = [arabic_text(rng, words) for _ in range(clients)]
     do_import_articles(
         corpus,
         [
@@ -109,12 +131,13 @@ def save_spans(port: int, token: str, asid: int, saves: int, text: str, mode: st
     gate.wait()
     cpu_started = time.process_time()
     for i in range(first, first + saves):
-        start, end = words[i * 3 % len(words)]
+        # Every word in turn, with another label each time round: no span repeats.
+        start, end = words[i % len(words)]
         span = {
             "id": f"s{i}",
             "start": start,
             "end": end,
-            "label": LABELS[i % len(LABELS)],
+            "label": LABELS[(i + i // len(words)) % len(LABELS)],
             "text": text[start:end],
             "attributes": {},
         }
@@ -198,23 +221,32 @@ def run_saves(port: int, clients_data, text_by_asid, saves: int, mode: str, mete
     }
 
 
-def read_many(port: int, token: str, url: str, count: int, gate) -> list[float]:
+def read_many(port: int, token: str, urls: tuple[str, ...], count: int, gate) -> list[float]:
+    """`count` times: GET each of `urls` in turn; the time of each turn."""
     headers = f"Authorization: Token {token}\r\n"
     timings = []
     gate.wait()
     for _ in range(count):
         started = time.perf_counter()
-        status, _ = http_call(port, "GET", url, headers=headers)
-        if status != 200:
-            raise SystemExit(f"read failed: {status}")
+        for url in urls:
+            status, _ = http_call(port, "GET", url, headers=headers)
+            if status != 200:
+                raise SystemExit(f"read failed: {status}")
         timings.append((time.perf_counter() - started) * 1000)
     return timings
 
 
-def timed_reads(port: int, token: str, url: str, count: int, clients: int) -> list[float]:
-    """`count` reads of `url`, shared among `clients` concurrent clients."""
-    results, _ = in_processes([(read_many, port, token, url, count // clients)] * clients)
-    return [t for timings in results for t in timings]
+def timed_reads(
+    port: int, token: str, urls: tuple[str, ...], count: int, clients: int, meter
+) -> tuple[list[float], dict[str, float]]:
+    """`count` turns of reads of `urls`, shared among `clients` concurrent clients; their
+    timings and the server's CPU per request."""
+    cpu_before = meter.read()
+    results, _ = in_processes([(read_many, port, token, urls, count // clients)] * clients)
+    timings = [t for turns in results for t in turns]
+    requests = max(1, len(timings) * len(urls))
+    cpu = {k: (v - cpu_before[k]) * 1000 / requests for k, v in meter.read().items()}
+    return timings, cpu
 
 
 def verify(expected: dict[int, tuple[int, int]], text_by_asid: dict[int, str]) -> list[str]:
@@ -262,14 +294,49 @@ def report_saves(title: str, result: dict) -> None:
         f"  CPU per request: app {per_request['app']:.2f} ms + PostgreSQL "
         f"{per_request['database']:.2f} ms + clients {per_request['clients']:.2f} ms"
     )
+    cores = os.cpu_count() or 1
+    print(
+        f"  CPU-bound ceiling on {cores} cores: {cores * 1000 / sum(per_request.values()):.0f} "
+        "req/s (the cores divided by the CPU per request: what this machine would serve if it "
+        "ran nothing else)"
+    )
     for error in errors[:5]:
         print(f"  error: {error}")
 
 
-def report_reads(title: str, timings: list[float]) -> None:
+def report_reads(title: str, timings: list[float], cpu: dict[str, float]) -> None:
     print(
         f"{title}: p50={statistics.median(timings):.2f} ms  "
-        f"p95={percentile(timings, 0.95):.2f} ms  ({len(timings)} reads)"
+        f"p95={percentile(timings, 0.95):.2f} ms  ({len(timings)} reads; CPU per request: "
+        f"app {cpu['app']:.2f} ms + PostgreSQL {cpu['database']:.2f} ms)"
+    )
+
+
+def report_against_doccano(spans: dict, reads: dict[str, list[float]], clients: int) -> None:
+    """Our figures beside doccano's (issue 19's table) and the issue's targets."""
+    timings = spans["timings"]
+    rate = len(timings) / spans["wall"]
+    p50, p95 = statistics.median(timings), percentile(timings, 0.95)
+    ratio = rate / DOCCANO["save req/s"]
+    print(f"beside doccano 1.8 (issue 19's side-by-side figures, {clients} clients):")
+    print(
+        f"  span save: ours {rate:.0f} req/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms; doccano "
+        f"{DOCCANO['save req/s']:.0f} req/s, p50 {DOCCANO['save p50']:.0f} ms, p95 "
+        f"{DOCCANO['save p95']:.0f} ms; ours/doccano {ratio:.2f}x (target >= "
+        f"{TARGET_SAVE_RATIO:.0f}x = {TARGET_SAVE_RATIO * DOCCANO['save req/s']:.0f} req/s: "
+        f"{'met' if ratio >= TARGET_SAVE_RATIO else 'NOT met'}; p95 < {TARGET_SAVE_P95:.0f} ms: "
+        f"{'met' if p95 < TARGET_SAVE_P95 else 'NOT met'})"
+    )
+    pair = statistics.median(reads["read article + annotation, one client"])
+    draft = statistics.median(reads["read annotation, one client"])
+    print(
+        f"  read one article + annotation p50: ours {pair:.2f} ms; doccano "
+        f"{DOCCANO['read article + annotation p50']:.1f} ms; ours/doccano "
+        f"{pair / DOCCANO['read article + annotation p50']:.2f}"
+    )
+    print(
+        f"  read the draft p50: {draft:.2f} ms (target < {TARGET_READ_P50:.0f} ms: "
+        f"{'met' if draft < TARGET_READ_P50 else 'NOT met'})"
     )
 
 
@@ -279,10 +346,11 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=100, help="saves per client")
     parser.add_argument("--reads", type=int, default=400)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--words", type=int, default=520, help="words per article")
     args = parser.parse_args()
 
     with fresh_postgres("wb_bench_load") as env:
-        clients_data, pid, aid, _ = build(args.clients)
+        clients_data, pid, aid, _ = build(args.clients, args.words)
         from annotate.models import Assignment
 
         text_by_asid = dict(
@@ -299,12 +367,17 @@ def main() -> None:
             article_of_first = Assignment.objects.get(pk=asid).article_id
             annotation_url = f"/api/assignments/{asid}/annotation/"
             article_url = f"/api/projects/{pid}/articles/{article_of_first}/"
-            reads = {}
+            reads, read_cpu = {}, {}
             for clients in (1, args.clients):
                 who = "one client" if clients == 1 else f"{clients} clients"
-                for name, url in (("annotation", annotation_url), ("article", article_url)):
-                    reads[f"read {name}, {who}"] = timed_reads(
-                        port, token, url, args.reads, clients
+                for name, urls in (
+                    ("annotation", (annotation_url,)),
+                    ("article", (article_url,)),
+                    ("article + annotation", (article_url, annotation_url)),
+                ):
+                    title = f"read {name}, {who}"
+                    reads[title], read_cpu[title] = timed_reads(
+                        port, token, urls, args.reads, clients, meter
                     )
             load_after = machine_load()
         from django.db import connections
@@ -318,9 +391,11 @@ def main() -> None:
             for asid, d in document["clients"].items()
         }
         problems = verify(expected, text_by_asid)
+        mean_length = statistics.mean(len(text) for text in text_by_asid.values())
         print(
             f"gunicorn {args.workers} workers, PostgreSQL, {args.clients} clients x "
-            f"{args.saves} saves each; before: {load_before}; after: {load_after}"
+            f"{args.saves} saves each, articles of {mean_length:,.0f} characters; "
+            f"before: {load_before}; after: {load_after}"
         )
         report_saves("save one span (POST .../annotation/spans/):", spans)
         report_saves("save the whole draft with one more span (PUT .../annotation/):", document)
@@ -328,8 +403,11 @@ def main() -> None:
             f"integrity: {'OK, every acknowledged save is stored' if not problems else ''}"
             f"{'; '.join(problems[:5])}"
         )
+        spans_read = 2 * args.saves
+        print(f"reads (the draft has {spans_read} spans):")
         for title, timings in reads.items():
-            report_reads(title, timings)
+            report_reads(f"  {title}", timings, read_cpu[title])
+        report_against_doccano(spans, reads, args.clients)
         if problems or spans["errors"] or document["errors"]:
             raise SystemExit(1)
 

@@ -24,7 +24,16 @@ needs_postgres = pytest.mark.skipif(
 CASES = {
     "server_load.py": (
         ["--clients", "2", "--saves", "3", "--reads", "4"],
-        ["save one span", "errors=0", "integrity: OK", "read annotation, one client: p50="],
+        [
+            "save one span",
+            "errors=0",
+            "integrity: OK",
+            "CPU per request: app",
+            "read annotation, one client: p50=",
+            "read article + annotation, one client: p50=",
+            "beside doccano 1.8",
+            "ours/doccano",
+        ],
     ),
     "import_articles.py": (
         ["-n", "40", "--repeat", "2"],

@@ -155,12 +155,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters bound by the server (not spliced into the SQL text): a statement run five
-    # times is prepared once, so PostgreSQL stops parsing and planning the hot queries (and
-    # the JSON of every autosave) again on each request. Off behind a transaction-pooling
+    # Parameters bound by the server (not spliced into the SQL text), and a statement run
+    # five times on a connection prepared there (Django turns psycopg's preparing off unless
+    # OPTIONS asks for it), so PostgreSQL stops parsing and planning the hot queries (and the
+    # JSON of every autosave) again on each request. Both off behind a transaction-pooling
     # proxy such as PgBouncer, which cannot keep prepared statements.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
-        "DB_SERVER_SIDE_BINDING", True
+    _server_side = env_bool("DB_SERVER_SIDE_BINDING", True)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=_server_side, prepare_threshold=5 if _server_side else None
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

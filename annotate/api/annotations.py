@@ -8,18 +8,21 @@ annotator writes.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotate import annotations as actions
-from annotate import queue
+from annotate import queue, span_saves
 from annotate.access import LEADS, access_assignment, access_project
 from annotate.api.base import ERRORS, ApiView, ConflictSerializer, ListView
 from annotate.api.serializers import (
@@ -40,6 +43,7 @@ from annotate.api.serializers import (
 )
 from annotate.comments import do_skip_with_reason
 from annotate.errors import ActionError
+from annotate.lib.span_input import SpanInputError, check_span_input
 from annotate.models import Annotation, Assignment, AuditEvent, Role
 from annotate.projects import find_user
 
@@ -274,15 +278,39 @@ class SpanListView(ApiView):
         responses={201: SpanSavedSerializer, **ERRORS, **CONFLICT},
     )
     def post(self, request: Request, asid: int) -> Response:
+        # A JSON body is checked by a plain function (the serializer's answers, without its
+        # machinery), then tried in one statement (annotate.span_saves). Everything else, and
+        # every refusal, goes the usual way below, in the usual order: access first (404/403),
+        # then the body (400), then the workflow (409, 400).
+        refused: Exception | None = None
+        parsed: tuple[int, Any] | None = None
+        try:
+            body = request.data
+            if not isinstance(body, QueryDict):  # form bodies: the serializer reads them
+                parsed = check_span_input(body)
+        except (SpanInputError, APIException) as exc:
+            refused = exc
+        if parsed is not None:
+            saved = span_saves.try_add_span(request.user, asid, version=parsed[0], span=parsed[1])
+            if saved is not None:
+                annotation_id, version, span = saved
+                return Response(
+                    {"annotation": annotation_id, "version": version, "span": span},
+                    status=status.HTTP_201_CREATED,
+                )
         assignment = access_assignment(request.user, asid, for_write=True, with_annotation=True)
-        data = SpanAddSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if isinstance(refused, SpanInputError):
+            raise ValidationError(refused.messages(gettext))
+        if refused is not None:
+            raise refused
+        if parsed is None:
+            data = SpanAddSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            parsed = data.validated_data["version"], data.validated_data["span"]
         annotation, span = actions.do_add_span(
-            assignment,
-            user=request.user,
-            version=data.validated_data["version"],
-            span=data.validated_data["span"],
+            assignment, user=request.user, version=parsed[0], span=parsed[1]
         )
+        span_saves.remember(assignment)
         return Response(
             {"annotation": annotation.pk, "version": annotation.version, "span": span},
             status=status.HTTP_201_CREATED,
@@ -301,8 +329,14 @@ class SpanDetailView(ApiView):
         responses={200: SpanSavedSerializer, **ERRORS, **CONFLICT},
     )
     def delete(self, request: Request, asid: int, span_id: str) -> Response:
-        assignment = access_assignment(request.user, asid, for_write=True, with_annotation=True)
         version = _int_param(request, "version")
+        if version is not None:  # one statement; every refusal goes the usual way below
+            removed = span_saves.try_remove_span(
+                request.user, asid, version=version, span_id=span_id
+            )
+            if removed is not None:
+                return Response({"annotation": removed[0], "version": removed[1]})
+        assignment = access_assignment(request.user, asid, for_write=True, with_annotation=True)
         if version is None:
             raise ActionError("version", "give ?version= (the version the draft was read at)")
         annotation = actions.do_remove_span(
