@@ -45,17 +45,24 @@ ROUNDED_ROWS = {
 }
 
 
-def assert_same(got: Any, expected: Any, path: str = "", rounded: bool = False) -> None:
-    """Equal, except floats where `rounded`, which are within RELATIVE."""
+def assert_same(
+    got: Any, expected: Any, path: str = "", rounded: bool = False, *, ordered: bool = True
+) -> None:
+    """Equal, except floats where `rounded`, which are within RELATIVE (`ordered`: the keys
+    of every object in the same order too)."""
     if isinstance(expected, dict):
-        assert isinstance(got, dict) and list(got) == list(expected), path
+        assert isinstance(got, dict), path
+        if ordered:
+            assert list(got) == list(expected), path
+        assert set(got) == set(expected), path
         rounded = rounded or expected.get("key") in ROUNDED_ROWS
         for key in expected:
-            assert_same(got[key], expected[key], f"{path}.{key}", rounded or key in ROUNDED_PARTS)
+            part = rounded or key in ROUNDED_PARTS
+            assert_same(got[key], expected[key], f"{path}.{key}", part, ordered=ordered)
     elif isinstance(expected, list):
         assert isinstance(got, list) and len(got) == len(expected), path
         for k, (x, y) in enumerate(zip(got, expected, strict=True)):
-            assert_same(x, y, f"{path}[{k}]", rounded)
+            assert_same(x, y, f"{path}[{k}]", rounded, ordered=ordered)
     elif rounded and isinstance(expected, float) and isinstance(got, float):
         assert math.isclose(got, expected, rel_tol=RELATIVE, abs_tol=1e-12), (path, got, expected)
     else:
