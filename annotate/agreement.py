@@ -40,6 +40,7 @@ from annotate.lib.agreement.contributions import (
     article_parts,
     contribution_from_json,
     contribution_json,
+    stored_add,
 )
 from annotate.lib.agreement.documents import Doc, doc_from_columns, doc_from_content
 from annotate.lib.agreement.report import (
@@ -522,15 +523,25 @@ def do_update_contributions(project: Project, article_ids: list[int]) -> None:
         if row.pending:
             _store_parts(project, parts)
             return
-        totals = Totals.from_json(row.counts)
+        if not isinstance(row.counts, dict):  # the older stored form: rebuild
+            _store_parts(project, parts)
+            do_request_rebuild(project)
+            return
+        # Keys stay text: the change costs the article's keys, not the project's.
+        totals = row.counts
         for counts in AgreementContribution.objects.filter(
             project=project, article_id__in=ids
         ).values_list("counts", flat=True):
-            totals.remove(contribution_from_json(counts))
+            old = (
+                counts
+                if isinstance(counts, dict)
+                else contribution_json(contribution_from_json(counts))
+            )
+            stored_add(totals, old, -1)
         for counts, _ in parts.values():
-            totals.add(counts)
+            stored_add(totals, contribution_json(counts))
         _store_parts(project, parts)
-        row.counts = totals.as_json()
+        row.counts = totals
         row.save(update_fields=["counts", "updated_at"])
 
 
@@ -548,7 +559,7 @@ def do_request_rebuild(project: Project, *, user=None) -> None:
                 with transaction.atomic():
                     AgreementTotals.objects.create(
                         project=project,
-                        counts=[],
+                        counts={},
                         schema_version=project.schema_version,
                         fingerprint="",
                         requested=1,

@@ -18,7 +18,6 @@ the differences seen are about 1e-15).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import Any
@@ -332,23 +331,18 @@ def _type_confusion(tags: np.ndarray, names: Sequence[str], labels: Sequence[str
 def _unitizing(
     parts: _Parts, labels: Sequence[str], *, continua: int, coders: int
 ) -> UnitizingAlpha:
-    observed: Counter[tuple[str, int]] = Counter()
-    unit_lengths: Counter[tuple[str, int]] = Counter()
-    gaps: Counter[tuple[str, int]] = Counter()
-    whole: Counter[int] = Counter()
-    taken: Counter[tuple[str, int]] = Counter()
+    observed: dict[tuple[str, int], int] = {}
+    unit_lengths: dict[tuple[str, int], int] = {}
+    gaps: dict[tuple[str, int], int] = {}
+    whole: dict[int, int] = {}
+    taken: dict[tuple[str, int], int] = {}
+    into = {"o": observed, "len": unit_lengths, "gap": gaps, "taken": taken}
     for key, value in parts.unitizing.items():
-        kind = key[0]
-        if kind == "o":
-            observed[(key[1], key[2])] += value
-        elif kind == "len":
-            unit_lengths[(key[1], key[2])] += value
-        elif kind == "gap":
-            gaps[(key[1], key[2])] += value
-        elif kind == "whole":
-            whole[key[1]] += value
-        elif kind == "taken":
-            taken[(key[1], key[2])] += value
+        target = into.get(key[0])
+        if target is not None:
+            target[key[1:]] = value
+        elif key[0] == "whole":
+            whole[key[1]] = value
     sums = UnitizingSums(
         n=parts.unitizing.get(("n",), 0),
         total=parts.unitizing.get(("L",), 0),

@@ -35,6 +35,7 @@ computes it and is identical.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -109,25 +110,42 @@ class Totals:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def as_json(self) -> list[list[Any]]:
-        """Sorted [key..., value] rows (JSON has no tuple keys)."""
+    def as_json(self) -> dict[str, int]:
+        """The stored form: {key as compact JSON array text: value} (JSON has no tuple keys;
+        one JSON object decodes in C, and `stored_add` changes it without decoding keys)."""
         return contribution_json(self.counts)
 
     @classmethod
-    def from_json(cls, rows: Iterable[Sequence[Any]]) -> Totals:
-        return cls(contribution_from_json(rows))
+    def from_json(cls, stored: Mapping[str, int] | Iterable[Sequence[Any]]) -> Totals:
+        return cls(contribution_from_json(stored))
 
 
-def contribution_json(counts: Mapping[Key, int]) -> list[list[Any]]:
-    return [[*key, value] for key, value in sorted(counts.items(), key=_sortable)]
+def key_text(key: Key) -> str:
+    return json.dumps(key, ensure_ascii=False, separators=(",", ":"))
 
 
-def contribution_from_json(rows: Iterable[Sequence[Any]]) -> Contribution:
-    return Counter({tuple(row[:-1]): int(row[-1]) for row in rows})
+def contribution_json(counts: Mapping[Key, int]) -> dict[str, int]:
+    return {key_text(key): value for key, value in counts.items() if value}
 
 
-def _sortable(item: tuple[Key, int]) -> list[tuple[str, str]]:
-    return [(type(part).__name__, str(part)) for part in item[0]]
+def contribution_from_json(stored: Mapping[str, int] | Iterable[Sequence[Any]]) -> Contribution:
+    """Counts from their stored form (also the older [key..., value] rows)."""
+    if not isinstance(stored, Mapping):
+        return Counter({tuple(row[:-1]): int(row[-1]) for row in stored})
+    if not stored:
+        return Counter()
+    keys = json.loads("[" + ",".join(stored) + "]")  # every key at once
+    return Counter(dict(zip(map(tuple, keys), stored.values(), strict=True)))
+
+
+def stored_add(total: dict[str, int], stored: Mapping[str, int], sign: int = 1) -> None:
+    """Add (sign 1) or subtract (-1) stored counts to stored totals in place, keys as text."""
+    for key, value in stored.items():
+        new = total.get(key, 0) + sign * value
+        if new:
+            total[key] = new
+        else:
+            total.pop(key, None)
 
 
 def sum_contributions(contributions: Iterable[Mapping[Key, int]]) -> Totals:

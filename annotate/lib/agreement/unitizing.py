@@ -56,8 +56,10 @@ Undefined (an explicit Score, never a crash or a fake 1.0): no article with two 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -479,34 +481,38 @@ class UnitizingSums:
 def unitizing_from_sums(sums: UnitizingSums, labels: Sequence[str]) -> UnitizingAlpha:
     """uDo and uDe of every label from the sums, in exact rational arithmetic, rounded once
     (unitizing_alpha_columns adds floats: the two agree to about 1e-15 relative)."""
-    from fractions import Fraction
-
     n, total = sums.n, sums.total
     if total == 0:
         zeros = [0.0] * len(labels)
         return UnitizingAlpha(
             list(labels), zeros, zeros, [0] * len(labels), sums.continua, sums.coders
         )
+    by_label: dict[str, tuple[list[tuple[int, int]], ...]] = {}
+    for source, kind, sign in (
+        (sums.observed, 0, 1),
+        (sums.unit_lengths, 1, 1),
+        (sums.whole_taken, 2, -1),
+        (sums.gaps, 2, 1),
+    ):
+        for (label, x), v in source.items():
+            lists = by_label.get(label)
+            if lists is None:
+                lists = by_label[label] = ([], [], [])
+            lists[kind].append((x, sign * v))
     observed, expected, units = [], [], []
     for c in labels:
-        o = sum(
-            (Fraction(v, m - 1) for (lab, m), v in sums.observed.items() if lab == c),
-            Fraction(0),
-        )
+        mine = by_label.get(c, ([], [], []))
+        o = sum((Fraction(v, m - 1) for m, v in mine[0]), Fraction(0))
         observed.append(float(o / (n * total)))
-        hist = sorted((ln, v) for (lab, ln), v in sums.unit_lengths.items() if lab == c and v)
+        hist = sorted((ln, v) for ln, v in mine[1] if v)
         n_units = sum(v for _, v in hist)
         units.append(n_units)
         if not hist:
             expected.append(0.0)
             continue
         gap_counts: dict[int, int] = dict(sums.whole)
-        for (lab, g), v in sums.whole_taken.items():
-            if lab == c:
-                gap_counts[g] = gap_counts.get(g, 0) - v
-        for (lab, g), v in sums.gaps.items():
-            if lab == c:
-                gap_counts[g] = gap_counts.get(g, 0) + v
+        for g, v in mine[2]:
+            gap_counts[g] = gap_counts.get(g, 0) + v
         gap_list = sorted((g, v) for g, v in gap_counts.items() if v and g > 0)
         # Suffix sums over the sorted gap lengths: Σ_{g ≥ l} G(g) and Σ_{g ≥ l} G(g) (g + 1).
         count_from = [0] * (len(gap_list) + 1)
@@ -520,7 +526,7 @@ def unitizing_from_sums(sums: UnitizingSums, labels: Sequence[str]) -> Unitizing
         for ln, v in hist:
             same += v * ln * (ln - 1) * (2 * ln - 1)
             within += v * ln * (ln - 1)
-            k = int(np.searchsorted(gap_lengths, ln, side="left"))
+            k = bisect_left(gap_lengths, ln)
             in_gaps += v * ln * ln * (room_from[k] - ln * count_from[k])
         numerator = 2 * (Fraction((n_units - 1) * same, 3) + in_gaps)
         denominator = total * (n * (n - 1) - within)
