@@ -68,6 +68,7 @@ from corpus.models import Article
 from workbench.bulk import gc_paused
 
 CHUNK = 2000
+REBUILD_CHUNK = 500  # articles per write and progress beat of a rebuild
 
 # Title and one-line explanation of each summary measure (keys of report["summary"]).
 MEASURES: dict[str, tuple[Any, Any]] = {
@@ -611,16 +612,16 @@ def do_rebuild_contributions(
     totals = Totals()
     counted: dict[int, Contribution] = {}
     articles = sorted(by_article)
-    for begin in range(0, len(articles), CHUNK):
+    for begin in range(0, len(articles), REBUILD_CHUNK):
         chunk: dict[int, Parts] = {}
-        for article in articles[begin : begin + CHUNK]:
+        for article in articles[begin : begin + REBUILD_CHUNK]:
             parts = article_parts(by_article[article], text=texts.get(article, ""), space=space)
             totals.add(parts[0])
             counted[article] = parts[0]
             chunk[article] = parts
         _store_parts(project, chunk)
         if progress is not None:
-            progress(min(begin + CHUNK, len(articles)), len(articles))
+            progress(min(begin + REBUILD_CHUNK, len(articles)), len(articles))
     del by_article, texts
     stored = set(
         AgreementContribution.objects.filter(project=project).values_list("article_id", flat=True)
