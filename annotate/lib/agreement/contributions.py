@@ -120,8 +120,16 @@ class Totals:
         return cls(contribution_from_json(stored))
 
 
+_KEY_TEXTS: dict[Key, str] = {}  # most keys recur from article to article
+
+
 def key_text(key: Key) -> str:
-    return json.dumps(key, ensure_ascii=False, separators=(",", ":"))
+    text = _KEY_TEXTS.get(key)
+    if text is None:
+        if len(_KEY_TEXTS) > 500_000:
+            _KEY_TEXTS.clear()
+        text = _KEY_TEXTS[key] = json.dumps(key, ensure_ascii=False, separators=(",", ":"))
+    return text
 
 
 def contribution_json(counts: Mapping[Key, int]) -> dict[str, int]:
