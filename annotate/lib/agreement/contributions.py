@@ -1,10 +1,14 @@
 """Agreement as sums of per-article contributions, for incremental updates. Pure: no Django.
 
-Every measure of the summary but Krippendorff's unitizing alpha is a function of counts that
-add up over articles: a submission changes only its article's counts. `article_contribution`
-turns the submitted annotations of one article into those counts (integers under tuple keys);
-a project's `Totals` are their sum, kept up to date by subtracting an article's old
-contribution and adding its new one; `summary_rows` computes the measures from the totals.
+Every figure of the agreement report is a function of counts that add up over articles (the
+unitizing alphas through length histograms, see unitizing.py), so a submission changes only
+its article's counts. `article_parts` turns the submitted annotations of one article into
+those counts (integers under tuple keys) and the article's own standing (its score, for the
+lowest-agreement list); a project's `Totals` are their sum, kept up to date by subtracting an
+article's old contribution and adding its new one; assemble.report_from_totals builds the
+whole report from the totals, `summary_rows` the summary without the unitizing alphas. Stored,
+counts are one JSON object keyed by each key's compact JSON text (`contribution_json`), so
+`stored_add` can change totals by an article's keys without decoding the project's.
 
 Integers add exactly in any order, and the measures are computed from the totals only, so the
 totals kept up to date through any sequence of changes give the very same summary as totals
@@ -25,7 +29,16 @@ What each key counts (`scope` is "*" for the pooled stance items, or a target ke
   coincidence matrix is coinc / (m - 1)), "agree" and "pairs" (observed agreement);
 - ("sp", a, b, ...): a pair's spans: "articles", "exact"/"overlap" label r (r 0: matched,
   1: spans of a, 2: spans of b), "etag" x y and "ctag" x y (BIO tags of each token),
-  "matched", "claimant_agree", "cstance" x y and "cworthy" x y (matched claims).
+  "matched", "claimant_agree", "cstance" x y and "cworthy" x y (matched claims);
+- ("u", ...): unitizing statistics of compared articles (unitizing.ContinuumStatistics):
+  "n" Σ m L, "L" Σ L, "o" label m (Σ δ² of articles with m annotators), "len" label l (units
+  of that length), "gap" label g (gaps of the annotators who marked the label), "whole" L
+  (annotators of articles of length L: each has the whole article as a gap of every label)
+  and "taken" label L (those of them who marked the label, whose gaps "gap" counts);
+- ("wk", week, ...): the compared articles whose last submission fell in that ISO week:
+  "articles", "m" per number of annotators (the week shows the largest), "span_matched" and
+  "span_total" (overlap F1), and the stance items' "items", "pairs", "agree", "total" per
+  label and "coinc" m c k as above.
 
 Krippendorff's alpha and Fleiss' kappa are computed in exact rational arithmetic from these
 integers and rounded once, so they can differ from report.py's floating-point values in the
