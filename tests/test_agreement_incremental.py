@@ -11,6 +11,9 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from annotate.agreement import (
@@ -19,8 +22,18 @@ from annotate.agreement import (
     do_rebuild_contributions,
     do_request_rebuild,
 )
+from annotate.annotations import do_reopen, do_submit
 from annotate.lib.agreement.contributions import Totals
-from annotate.models import AgreementContribution, AgreementTotals, Job, JobKind, JobStatus
+from annotate.models import (
+    AgreementContribution,
+    AgreementTotals,
+    Annotation,
+    AnnotationStatus,
+    Assignment,
+    Job,
+    JobKind,
+    JobStatus,
+)
 from annotate.tasks import rebuild_agreement_totals
 from tests.base import ProjectTeam, make_team
 from tests.factories import make_annotation, make_article, span_of
@@ -261,3 +274,81 @@ def test_the_command_prints_the_assembled_report_and_the_full_one(setup):
     reference = json.loads(full.getvalue())
     del document["meta"], reference["meta"]
     assert_same(document, reference)
+
+
+# ---- random sequences through the database --------------------------------------------------
+
+WORDS = ["الرقة", "الجيش السوري", "التحالف الدولي", "دير الزور", "داعش"]
+SEQUENCE_TEXTS = [
+    "قال الجيش السوري إن داعش انسحب من الرقة قرب دير الزور بعد غارات التحالف الدولي.",
+    "أعلن التحالف الدولي أن الجيش السوري دخل الرقة ولم يبق لداعش أثر في دير الزور.",
+]
+LABELS = ["GPE", "LOC", "ORG", "MILITARY_GROUP"]
+VALUES = ["favor", "against", "neutral"]
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 1),  # article
+            st.integers(0, 2),  # annotator
+            st.sampled_from(["submit", "reopen", "resubmit", "delete"]),
+            st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(LABELS)), max_size=4),
+            st.sampled_from(VALUES),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_random_submissions_reopenings_and_deletions_keep_the_report_exact(steps):
+    """Each step goes through the product's own paths (do_submit, do_reopen; a deletion is a
+    bulk change that queues a rebuild); after each, the report assembled from the stored
+    totals is the full recomputation's."""
+    with transaction.atomic():  # each example from a clean database
+        _replay(steps)
+        transaction.set_rollback(True)
+
+
+def _replay(steps) -> None:
+    team = make_team()
+    articles = [make_article(text=t) for t in SEQUENCE_TEXTS]
+    project = ProjectTeam.create(team, articles=articles).project
+    people = [team.annotator, team.annotator2, team.annotator3]
+    assembled_report(project)  # totals built (empty)
+    for article_k, person_k, action, spans, value in steps:
+        article, person = articles[article_k], people[person_k]
+        annotation = project.annotations.filter(article=article, annotator=person).first()
+        if action in ("reopen", "resubmit", "delete") and annotation is None:
+            action = "submit"
+        if action == "delete":
+            Annotation.objects.filter(pk=annotation.pk).delete()
+            Assignment.objects.filter(pk=annotation.assignment_id).delete()
+            do_request_rebuild(project)  # the bulk-change path
+        elif action == "reopen" and annotation.status == AnnotationStatus.SUBMITTED:
+            do_reopen(annotation.assignment, by=team.manager, reason="check again")
+        elif action != "reopen":
+            if annotation is None:
+                annotation = make_annotation(project, article, person, submitted=False)
+            elif annotation.status == AnnotationStatus.SUBMITTED:
+                do_reopen(annotation.assignment, by=team.manager, reason="change it")
+            annotation.refresh_from_db()
+            content = {
+                "spans": [
+                    {**span_of(article.text, word, label), "id": f"s{k}"}
+                    for k, (word, label) in enumerate(dict(spans).items())
+                ],
+                "relations": [],
+                "document_labels": {"stance": {**STANCE, "isis": value}},
+            }
+            do_submit(
+                Assignment.objects.get(pk=annotation.assignment_id),
+                user=person,
+                version=annotation.version,
+                content=content,
+            )
+        assert_equals_full_recomputation(project)
