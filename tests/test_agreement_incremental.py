@@ -12,6 +12,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Max
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -30,6 +31,7 @@ from annotate.models import (
     Annotation,
     AnnotationStatus,
     Assignment,
+    AssignmentStatus,
     Job,
     JobKind,
     JobStatus,
@@ -333,7 +335,25 @@ def _replay(steps) -> None:
             do_reopen(annotation.assignment, by=team.manager, reason="check again")
         elif action != "reopen":
             if annotation is None:
-                annotation = make_annotation(project, article, person, submitted=False)
+                # The slot after the highest (a deleted one leaves a hole).
+                taken = Assignment.objects.filter(project=project, article=article)
+                slot = (taken.aggregate(m=Max("slot"))["m"] or 0) + 1
+                assignment = Assignment.objects.create(
+                    project=project,
+                    article=article,
+                    annotator=person,
+                    slot=slot,
+                    status=AssignmentStatus.IN_PROGRESS,
+                )
+                annotation = Annotation.objects.create(
+                    assignment=assignment,
+                    project=project,
+                    article=article,
+                    annotator=person,
+                    content={"spans": [], "relations": [], "document_labels": {}},
+                    schema_version=project.schema_version,
+                    status=AnnotationStatus.DRAFT,
+                )
             elif annotation.status == AnnotationStatus.SUBMITTED:
                 do_reopen(annotation.assignment, by=team.manager, reason="change it")
             annotation.refresh_from_db()
