@@ -3,6 +3,13 @@
 from django.db import migrations, models
 
 
+def drop_old_totals(apps, schema_editor):
+    """Totals and rows of the earlier form (no article scores, no unitizing or weekly counts)
+    are dropped: the first dashboard read queues their rebuild."""
+    apps.get_model("annotate", "AgreementTotals").objects.all().delete()
+    apps.get_model("annotate", "AgreementContribution").objects.all().delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -60,4 +67,5 @@ class Migration(migrations.Migration):
             model_name='agreementcontribution',
             index=models.Index(condition=models.Q(('score__isnull', False)), fields=['project', 'score', 'article'], name='agreement_lowest'),
         ),
+        migrations.RunPython(drop_old_totals, migrations.RunPython.noop),
     ]
