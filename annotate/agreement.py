@@ -9,12 +9,14 @@ the same as the JSON document; `text_report(project)` as the command's plain tex
 names each summary measure for the page and the command.
 
 Incremental agreement: each article's contribution to the agreement counts is stored
-(AgreementContribution) with their sum (AgreementTotals). A submission or a reopening calls
-`do_update_contributions` for its article inside its own transaction: the totals change by
-that article's difference alone, whatever the project's size, and `incremental_summary`
-computes the summary from them (lib/agreement/contributions.py; not the unitizing alphas).
-The totals carry the fingerprint of the annotations they count: when it does not match (an
-import, a schema change, a path that does not update them), they are rebuilt in full.
+(AgreementContribution, with the article's own score for the lowest-agreement list) with
+their sum (AgreementTotals). A submission or a reopening calls `do_update_contributions` for
+its article inside its own transaction: the totals change by that article's difference alone,
+whatever the project's size, and `assembled_report` builds the whole report from them
+(lib/agreement/assemble.py); the dashboard and the API show it. A change the totals cannot
+follow article by article (an import, a schema change) calls `do_request_rebuild`, which
+queues the `agreement_totals` job (`do_rebuild_contributions`); until it has run the totals
+are the last complete ones and say so (pending).
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ from annotate.lib.agreement.report import (
     REPORT_FORMAT,
     AgreementReport,
     LowArticle,
-    SummaryRow,
     build_report,
     label_space,
     text_lines,
@@ -685,11 +686,6 @@ def do_rebuild_contributions(
     return totals
 
 
-def read_totals(project: Project) -> Totals:
-    row = AgreementTotals.objects.filter(project=project).first()
-    return Totals.from_json(row.counts) if row else Totals()
-
-
 def lowest_articles(project: Project, *, limit: int = LOWEST_ARTICLES) -> list[LowArticle]:
     """The compared articles with the lowest agreement, from the indexed score column."""
     rows = (
@@ -757,27 +753,3 @@ def assembled_report(project: Project) -> AssembledReport:
         cached=True,
     )
     return AssembledReport(report, meta, pending=row.pending, built_at=row.built_at)
-
-
-@dataclass(frozen=True)
-class IncrementalSummary:
-    """The summary measures from the stored totals, and whether they are pending."""
-
-    rows: list[SummaryRow]
-    pending: bool
-    seconds: float
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "summary": [row.as_dict() for row in self.rows],
-            "meta": {"pending": self.pending, "seconds": round(self.seconds, 4)},
-        }
-
-
-def incremental_summary(project: Project) -> IncrementalSummary:
-    """The summary of the report assembled from the stored totals."""
-    started = time.perf_counter()
-    assembled = assembled_report(project)
-    return IncrementalSummary(
-        assembled.report.summary, pending=assembled.pending, seconds=time.perf_counter() - started
-    )
