@@ -171,6 +171,7 @@ JOB_ROLES: dict[str, tuple[str, ...]] = {
     JobKind.EXPORT: (Role.MANAGER,),
     JobKind.IMPORT_ANNOTATIONS: (Role.MANAGER,),
     JobKind.AGREEMENT: LEADS,
+    JobKind.AGREEMENT_TOTALS: LEADS,
 }
 
 

@@ -9,39 +9,47 @@ the same as the JSON document; `text_report(project)` as the command's plain tex
 names each summary measure for the page and the command.
 
 Incremental agreement: each article's contribution to the agreement counts is stored
-(AgreementContribution) with their sum (AgreementTotals). A submission or a reopening calls
-`do_update_contributions` for its article inside its own transaction: the totals change by
-that article's difference alone, whatever the project's size, and `incremental_summary`
-computes the summary from them (lib/agreement/contributions.py; not the unitizing alphas).
-The totals carry the fingerprint of the annotations they count: when it does not match (an
-import, a schema change, a path that does not update them), they are rebuilt in full.
+(AgreementContribution, with the article's own score for the lowest-agreement list) with
+their sum (AgreementTotals). A submission or a reopening calls `do_update_contributions` for
+its article inside its own transaction: the totals change by that article's difference alone,
+whatever the project's size, and `assembled_report` builds the whole report from them
+(lib/agreement/assemble.py); the dashboard and the API show it. A change the totals cannot
+follow article by article (an import, a schema change) calls `do_request_rebuild`, which
+queues the `agreement_totals` job (`do_rebuild_contributions`); until it has run the totals
+are the last complete ones and say so (pending).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from annotate.lib.agreement.assemble import report_from_totals
 from annotate.lib.agreement.contributions import (
+    Contribution,
+    Standing,
     Totals,
-    article_contribution,
+    article_parts,
     contribution_from_json,
     contribution_json,
-    summary_rows,
+    stored_add,
 )
 from annotate.lib.agreement.documents import Doc, doc_from_columns, doc_from_content
 from annotate.lib.agreement.report import (
+    LOWEST_ARTICLES,
     REPORT_FORMAT,
     AgreementReport,
-    SummaryRow,
+    LowArticle,
     build_report,
     label_space,
     text_lines,
@@ -52,12 +60,16 @@ from annotate.models import (
     AgreementTotals,
     Annotation,
     AnnotationStatus,
+    Job,
+    JobKind,
+    JobStatus,
     Project,
 )
 from corpus.models import Article
 from workbench.bulk import gc_paused
 
 CHUNK = 2000
+REBUILD_CHUNK = 500  # articles per write and progress beat of a rebuild
 
 # Title and one-line explanation of each summary measure (keys of report["summary"]).
 MEASURES: dict[str, tuple[Any, Any]] = {
@@ -415,6 +427,12 @@ def compared_submissions(
 
 # ---- incremental agreement: per-article contributions and their totals --------------------
 
+# The lowest-agreement list: rows read by the indexed ORDER BY score, article LIMIT.
+LOWEST_FIELDS = ("article_id", "annotators", "score", "span_f1", "stance_observed")
+# Annotations changed this long before a rebuild started are read again at its end (clocks of
+# several app servers differ a little; reading an article twice is harmless).
+REBUILD_MARGIN = timedelta(seconds=5)
+
 
 def _article_docs(project: Project, article_ids: list[int]) -> dict[int, list[Doc]]:
     """The submitted annotations of these articles as plain documents, by article."""
@@ -436,65 +454,178 @@ def _article_docs(project: Project, article_ids: list[int]) -> dict[int, list[Do
     return docs
 
 
-def _annotations_counted(totals: Totals) -> int:
-    return sum(value for key, value in totals.counts.items() if key[0] == "doc")
+Parts = tuple[Contribution, Standing | None]
+
+
+def _parts_of(project: Project, article_ids: list[int]) -> dict[int, Parts]:
+    """The contributions and standings of these articles, read from the database now."""
+    docs = _article_docs(project, article_ids)
+    texts = dict(Article.objects.filter(id__in=article_ids).values_list("id", "text"))
+    space = label_space(project.schema)
+    return {
+        article: article_parts(docs[article], text=texts.get(article, ""), space=space)
+        for article in article_ids
+    }
+
+
+def _contribution_row(project: Project, article: int, parts: Parts) -> AgreementContribution:
+    counts, standing = parts
+    return AgreementContribution(
+        project=project,
+        article_id=article,
+        counts=contribution_json(counts),
+        annotators=standing.annotators if standing else 0,
+        score=standing.score if standing else None,
+        span_f1=standing.span_f1 if standing else None,
+        stance_observed=standing.stance_observed if standing else None,
+        claim_attributes=standing.claim_attributes if standing else None,
+    )
+
+
+_STANDING = ("annotators", "score", "span_f1", "stance_observed", "claim_attributes")
+
+
+def _store_parts(project: Project, parts: dict[int, Parts]) -> None:
+    """Write these articles' rows (an article nobody submitted any more has none)."""
+    keep = [_contribution_row(project, a, p) for a, p in parts.items() if p[0]]
+    gone = [a for a, p in parts.items() if not p[0]]
+    if gone:
+        AgreementContribution.objects.filter(project=project, article_id__in=gone).delete()
+    if not keep:
+        return
+    if connection.vendor != "postgresql":
+        AgreementContribution.objects.bulk_create(
+            keep,
+            batch_size=CHUNK,
+            update_conflicts=True,
+            unique_fields=["project", "article"],
+            update_fields=["counts", *_STANDING],
+        )
+        return
+    # One INSERT ... ON CONFLICT with the JSON serialised here: bulk_create's array parameters
+    # escape every JSON document again in Python (most of a rebuild's time at 500 rows).
+    table = connection.ops.quote_name(AgreementContribution._meta.db_table)
+    columns = ", ".join(("project_id", "article_id", "counts", *_STANDING))
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in ("counts", *_STANDING))
+    with connection.cursor() as cursor:
+        for begin in range(0, len(keep), REBUILD_CHUNK):
+            batch = keep[begin : begin + REBUILD_CHUNK]
+            values = ", ".join(["(%s, %s, %s::jsonb, %s, %s, %s, %s, %s)"] * len(batch))
+            params: list[Any] = []
+            for row in batch:
+                params += [
+                    project.pk,
+                    row.article_id,
+                    json.dumps(row.counts, ensure_ascii=False, separators=(",", ":")),
+                    *(getattr(row, name) for name in _STANDING),
+                ]
+            # Names from the model's meta and placeholders only; every value is a parameter.
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608
+                f"ON CONFLICT (project_id, article_id) DO UPDATE SET {updates}"
+            )
+            cursor.execute(sql, params)
 
 
 def do_update_contributions(project: Project, article_ids: list[int]) -> None:
     """Bring the stored counts of these articles, and the totals, up to date with their
-    submitted annotations. Call it in the transaction that changed them. Without totals (never
-    built, or out of date) it does nothing: the next read rebuilds them in full."""
+    submitted annotations. Call it in the transaction that changed them: it locks the totals
+    row, so two submissions at once both count (one waits for the other's commit), and costs
+    the same whatever the project's size. Without totals it does nothing (the dashboard asks
+    for a rebuild); while a rebuild is pending it writes the articles' rows only (the rebuild
+    reads every article changed since it started again before it stores its totals)."""
     with transaction.atomic():
         row = AgreementTotals.objects.select_for_update().filter(project=project).first()
         if row is None:
             return
-        if row.schema_version != project.schema_version:
-            row.delete()
-            return
         ids = sorted(set(article_ids))
-        totals = Totals.from_json(row.counts)
-        stored = dict(
-            AgreementContribution.objects.filter(project=project, article_id__in=ids).values_list(
-                "article_id", "counts"
-            )
-        )
-        docs = _article_docs(project, ids)
-        texts = dict(Article.objects.filter(id__in=ids).values_list("id", "text"))
-        space = label_space(project.schema)
-        changed = []
-        for article in ids:
-            new = article_contribution(docs[article], text=texts.get(article, ""), space=space)
-            if article in stored:
-                totals.remove(contribution_from_json(stored[article]))
-            totals.add(new)
-            changed.append((article, new))
-        AgreementContribution.objects.filter(project=project, article_id__in=ids).delete()
-        AgreementContribution.objects.bulk_create(
-            AgreementContribution(project=project, article_id=a, counts=contribution_json(c))
-            for a, c in changed
-            if c
-        )
-        mark, annotations = _fingerprint_and_count(project)
-        if _annotations_counted(totals) != annotations:
-            # A change these totals never saw (an import, a deletion): rebuild on next read.
-            row.delete()
+        parts = _parts_of(project, ids)
+        if row.schema_version != project.schema_version:
+            _store_parts(project, parts)
+            if not row.pending:
+                do_request_rebuild(project)
             return
-        row.counts = totals.as_json()
-        row.fingerprint = mark
-        row.save(update_fields=["counts", "fingerprint", "updated_at"])
+        if row.pending:
+            _store_parts(project, parts)
+            return
+        if not isinstance(row.counts, dict):  # the older stored form: rebuild
+            _store_parts(project, parts)
+            do_request_rebuild(project)
+            return
+        # Keys stay text: the change costs the article's keys, not the project's.
+        totals = row.counts
+        for counts in AgreementContribution.objects.filter(
+            project=project, article_id__in=ids
+        ).values_list("counts", flat=True):
+            old = (
+                counts
+                if isinstance(counts, dict)
+                else contribution_json(contribution_from_json(counts))
+            )
+            stored_add(totals, old, -1)
+        for counts, _ in parts.values():
+            stored_add(totals, contribution_json(counts))
+        _store_parts(project, parts)
+        row.counts = totals
+        row.save(update_fields=["counts", "updated_at"])
 
 
-def do_forget_contributions(project: Project) -> None:
-    """Drop the totals (after bulk changes such as an import): the next read rebuilds them."""
-    AgreementTotals.objects.filter(project=project).delete()
+def do_request_rebuild(project: Project, *, user=None) -> None:
+    """After a change the totals cannot follow article by article (an import, a schema
+    change, totals never built): count it, and queue a background rebuild unless one is
+    queued already (a running one started before this change, so another is queued). The
+    dashboard shows the last complete figures meanwhile."""
+    from annotate.tasks import do_start_job  # tasks imports this module
+
+    with transaction.atomic():
+        row = AgreementTotals.objects.select_for_update().filter(project=project).first()
+        if row is None:
+            try:
+                with transaction.atomic():
+                    AgreementTotals.objects.create(
+                        project=project,
+                        counts={},
+                        schema_version=project.schema_version,
+                        fingerprint="",
+                        requested=1,
+                        built=0,
+                    )
+            except IntegrityError:  # another request created it meanwhile
+                AgreementTotals.objects.filter(project=project).update(requested=F("requested") + 1)
+        else:
+            AgreementTotals.objects.filter(pk=row.pk).update(requested=F("requested") + 1)
+        queued = Job.objects.filter(
+            project=project, kind=JobKind.AGREEMENT_TOTALS, status=JobStatus.QUEUED
+        ).exists()
+        if not queued:
+            do_start_job(
+                kind=JobKind.AGREEMENT_TOTALS,
+                project=project,
+                user=user if user is not None and user.is_authenticated else None,
+                params={},
+            )
 
 
-def do_rebuild_contributions(project: Project) -> Totals:
-    """Every article's contribution and the totals, from scratch (one article at a time: a
-    few milliseconds per compared article)."""
+def do_forget_contributions(project: Project, *, user=None) -> None:
+    """After bulk changes such as an import: the totals are rebuilt in the background."""
+    do_request_rebuild(project, user=user)
+
+
+def do_rebuild_contributions(
+    project: Project, *, progress: Callable[[int, int], None] | None = None
+) -> Totals:
+    """Every article's contribution and the totals, from scratch, without holding up
+    submissions: the articles are read and their rows written first (a few milliseconds per
+    compared article); then, with the totals row locked, every article whose annotations
+    changed since the reading began is read again, and the totals are stored with the bulk
+    change generation they count. Idempotent: a worker killed half way leaves rows that the
+    next attempt overwrites, and the totals of before."""
+    with transaction.atomic():
+        row = AgreementTotals.objects.select_for_update().filter(project=project).first()
+        generation = row.requested if row else 0
+        schema_version = project.schema_version
+    started = timezone.now()
     space = label_space(project.schema)
-    # Taken before reading: a submission made meanwhile leaves these totals out of date.
-    mark = fingerprint(project)
     with gc_paused():
         docs = submitted_docs(project)
         texts = compared_texts(project)
@@ -503,57 +634,122 @@ def do_rebuild_contributions(project: Project) -> Totals:
         by_article.setdefault(doc.article, []).append(doc)
     del docs
     totals = Totals()
-    rows = []
-    for article in sorted(by_article):
-        contribution = article_contribution(
-            by_article[article], text=texts.get(article, ""), space=space
-        )
-        totals.add(contribution)
-        rows.append(
-            AgreementContribution(
-                project=project, article_id=article, counts=contribution_json(contribution)
+    counted: dict[int, Contribution] = {}
+    articles = sorted(by_article)
+    for begin in range(0, len(articles), REBUILD_CHUNK):
+        chunk: dict[int, Parts] = {}
+        for article in articles[begin : begin + REBUILD_CHUNK]:
+            parts = article_parts(by_article[article], text=texts.get(article, ""), space=space)
+            totals.add(parts[0])
+            counted[article] = parts[0]
+            chunk[article] = parts
+        _store_parts(project, chunk)
+        if progress is not None:
+            progress(min(begin + REBUILD_CHUNK, len(articles)), len(articles))
+    del by_article, texts
+    stored = set(
+        AgreementContribution.objects.filter(project=project).values_list("article_id", flat=True)
+    )
+    gone = sorted(stored - set(counted))
+    for begin in range(0, len(gone), CHUNK):
+        AgreementContribution.objects.filter(
+            project=project, article_id__in=gone[begin : begin + CHUNK]
+        ).delete()
+    with transaction.atomic():
+        row = AgreementTotals.objects.select_for_update().filter(project=project).first()
+        touched = sorted(
+            set(
+                Annotation.objects.filter(
+                    project=project, updated_at__gte=started - REBUILD_MARGIN
+                ).values_list("article_id", flat=True)
             )
         )
-    try:
-        with transaction.atomic():
-            AgreementTotals.objects.select_for_update().filter(project=project).delete()
-            AgreementContribution.objects.filter(project=project).delete()
-            AgreementContribution.objects.bulk_create(rows, batch_size=CHUNK)
-            AgreementTotals.objects.create(
-                project=project,
-                counts=totals.as_json(),
-                schema_version=project.schema_version,
-                fingerprint=mark,
-            )
-    except IntegrityError:
-        pass  # another rebuild stored its totals first: they count the same annotations
+        again = _parts_of(project, touched)
+        for article, parts in again.items():
+            if article in counted:
+                totals.remove(counted[article])
+            totals.add(parts[0])
+        _store_parts(project, again)
+        values = {
+            "counts": totals.as_json(),
+            "schema_version": schema_version,
+            "fingerprint": f"g{generation}",
+            "built": generation,
+            "built_at": timezone.now(),
+        }
+        if row is None:
+            AgreementTotals.objects.create(project=project, requested=generation, **values)
+        elif row.built <= generation:
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save(update_fields=[*values, "updated_at"])
     return totals
 
 
-@dataclass(frozen=True)
-class IncrementalSummary:
-    """The summary measures from the stored totals, and whether they had to be rebuilt."""
+def lowest_articles(project: Project, *, limit: int = LOWEST_ARTICLES) -> list[LowArticle]:
+    """The compared articles with the lowest agreement, from the indexed score column."""
+    rows = (
+        AgreementContribution.objects.filter(project=project, score__isnull=False)
+        .order_by("score", "article_id")
+        .values_list(*LOWEST_FIELDS, "claim_attributes", "article__title")[:limit]
+    )
+    return [
+        LowArticle(
+            article,
+            annotators,
+            score,
+            span_f1,
+            stance_observed,
+            claim_attributes,
+            title=title or "",
+        )
+        for article, annotators, score, span_f1, stance_observed, claim_attributes, title in rows
+    ]
 
-    rows: list[SummaryRow]
-    rebuilt: bool
-    seconds: float
+
+@dataclass(frozen=True)
+class AssembledReport:
+    """The report assembled from the stored totals, and their state."""
+
+    report: AgreementReport
+    meta: ReportMeta
+    pending: bool  # a rebuild is queued or running: these are the last complete figures
+    built_at: datetime | None  # when the totals were last rebuilt in full (None: never)
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "summary": [row.as_dict() for row in self.rows],
-            "meta": {"rebuilt": self.rebuilt, "seconds": round(self.seconds, 4)},
+            **self.report.as_dict(),
+            "meta": {
+                **self.meta.as_dict(),
+                "source": "totals",
+                "pending": self.pending,
+                "built_at": self.built_at.isoformat() if self.built_at else None,
+            },
         }
 
 
-def incremental_summary(project: Project) -> IncrementalSummary:
-    """The summary of the stored totals (rebuilt first when missing or out of date)."""
+def assembled_report(project: Project) -> AssembledReport:
+    """The project's agreement from its stored totals: no full recomputation (the first read
+    of a project without totals queues their rebuild and shows them pending)."""
     started = time.perf_counter()
     row = AgreementTotals.objects.filter(project=project).first()
-    current = (
-        row is not None
-        and row.schema_version == project.schema_version
-        and row.fingerprint == fingerprint(project)
+    if row is None or (row.schema_version != project.schema_version and not row.pending):
+        do_request_rebuild(project)
+        row = AgreementTotals.objects.get(project=project)
+    totals = Totals.from_json(row.counts)
+    ids = [key[1] for key in totals.counts if key[0] == "doc"]
+    names = dict(get_user_model().objects.filter(id__in=ids).values_list("id", "username"))
+    report = report_from_totals(
+        totals,
+        label_space(project.schema),
+        annotator_names=names,
+        lowest=lowest_articles(project),
     )
-    totals = Totals.from_json(row.counts) if current and row else do_rebuild_contributions(project)
-    rows = summary_rows(totals, label_space(project.schema))
-    return IncrementalSummary(rows, rebuilt=not current, seconds=time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    meta = ReportMeta(
+        fingerprint=row.fingerprint,
+        computed_at=row.updated_at.isoformat(),
+        seconds=round(seconds, 4),
+        cached=True,
+    )
+    return AssembledReport(report, meta, pending=row.pending, built_at=row.built_at)

@@ -186,8 +186,6 @@ def do_import_annotations(
         raise AnnotationsRejected(errors)
     report = AnnotationImportReport(records=len(parsed), skipped=errors, ignored=summary.ignored)
     with transaction.atomic():
-        if not as_gold:
-            do_forget_contributions(project)
         article_ids, report.articles_created = _do_store_articles(
             plan, corpus_name=import_corpus_name(project, corpus_name), user=user
         )
@@ -202,6 +200,9 @@ def do_import_annotations(
             format=format,
             progress=progress,
         )
+        if not as_gold:
+            # In the same transaction: the rebuild is queued if and only if the import lands.
+            do_forget_contributions(project, user=user)
     return report
 
 

@@ -330,16 +330,30 @@ class AgreementSnapshot(models.Model):
 
 class AgreementContribution(models.Model):
     """One article's part of the project's agreement counts (lib/agreement/contributions.py),
-    kept so that a submission changes the totals by its article's difference only."""
+    kept so that a submission changes the totals by its article's difference only, with the
+    article's own agreement (its standing), which the lowest-agreement list orders by."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     article = models.ForeignKey("corpus.Article", on_delete=models.CASCADE, related_name="+")
     counts = models.JSONField()  # [key..., value] rows
+    annotators = models.PositiveSmallIntegerField(default=0)
+    # The mean of the parts below that are defined; null when none is (or one annotator).
+    score = models.FloatField(null=True)
+    span_f1 = models.FloatField(null=True)
+    stance_observed = models.FloatField(null=True)
+    claim_attributes = models.FloatField(null=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "article"], name="agreement_contribution_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["project", "score", "article"],
+                condition=models.Q(score__isnull=False),
+                name="agreement_lowest",
             )
         ]
 
@@ -349,7 +363,9 @@ class AgreementContribution(models.Model):
 
 class AgreementTotals(models.Model):
     """The sum of a project's AgreementContribution rows, and what it was built for: the
-    schema version and the fingerprint of the submitted annotations it counts."""
+    schema version and the bulk-change generation it counts. `requested` goes up with every
+    change the totals cannot follow article by article (an import, a schema change); while it
+    is ahead of `built`, a rebuild job is pending and the totals are the last complete ones."""
 
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="agreement_totals"
@@ -357,10 +373,17 @@ class AgreementTotals(models.Model):
     counts = models.JSONField()
     schema_version = models.PositiveIntegerField()
     fingerprint = models.CharField(max_length=200)
+    requested = models.PositiveIntegerField(default=0)
+    built = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"agreement totals of project {self.project_id} ({self.fingerprint})"
+
+    @property
+    def pending(self) -> bool:
+        return self.requested > self.built
 
 
 class JobKind(models.TextChoices):
@@ -368,6 +391,7 @@ class JobKind(models.TextChoices):
     IMPORT_ANNOTATIONS = "import_annotations", _("Import annotations")
     EXPORT = "export", _("Export dataset")
     AGREEMENT = "agreement", _("Compute agreement")
+    AGREEMENT_TOTALS = "agreement_totals", _("Rebuild agreement totals")
     TRAIN_RECOMMENDERS = "train_recommenders", _("Train recommenders")
 
 

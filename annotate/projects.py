@@ -15,12 +15,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from annotate.agreement import do_request_rebuild
 from annotate.errors import ActionError, ConflictError
 from annotate.guideline_versions import check_summary, do_change_guidelines, record_first_version
 from annotate.lib.content import used_vocabulary
 from annotate.lib.overlap import OverlapError, check_policy
 from annotate.lib.schema import check_schema, check_schema_change, default_schema
 from annotate.models import (
+    AgreementTotals,
     Annotation,
     Assignment,
     Gold,
@@ -283,6 +285,9 @@ def do_update_schema(project: Project, *, by, schema: Any, note: str = "") -> Pr
                 note=note,
                 created_by=by if by is not None and by.is_authenticated else None,
             )
+            if AgreementTotals.objects.filter(project=locked).exists():
+                # The labels the tables list changed: the totals are rebuilt in the background.
+                do_request_rebuild(locked, user=by)
     project.schema = locked.schema
     project.schema_version = locked.schema_version
     return project

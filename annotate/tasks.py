@@ -21,7 +21,9 @@ retries it. `do_reap_stale_jobs` does this when a worker starts and periodically
 (`manage.py run_worker`), and whenever someone reads or retries the job; it marks the tasks
 backend's row failed too and deletes the attempt's partial export file. Every write of an
 attempt names its attempt number, so a worker that was only slow cannot overwrite the job
-once it has been reaped or retried.
+once it has been reaped or retried. The one exception: a job safe to run again from the start
+(the agreement totals rebuild) is queued again by itself when reaped, up to a few attempts in
+all (REQUEUED_WHEN_REAPED), so the next worker finishes it.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from annotate.access import starter_may_act
-from annotate.agreement import agreement_report
+from annotate.agreement import agreement_report, do_rebuild_contributions
 from annotate.errors import ActionError, ConflictError
 from annotate.exports import check_export_options, write_export
 from annotate.imports import do_import_annotations
@@ -244,6 +246,12 @@ def do_reap_stale_jobs(*, job_ids: Iterable[int] | None = None) -> list[int]:
                 part.unlink(missing_ok=True)
         logger.warning("job %s (%s) reaped: %s", job.pk, job.kind, reason)
         reaped.append(job.pk)
+        if job.attempts < REQUEUED_WHEN_REAPED.get(JobKind(job.kind), 0):
+            requeued = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+                status=JobStatus.QUEUED, error="", progress=0, result={}, finished_at=None
+            )
+            if requeued:
+                _enqueue(job)
     return reaped
 
 
@@ -309,6 +317,13 @@ def _agreement(job: Job) -> dict[str, Any]:
     return {"fingerprint": meta["fingerprint"], "seconds": meta["seconds"]}
 
 
+def _agreement_totals(job: Job) -> dict[str, Any]:
+    totals = do_rebuild_contributions(
+        _project_of(job), progress=_progress_updater(job.pk, job.attempts)
+    )
+    return {"articles": totals.counts.get(("article",), 0)}
+
+
 def _train_recommenders(job: Job) -> dict[str, Any]:
     trained = do_train_recommenders(
         _project_of(job), user=job.user, progress=_progress_updater(job.pk, job.attempts)
@@ -340,6 +355,12 @@ def compute_agreement(job_id: int) -> dict[str, Any]:
 
 
 @task()
+def rebuild_agreement_totals(job_id: int) -> dict[str, Any]:
+    """Rebuild a project's per-article agreement contributions and their totals."""
+    return _run(job_id, _agreement_totals)
+
+
+@task()
 def train_recommenders(job_id: int) -> dict[str, Any]:
     """Train, score and store a project's recommenders (see annotate/recommend.py)."""
     return _run(job_id, _train_recommenders)
@@ -350,7 +371,12 @@ TASKS = {
     JobKind.EXPORT: export_dataset,
     JobKind.IMPORT_ANNOTATIONS: import_annotations,
     JobKind.AGREEMENT: compute_agreement,
+    JobKind.AGREEMENT_TOTALS: rebuild_agreement_totals,
 }
+# Jobs that may run again from the start without harm: one reaped after its worker stopped is
+# queued again by itself, at most this many attempts in all (a job that kills its worker, out
+# of memory say, would otherwise kill worker after worker).
+REQUEUED_WHEN_REAPED = {JobKind.AGREEMENT_TOTALS: 3}
 
 
 def _enqueue(job: Job) -> Job:

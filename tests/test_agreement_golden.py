@@ -32,6 +32,7 @@ from tests.factories import (
     make_user,
     span_of,
 )
+from tests.test_agreement_assemble import assert_same
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +189,8 @@ def golden_project():
 def without_meta(document: dict) -> dict:
     document = dict(document)
     meta = document.pop("meta")
-    assert set(meta) == {"fingerprint", "computed_at", "seconds", "cached"}
+    full = {"fingerprint", "computed_at", "seconds", "cached"}
+    assert set(meta) in (full, full | {"source", "pending", "built_at"})  # the latter: totals
     return document
 
 
@@ -221,12 +223,14 @@ def command_text(project, *args: str) -> str:
 
 
 def test_the_api_document_is_unchanged(golden_project):
+    """The full recomputation (?refresh=1) is the golden document; the default document,
+    assembled from the stored totals, is the same (three measures within 1e-9: see
+    tests/test_agreement_assemble.py; here they differ in the last digit at most)."""
     project, manager = golden_project
-    fresh = api_text(project, manager)
+    fresh = api_text(project, manager, refresh=True)
     check_golden("api.json", fresh)
-    # From the cache: the same document (on SQLite the stored JSON keeps its key order).
-    cached = api_text(project, manager)
-    assert json.loads(cached) == json.loads(fresh)
+    assembled = api_text(project, manager)
+    assert_same(json.loads(assembled), json.loads(fresh))
 
 
 def test_the_command_json_is_unchanged(golden_project):

@@ -45,7 +45,14 @@ CASES = {
     ),
     "agreement.py": (
         ["--articles", "20", "--annotators", "2", "--spans", "3", "--words", "40"],
-        ["agreement cold", "agreement cached", "spans.f1_exact=", "incremental: submit one"],
+        [
+            "agreement cold",
+            "agreement cached",
+            "spans.f1_exact=",
+            "incremental: submit one",
+            "submit + next dashboard load: p50",
+            "assembled summary equals the full one: True",
+        ],
     ),
     "scale_out.py": (
         ["--clients", "2", "--saves", "5", "--workers", "1"],

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotate.access import LEADS, access_project
-from annotate.agreement import project_report
+from annotate.agreement import assembled_report, project_report
 from annotate.api.base import ApiView, ErrorSerializer
 from annotate.api.jobs import JobSerializer
 from annotate.tasks import do_start_agreement, job_payload
@@ -23,11 +23,16 @@ class AgreementView(ApiView):
             "confusion matrices, the articles with the lowest agreement and agreement by ISO "
             "week. Spans also get Krippendorff's unitizing alpha (`spans.alpha_u`: over the "
             "entity labels and per label, with its observed and expected disagreement; "
-            "`claims.alpha_u`). Cached until a submitted annotation changes; `refresh=1` "
-            "recomputes."
+            "`claims.alpha_u`). Assembled from per-article counts that every submission keeps "
+            "up to date; while a rebuild of those counts is pending (after an import or a "
+            "schema change) `meta.pending` is true and the figures are the last complete ones. "
+            "`refresh=1` recomputes every measure from the annotations instead (slow on large "
+            "projects)."
         ),
         parameters=[
-            OpenApiParameter("refresh", OpenApiTypes.BOOL, description="recompute now"),
+            OpenApiParameter(
+                "refresh", OpenApiTypes.BOOL, description="recompute in full now, not from totals"
+            ),
         ],
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="The agreement report"),
@@ -38,7 +43,9 @@ class AgreementView(ApiView):
     def get(self, request: Request, pid: int) -> Response:
         project = access_project(request.user, pid, roles=LEADS)
         refresh = request.query_params.get("refresh", "").lower() in {"1", "true", "yes"}
-        return Response(project_report(project, refresh=refresh).as_dict())
+        if refresh:
+            return Response(project_report(project, refresh=True).as_dict())
+        return Response(assembled_report(project).as_dict())
 
     @extend_schema(
         summary="Recompute the agreement report in the background",

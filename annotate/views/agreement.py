@@ -25,8 +25,8 @@ from annotate.access import LEADS, access_project, article_in_project
 from annotate.agreement import (
     MEASURES,
     ArticleSubmissions,
+    assembled_report,
     compared_submissions,
-    project_report,
     submitted_of_article,
 )
 from annotate.lib.agreement import svg
@@ -378,7 +378,7 @@ def _over_time(weeks: list[Week], *, rtl: bool) -> SafeString | str:
 @login_required
 def agreement_dashboard(request: HttpRequest, pid: int) -> HttpResponse:
     project = access_project(request.user, pid, roles=LEADS)
-    stored = project_report(project)
+    stored = assembled_report(project)
     report = stored.report
     rtl = get_language_bidi()
     name_of = {a.id: a.name for a in report.annotators}
@@ -396,6 +396,8 @@ def agreement_dashboard(request: HttpRequest, pid: int) -> HttpResponse:
         "project": project,
         "report": report,
         "meta": stored.meta,
+        "pending": stored.pending,
+        "built_at": stored.built_at,
         "summary": summary_lines(report, project),
         "heat_maps": _heat_maps(report, rtl=rtl, project=project),
         "span_labels": span_labels,
@@ -920,7 +922,7 @@ def agreement_articles(request: HttpRequest, pid: int) -> HttpResponse:
     """The articles and spans behind an agreement number: every difference the filters select,
     article by article (lowest agreement first), each linked to its decision in adjudication."""
     project = access_project(request.user, pid, roles=LEADS)
-    report = project_report(project).report
+    report = assembled_report(project).report
     names = {a.id: a.name for a in report.annotators}
     try:
         filters = read_filters(request, names)

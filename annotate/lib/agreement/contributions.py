@@ -1,10 +1,14 @@
 """Agreement as sums of per-article contributions, for incremental updates. Pure: no Django.
 
-Every measure of the summary but Krippendorff's unitizing alpha is a function of counts that
-add up over articles: a submission changes only its article's counts. `article_contribution`
-turns the submitted annotations of one article into those counts (integers under tuple keys);
-a project's `Totals` are their sum, kept up to date by subtracting an article's old
-contribution and adding its new one; `summary_rows` computes the measures from the totals.
+Every figure of the agreement report is a function of counts that add up over articles (the
+unitizing alphas through length histograms, see unitizing.py), so a submission changes only
+its article's counts. `article_parts` turns the submitted annotations of one article into
+those counts (integers under tuple keys) and the article's own standing (its score, for the
+lowest-agreement list); a project's `Totals` are their sum, kept up to date by subtracting an
+article's old contribution and adding its new one; assemble.report_from_totals builds the
+whole report from the totals, `summary_rows` the summary without the unitizing alphas. Stored,
+counts are one JSON object keyed by each key's compact JSON text (`contribution_json`), so
+`stored_add` can change totals by an article's keys without decoding the project's.
 
 Integers add exactly in any order, and the measures are computed from the totals only, so the
 totals kept up to date through any sequence of changes give the very same summary as totals
@@ -25,7 +29,16 @@ What each key counts (`scope` is "*" for the pooled stance items, or a target ke
   coincidence matrix is coinc / (m - 1)), "agree" and "pairs" (observed agreement);
 - ("sp", a, b, ...): a pair's spans: "articles", "exact"/"overlap" label r (r 0: matched,
   1: spans of a, 2: spans of b), "etag" x y and "ctag" x y (BIO tags of each token),
-  "matched", "claimant_agree", "cstance" x y and "cworthy" x y (matched claims).
+  "matched", "claimant_agree", "cstance" x y and "cworthy" x y (matched claims);
+- ("u", ...): unitizing statistics of compared articles (unitizing.ContinuumStatistics):
+  "n" Σ m L, "L" Σ L, "o" label m (Σ δ² of articles with m annotators), "len" label l (units
+  of that length), "gap" label g (gaps of the annotators who marked the label), "whole" L
+  (annotators of articles of length L: each has the whole article as a gap of every label)
+  and "taken" label L (those of them who marked the label, whose gaps "gap" counts);
+- ("wk", week, ...): the compared articles whose last submission fell in that ISO week:
+  "articles", "m" per number of annotators (the week shows the largest), "span_matched" and
+  "span_total" (overlap F1), and the stance items' "items", "pairs", "agree", "total" per
+  label and "coinc" m c k as above.
 
 Krippendorff's alpha and Fleiss' kappa are computed in exact rational arithmetic from these
 integers and rounded once, so they can differ from report.py's floating-point values in the
@@ -35,8 +48,11 @@ computes it and is identical.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
 from itertools import combinations
 from typing import Any
@@ -47,9 +63,15 @@ from annotate.lib.agreement.claims import ClaimTally
 from annotate.lib.agreement.documents import Doc
 from annotate.lib.agreement.labels import kappa_from_confusion
 from annotate.lib.agreement.pairwise import span_agreement
-from annotate.lib.agreement.report import LabelSpace, SummaryRow
+from annotate.lib.agreement.report import (
+    LabelSpace,
+    SummaryRow,
+    article_score,
+    claim_attribute_agreement,
+)
 from annotate.lib.agreement.score import Score, mean_score
 from annotate.lib.agreement.spans import bio_kappa, prf
+from annotate.lib.agreement.unitizing import Continuum, continuum_statistics
 
 Key = tuple[Any, ...]
 Contribution = Counter[Key]
@@ -101,25 +123,50 @@ class Totals:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def as_json(self) -> list[list[Any]]:
-        """Sorted [key..., value] rows (JSON has no tuple keys)."""
+    def as_json(self) -> dict[str, int]:
+        """The stored form: {key as compact JSON array text: value} (JSON has no tuple keys;
+        one JSON object decodes in C, and `stored_add` changes it without decoding keys)."""
         return contribution_json(self.counts)
 
     @classmethod
-    def from_json(cls, rows: Iterable[Sequence[Any]]) -> Totals:
-        return cls(contribution_from_json(rows))
+    def from_json(cls, stored: Mapping[str, int] | Iterable[Sequence[Any]]) -> Totals:
+        return cls(contribution_from_json(stored))
 
 
-def contribution_json(counts: Mapping[Key, int]) -> list[list[Any]]:
-    return [[*key, value] for key, value in sorted(counts.items(), key=_sortable)]
+_KEY_TEXTS: dict[Key, str] = {}  # most keys recur from article to article
 
 
-def contribution_from_json(rows: Iterable[Sequence[Any]]) -> Contribution:
-    return Counter({tuple(row[:-1]): int(row[-1]) for row in rows})
+def key_text(key: Key) -> str:
+    text = _KEY_TEXTS.get(key)
+    if text is None:
+        if len(_KEY_TEXTS) > 500_000:
+            _KEY_TEXTS.clear()
+        text = _KEY_TEXTS[key] = json.dumps(key, ensure_ascii=False, separators=(",", ":"))
+    return text
 
 
-def _sortable(item: tuple[Key, int]) -> list[tuple[str, str]]:
-    return [(type(part).__name__, str(part)) for part in item[0]]
+def contribution_json(counts: Mapping[Key, int]) -> dict[str, int]:
+    return {key_text(key): value for key, value in counts.items() if value}
+
+
+def contribution_from_json(stored: Mapping[str, int] | Iterable[Sequence[Any]]) -> Contribution:
+    """Counts from their stored form (also the older [key..., value] rows)."""
+    if not isinstance(stored, Mapping):
+        return Counter({tuple(row[:-1]): int(row[-1]) for row in stored})
+    if not stored:
+        return Counter()
+    keys = json.loads("[" + ",".join(stored) + "]")  # every key at once
+    return Counter(dict(zip(map(tuple, keys), stored.values(), strict=True)))
+
+
+def stored_add(total: dict[str, int], stored: Mapping[str, int], sign: int = 1) -> None:
+    """Add (sign 1) or subtract (-1) stored counts to stored totals in place, keys as text."""
+    for key, value in stored.items():
+        new = total.get(key, 0) + sign * value
+        if new:
+            total[key] = new
+        else:
+            total.pop(key, None)
 
 
 def sum_contributions(contributions: Iterable[Mapping[Key, int]]) -> Totals:
@@ -134,9 +181,28 @@ def sum_contributions(contributions: Iterable[Mapping[Key, int]]) -> Totals:
 
 def article_contribution(docs: Sequence[Doc], *, text: str, space: LabelSpace) -> Contribution:
     """The counts of one article's submitted annotations (at most one per annotator)."""
+    return article_parts(docs, text=text, space=space)[0]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A compared article's own agreement (report.LowArticle without the title): what the
+    lowest-agreement list orders by. `score` is None when no part is defined."""
+
+    annotators: int
+    score: float | None
+    span_f1: float | None
+    stance_observed: float | None
+    claim_attributes: float | None
+
+
+def article_parts(
+    docs: Sequence[Doc], *, text: str, space: LabelSpace
+) -> tuple[Contribution, Standing | None]:
+    """The article's counts, and its standing when two annotators or more submitted it."""
     counts: Contribution = Counter()
     if not docs:
-        return counts
+        return counts, None
     docs = sorted(docs, key=lambda d: d.annotator)
     counts[("article",)] += 1
     for doc in docs:
@@ -144,14 +210,98 @@ def article_contribution(docs: Sequence[Doc], *, text: str, space: LabelSpace) -
         for target in doc.stance:
             counts[("target", target)] += 1
     _stance(counts, docs)
-    if len(docs) >= 2:
-        counts[("compared",)] += 1
-        for doc in docs:
-            counts[("compared_by", doc.annotator)] += 1
-            for span in doc.entities:
-                counts[("entity_label", span.label)] += 1
-        _spans(counts, docs, text=text, space=space)
-    return counts
+    if len(docs) < 2:
+        return counts, None
+    counts[("compared",)] += 1
+    for doc in docs:
+        counts[("compared_by", doc.annotator)] += 1
+        for span in doc.entities:
+            counts[("entity_label", span.label)] += 1
+    matched, total = _spans(counts, docs, text=text, space=space)
+    _unitizing(counts, docs, text=text, space=space)
+    stance_agree = stance_pairs = 0
+    for target in sorted({t for d in docs for t in d.stance}):
+        values = [d.stance[target] for d in docs if target in d.stance]
+        for x, y in combinations(values, 2):
+            stance_pairs += 1
+            stance_agree += x == y
+    claim_agree, claim_answers = claim_attribute_agreement(docs)
+    span_f1 = 2 * matched / total if total else None
+    stance_observed = stance_agree / stance_pairs if stance_pairs else None
+    claims = claim_agree / claim_answers if claim_answers else None
+    last = max((d.submitted_at for d in docs if d.submitted_at is not None), default=None)
+    week = _iso_week(last)
+    if week is not None:
+        _week(counts, ("wk", week), docs, matched=matched, total=total)
+    standing = Standing(
+        annotators=len(docs),
+        score=article_score(span_f1, stance_observed, claims),
+        span_f1=span_f1,
+        stance_observed=stance_observed,
+        claim_attributes=claims,
+    )
+    return counts, standing
+
+
+def _week(
+    counts: Contribution, prefix: Key, docs: Sequence[Doc], *, matched: int, total: int
+) -> None:
+    """The article's part of its ISO week's figures (report._weeks): articles, the largest
+    number of annotators, span matches, and the stance items rated twice or more."""
+    counts[(*prefix, "articles")] += 1
+    counts[(*prefix, "m", len(docs))] += 1
+    if matched:
+        counts[(*prefix, "span_matched")] += matched
+    if total:
+        counts[(*prefix, "span_total")] += total
+    for target in sorted({t for d in docs for t in d.stance}):
+        values = Counter(d.stance[target] for d in docs if target in d.stance)
+        m = sum(values.values())
+        if m < 2:
+            continue
+        counts[(*prefix, "items")] += 1
+        counts[(*prefix, "pairs")] += m * (m - 1) // 2
+        for c, n_c in values.items():
+            counts[(*prefix, "total", c)] += n_c
+            counts[(*prefix, "agree")] += n_c * (n_c - 1) // 2
+            for k, n_k in values.items():
+                coincidences = n_c * n_k - (n_c if c == k else 0)
+                if coincidences:
+                    counts[(*prefix, "coinc", m, c, k)] += coincidences
+
+
+def _unitizing(counts: Contribution, docs: Sequence[Doc], *, text: str, space: LabelSpace) -> None:
+    """The article's unitizing statistics (unitizing.continuum_statistics) under ("u", ...)."""
+    continuum = Continuum(
+        len(text),
+        {
+            d.annotator: [
+                *((s.start, s.end, s.label) for s in d.entities),
+                *((s.start, s.end, space.claim_label) for s in d.claims),
+            ]
+            for d in docs
+        },
+    )
+    stats = continuum_statistics(continuum)
+    counts[("u", "n")] += stats.coders * stats.length
+    counts[("u", "L")] += stats.length
+    for label, value in stats.observed.items():
+        counts[("u", "o", label, stats.coders)] += value
+    for (label, length), value in stats.unit_lengths.items():
+        counts[("u", "len", label, length)] += value
+    for (label, length), value in stats.gaps.items():
+        counts[("u", "gap", label, length)] += value
+    if stats.length:
+        counts[("u", "whole", stats.length)] += stats.coders
+        for label, value in stats.coders_with.items():
+            counts[("u", "taken", label, stats.length)] += value
+
+
+def _iso_week(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    year, week, _ = when.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def _stance(counts: Contribution, docs: Sequence[Doc]) -> None:
@@ -191,7 +341,10 @@ def _stance_item(counts: Contribution, scope: str, by: Mapping[int, str]) -> Non
                 counts[("st", scope, "coinc", m, c, k)] += coincidences
 
 
-def _spans(counts: Contribution, docs: Sequence[Doc], *, text: str, space: LabelSpace) -> None:
+def _spans(
+    counts: Contribution, docs: Sequence[Doc], *, text: str, space: LabelSpace
+) -> tuple[int, int]:
+    """The pairs' span counts; returns the article's (matched, total) overlap spans."""
     found = {s.label for d in docs for s in d.entities}
     labels = list(dict.fromkeys(space.entity_labels)) + sorted(found - set(space.entity_labels))
     article = docs[0].article
@@ -213,6 +366,7 @@ def _spans(counts: Contribution, docs: Sequence[Doc], *, text: str, space: Label
         _matrix(counts, ("sp", a, b, "etag"), pair.entity_tags, tags)
         _matrix(counts, ("sp", a, b, "ctag"), pair.claim_tags, CLAIM_TAGS)
         _claims(counts, ("sp", a, b), pair.claims)
+    return int(result.article_matched[0]), int(result.article_total[0])
 
 
 def _matrix(counts: Contribution, prefix: Key, matrix: np.ndarray, names: Sequence[str]) -> None:

@@ -56,8 +56,10 @@ Undefined (an explicit Score, never a crash or a fake 1.0): no article with two 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -373,3 +375,167 @@ def _fits(
     hi = label_end[label]
     fits: np.ndarray = (room[hi] - room[lo]) - length * (hi - lo)
     return fits.astype(np.float64)
+
+
+# ---- per-article sufficient statistics (incremental agreement) -----------------------------
+#
+# uDo and uDe of every label are functions of sums over articles: with U_c(l) the number of
+# units of c of length l, G_c(g) the number of gaps of c of length g (over every coder of every
+# compared article), O_c(m) = Σ over articles with m coders of Σ_{i≠j} Σ δ² (integers), n and L:
+#
+#   uDo(c) = Σ_m O_c(m) / (m - 1)  /  (n L)
+#   uDe(c) = 2 [ (N_c - 1) S_c / 3 + Σ_l U_c(l) l² Σ_{g ≥ l} G_c(g) (g - l + 1) ]
+#            / ( L (n (n - 1) - W_c) )
+#
+# with N_c = Σ_l U_c(l), S_c = Σ_l U_c(l) l (l - 1)(2l - 1) and W_c = Σ_l U_c(l) l (l - 1).
+# The expected disagreement pairs every unit with every gap of the project, so an article
+# cannot contribute a number to it; it contributes its histograms, which add up.
+
+
+@dataclass(frozen=True)
+class ContinuumStatistics:
+    """One article's part of the sums above, per label it has units of."""
+
+    coders: int  # m_a
+    length: int  # L_a
+    observed: dict[str, int]  # Σ_{i≠j} Σ δ² (not yet divided by m_a - 1)
+    unit_lengths: dict[tuple[str, int], int]  # (label, l) -> units
+    gaps: dict[tuple[str, int], int]  # (label, g) -> gaps of the coders who marked label
+    coders_with: dict[str, int]  # label -> coders with a unit of it (the others: one gap L_a)
+
+
+def continuum_statistics(continuum: Continuum) -> ContinuumStatistics:
+    """The sufficient statistics of one continuum (units clipped and merged as above)."""
+    length = int(continuum.length)
+    coders = list(continuum.units)
+    labels = sorted({u[2] for units in continuum.units.values() for u in units})
+    code = {label: k for k, label in enumerate(labels)}
+    doc, label, start, end = [], [], [], []
+    for d, coder in enumerate(coders):
+        for s, e, lab in continuum.units[coder]:
+            s = min(max(s - continuum.begin, 0), length)
+            e = min(max(e - continuum.begin, 0), length)
+            if s < e:
+                doc.append(d)
+                label.append(code[lab])
+                start.append(s)
+                end.append(e)
+    empty = ContinuumStatistics(len(coders), length, {}, {}, {}, {})
+    if not doc:
+        return empty
+    arrays = (np.array(x, dtype=np.int64) for x in (doc, label, start, end))
+    d_, l_, s_, e_ = _merge(*arrays, length + 2)
+    observed = _observed(
+        d_,
+        l_,
+        s_,
+        e_,
+        np.ones(len(d_)),
+        np.zeros(len(coders), dtype=np.int64),
+        np.array([len(coders)], dtype=np.int64),
+        np.array([length], dtype=np.int64),
+        len(labels),
+    )
+    unit_lengths: dict[tuple[str, int], int] = {}
+    gaps: dict[tuple[str, int], int] = {}
+    coders_with: dict[str, int] = {}
+    previous: tuple[int, int] | None = None
+    last_end = 0
+    rows = list(zip(d_.tolist(), l_.tolist(), s_.tolist(), e_.tolist(), strict=True))
+    for k, (d, lab, s, e) in enumerate(rows):
+        name = labels[lab]
+        if (d, lab) != previous:
+            coders_with[name] = coders_with.get(name, 0) + 1
+            previous, last_end = (d, lab), 0
+        unit_lengths[(name, e - s)] = unit_lengths.get((name, e - s), 0) + 1
+        if s > last_end:
+            gaps[(name, s - last_end)] = gaps.get((name, s - last_end), 0) + 1
+        last_end = e
+        if (k + 1 == len(rows) or rows[k + 1][:2] != (d, lab)) and length > e:
+            gaps[(name, length - e)] = gaps.get((name, length - e), 0) + 1
+    return ContinuumStatistics(
+        coders=len(coders),
+        length=length,
+        observed={labels[k]: round(float(x)) for k, x in enumerate(observed) if x},
+        unit_lengths=unit_lengths,
+        gaps=gaps,
+        coders_with=coders_with,
+    )
+
+
+@dataclass(frozen=True)
+class UnitizingSums:
+    """The sums over the compared articles of their ContinuumStatistics."""
+
+    n: int  # Σ m_a L_a
+    total: int  # Σ L_a
+    continua: int
+    coders: int
+    observed: Mapping[tuple[str, int], int]  # (label, m) -> Σ δ² of articles with m coders
+    unit_lengths: Mapping[tuple[str, int], int]
+    gaps: Mapping[tuple[str, int], int]  # of the coders who marked the label
+    whole: Mapping[int, int]  # L_a -> coders of articles of that length (every coder, a gap)
+    whole_taken: Mapping[tuple[str, int], int]  # (label, L_a) -> coders with a unit of label
+
+
+def unitizing_from_sums(sums: UnitizingSums, labels: Sequence[str]) -> UnitizingAlpha:
+    """uDo and uDe of every label from the sums, in exact rational arithmetic, rounded once
+    (unitizing_alpha_columns adds floats: the two agree to about 1e-15 relative)."""
+    n, total = sums.n, sums.total
+    if total == 0:
+        zeros = [0.0] * len(labels)
+        return UnitizingAlpha(
+            list(labels), zeros, zeros, [0] * len(labels), sums.continua, sums.coders
+        )
+    by_label: dict[str, tuple[list[tuple[int, int]], ...]] = {}
+    for source, kind, sign in (
+        (sums.observed, 0, 1),
+        (sums.unit_lengths, 1, 1),
+        (sums.whole_taken, 2, -1),
+        (sums.gaps, 2, 1),
+    ):
+        for (label, x), v in source.items():
+            lists = by_label.get(label)
+            if lists is None:
+                lists = by_label[label] = ([], [], [])
+            lists[kind].append((x, sign * v))
+    observed, expected, units = [], [], []
+    for c in labels:
+        mine = by_label.get(c, ([], [], []))
+        o = sum((Fraction(v, m - 1) for m, v in mine[0]), Fraction(0))
+        observed.append(float(o / (n * total)))
+        hist = sorted((ln, v) for ln, v in mine[1] if v)
+        n_units = sum(v for _, v in hist)
+        units.append(n_units)
+        if not hist:
+            expected.append(0.0)
+            continue
+        gap_counts: dict[int, int] = dict(sums.whole)
+        for g, v in mine[2]:
+            gap_counts[g] = gap_counts.get(g, 0) + v
+        gap_list = sorted((g, v) for g, v in gap_counts.items() if v and g > 0)
+        # Suffix sums over the sorted gap lengths: Σ_{g ≥ l} G(g) and Σ_{g ≥ l} G(g) (g + 1).
+        count_from = [0] * (len(gap_list) + 1)
+        room_from = [0] * (len(gap_list) + 1)
+        for k in range(len(gap_list) - 1, -1, -1):
+            g, v = gap_list[k]
+            count_from[k] = count_from[k + 1] + v
+            room_from[k] = room_from[k + 1] + v * (g + 1)
+        gap_lengths = [g for g, _ in gap_list]
+        same = within = in_gaps = 0
+        for ln, v in hist:
+            same += v * ln * (ln - 1) * (2 * ln - 1)
+            within += v * ln * (ln - 1)
+            k = bisect_left(gap_lengths, ln)
+            in_gaps += v * ln * ln * (room_from[k] - ln * count_from[k])
+        numerator = 2 * (Fraction((n_units - 1) * same, 3) + in_gaps)
+        denominator = total * (n * (n - 1) - within)
+        expected.append(float(numerator / denominator) if denominator else 0.0)
+    return UnitizingAlpha(
+        labels=list(labels),
+        observed=observed,
+        expected=expected,
+        units=units,
+        continua=sums.continua,
+        coders=sums.coders,
+    )

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from annotate.agreement import MEASURES, incremental_summary, project_report, text_report
+from annotate.agreement import MEASURES, assembled_report, project_report, text_report
+from annotate.lib.agreement.report import text_lines
 from annotate.management.commands._project import find_project
 from annotate.recommend import hand_drawn_agreement, hand_drawn_lines
 
@@ -33,8 +34,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--incremental",
             action="store_true",
-            help="the summary from the per-article counts that submissions keep up to date "
-            "(built in full the first time); every measure but the unitizing alphas",
+            help="the report assembled from the per-article counts that submissions keep up to "
+            "date (their rebuild is queued the first time); without it, the full recomputation",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,16 +44,18 @@ class Command(BaseCommand):
             self._hand_drawn(project, as_json=options["json"])
             return
         if options["incremental"]:
-            summary = incremental_summary(project)
+            assembled = assembled_report(project)
             if options["json"]:
-                self.stdout.write(json.dumps(summary.as_dict(), indent=2, sort_keys=True))
+                document = assembled.as_dict()
+                text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
+                self.stdout.write(text)
                 return
-            for row in summary.rows:
-                value = "undefined" if row.score.value is None else f"{row.score.value:.3f}"
-                title = str(MEASURES[row.key][0]) if row.key in MEASURES else row.key
-                self.stdout.write(f"{title}: {value} ({row.score.items} items)")
-            source = "rebuilt in full" if summary.rebuilt else "from the stored counts"
-            self.stdout.write(f"({source} in {summary.seconds:.3f} s)")
+            titles = {key: str(title) for key, (title, _) in MEASURES.items()}
+            for line in text_lines(assembled.report, project=project.name, titles=titles):
+                self.stdout.write(line)
+            state = "a rebuild is pending: the last complete figures" if assembled.pending else ""
+            source = f"from the stored totals in {assembled.meta.seconds:.3f} s"
+            self.stdout.write(f"\n({source}{'; ' + state if state else ''})")
             return
         if options["json"]:
             document = project_report(project, refresh=options["refresh"]).as_dict()
