@@ -130,8 +130,8 @@ def generate(count: int, *, seed: int, words: int = 580) -> list[dict]:
     for i in range(count):
         place, place2 = rng.sample(PLACES, 2)
         words_wanted = rng.randint(words // 2, words * 3 // 2)
-        paragraphs, paragraph, words = [], [], 0
-        while words < words_wanted:
+        paragraphs, paragraph, written = [], [], 0
+        while written < words_wanted:
             sentence = rng.choice(TEMPLATES).format(
                 verb=rng.choice(VERBS),
                 actor=rng.choice(ACTORS),
@@ -144,7 +144,7 @@ def generate(count: int, *, seed: int, words: int = 580) -> list[dict]:
                 year=rng.randint(2012, 2019),
             )
             paragraph.append(sentence)
-            words += sentence.count(" ") + 1
+            written += sentence.count(" ") + 1
             if len(paragraph) >= rng.randint(2, 5):
                 paragraphs.append(" ".join(paragraph))
                 paragraph = []
