@@ -397,6 +397,12 @@ class CorpusImport(APIView):
 
 
 class ImportStreamOptionsSerializer(ImportInputSerializer):
+    columns = StrictCharField(
+        required=False,
+        allow_blank=True,
+        help_text='a JSON object, as JSON text, mapping extra JSONL/CSV columns to "metadata", '
+        '"ignore" or a field (title, source, url, published_on, external_id)',
+    )
     name = StrictCharField(
         required=False,
         max_length=255,

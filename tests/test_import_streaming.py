@@ -453,3 +453,28 @@ def test_a_new_corpus_named_in_a_failed_import_is_not_created():
     with pytest.raises(importing.ImportRejected):
         do_import_articles("fresh", [*records(3), BadRecord(Origin("mem", 4), "bad")])
     assert not Corpus.objects.filter(name="fresh").exists()
+
+
+def test_a_body_above_the_api_body_limit_is_still_a_file_within_the_upload_limit(
+    lead, corpus, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    data = jsonl_bytes(articles(100))
+    assert len(data) > 1000
+    response = post_body(client_for(lead), stream_url(corpus), data)
+    assert response.status_code == 200, response.content
+    assert response.json()["created"] == 100
+    # Other API bodies keep the limit.
+    big = client_for(lead).post("/api/corpora/", {"name": "x" * 2000}, format="json")
+    assert big.status_code == 413
+
+
+def test_the_import_options_go_in_the_query_string(lead, corpus):
+    data = jsonl_bytes([{"text": "نص الخبر", "headline": "عنوان", "desk": "محلي"}])
+    query = 'title_rule=column&title_column=headline&columns={"desk": "source"}'
+    response = post_body(client_for(lead), stream_url(corpus, query), data)
+    assert response.status_code == 200, response.content
+    stored = corpus.articles.get()
+    assert (stored.title, stored.source, stored.metadata) == ("عنوان", "محلي", {})
+    bad = post_body(client_for(lead), stream_url(corpus, "columns=[1]"), data)
+    assert (bad.status_code, bad.json()["field"]) == (400, "columns")
