@@ -342,7 +342,9 @@ def multipart(data: bytes, name: str) -> tuple[bytes, str]:
     return head + data + f"\r\n--{boundary}--\r\n".encode(), boundary
 
 
-def api_path(data: bytes, count: int, env: dict[str, str], workers: int, repeat: int) -> None:
+def api_path(
+    data: bytes, count: int, env: dict[str, str], workers: int, repeat: int, kinds: list[str]
+) -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -379,7 +381,8 @@ def api_path(data: bytes, count: int, env: dict[str, str], workers: int, repeat:
             warm.close()
         server_cpu = CpuMeter(lambda: processes_with(f"127.0.0.1:{port}"))
         database_cpu = CpuMeter(postgres_backends)
-        for kind, (path, payload, content_type) in uploads.items():
+        for kind in kinds:
+            path, payload, content_type = uploads[kind]
             print(f"  {kind}: [{machine_load()}]")
             headers = {"Authorization": f"Token {token}", **content_type}
             corpora = [
@@ -487,6 +490,12 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument(
+        "--uploads",
+        choices=("stream", "multipart", "both"),
+        default="both",
+        help="which REST uploads the api path times (default both)",
+    )
+    parser.add_argument(
         "--repeat",
         type=int,
         default=5,
@@ -524,7 +533,8 @@ def main() -> None:
                 if path == "command":
                     command_path(file, args.n, env, args.repeat)
                 elif path == "api":
-                    api_path(data, args.n, env, args.workers, args.repeat)
+                    kinds = ["stream", "multipart"] if args.uploads == "both" else [args.uploads]
+                    api_path(data, args.n, env, args.workers, args.repeat, kinds)
                 else:
                     batch_size = args.batch_size or DEFAULT_BATCH_SIZE
                     in_process_path(data, args.n, batch_size, args.profile, args.repeat)

@@ -1,12 +1,11 @@
-"""Imports that stream: a file sent as the request body is parsed as it arrives, records are
-read ahead of the writes in a thread of their own, and PostgreSQL takes the rows with COPY.
-Whatever the path, the outcome is the import's: all or nothing, duplicates left out."""
+"""Imports that stream: a file sent as the request body is parsed as it arrives, and
+PostgreSQL takes the rows with one COPY across batches. Whatever the path, the outcome is the
+import's: all or nothing, duplicates left out, nothing written when the client goes away."""
 
 from __future__ import annotations
 
 import io
 import json
-import threading
 
 import pytest
 from django.db import connection
@@ -19,7 +18,7 @@ from corpus.importing import UploadInterrupted, do_import_articles, read_body
 from corpus.lib.parsers import BadRecord, Origin, ParsedArticle, parse_jsonl, parse_jsonl_stream
 from corpus.models import Article, Corpus
 from tests.factories import make_corpus, make_user
-from workbench.bulk import read_ahead
+from tests.test_api_contract import api_server  # noqa: F401  (gunicorn on the test database)
 
 ON_POSTGRES = connection.vendor == "postgresql"
 on_postgres = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: COPY")
@@ -83,53 +82,6 @@ def test_a_bad_byte_is_named_from_the_start_of_the_file_across_pieces():
     assert records[1] == BadRecord(
         Origin("f.jsonl", 2), "not valid UTF-8 at byte 27: invalid start byte"
     )
-
-
-# --- reading ahead (pure) --------------------------------------------------------------------
-
-
-def test_read_ahead_gives_every_item_in_order_from_another_thread():
-    threads = set()
-
-    def items():
-        for i in range(50):
-            threads.add(threading.get_ident())
-            yield i
-
-    assert list(read_ahead(items(), depth=3)) == list(range(50))
-    assert threads and threading.get_ident() not in threads
-
-
-def test_read_ahead_raises_the_producers_error_where_it_happened():
-    def items():
-        yield 1
-        yield 2
-        raise OSError("the disk went away")
-
-    got = []
-    with pytest.raises(OSError, match="the disk went away"):
-        for item in read_ahead(items()):
-            got.append(item)
-    assert got == [1, 2]
-
-
-def test_a_consumer_that_stops_early_stops_and_closes_the_producer():
-    closed = threading.Event()
-    made = []
-
-    def items():
-        try:
-            for i in range(10_000):
-                made.append(i)
-                yield i
-        finally:
-            closed.set()
-
-    ahead = read_ahead(items(), depth=2)
-    assert next(ahead) == 0
-    ahead.close()
-    assert closed.is_set()  # joined: the producer has finished
-    assert len(made) <= 5
 
 
 # --- the body of a request ------------------------------------------------------------------
@@ -388,20 +340,6 @@ def test_duplicates_in_the_corpus_and_in_the_input_are_counted_apart_across_batc
     assert corpus.articles.count() == 20
 
 
-@pytest.mark.django_db
-def test_the_records_are_read_in_another_thread_than_the_writes():
-    corpus = make_corpus("news")
-    readers = set()
-
-    def reading():
-        for record in records(7):
-            readers.add(threading.get_ident())
-            yield record
-
-    assert do_import_articles(corpus, reading(), batch_size=2).created == 7
-    assert readers and threading.get_ident() not in readers
-
-
 @on_postgres
 @pytest.mark.postgres_only
 @pytest.mark.django_db
@@ -478,3 +416,76 @@ def test_the_import_options_go_in_the_query_string(lead, corpus):
     assert (stored.title, stored.source, stored.metadata) == ("عنوان", "محلي", {})
     bad = post_body(client_for(lead), stream_url(corpus, "columns=[1]"), data)
     assert (bad.status_code, bad.json()["field"]) == (400, "columns")
+
+
+# --- a real server, a client that goes away --------------------------------------------------
+
+
+@on_postgres
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_writes_nothing_when_the_client_hangs_up_mid_upload(api_server):  # noqa: F811
+    import http.client
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    from annotate.tokens import do_create_api_token
+
+    user = make_user("lead", is_staff=True)
+    corpus = make_corpus("news", owners=[user])
+    _, key = do_create_api_token(user, name="fault")
+    address = urlsplit(api_server)
+    data = jsonl_bytes(articles(20_000))
+    head = (
+        f"POST /api/corpora/{corpus.pk}/import/stream/ HTTP/1.1\r\n"
+        f"Host: 127.0.0.1\r\nAuthorization: Token {key}\r\n"
+        f"Content-Type: application/x-ndjson\r\nContent-Length: {len(data)}\r\n\r\n"
+    ).encode()
+    client = socket.create_connection((address.hostname, address.port))
+    client.sendall(head + data[: len(data) * 2 // 3])
+    time.sleep(0.5)  # the server is reading and writing rows
+    client.close()
+    # The import has ended once its lock on the corpus is free.
+    deadline = time.monotonic() + 30
+    while True:
+        with connection.cursor() as cursor:
+            try:
+                cursor.execute(
+                    "SELECT 1 FROM corpus_corpus WHERE id = %s FOR UPDATE NOWAIT", [corpus.pk]
+                )
+                break
+            except Exception:
+                assert time.monotonic() < deadline, "the import never ended"
+                time.sleep(0.1)
+    assert not Article.objects.exists()
+    # The server carries on: the whole file goes in.
+    whole = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    whole.request(
+        "POST",
+        f"/api/corpora/{corpus.pk}/import/stream/",
+        data,
+        {"Authorization": f"Token {key}", "Content-Type": "application/x-ndjson"},
+    )
+    answer = whole.getresponse()
+    assert answer.status == 200, answer.read()[:300]
+    assert json.loads(answer.read())["created"] == 20_000
+
+
+@pytest.mark.django_db
+def test_search_texts_are_computed_in_bulk_for_new_articles_only(monkeypatch):
+    folded = []
+    real = importing.search_texts
+
+    def counting(batch):
+        folded.append(len(batch))
+        return real(batch)
+
+    monkeypatch.setattr(importing, "search_texts", counting)
+    corpus = make_corpus("news")
+    do_import_articles(corpus, records(10), batch_size=4)
+    assert folded == [4, 4, 2]
+    folded.clear()
+    do_import_articles(corpus, [*records(10), *records(2, start=10)], batch_size=4)
+    assert folded == [2]  # the ten already there are never folded again
+    assert corpus.articles.get(text="خبر رقم 11").search_text == "ع 11\nخبر رقم 11"
