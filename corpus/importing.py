@@ -827,5 +827,6 @@ __all__ = [
     "do_import_stream",
     "do_import_uploads",
     "preview_uploads",
+    "search_texts",
     "use_import_upload_handlers",
 ]
