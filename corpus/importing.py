@@ -41,12 +41,6 @@ from workbench.bulk import gc_paused
 from workbench.sql import column_of, concrete_field
 
 DEFAULT_BATCH_SIZE = 2000
-# Into a corpus that held none of the articles no duplicate lookup is needed, and the records
-# are taken in steps of at most this many: PostgreSQL stores one step's COPY rows (a few MB,
-# sent ahead without waiting) while the next step is parsed. (bench/import_articles.py: steps
-# of 2,000 imported a sixth slower for the same CPU. With lookups, larger batches are
-# cheaper: a lookup of 2,000 costs PostgreSQL little more than one of 500.)
-COPY_STEP = 500
 MAX_CORPUS_NAME: int = concrete_field(Corpus, "name").max_length or 200
 # How many bad records an error message lists before it only counts the rest.
 SHOWN_ERRORS = 20
@@ -435,9 +429,9 @@ def do_import_articles(
     are counted as duplicates and left out. Works in batches of `batch_size`: one query per
     batch finds the duplicates already in the corpus (none when the corpus was empty), and the
     new articles are written in bulk (PostgreSQL: streamed with COPY, one statement across
-    batches while no lookup interrupts it; into an empty corpus in steps of at most COPY_STEP,
-    so that the database stores one step's rows while the next is parsed). `progress(n)` is
-    called after each batch or step with the number of records read so far.
+    batches while no lookup interrupts it, so that the server stores rows while the next
+    batch is parsed). `progress(n)` is called after each batch with the number of records
+    read so far.
     """
     with transaction.atomic(), gc_paused():
         created = False
@@ -460,8 +454,7 @@ def do_import_articles(
         seen: set[str] = set()
         writer = _row_writer(corpus.pk)
         try:
-            step = batch_size if look_up else min(batch_size, COPY_STEP)
-            for batch in _batches(records, step):
+            for batch in _batches(records, batch_size):
                 report.read += len(batch)
                 fresh: dict[str, tuple[str, bytes, ParsedArticle]] = {}
                 for record in batch:

@@ -489,16 +489,3 @@ def test_search_texts_are_computed_in_bulk_for_new_articles_only(monkeypatch):
     do_import_articles(corpus, [*records(10), *records(2, start=10)], batch_size=4)
     assert folded == [2]  # the ten already there are never folded again
     assert corpus.articles.get(text="خبر رقم 11").search_text == "ع 11\nخبر رقم 11"
-
-
-@pytest.mark.django_db
-def test_an_empty_corpus_is_written_in_small_steps_a_full_one_in_whole_batches(monkeypatch):
-    monkeypatch.setattr(importing, "COPY_STEP", 3)
-    reads = []
-    corpus = make_corpus("news")
-    do_import_articles(corpus, records(10), batch_size=5, progress=reads.append)
-    assert reads == [3, 6, 9, 10]  # no lookups: steps of COPY_STEP
-    reads.clear()
-    report = do_import_articles(corpus, records(12), batch_size=5, progress=reads.append)
-    assert reads == [5, 10, 12]  # one lookup a batch
-    assert (report.created, report.duplicates_in_corpus) == (2, 10)
