@@ -1,10 +1,11 @@
 """Import throughput: 10,000 generated Arabic news articles of about 3,100 characters (a news
 article's usual size; --words changes it), from the bytes of a JSONL file to rows committed, by
-three paths; articles/s and MB/s of JSONL.
+three paths; articles/s and MB/s of JSONL, beside the rivals' figures of issue 19.
 
     .venv/bin/python bench/import_articles.py                      # all three, PostgreSQL
     .venv/bin/python bench/import_articles.py --path command       # manage.py import_articles
-    .venv/bin/python bench/import_articles.py --path api           # REST upload, gunicorn -w 4
+    .venv/bin/python bench/import_articles.py --path api           # REST uploads, gunicorn -w 4
+    .venv/bin/python bench/import_articles.py -n 100000 --repeat 1 # 100,000 articles (600 MB)
     .venv/bin/python bench/import_articles.py --path in-process    # parse, then import, phases
     .venv/bin/python bench/import_articles.py --sqlite             # the same on SQLite
     .venv/bin/python bench/import_articles.py --repeat 1           # one timed import a path, not 5
@@ -13,8 +14,10 @@ three paths; articles/s and MB/s of JSONL.
 - command: `call_command("import_articles", FILE)` timed from the call to its return (the file
   read, parsed and committed); also the same command as a new process, which adds the
   interpreter's and Django's start-up.
-- api: gunicorn with 4 workers serves the app; the file goes up as a multipart POST to
-  /api/corpora/{id}/import/ with token auth, timed from the first byte sent to the response.
+- api: gunicorn with 4 workers serves the app; the file goes up with token auth, timed from
+  the first byte sent to the response: as the request body to /api/corpora/{id}/import/stream/
+  (parsed as it arrives), and as a multipart POST to /api/corpora/{id}/import/ (received
+  whole, then parsed). The server's MAX_UPLOAD_BYTES is raised to fit the file.
 - in-process: parse_jsonl, then do_import_articles, each timed with this process's CPU time.
 
 Each path imports into an empty corpus of its own, five times (--repeat), each into a new one,
@@ -57,6 +60,8 @@ from harness import (  # noqa: E402
 )
 
 PATHS = ("command", "api", "in-process")
+# Issue 19's side-by-side run: importing 10,000 of the same articles through each tool's API.
+RIVALS = {"doccano 1.8": 2901, "Label Studio 1.23": 2510}
 
 PLACES = [
     "الرقة",
@@ -122,7 +127,7 @@ TEMPLATES = [
 MONTHS = ["كانون الثاني/يناير", "شباط/فبراير", "آذار/مارس", "نيسان/أبريل", "أيار/مايو"]
 
 
-def generate(count: int, *, seed: int, words: int = 580) -> list[dict]:
+def generate(count: int, *, seed: int, words: int = 540) -> list[dict]:
     """Varied news-like articles of about `words` words (half to one and a half times that),
     all different. The default gives about 3,100 characters, a news article's usual size."""
     rng = random.Random(seed)
@@ -130,8 +135,8 @@ def generate(count: int, *, seed: int, words: int = 580) -> list[dict]:
     for i in range(count):
         place, place2 = rng.sample(PLACES, 2)
         words_wanted = rng.randint(words // 2, words * 3 // 2)
-        paragraphs, paragraph, words = [], [], 0
-        while words < words_wanted:
+        paragraphs, paragraph, written = [], [], 0
+        while written < words_wanted:
             sentence = rng.choice(TEMPLATES).format(
                 verb=rng.choice(VERBS),
                 actor=rng.choice(ACTORS),
@@ -144,7 +149,7 @@ def generate(count: int, *, seed: int, words: int = 580) -> list[dict]:
                 year=rng.randint(2012, 2019),
             )
             paragraph.append(sentence)
-            words += sentence.count(" ") + 1
+            written += sentence.count(" ") + 1
             if len(paragraph) >= rng.randint(2, 5):
                 paragraphs.append(" ".join(paragraph))
                 paragraph = []
@@ -337,7 +342,10 @@ def multipart(data: bytes, name: str) -> tuple[bytes, str]:
     return head + data + f"\r\n--{boundary}--\r\n".encode(), boundary
 
 
-def api_path(data: bytes, count: int, env: dict[str, str], workers: int, repeat: int) -> None:
+def api_path(
+    data: bytes, count: int, env: dict[str, str], workers: int, repeat: int, kinds: list[str]
+) -> None:
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -348,13 +356,21 @@ def api_path(data: bytes, count: int, env: dict[str, str], workers: int, repeat:
         "bench-lead", password=secrets.token_hex(8), is_staff=True
     )
     token = do_create_api_token(lead)[1]
-    corpora = [
-        Corpus.objects.create(name=f"bench-api-{run}", created_by=lead) for run in range(repeat)
-    ]
     body, boundary = multipart(data, "bench.jsonl")
-    headers = {
-        "Authorization": f"Token {token}",
-        "Content-Type": f"multipart/form-data; boundary={boundary}",
+    # The server takes the whole file (the default limit is 50 MiB).
+    limit = max(settings.MAX_UPLOAD_BYTES, len(body))
+    env = {**env, "MAX_UPLOAD_BYTES": str(limit)}
+    uploads = {
+        "stream": (
+            "/import/stream/?name=bench.jsonl",
+            data,
+            {"Content-Type": "application/x-ndjson"},
+        ),
+        "multipart": (
+            "/import/",
+            body,
+            {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        ),
     }
     with gunicorn(env, workers=workers) as port:
         # Every worker answers a few requests before the timed uploads.
@@ -365,35 +381,43 @@ def api_path(data: bytes, count: int, env: dict[str, str], workers: int, repeat:
             warm.close()
         server_cpu = CpuMeter(lambda: processes_with(f"127.0.0.1:{port}"))
         database_cpu = CpuMeter(postgres_backends)
-        timed = []
-        for label, run in runs(repeat, "re-upload (duplicates)"):
-            corpus = corpora[run]
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-            conn.connect()
-            server_cpu.begin()
-            database_cpu.begin()
-            started, cpu = time.perf_counter(), time.process_time()
-            conn.request("POST", f"/api/corpora/{corpus.pk}/import/", body, headers)
-            response = conn.getresponse()
-            payload = response.read()
-            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-            conn.close()
-            if response.status != 200:
-                raise SystemExit(f"{label} failed: {response.status} {payload[:500]!r}")
-            report = json.loads(payload)
-            assert report["read"] == count, report["summary"]
-            if label.startswith("re-"):
-                assert report["duplicates_in_corpus"] == count, report["summary"]
-            else:
-                assert report["created"] == count, report["summary"]
-                timed.append(seconds)
-            label = label.replace("import", "upload")
-            used = database_cpu.used() if connection.vendor == "postgresql" else None
-            report_line(
-                label, count, seconds, gunicorn=server_cpu.used(), PostgreSQL=used, client=cpu
-            )
-        report_median(count, timed)
-    print(f"  (one multipart POST of {len(body) / 1e6:.1f} MB, token auth, gunicorn -w {workers})")
+        for kind in kinds:
+            path, payload, content_type = uploads[kind]
+            print(f"  {kind}: [{machine_load()}]")
+            headers = {"Authorization": f"Token {token}", **content_type}
+            corpora = [
+                Corpus.objects.create(name=f"bench-{kind}-{run}", created_by=lead)
+                for run in range(repeat)
+            ]
+            timed = []
+            for label, run in runs(repeat, "re-upload (duplicates)"):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+                conn.connect()
+                server_cpu.begin()
+                database_cpu.begin()
+                started, cpu = time.perf_counter(), time.process_time()
+                url = f"/api/corpora/{corpora[run].pk}{path}"
+                conn.request("POST", url, payload, headers)
+                response = conn.getresponse()
+                answer = response.read()
+                seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+                conn.close()
+                if response.status != 200:
+                    raise SystemExit(f"{kind} {label} failed: {response.status} {answer[:500]!r}")
+                report = json.loads(answer)
+                assert report["read"] == count, report["summary"]
+                if label.startswith("re-"):
+                    assert report["duplicates_in_corpus"] == count, report["summary"]
+                else:
+                    assert report["created"] == count, report["summary"]
+                    timed.append(seconds)
+                label = label.replace("import", "upload")
+                used = database_cpu.used() if connection.vendor == "postgresql" else None
+                report_line(
+                    label, count, seconds, gunicorn=server_cpu.used(), PostgreSQL=used, client=cpu
+                )
+            report_median(count, timed)
+            print(f"  (one POST of {len(payload) / 1e6:.1f} MB, token auth, gunicorn -w {workers})")
 
 
 def in_process_path(data: bytes, count: int, batch_size: int, profile: bool, repeat: int) -> None:
@@ -466,6 +490,12 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument(
+        "--uploads",
+        choices=("stream", "multipart", "both"),
+        default="both",
+        help="which REST uploads the api path times (default both)",
+    )
+    parser.add_argument(
         "--repeat",
         type=int,
         default=5,
@@ -474,7 +504,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None, help="in-process batch size")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
-        "--words", type=int, default=580, help="mean words an article (default 580: ~3,100 chars)"
+        "--words", type=int, default=540, help="mean words an article (default 540: ~3,100 chars)"
     )
     parser.add_argument("--profile", action="store_true", help="pyinstrument the in-process import")
     args = parser.parse_args()
@@ -503,10 +533,13 @@ def main() -> None:
                 if path == "command":
                     command_path(file, args.n, env, args.repeat)
                 elif path == "api":
-                    api_path(data, args.n, env, args.workers, args.repeat)
+                    kinds = ["stream", "multipart"] if args.uploads == "both" else [args.uploads]
+                    api_path(data, args.n, env, args.workers, args.repeat, kinds)
                 else:
                     batch_size = args.batch_size or DEFAULT_BATCH_SIZE
                     in_process_path(data, args.n, batch_size, args.profile, args.repeat)
+            rivals = ", ".join(f"{name} {rate:,} articles/s" for name, rate in RIVALS.items())
+            print(f"rivals (issue 19, through their APIs, 10,000 articles): {rivals}")
             print(f"after:  [{machine_load()}]")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

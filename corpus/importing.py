@@ -32,9 +32,10 @@ from corpus.lib.parsers import (
     Record,
     detect_format,
     parse_files,
+    parse_stream,
 )
 from corpus.lib.preview import PREVIEW_ARTICLES, ImportRules, apply_rules, build_preview
-from corpus.lib.text import article_search_text, content_hash
+from corpus.lib.text import article_search_texts, content_hash
 from corpus.models import Article, Corpus
 from workbench.bulk import gc_paused
 from workbench.sql import column_of, concrete_field
@@ -199,8 +200,8 @@ _POSTGRES_TYPES = (
 # next is prepared.
 COPY_CHUNK_BYTES = 128 * 1024
 
-# (content hash, UTF-8 text, record) of an article to write.
-NewArticle = tuple[str, bytes, ParsedArticle]
+# (content hash, UTF-8 text, search text, record) of an article to write.
+NewArticle = tuple[str, bytes, str, ParsedArticle]
 
 
 def _quoted_columns() -> str:
@@ -216,10 +217,6 @@ def _column_types() -> list[str]:
         db_type = field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
         types.append(str(db_type).split("(")[0])  # varchar(300) -> varchar
     return types
-
-
-def _search_text(record: ParsedArticle) -> str:
-    return article_search_text(record.title, record.text)
 
 
 def _metadata_json(metadata: dict[str, Any]) -> str:
@@ -254,11 +251,11 @@ class _RowWriter:
                 ops.adapt_datefield_value(record.published_on),
                 record.external_id,
                 digest,
-                _search_text(record),
+                search,
                 _metadata_json(record.metadata) if record.metadata else "{}",
                 created_at,
             )
-            for digest, _, record in new
+            for digest, _, search, record in new
         ]
         table = connection.ops.quote_name(Article._meta.db_table)
         placeholders = ", ".join(["%s"] * len(_COLUMNS))
@@ -335,9 +332,9 @@ class _PostgresCopyWriter(_RowWriter):
         copy = self._copy or self._open()
         parts: list[bytes] = []
         size = 0
-        for digest, text, record in new:
+        for digest, text, search_text, record in new:
             title = record.title.encode()
-            search = _search_text(record).encode()
+            search = search_text.encode()
             day = record.published_on
             if record.metadata:
                 meta = b"\x01" + _metadata_json(record.metadata).encode()
@@ -404,6 +401,12 @@ def _batches(records: Iterable[Record], size: int) -> Iterable[list[Record]]:
         yield batch
 
 
+def search_texts(records: Sequence[ParsedArticle]) -> list[str]:
+    """`Article.search_text` of each record, for a whole batch at once: the one place an import
+    computes it (corpus.lib.text.article_search_texts)."""
+    return article_search_texts([(record.title, record.text) for record in records])
+
+
 def do_import_articles(
     corpus: Corpus | str,
     records: Iterable[Record],
@@ -425,8 +428,10 @@ def do_import_articles(
     rest imported. Records whose text is already in the corpus, or repeats an earlier record,
     are counted as duplicates and left out. Works in batches of `batch_size`: one query per
     batch finds the duplicates already in the corpus (none when the corpus was empty), and the
-    new articles are written in bulk (PostgreSQL: streamed with COPY). `progress(n)` is called
-    after each batch with the number of records read so far.
+    new articles are written in bulk (PostgreSQL: streamed with COPY, one statement across
+    batches while no lookup interrupts it, so that the server stores rows while the next
+    batch is parsed). `progress(n)` is called after each batch with the number of records
+    read so far.
     """
     with transaction.atomic(), gc_paused():
         created = False
@@ -451,7 +456,7 @@ def do_import_articles(
         try:
             for batch in _batches(records, batch_size):
                 report.read += len(batch)
-                fresh: dict[str, NewArticle] = {}
+                fresh: dict[str, tuple[str, bytes, ParsedArticle]] = {}
                 for record in batch:
                     if isinstance(record, BadRecord):
                         errors.append(record)
@@ -468,10 +473,18 @@ def do_import_articles(
                 if fresh and (skip_bad or not errors):
                     existing = writer.existing(list(fresh)) if look_up else set()
                     report.duplicates_in_corpus += len(existing)
-                    new = [row for digest, row in fresh.items() if digest not in existing]
-                    if new:
-                        writer.write(new)
-                    report.created += len(new)
+                    kept = [row for digest, row in fresh.items() if digest not in existing]
+                    if kept:
+                        searched = search_texts([record for _, _, record in kept])
+                        writer.write(
+                            [
+                                (digest, text, search, record)
+                                for (digest, text, record), search in zip(
+                                    kept, searched, strict=True
+                                )
+                            ]
+                        )
+                    report.created += len(kept)
                 if progress is not None:
                     progress(report.read)
         except BaseException as exc:
@@ -666,6 +679,96 @@ def do_import_uploads(
     )
 
 
+# --- a file sent as the request body, imported as it arrives ---------------------------------
+
+# Bytes read from the request at a time: a few hundred articles.
+STREAM_CHUNK_BYTES = 1024 * 1024
+# What a raw upload's Content-Type says about its format.
+STREAM_MEDIA_TYPES: dict[str, Format] = {
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/x-jsonlines": "jsonl",
+    "text/csv": "csv",
+    "text/plain": "txt",
+}
+# The Content-Type that leaves the format to `format` or to the file name's extension.
+STREAM_ANY_TYPE = "application/octet-stream"
+
+
+class UploadInterrupted(UploadError):
+    """The request body ended before its Content-Length: the client went away mid-upload."""
+
+    def __init__(self, received: int, expected: int) -> None:
+        super().__init__(
+            "file",
+            f"the upload ended after {received} of its {expected} bytes (the connection was "
+            "closed); nothing was imported",
+        )
+
+
+def stream_format(content_type: str, *, format: Format | None, name: str) -> Format:
+    """The format of a raw upload: `format` when given, else what its Content-Type says, else
+    its name's extension (application/octet-stream); UploadError (field `format`) otherwise."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    try:
+        if format or media_type in ("", STREAM_ANY_TYPE):
+            return detect_format(name, override=format)
+    except FormatError as exc:
+        raise UploadError("format", str(exc)) from None
+    if media_type in STREAM_MEDIA_TYPES:
+        return STREAM_MEDIA_TYPES[media_type]
+    known = ", ".join([*STREAM_MEDIA_TYPES, STREAM_ANY_TYPE])
+    raise UploadError("format", f"cannot import a body of type {media_type!r}; send one of {known}")
+
+
+def read_body(stream: Any, length: int, *, chunk_size: int = STREAM_CHUNK_BYTES) -> Iterator[bytes]:
+    """The `length` bytes of a request body, in chunks as they arrive; UploadInterrupted when
+    the body ends before them (a server hands a closed connection's body over cut short) or
+    reading it fails."""
+    received = 0
+    while received < length:
+        try:
+            chunk = stream.read(min(chunk_size, length - received))
+        except OSError as exc:  # the connection reset (Django's UnreadablePostError too)
+            raise UploadInterrupted(received, length) from exc
+        if not chunk:
+            raise UploadInterrupted(received, length)
+        received += len(chunk)
+        yield chunk
+
+
+def do_import_stream(
+    corpus: Corpus,
+    stream: Any,
+    *,
+    length: int,
+    name: str,
+    format: Format,
+    rules: ImportRules,
+    skip_bad: bool = False,
+    created_by: Any = None,
+) -> ImportReport:
+    """Import a file of `length` bytes read from `stream` (a request body) as it arrives.
+
+    A JSONL file is parsed line by line as it is received, in the importer's reading thread,
+    while the rows before are written; a .txt or CSV file is read whole first. The checks and
+    the outcome are those of do_import_uploads: all or nothing unless `skip_bad`, and a body
+    cut short (UploadInterrupted) writes nothing either.
+    """
+    if length <= 0:
+        raise UploadError("file", "the request body is empty: send the file as the body")
+    check_upload_size(length)
+    records = parse_stream(
+        read_body(stream, length),
+        name=name,
+        format=format,
+        title_from_first_line=rules.title_from_first_line,
+    )
+    return do_import_articles(
+        corpus, apply_rules(records, rules), skip_bad=skip_bad, created_by=created_by
+    )
+
+
 def preview_uploads(
     corpus: Corpus | str,
     files: Sequence[UploadedFileLike],
@@ -714,7 +817,9 @@ __all__ = [
     "check_upload_size",
     "do_import_articles",
     "do_import_articles_with_ids",
+    "do_import_stream",
     "do_import_uploads",
     "preview_uploads",
+    "search_texts",
     "use_import_upload_handlers",
 ]

@@ -33,6 +33,11 @@ urlpatterns = [
     ),
     path("api/corpora/<id:corpus_id>/import/", api.CorpusImport.as_view(), name="api-import"),
     path(
+        "api/corpora/<id:corpus_id>/import/stream/",
+        api.CorpusImportStream.as_view(),
+        name="api-import-stream",
+    ),
+    path(
         "api/corpora/<id:corpus_id>/import/preview/",
         api.CorpusImportPreview.as_view(),
         name="api-import-preview",

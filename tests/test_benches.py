@@ -37,7 +37,16 @@ CASES = {
     ),
     "import_articles.py": (
         ["-n", "40", "--repeat", "2"],
-        ["command:", "upload, run 2:", "median of 2 runs:", "in-process:", "re-import"],
+        [
+            "command:",
+            "stream:",
+            "multipart:",
+            "upload, run 2:",
+            "median of 2 runs:",
+            "in-process:",
+            "re-import",
+            "rivals (issue 19",
+        ],
     ),
     "export.py": (
         ["--sizes", "30", "--runs", "1"],

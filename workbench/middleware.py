@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 logger = logging.getLogger("workbench.requests")
 
@@ -45,7 +46,8 @@ class ApiBodyLimitMiddleware:
 
     Checked on Content-Length before anything reads the body. Multipart bodies are left to
     Django (files count against MAX_UPLOAD_BYTES, their other fields against this limit, and
-    errors.bad_request answers a JSON 413 when those are too large).
+    errors.bad_request answers a JSON 413 when those are too large), and so are the endpoints
+    whose body is a file (FILE_BODY_URLS), which count it against MAX_UPLOAD_BYTES.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -60,9 +62,21 @@ class ApiBodyLimitMiddleware:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 length = 0
-            if length > limit:
+            if length > limit and not _takes_a_file(request):
                 return too_large_response()
         return self.get_response(request)
+
+
+# The URL names of endpoints whose request body is an uploaded file, read as a stream.
+FILE_BODY_URLS = frozenset({"corpus:api-import-stream"})
+
+
+def _takes_a_file(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.view_name in FILE_BODY_URLS
 
 
 def _is_multipart(request: HttpRequest) -> bool:

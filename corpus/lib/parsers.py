@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from corpus.lib.encodings import foreign_encoding_problem
+from corpus.lib.encodings import SAMPLE, foreign_encoding_problem
 from corpus.lib.text import DecodeError, canonicalise, decode_strict
 
 Format = Literal["txt", "jsonl", "csv"]
@@ -310,15 +311,56 @@ def parse_jsonl(data: bytes, *, name: str) -> Iterator[Record]:
     second copy of the file as text in memory (two to four times its size in bytes). A line
     that is not UTF-8 is a bad record naming the byte (counted from the file's start).
     """
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    view = memoryview(data)
-    size = len(data)
+    yield from parse_jsonl_stream((data,), name=name)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def parse_jsonl_stream(chunks: Iterable[bytes], *, name: str) -> Iterator[Record]:
+    """`parse_jsonl` of a file that arrives in pieces (an upload as it is received): the same
+    records, line numbers and byte offsets, each line parsed as soon as it is whole, so only
+    the unfinished last line is held."""
     line_number = 0
-    position = start
-    while position <= size:
-        end = data.find(b"\n", position)
-        if end < 0:
-            end = size
+    offset = 0  # the position in the file of `pending`'s first byte
+    pending = b""
+    started = False
+    for chunk in chunks:
+        data = pending + chunk if pending else chunk
+        if not started:
+            if len(data) < len(_BOM) and _BOM.startswith(data):
+                pending = data  # too short yet to tell a byte order mark
+                continue
+            started = True
+            if data.startswith(_BOM):
+                data = data[len(_BOM) :]
+                offset = len(_BOM)
+        last = data.rfind(b"\n")
+        if last < 0:
+            pending = data
+            continue
+        yield from _jsonl_lines(data, last, name=name, first_line=line_number + 1, offset=offset)
+        line_number += data.count(b"\n", 0, last + 1)
+        offset += last + 1
+        pending = data[last + 1 :]
+    if not started and pending.startswith(_BOM):
+        pending, offset = pending[len(_BOM) :], len(_BOM)
+    # The end of the file ends the last line, with a newline or without.
+    yield from _jsonl_lines(
+        pending + b"\n", len(pending), name=name, first_line=line_number + 1, offset=offset
+    )
+
+
+def _jsonl_lines(
+    data: bytes, last: int, *, name: str, first_line: int, offset: int
+) -> Iterator[Record]:
+    """The records of the lines of `data` up to its newline at `last`; `data` starts the file's
+    line `first_line`, at byte `offset` of the file."""
+    view = memoryview(data)
+    line_number = first_line - 1
+    position = 0
+    while position <= last:
+        end = data.find(b"\n", position, last + 1)
         line_start = position
         position = end + 1
         line_number += 1
@@ -327,7 +369,7 @@ def parse_jsonl(data: bytes, *, name: str) -> Iterator[Record]:
         except UnicodeDecodeError as exc:
             yield BadRecord(
                 Origin(name, line_number),
-                f"not valid UTF-8 at byte {line_start + exc.start}: {exc.reason}",
+                f"not valid UTF-8 at byte {offset + line_start + exc.start}: {exc.reason}",
             )
             continue
         if line.strip(_ASCII_SPACE):
@@ -469,6 +511,41 @@ def parse_files(
     for name, data in files:
         yield from parse_bytes(
             data, name=name, format=format, title_from_first_line=title_from_first_line
+        )
+
+
+def parse_stream(
+    chunks: Iterable[bytes],
+    *,
+    name: str,
+    format: Format | None = None,
+    title_from_first_line: bool = True,
+) -> Iterator[Record]:
+    """`parse_bytes` of a file that arrives in pieces. A JSONL file is parsed as its lines
+    arrive; a .txt or CSV file once it is whole (a CSV record may span lines, and its text
+    is canonicalised as a whole). The encoding check reads the file's first SAMPLE bytes."""
+    chosen = detect_format(name, override=format)
+    pieces = iter(chunks)
+    head: list[bytes] = []
+    size = 0
+    for chunk in pieces:
+        head.append(chunk)
+        size += len(chunk)
+        if size > SAMPLE:
+            break
+    start = b"".join(head)
+    problem = foreign_encoding_problem(start, name=name)
+    if problem is not None:
+        yield BadRecord(Origin(name), problem)
+        for _ in pieces:  # the rest is read, as a whole file would have been
+            pass
+        return
+    if chosen == "jsonl":
+        yield from parse_jsonl_stream(itertools.chain((start,), pieces), name=name)
+    else:
+        data = b"".join((start, *pieces))
+        yield from parse_bytes(
+            data, name=name, format=chosen, title_from_first_line=title_from_first_line
         )
 
 

@@ -213,6 +213,11 @@ def article_search_text(title: str, text: str) -> str:
     return normalise_for_search(f"{title}\n{text}")
 
 
+def article_search_texts(articles: Iterable[tuple[str, str]]) -> list[str]:
+    """`article_search_text` of many (title, text) pairs: what an import stores for a batch."""
+    return [normalise_for_search(f"{title}\n{text}") for title, text in articles]
+
+
 def is_mark(char: str) -> bool:
     """A combining character that belongs to the letter before it (tashkeel, Mn/Mc/Me)."""
     return araby.is_tashkeel(char) or unicodedata.category(char).startswith("M")
