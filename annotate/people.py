@@ -19,9 +19,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,6 +69,7 @@ from annotate.models import (
 )
 from annotate.queue import MODES, plan_for, progress_by_annotator
 from corpus.models import Article
+from workbench.cursor import decode_cursor, encode_cursor
 
 # The gold's annotator id in agreement reports: user ids start at 1.
 GOLD = 0
@@ -138,19 +136,9 @@ def check_filters(params: dict[str, Any]) -> AssignmentFilters:
     return AssignmentFilters(annotator, status, article, q, sort, descending)
 
 
-def _encode_cursor(value: Any, pk: int) -> str:
-    if isinstance(value, datetime):
-        value = value.isoformat()
-    raw = json.dumps([value, pk], ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, pk = json.loads(raw)
-        if isinstance(pk, bool) or not isinstance(pk, int):
-            raise ValueError
+        value, pk = decode_cursor(cursor)
         if sort == "submitted":
             value = datetime.fromisoformat(value)
         elif sort in ("position", "active"):
@@ -158,7 +146,7 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
                 raise ValueError
         elif not isinstance(value, str):
             raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError):  # CursorError is a ValueError
         raise ActionError("after", "is not a cursor of this list") from None
     return value, pk
 
@@ -210,7 +198,7 @@ def assignment_page(
     cursor = None
     if len(page) > limit:
         page = page[:limit]
-        cursor = _encode_cursor(getattr(page[-1], "sort_key"), page[-1].pk)  # noqa: B009
+        cursor = encode_cursor(getattr(page[-1], "sort_key"), page[-1].pk)  # noqa: B009
     return AssignmentPage(page, cursor, total)
 
 

@@ -99,10 +99,15 @@ def test_list_shows_corpus_source_and_date_and_paginates(world):
     response = client.get("/corpus/articles/", {"corpus": world["second"].pk})
     assert len(response.context["articles"]) == 25
     html = response.content.decode()
-    assert "Page 1 of 2" in html
-    assert f"corpus={world['second'].pk}&amp;page=2" in html
-    response = client.get("/corpus/articles/", {"corpus": world["second"].pk, "page": 2})
+    cursor = response.context["next_cursor"]
+    assert f"corpus={world['second'].pk}&amp;after={cursor}" in html
+    assert 'rel="first"' not in html
+    response = client.get("/corpus/articles/", {"corpus": world["second"].pk, "after": cursor})
     assert len(response.context["articles"]) == 6
+    assert response.context["next_cursor"] is None
+    assert 'rel="first"' in response.content.decode()
+    response = client.get("/corpus/articles/", {"after": "not-a-cursor"})
+    assert response.status_code == 400
     response = client.get("/corpus/articles/", {"q": "معركة"})
     html = response.content.decode()
     assert "وكالة" in html and "أخبار" in html
