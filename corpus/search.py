@@ -5,9 +5,10 @@ cores). Two paths give the same answer:
 
 - indexed (PostgreSQL): `corpus_articlewords` holds each article's cores as a tsvector under
   a GIN index; a query is one `@@` against it. The import does not write it (a GIN index
-  cut imports tenfold): `schedule_indexing()`, called once per import when it commits,
-  queues `index_articles`, which indexes every article above the highest indexed id in
-  batches (`do_index_articles`). Articles an import committed after a later one was already
+  cut imports tenfold): `schedule_indexing()`, called once per import, queues
+  `index_articles` for the worker when the import commits, which indexes every article above
+  the highest indexed id in batches (`do_index_articles`; `manage.py index_articles` does
+  the same by hand). Articles an import committed after a later one was already
   indexed are picked up by the next run's sweep;
 - scanned: articles above the highest indexed id (all of them on SQLite) are read in id
   order, narrowed by a substring test per core in SQL and checked word by word in Python.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.tasks import task
@@ -152,10 +154,19 @@ def index_articles() -> int:
     return do_index_articles()
 
 
+def enqueue_indexer() -> None:
+    index_articles.enqueue()
+
+
 def schedule_indexing() -> None:
-    """Queue the indexer once the current transaction commits. The import's only hook."""
-    if uses_word_index():
-        transaction.on_commit(index_articles.enqueue)
+    """Queue the indexer once the current transaction commits: the import's only hook.
+
+    Only where a worker runs tasks (TASKS_BACKEND=database): the immediate backend would
+    index inside the importing request, the very cost the index was kept out of it for.
+    Without a worker the new articles are found by the scan until `manage.py
+    index_articles` runs."""
+    if uses_word_index() and settings.TASKS_BACKEND != "immediate":
+        transaction.on_commit(enqueue_indexer)
 
 
 # --- search ------------------------------------------------------------------------------

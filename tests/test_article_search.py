@@ -9,8 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from corpus.importing import do_import_articles
-from corpus.lib.parsers import Origin, ParsedArticle
 from corpus.lib.search import (
     MAX_CORE,
     matches,
@@ -21,7 +19,7 @@ from corpus.lib.search import (
     word_core,
 )
 from corpus.lib.text import normalise_for_search
-from corpus.models import Article, ArticleWords
+from corpus.models import Article
 from corpus.search import do_index_articles, indexed_through, matching_ids, search_page
 from tests.factories import make_article, make_corpus
 
@@ -170,23 +168,6 @@ def test_indexed_and_scanned_articles_answer_alike(query):
         ]
     assert do_index_articles() == len(TEXTS)
     assert every_page(articles, query, limit=3) == expected
-
-
-@on_postgres
-@pytest.mark.django_db(transaction=True)
-def test_an_import_queues_the_indexer_and_a_late_commit_is_swept_up():
-    report = do_import_articles(
-        "news",
-        [ParsedArticle(text=text, origin=Origin("t.jsonl", i)) for i, text in enumerate(TEXTS)],
-    )
-    assert report.created == len(TEXTS)
-    # The immediate tasks backend ran the indexer when the import committed.
-    assert ArticleWords.objects.count() == len(TEXTS)
-    # An article below the mark that is missing (its import committed late) is swept up.
-    middle = Article.objects.order_by("pk")[2]
-    ArticleWords.objects.filter(article=middle).delete()
-    assert do_index_articles() == 1
-    assert ArticleWords.objects.filter(article=middle).exists()
 
 
 @on_postgres

@@ -22,6 +22,21 @@ needs_postgres = pytest.mark.skipif(
 )
 
 CASES = {
+    "archive.py": (
+        [
+            *("--articles", "400", "--project", "60", "--import", "40", "--clients", "3"),
+            *("--rounds", "2", "--searches", "2", "--requests", "1"),
+        ],
+        [
+            "built 400 articles with COPY",
+            "search lag: the indexer indexed those 40",
+            "search, all queries: first page p50=",
+            "people page, 60 articles: cold",
+            "export of the 60-article project (jsonl,conll,tokens,csv,provenance,raw",
+            "queue next, 3 annotators at once over HTTP",
+            "per 1,000 articles",
+        ],
+    ),
     "server_load.py": (
         ["--clients", "2", "--saves", "3", "--reads", "4"],
         ["save one span", "errors=0", "integrity: OK", "read annotation, one client: p50="],

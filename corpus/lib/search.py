@@ -48,9 +48,27 @@ def word_core(word: str) -> str:
     return word
 
 
+def distinct_words(text: str) -> set[str]:
+    """`set(WORD.findall(text))`, faster on news text.
+
+    Python's `\\w` is `str.isalnum()` or `_` and never matches whitespace, so the runs of
+    `\\w` lie inside the whitespace-separated tokens: a token that is all alphanumeric is
+    one word; any other (mostly a word and a full stop) goes through the expression.
+    """
+    words: set[str] = set()
+    for token in set(text.split()):
+        if token.isalnum():
+            words.add(token)
+        else:
+            words.update(WORD.findall(token))
+    return words
+
+
 def text_cores(search_text: str) -> set[str]:
     """The cores of every word of an already folded text (an article's `search_text`)."""
-    return {core for word in WORD.findall(search_text) if len(core := word_core(word)) <= MAX_CORE}
+    return {
+        core for word in distinct_words(search_text) if len(core := word_core(word)) <= MAX_CORE
+    }
 
 
 def query_cores(query: str) -> list[str]:
@@ -78,7 +96,12 @@ def _lexeme(core: str) -> str:
 
 def tsvector_literal(cores: Iterable[str]) -> str:
     """PostgreSQL tsvector input for these cores, each quoted: `'رقه' 'تحالف'`."""
-    return " ".join(_lexeme(core) for core in sorted(cores))
+    ordered = sorted(cores)
+    joined = "' '".join(ordered)
+    # Cores are runs of \w, which holds neither quote nor backslash; quote in full if not.
+    if "\\" in joined or joined.count("'") != 2 * (len(ordered) - 1):
+        return " ".join(_lexeme(core) for core in ordered)
+    return f"'{joined}'" if ordered else ""
 
 
 def tsquery_literal(cores: Iterable[str]) -> str:
