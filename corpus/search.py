@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.tasks import task
 
 from corpus.lib.search import (
@@ -191,14 +191,31 @@ def check_after(after: str) -> int:
 def _indexed_ids(
     articles: QuerySet[Article], cores: list[str], *, after: int, mark: int, limit: int
 ) -> list[int]:
-    indexed = ArticleWords.objects.filter(
-        article=OuterRef("pk"), words__matches=tsquery_literal(cores)
-    )
-    return list(
-        articles.filter(Exists(indexed), pk__gt=after, pk__lte=mark)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    """Matching ids up to the mark: the index alone proposes, in id order, then `articles`
+    (corpus, access) keeps what it may. Two simple queries instead of one join, because for
+    a join the planner walks every article when a rare word has fewer hits than a page; on
+    the index alone it picks the GIN index for rare words and the id order for common ones.
+    """
+    query = tsquery_literal(cores)
+    found: list[int] = []
+    batch = max(2 * limit, 100)
+    while len(found) < limit and after < mark:
+        proposed = list(
+            ArticleWords.objects.filter(
+                words__matches=query, article_id__gt=after, article_id__lte=mark
+            )
+            .order_by("article_id")
+            .values_list("article_id", flat=True)[:batch]
+        )
+        if not proposed:
+            break
+        kept = set(articles.filter(pk__in=proposed).values_list("pk", flat=True))
+        found += [pk for pk in proposed if pk in kept]
+        if len(proposed) < batch:
+            break
+        after = proposed[-1]
+        batch *= 4  # the articles at hand are few among those matching: look further ahead
+    return found[:limit]
 
 
 def _scanned_ids(
@@ -244,8 +261,9 @@ def search_page(
     """One page of `articles` matching `query` (all of them for an empty query), by id,
     list-ready (corpus joined, no text); `next_cursor` continues after it.
 
-    One query without words; with words, one for the index's mark, one per path, one for
-    the rows."""
+    One query without words; with words, one for the index's mark, two for the index (more
+    when `articles` keeps few of the matches), one for the scan above the mark, one for the
+    rows."""
     start = check_after(after)
     if query_cores(query):
         ids = matching_ids(articles, query, after=start, limit=limit + 1)
