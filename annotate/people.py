@@ -479,12 +479,17 @@ def _gold_docs(project: Project) -> tuple[dict[int, Doc], dict[int, list[Doc]], 
 def quality_against_gold(project: Project) -> dict[int, dict[str, Any]]:
     """Per annotator with submissions on gold articles: their agreement with the gold."""
     gold, by_annotator, texts = _gold_docs(project)
+    if not by_annotator:
+        return {}
+    # One report of the gold and every annotator: each pair (gold, annotator) is computed on
+    # the articles both have, as a report per annotator would, but the texts are tokenized
+    # once instead of once per annotator (three times faster with three annotators).
+    docs = [gold[a] for a in sorted(gold)]
+    for annotator_docs in by_annotator.values():
+        docs += annotator_docs
+    report = build_report(docs, texts=texts, schema=project.schema)
     result: dict[int, dict[str, Any]] = {}
-    for annotator, docs in by_annotator.items():
-        articles = {d.article for d in docs}
-        report = build_report(
-            [*(gold[a] for a in sorted(articles)), *docs], texts=texts, schema=project.schema
-        )
+    for annotator in by_annotator:
         pair = report.pair(GOLD, annotator)
         if pair is None:
             continue

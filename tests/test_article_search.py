@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -168,6 +169,23 @@ def test_indexed_and_scanned_articles_answer_alike(query):
         ]
     assert do_index_articles() == len(TEXTS)
     assert every_page(articles, query, limit=3) == expected
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_the_index_looks_further_ahead_when_other_corpora_hold_the_first_matches():
+    crowd = make_corpus("crowd")
+    mine = make_corpus("mine")
+    for i in range(260):
+        make_article(crowd, text=f"الرقة خبر {i}")
+    wanted = [make_article(mine, text=f"وبالرقة خبر {i}") for i in range(3)]
+    do_index_articles()
+    with CaptureQueriesContext(connection) as queries:
+        ids = matching_ids(Article.objects.filter(corpus=mine), "الرقة", after=0, limit=2)
+    assert ids == [wanted[0].pk, wanted[1].pk]
+    # The mark; 100 proposals, none in the corpus; 400 more (the last 163), three kept. No
+    # scan: the page is full.
+    assert len(queries) == 5
 
 
 @on_postgres
