@@ -54,6 +54,7 @@ from corpus.search import MAX_SEARCH, search_page
 from workbench.cursor import CursorError
 
 PAGE_SIZE = 25
+COUNT_LIMIT = 1000
 # How many bad records the import page lists; the count says how many there were.
 LISTED_ERRORS = 200
 
@@ -74,6 +75,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
     except CursorError:
         return HttpResponseBadRequest(_("This page link is not valid: start from the first page."))
     keep = {key: value for key, value in (("q", query), ("corpus", corpus_id)) if value}
+    # The whole list is counted up to a limit (a count of a million rows is not cheap); a
+    # search is not counted at all.
+    shown = None if query else articles[: COUNT_LIMIT + 1].count()
     return render(
         request,
         "corpus/article_list.html",
@@ -81,6 +85,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "articles": page.rows,
             "next_cursor": page.next_cursor,
             "is_first_page": not after,
+            "count": shown,
+            "count_limit": COUNT_LIMIT,
             "query": query,
             "corpora": corpora,
             "selected_corpus": selected,

@@ -353,3 +353,11 @@ def test_admin_edit_of_a_title_refreshes_the_search_text(world):
     assert article.title == "بيان جديد"
     assert article.text == "بيان عن الأوضاع في دير الزور."
     assert article.search_text.startswith("بيان جديد\n")
+
+
+def test_a_long_list_is_counted_up_to_a_limit_and_a_search_not_at_all(world, monkeypatch):
+    monkeypatch.setattr("corpus.views.COUNT_LIMIT", 2)
+    client = client_for(world["manager"])
+    assert "More than 2 articles" in client.get("/corpus/articles/").content.decode()
+    html = client.get("/corpus/articles/", {"q": "الرقة"}).content.decode()
+    assert "Articles matching “الرقة”" in html and "More than" not in html
