@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from corpus import search
 from corpus.lib.search import (
     MAX_CORE,
     matches,
@@ -17,6 +18,7 @@ from corpus.lib.search import (
     text_cores,
     tsquery_literal,
     tsvector_literal,
+    walk_in_id_order,
     word_core,
 )
 from corpus.lib.text import normalise_for_search
@@ -85,6 +87,15 @@ def test_over_long_words_are_never_indexed_nor_found():
     assert query_cores(long_word) == [long_word]
 
 
+def test_the_id_walk_is_for_queries_whose_rarest_word_is_common():
+    shares = {"قوات": 0.9, "تحالف": 0.3, "رقه": 0.01}
+    assert walk_in_id_order(["قوات"], shares)
+    assert walk_in_id_order(["قوات", "تحالف"], shares)
+    assert not walk_in_id_order(["قوات", "رقه"], shares)  # the rare word narrows it most
+    assert not walk_in_id_order(["قوات", "ثجغصف"], shares)  # unknown: rarer than all
+    assert not walk_in_id_order(["قوات"], {})  # no statistics yet
+
+
 def test_literals_quote_apostrophes_and_backslashes():
     assert tsvector_literal(["b", "a'b", "c\\d"]) == "'a''b' 'b' 'c\\\\d'"
     assert tsquery_literal(["a'b", "x"]) == "'a''b' & 'x'"
@@ -150,7 +161,7 @@ def test_pages_by_cursor_list_exactly_the_matching_articles(query):
 @on_postgres
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", QUERIES)
-def test_indexed_and_scanned_articles_answer_alike(query):
+def test_indexed_and_scanned_articles_answer_alike(query, monkeypatch):
     corpus = make_corpus("c")
     for text in TEXTS:
         make_article(corpus, text=text)
@@ -168,6 +179,9 @@ def test_indexed_and_scanned_articles_answer_alike(query):
             pk for pk in matching_ids(articles, query, after=0, limit=100) if pk <= mark
         ]
     assert do_index_articles() == len(TEXTS)
+    assert every_page(articles, query, limit=3) == expected
+    # With statistics that call every word common, the walk in id order answers alike.
+    monkeypatch.setattr(search, "common_word_shares", lambda: dict.fromkeys(query_cores(query), 1))
     assert every_page(articles, query, limit=3) == expected
 
 

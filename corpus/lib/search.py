@@ -107,3 +107,15 @@ def tsvector_literal(cores: Iterable[str]) -> str:
 def tsquery_literal(cores: Iterable[str]) -> str:
     """PostgreSQL tsquery input that holds when every core is present: `'رقه' & 'تحالف'`."""
     return " & ".join(_lexeme(core) for core in cores)
+
+
+# Above this share of articles holding the query's rarest word, walking the articles in id
+# order finds a page sooner than reading every match from the GIN index.
+COMMON_SHARE = 0.02
+
+
+def walk_in_id_order(cores: Iterable[str], shares: dict[str, float]) -> bool:
+    """Whether to walk the index in id order rather than ask the GIN index: only when even
+    the rarest query word is common. `shares` is the share of articles holding each of the
+    most common words (PostgreSQL's statistics); a word not among them is rarer than all."""
+    return min((shares.get(core, 0.0) for core in cores), default=0.0) >= COMMON_SHARE
