@@ -50,7 +50,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from harness import (  # noqa: E402
+    SERVERS,
     WORDS,
+    CpuMeter,
     fresh_postgres,
     gunicorn,
     http_call,
@@ -87,6 +89,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=50, help="concurrent annotators")
     parser.add_argument("--rounds", type=int, default=6, help="`next` calls per annotator")
     parser.add_argument("--requests", type=int, default=5, help="warm page loads")
+    parser.add_argument(
+        "--parts",
+        default="import,search,pages,export,next",
+        help="which figures to measure after building (comma-separated)",
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -616,15 +623,23 @@ def measure_next(env, project, tokens: list[str], rounds: int, *, quick: bool) -
                 b"",
                 f"Authorization: Token {token}\r\n",
             )
+        meter = CpuMeter(SERVERS[port], env["DATABASE_URL"].rsplit("/", 1)[1])
         for title, pace in (
             ("each asks again 0.5-1.5 s after their answer", 0.1 if quick else 1.0),
             ("all at the same instant, each round", 0.0),
         ):
+            before = meter.read()
             timings = next_round(port, project, tokens, rounds, pace)
+            after = meter.read()
+            app, database = (
+                (after[k] - before[k]) / len(timings) * 1000 for k in ("app", "database")
+            )
             print(
                 f"queue next, {len(tokens)} annotators over HTTP (gunicorn, 4 workers), {title}: "
                 f"{len(timings)} calls, p50={statistics.median(timings) * 1000:.1f} ms "
-                f"p95={percentile(timings, 0.95) * 1000:.1f} ms  [{machine_load()}]"
+                f"p95={percentile(timings, 0.95) * 1000:.1f} ms; server CPU per call "
+                f"{app:.1f} ms app + {database:.1f} ms PostgreSQL (the 'all at once' rounds "
+                f"include finishing the work in SQL)  [{machine_load()}]"
             )
 
 
@@ -673,11 +688,19 @@ def main() -> None:
         )
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-        measure_import(corpus, args.more, args.articles + 1, generator)
-        measure_search(corpus, lead, generator, args)
-        measure_pages(project, lead, args)
-        measure_export(env, project, args)
-        measure_next(env, project, tokens, args.rounds, quick=args.quick)
+        parts = set(args.parts.split(","))
+        if "import" in parts:
+            measure_import(corpus, args.more, args.articles + 1, generator)
+        else:
+            args.more = 0
+        if "search" in parts:
+            measure_search(corpus, lead, generator, args)
+        if "pages" in parts:
+            measure_pages(project, lead, args)
+        if "export" in parts:
+            measure_export(env, project, args)
+        if "next" in parts:
+            measure_next(env, project, tokens, args.rounds, quick=args.quick)
         measure_size(args.articles + args.more)
 
 
