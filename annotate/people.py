@@ -19,9 +19,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,6 +69,7 @@ from annotate.models import (
 )
 from annotate.queue import MODES, plan_for, progress_by_annotator
 from corpus.models import Article
+from workbench.cursor import decode_cursor, encode_cursor
 
 # The gold's annotator id in agreement reports: user ids start at 1.
 GOLD = 0
@@ -138,19 +136,9 @@ def check_filters(params: dict[str, Any]) -> AssignmentFilters:
     return AssignmentFilters(annotator, status, article, q, sort, descending)
 
 
-def _encode_cursor(value: Any, pk: int) -> str:
-    if isinstance(value, datetime):
-        value = value.isoformat()
-    raw = json.dumps([value, pk], ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, pk = json.loads(raw)
-        if isinstance(pk, bool) or not isinstance(pk, int):
-            raise ValueError
+        value, pk = decode_cursor(cursor)
         if sort == "submitted":
             value = datetime.fromisoformat(value)
         elif sort in ("position", "active"):
@@ -158,7 +146,7 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
                 raise ValueError
         elif not isinstance(value, str):
             raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError):  # CursorError is a ValueError
         raise ActionError("after", "is not a cursor of this list") from None
     return value, pk
 
@@ -210,7 +198,7 @@ def assignment_page(
     cursor = None
     if len(page) > limit:
         page = page[:limit]
-        cursor = _encode_cursor(getattr(page[-1], "sort_key"), page[-1].pk)  # noqa: B009
+        cursor = encode_cursor(getattr(page[-1], "sort_key"), page[-1].pk)  # noqa: B009
     return AssignmentPage(page, cursor, total)
 
 
@@ -491,12 +479,17 @@ def _gold_docs(project: Project) -> tuple[dict[int, Doc], dict[int, list[Doc]], 
 def quality_against_gold(project: Project) -> dict[int, dict[str, Any]]:
     """Per annotator with submissions on gold articles: their agreement with the gold."""
     gold, by_annotator, texts = _gold_docs(project)
+    if not by_annotator:
+        return {}
+    # One report of the gold and every annotator: each pair (gold, annotator) is computed on
+    # the articles both have, as a report per annotator would, but the texts are tokenized
+    # once instead of once per annotator (three times faster with three annotators).
+    docs = [gold[a] for a in sorted(gold)]
+    for annotator_docs in by_annotator.values():
+        docs += annotator_docs
+    report = build_report(docs, texts=texts, schema=project.schema)
     result: dict[int, dict[str, Any]] = {}
-    for annotator, docs in by_annotator.items():
-        articles = {d.article for d in docs}
-        report = build_report(
-            [*(gold[a] for a in sorted(articles)), *docs], texts=texts, schema=project.schema
-        )
+    for annotator in by_annotator:
         pair = report.pair(GOLD, annotator)
         if pair is None:
             continue

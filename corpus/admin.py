@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corpus.lib.text import article_search_text, normalise_for_search
 from corpus.models import Article, Corpus
+from corpus.search import do_reindex_article
 
 
 @admin.register(Corpus)
@@ -56,3 +57,4 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.search_text = article_search_text(obj.title, obj.text)
         super().save_model(request, obj, form, change)
+        do_reindex_article(obj)

@@ -11,7 +11,7 @@ from django.core.validators import RegexValidator
 from django.db.models import BooleanField, Count, Exists, OuterRef, Value
 from django.http import HttpRequest
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -59,8 +59,9 @@ from corpus.owners import (
     do_remove_owner,
     find_owner_candidate,
 )
-from corpus.queries import article_list, search_articles
+from corpus.search import MAX_PAGE_SIZE, MAX_SEARCH, PAGE_SIZE, search_page
 from workbench.api_fields import StrictBooleanField, StrictCharField, StrictModelSerializer
+from workbench.cursor import CursorError
 
 MAX_LISTED_ERRORS = 1000
 
@@ -202,16 +203,62 @@ class CorpusDetail(generics.RetrieveAPIView):
         return corpus
 
 
-class CorpusArticleList(generics.ListAPIView):
-    """The articles of a corpus you can read, oldest first; `?q=` searches title and text
-    in normalised form (tashkeel, tatweel and alef variants ignored)."""
+class ArticlePageSerializer(serializers.Serializer):
+    next = StrictCharField(
+        allow_null=True, help_text="Pass as `after` for the next page; null on the last."
+    )
+    results = ArticleListSerializer(many=True)
 
-    serializer_class = ArticleListSerializer
 
-    def get_queryset(self):
-        corpus = access_corpus(self.request.user, self.kwargs["corpus_id"])
-        articles = readable_articles(self.request.user).filter(corpus=corpus)
-        return article_list(search_articles(articles, self.request.query_params.get("q", "")))
+ARTICLE_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": MAX_SEARCH},
+        description="Words the title and text must all contain, compared in normalised form "
+        "(tashkeel, tatweel, alef and hamza forms ignored) after leading و and ال, بال, "
+        "لل… are dropped from every word on both sides: الرقة finds وبالرقة.",
+    ),
+    OpenApiParameter("after", str, description="The `next` cursor of the previous page."),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        description="Articles per page (default 50).",
+    ),
+]
+
+
+class CorpusArticleList(APIView):
+    @extend_schema(
+        summary="The articles of a corpus you can read, by id, one keyset page at a time; "
+        "`q` searches their words",
+        parameters=ARTICLE_LIST_PARAMETERS,
+        responses={
+            200: ArticlePageSerializer,
+            400: OpenApiResponse(CorpusErrorSerializer, description="A bad q, after or limit."),
+            404: OpenApiResponse(CorpusErrorSerializer, description="No such corpus."),
+        },
+    )
+    def get(self, request: Request, corpus_id: int) -> Response:
+        corpus = access_corpus(request.user, corpus_id)
+        params = request.query_params
+        query = params.get("q", "")
+        if len(query) > MAX_SEARCH:
+            return error(f"q: must be at most {MAX_SEARCH} characters", field="q")
+        raw_limit = params.get("limit", str(PAGE_SIZE))
+        limit = int(raw_limit) if raw_limit.isascii() and raw_limit.isdigit() else 0
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            return error(f"limit: must be a whole number from 1 to {MAX_PAGE_SIZE}", field="limit")
+        articles = readable_articles(request.user).filter(corpus=corpus)
+        try:
+            page = search_page(articles, query, after=params.get("after", ""), limit=limit)
+        except CursorError as exc:
+            return error(f"after: {exc}", field="after")
+        return Response(
+            {
+                "next": page.next_cursor,
+                "results": ArticleListSerializer(page.rows, many=True).data,
+            }
+        )
 
 
 class ArticleDetail(generics.RetrieveAPIView):

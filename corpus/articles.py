@@ -14,6 +14,7 @@ from corpus.access import NOT_OWNER, access_article, owns_corpus
 from corpus.lib.parsers import MAX_TITLE
 from corpus.lib.text import article_search_text, canonicalise
 from corpus.models import Article, ArticleEdit
+from corpus.search import do_reindex_article
 
 EDITABLE = ("title", "metadata")
 # A metadata object larger than this (as JSON) is refused: it is a note, not a document.
@@ -96,6 +97,8 @@ def do_edit_article(article: Article, *, by, changes: dict[str, Any]) -> Article
             locked.search_text = article_search_text(locked.title, locked.text)
             fields.append("search_text")
         locked.save(update_fields=fields)
+        if "search_text" in fields:
+            do_reindex_article(locked)
         ArticleEdit.objects.create(
             article=locked,
             user=by if by is not None and by.is_authenticated else None,

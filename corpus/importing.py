@@ -37,6 +37,7 @@ from corpus.lib.parsers import (
 from corpus.lib.preview import PREVIEW_ARTICLES, ImportRules, apply_rules, build_preview
 from corpus.lib.text import article_search_texts, content_hash
 from corpus.models import Article, Corpus
+from corpus.search import schedule_indexing
 from workbench.bulk import gc_paused
 from workbench.sql import column_of, concrete_field
 
@@ -494,6 +495,7 @@ def do_import_articles(
         if errors and not skip_bad:
             raise ImportRejected(errors)
         report.skipped = errors
+        schedule_indexing()
         return report
 
 

@@ -67,6 +67,38 @@ class Article(models.Model):
         return self.title or self.text[:60]
 
 
+class WordsField(models.TextField):
+    """A PostgreSQL tsvector; plain text elsewhere (SQLite has no word index)."""
+
+    def db_type(self, connection) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+@WordsField.register_lookup
+class WordsMatch(models.Lookup):
+    """`words__matches="'a' & 'b'"`: the tsvector holds the tsquery (PostgreSQL)."""
+
+    lookup_name = "matches"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ ({rhs})::tsquery", (*lhs_params, *rhs_params)
+
+
+class ArticleWords(models.Model):
+    """The word index of one article (PostgreSQL): the cores of its words
+    (corpus.lib.search), filled by corpus.search.do_index_articles after an import."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="words"
+    )
+    words = WordsField()
+
+    def __str__(self) -> str:
+        return f"words of article {self.article_id}"
+
+
 class ArticleEdit(models.Model):
     """One change of an article's title or metadata (the text never changes): who, when, and
     each changed field's value before and after, as {"title": [old, new]}."""

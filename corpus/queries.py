@@ -1,10 +1,9 @@
-"""Article search and listing shared by the pages and the REST API."""
+"""Article listing shared by the pages and the REST API (search: corpus/search.py)."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from corpus.lib.text import normalise_for_search
 from corpus.models import Article
 
 # Columns a list needs; the text itself stays in the database.
@@ -19,16 +18,6 @@ LIST_FIELDS = (
     "external_id",
     "created_at",
 )
-
-
-def search_articles(articles: QuerySet[Article], query: str) -> QuerySet[Article]:
-    """Articles whose normalised title and text contain every word of `query`.
-
-    Both sides are folded by `normalise_for_search`, so `الرقة` finds `الرَّقَّة`.
-    """
-    for term in normalise_for_search(query or "").split():
-        articles = articles.filter(search_text__contains=term)
-    return articles
 
 
 def article_list(articles: QuerySet[Article]) -> QuerySet[Article]:

@@ -8,8 +8,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -51,10 +50,11 @@ from corpus.owners import (
     do_remove_owner,
     find_owner_candidate,
 )
-from corpus.queries import article_list as list_ready
-from corpus.queries import search_articles
+from corpus.search import MAX_SEARCH, search_page
+from workbench.cursor import CursorError
 
 PAGE_SIZE = 25
+COUNT_LIMIT = 1000
 # How many bad records the import page lists; the count says how many there were.
 LISTED_ERRORS = 200
 
@@ -68,16 +68,25 @@ def article_list(request: HttpRequest) -> HttpResponse:
     if corpus_id:
         selected = corpora.filter(pk=int(corpus_id) if corpus_id.isdigit() else -1).first()
         articles = articles.filter(corpus=selected) if selected else articles.none()
-    query = request.GET.get("q", "").strip()
-    articles = list_ready(search_articles(articles, query))
-    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.get("q", "").strip()[:MAX_SEARCH]
+    after = request.GET.get("after", "")
+    try:
+        page = search_page(articles, query, after=after, limit=PAGE_SIZE)
+    except CursorError:
+        return HttpResponseBadRequest(_("This page link is not valid: start from the first page."))
     keep = {key: value for key, value in (("q", query), ("corpus", corpus_id)) if value}
+    # The whole list is counted up to a limit (a count of a million rows is not cheap); a
+    # search is not counted at all.
+    shown = None if query else articles[: COUNT_LIMIT + 1].count()
     return render(
         request,
         "corpus/article_list.html",
         {
-            "page": page,
-            "articles": page.object_list,
+            "articles": page.rows,
+            "next_cursor": page.next_cursor,
+            "is_first_page": not after,
+            "count": shown,
+            "count_limit": COUNT_LIMIT,
             "query": query,
             "corpora": corpora,
             "selected_corpus": selected,

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from annotate.models import Role
 from corpus.articles import ONE_LINE_TITLE, ArticleEditError, check_article_changes
 from corpus.models import Article, ArticleEdit
-from corpus.queries import search_articles
+from corpus.search import search_page
 from tests.factories import make_article, make_corpus, make_project
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_an_owner_renames_an_article_and_the_edit_is_kept(team, article):
         "metadata": [{"site": "kayhan.ir"}, {"site": "kayhan.ir", "checked": True}],
     }
     # The new title is searchable (the search text holds the title).
-    assert list(search_articles(Article.objects.all(), "دخول")) == [article]
+    assert search_page(Article.objects.all(), "دخول").rows == [article]
     history = api(team.manager).get(f"/api/articles/{article.pk}/edits/")
     assert history.status_code == 200
     assert history.json()["results"][0]["changes"]["title"] == ["شارك", "دخول الرقة"]

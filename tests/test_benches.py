@@ -22,6 +22,23 @@ needs_postgres = pytest.mark.skipif(
 )
 
 CASES = {
+    "archive.py": (
+        [
+            *("--articles", "400", "--project", "60", "--import", "40", "--clients", "3"),
+            *("--rounds", "2", "--searches", "2", "--requests", "1", "--quick"),
+        ],
+        [
+            "built 400 articles with COPY",
+            "search lag: the indexer indexed those 40",
+            "search, all queries: first page p50=",
+            "people page, 60 articles: cold",
+            "export first (computes agreement) of the 60-article project (jsonl,conll,tokens,csv,",
+            "CPU",
+            "queue next, 3 annotators over HTTP",
+            "all at the same instant",
+            "per 1,000 articles",
+        ],
+    ),
     "server_load.py": (
         ["--clients", "2", "--saves", "3", "--reads", "4"],
         [

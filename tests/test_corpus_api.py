@@ -136,11 +136,13 @@ def test_article_list_is_paginated_without_text(world):
         make_article(world["corpus"], text=f"خبر إضافي رقم {i}")
     url = f"/api/corpora/{world['corpus'].pk}/articles/"
     body = client_for(world["manager"]).get(url).json()
-    assert (body["count"], len(body["results"])) == (52, 50)
+    assert len(body["results"]) == 50
     assert "text" not in body["results"][0]
     assert body["results"][0]["corpus_name"] == "أخبار"
-    body = client_for(world["manager"]).get(body["next"]).json()
-    assert len(body["results"]) == 2
+    last = body["results"][-1]["id"]
+    body = client_for(world["manager"]).get(url, {"after": body["next"]}).json()
+    assert len(body["results"]) == 2 and body["next"] is None
+    assert all(row["id"] > last for row in body["results"])
 
 
 def test_article_list_queries_do_not_grow_with_articles(world):
@@ -151,8 +153,8 @@ def test_article_list_queries_do_not_grow_with_articles(world):
     client.get(url)  # warm the session and content types
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
-    assert response.json()["count"] == 22
-    assert len(queries) <= 4  # corpus, ownership, count, page
+    assert len(response.json()["results"]) == 22
+    assert len(queries) <= 3  # corpus, ownership, page
 
 
 def test_members_list_only_their_project_articles(world):

@@ -99,10 +99,15 @@ def test_list_shows_corpus_source_and_date_and_paginates(world):
     response = client.get("/corpus/articles/", {"corpus": world["second"].pk})
     assert len(response.context["articles"]) == 25
     html = response.content.decode()
-    assert "Page 1 of 2" in html
-    assert f"corpus={world['second'].pk}&amp;page=2" in html
-    response = client.get("/corpus/articles/", {"corpus": world["second"].pk, "page": 2})
+    cursor = response.context["next_cursor"]
+    assert f"corpus={world['second'].pk}&amp;after={cursor}" in html
+    assert 'rel="first"' not in html
+    response = client.get("/corpus/articles/", {"corpus": world["second"].pk, "after": cursor})
     assert len(response.context["articles"]) == 6
+    assert response.context["next_cursor"] is None
+    assert 'rel="first"' in response.content.decode()
+    response = client.get("/corpus/articles/", {"after": "not-a-cursor"})
+    assert response.status_code == 400
     response = client.get("/corpus/articles/", {"q": "معركة"})
     html = response.content.decode()
     assert "وكالة" in html and "أخبار" in html
@@ -348,3 +353,11 @@ def test_admin_edit_of_a_title_refreshes_the_search_text(world):
     assert article.title == "بيان جديد"
     assert article.text == "بيان عن الأوضاع في دير الزور."
     assert article.search_text.startswith("بيان جديد\n")
+
+
+def test_a_long_list_is_counted_up_to_a_limit_and_a_search_not_at_all(world, monkeypatch):
+    monkeypatch.setattr("corpus.views.COUNT_LIMIT", 2)
+    client = client_for(world["manager"])
+    assert "More than 2 articles" in client.get("/corpus/articles/").content.decode()
+    html = client.get("/corpus/articles/", {"q": "الرقة"}).content.decode()
+    assert "Articles matching “الرقة”" in html and "More than" not in html

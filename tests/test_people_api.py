@@ -466,3 +466,38 @@ def test_preview_refuses_what_the_schema_leaves_out(client, world, params, field
     response = client.get(f"/api/projects/{world['project'].pk}/assignments/preview/", params)
     assert response.status_code == 400
     assert response.json()["field"] == field
+
+
+def test_quality_from_one_report_equals_a_report_per_annotator(world):
+    """quality_against_gold builds one report of the gold and everyone; each annotator's row
+    must be what a report of the gold and that annotator alone gives, also when annotators
+    have different gold articles."""
+    from annotate.lib.agreement.report import build_report
+    from annotate.people import GOLD, _gold_docs, quality_against_gold
+
+    project, articles, team = world["project"], world["articles"], world["team"]
+    make_annotation(
+        project,
+        articles[2],
+        team.annotator,
+        spans=gold_content()["spans"][:2],
+        stance={"isis": "against"},
+    )
+    Gold.objects.create(
+        project=project, article=articles[2], content=gold_content(), source=GoldSource.ADJUDICATED
+    )
+    gold, by_annotator, texts = _gold_docs(project)
+    expected = {}
+    for annotator, docs in by_annotator.items():
+        mine = sorted({d.article for d in docs})
+        report = build_report([*(gold[a] for a in mine), *docs], texts=texts, schema=project.schema)
+        pair = report.pair(GOLD, annotator)
+        expected[annotator] = {
+            "articles": pair.articles,
+            "stance_kappa": pair.stance.cohen_kappa.as_dict(),
+            "exact": pair.spans.exact.as_dict(),
+            "overlap": pair.spans.overlap.as_dict(),
+        }
+    assert {a: len(d) for a, d in by_annotator.items()} == {team.annotator.pk: 2,
+                                                            team.annotator2.pk: 1}  # fmt: skip
+    assert quality_against_gold(project) == expected
