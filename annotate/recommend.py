@@ -213,8 +213,9 @@ def check_model_url(url: str) -> str:
     except (OSError, UnicodeError):
         found = []
     for *_, sockaddr in found:
-        if not address_allowed(sockaddr[0], settings.EXTERNAL_MODEL_NETWORKS):
-            raise ActionError("external_url", refusal(parts.hostname, sockaddr[0]))
+        address = str(sockaddr[0])
+        if not address_allowed(address, settings.EXTERNAL_MODEL_NETWORKS):
+            raise ActionError("external_url", refusal(parts.hostname, address))
     return url.rstrip("/")
 
 
@@ -251,7 +252,8 @@ class _CheckedHTTPHandler(urllib.request.HTTPHandler):
 
 class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
     def https_open(self, req):
-        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)
+        context = getattr(self, "_context", None)  # set by HTTPSHandler.__init__
+        return self.do_open(_CheckedHTTPSConnection, req, context=context)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -332,3 +332,14 @@ def test_a_redirect_is_refused_and_not_followed(server, project, fast):
     with pytest.raises(ExternalModelError, match=r"answered a redirect \(307\) to http://169"):
         external_predict(server, [TEXT], labels=LABELS, project=project)
     assert len(ModelServer.received) == 1
+
+
+def test_an_https_connection_is_checked_before_the_handshake(
+    server, project, fast, settings, monkeypatch
+):
+    settings.EXTERNAL_MODEL_NETWORKS = ()
+    monkeypatch.setattr("annotate.recommend.check_model_url", lambda url: url.rstrip("/"))
+    url = server.replace("http://", "https://")
+    with pytest.raises(ExternalModelError, match="127.0.0.1 is not a public address"):
+        external_predict(url, [TEXT], labels=LABELS, project=project)
+    assert ModelServer.received == []

@@ -423,8 +423,13 @@ def continuum_statistics(continuum: Continuum) -> ContinuumStatistics:
     empty = ContinuumStatistics(len(coders), length, {}, {}, {}, {})
     if not doc:
         return empty
-    arrays = (np.array(x, dtype=np.int64) for x in (doc, label, start, end))
-    d_, l_, s_, e_ = _merge(*arrays, length + 2)
+    d_, l_, s_, e_ = _merge(
+        np.array(doc, dtype=np.int64),
+        np.array(label, dtype=np.int64),
+        np.array(start, dtype=np.int64),
+        np.array(end, dtype=np.int64),
+        length + 2,
+    )
     observed = _observed(
         d_,
         l_,
