@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from annotate.lib.exports.records import GoldRecord
 from annotate.lib.exports.stance_csv import stance_csv_lines
-from annotate.models import Job, JobStatus
+from annotate.models import Job, JobKind, JobStatus
 from tests.export_files import joined, read_zip
 from tests.test_exports_api import client_for, project_with_gold  # noqa: F401 - the fixture
 
@@ -140,11 +140,11 @@ def test_the_data_page_offers_and_passes_the_options(project_with_gold, client):
         },
     )
     assert response.status_code == 302
-    job = Job.objects.get()
+    job = Job.objects.get(kind=JobKind.EXPORT)
     assert job.params["stance_title"] is True
     assert job.params["stratify_by"] == "stance:isis"
     assert job.params["group_by"] == "story"
     refused = client.post(url, {"action": "export", "stratify_by": "colour"})
     assert refused.status_code == 200
     assert "stratify_by" in refused.content.decode()
-    assert Job.objects.count() == 1
+    assert Job.objects.filter(kind=JobKind.EXPORT).count() == 1

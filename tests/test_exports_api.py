@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from annotate import exports as export_edge
 from annotate.exports import check_export_options, export_stream
 from annotate.lib.exports.split import assign_split, parse_ratios
-from annotate.models import ExportToken, Gold, GoldSource, Job, JobStatus, Role
+from annotate.models import ExportToken, Gold, GoldSource, Job, JobKind, JobStatus, Role
 from tests.export_files import joined, names, read_zip
 from tests.factories import make_annotation, make_article, make_project, make_user, span, span_of
 
@@ -331,7 +331,8 @@ def test_export_stream_sends_the_zip_without_a_job(project_with_gold):
     assert response.streaming
     files = read_zip(b"".join(response.streaming_content))
     assert list(files) == names("jsonl")
-    assert not Job.objects.exists()
+    # No export job (the manifest's agreement totals, never built here, were requested).
+    assert not Job.objects.exclude(kind=JobKind.AGREEMENT_TOTALS).exists()
     bad = client_for(users["manager"]).get(
         f"/api/projects/{project.pk}/exports/stream/?ratios=2,0,0"
     )
@@ -432,21 +433,33 @@ def test_stance_csv_quotes_are_safe(project_with_gold):
     assert {r["target"] for r in rows} == {"isis", "syrian_army", "us_coalition"}
 
 
-def test_the_manifest_carries_the_agreement_summary_computed_if_missing(project_with_gold):
-    from annotate.agreement import agreement_report
+def test_the_manifest_carries_the_agreement_summary_from_the_stored_totals(project_with_gold):
+    from annotate.agreement import agreement_report, do_update_contributions
+    from annotate.models import AgreementTotals
 
     project, articles, users = project_with_gold
-    # Never computed: the export computes it (and caches it for the next one).
+    # Never built: the export asks for the totals (the immediate task backend builds them).
     first = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
     assert first["agreement"]["available"] is True and first["agreement"]["current"] is True
+    assert first["agreement"]["source"] == "totals"
+    # The same summary as the full recomputation, without computing it.
     report = agreement_report(project)
-    after = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
-    assert after["agreement"]["available"] is True
-    assert after["agreement"]["current"] is True
-    assert after["agreement"]["summary"] == json.loads(json.dumps(report["summary"]))
-    make_annotation(project, articles[3], users["ann1"], spans=[])
+    assert first["agreement"]["summary"] == json.loads(json.dumps(report["summary"]))
+    # A submission the totals have not counted: the summary is reported as not current...
+    added = make_annotation(project, articles[3], users["ann1"], spans=[])
     stale = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
     assert stale["agreement"]["current"] is False
+    # ...and current again once counted, as every submission does.
+    do_update_contributions(project, [added.article_id])
+    counted = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
+    assert counted["agreement"]["current"] is True
+    assert counted["agreement"]["summary"] == json.loads(
+        json.dumps(agreement_report(project)["summary"])
+    )
+    # A rebuild pending: the last complete figures, not current.
+    AgreementTotals.objects.filter(project=project).update(requested=99)
+    pending = json.loads(read_zip(export_bytes(project, formats="csv"))["manifest.json"])
+    assert pending["agreement"]["available"] is True and pending["agreement"]["current"] is False
 
 
 def test_an_export_token_in_the_url_is_refused_with_where_it_belongs(project_with_gold):

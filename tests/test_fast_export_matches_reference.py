@@ -14,7 +14,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from annotate.lib.exports.conll import bio_lines, conll_lines, layer_spans, split_bounds
-from annotate.lib.exports.jsonl import gold_jsonl_line, gold_jsonl_utf8, raw_jsonl_line
+from annotate.lib.exports.jsonl import (
+    gold_jsonl_line,
+    gold_jsonl_utf8,
+    raw_jsonl_line,
+    raw_jsonl_utf8_lines,
+)
 from annotate.lib.exports.records import ExportError, GoldRecord, RawRecord
 from corpus.lib.text import token_bounds
 from tests import export_reference
@@ -151,6 +156,39 @@ def test_raw_lines_equal_the_reference_writer(gold, submitted_at):
         split=gold.split,
     )
     assert outcome(raw_jsonl_line, record) == outcome(export_reference.raw_jsonl_line, record)
+
+
+def utf8_lines(records):
+    return list(raw_jsonl_utf8_lines(records))
+
+
+@given(gold_records(), st.integers(1, 3))
+@settings(max_examples=300, deadline=None)
+@example(GoldRecord(1, "", "", 'a\\b"c\nd\te\x01f\u2028', {}, "dev"), 2)
+def test_raw_lines_from_shared_utf8_text_are_the_lines_encoded(gold, annotators):
+    """One article's annotations share its UTF-8 text: each line is still its own line."""
+    data = gold.text.encode("utf-8")
+    records = [
+        RawRecord(
+            annotation_id=gold.article_id + n,
+            article_id=gold.article_id,
+            external_id=gold.external_id,
+            title=gold.title,
+            text=gold.text,
+            annotator=f"annotator {n}",
+            submitted_at=None,
+            schema_version=1,
+            content=gold.content,
+            split=gold.split,
+            suggested=(("s1", "spacy@1"),) if n == 2 else (),
+            text_utf8=data,
+        )
+        for n in range(annotators)
+    ]
+    expected = outcome(lambda rs: [raw_jsonl_line(r).encode("utf-8") for r in rs], records)
+    assert outcome(utf8_lines, records) == expected
+    plain = [dataclasses.replace(r, text_utf8=None) for r in records]
+    assert outcome(utf8_lines, plain) == expected
 
 
 def test_a_boolean_offset_is_written_as_the_encoder_writes_it():

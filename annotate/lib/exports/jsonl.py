@@ -212,14 +212,35 @@ def suggested_spans(record: RawRecord) -> list[dict[str, str]]:
     return [{"id": span_id, "recommender": source} for span_id, source in sorted(record.suggested)]
 
 
-def raw_jsonl_line(record: RawRecord) -> str:
+def _raw_tail(record: RawRecord) -> str:
+    """What a raw line has after the text: the labels, the split, then `suggested_spans` (the
+    span ids that came from a suggestion, with the recommender and its version; the other
+    spans were drawn by hand)."""
     labels = _labels(record.text, record.content, record.split, record.article_id)
-    # The line ends with `suggested_spans`, after the split: the span ids that came from a
-    # suggestion (with the recommender and its version); the other spans were drawn by hand.
     suggested = _dumps(suggested_spans(record)) if record.suggested else "[]"
-    return (
-        f'{_raw_head(record)}{_value(record.text)}{labels[:-2]},"suggested_spans":{suggested}}}\n'
-    )
+    return f'{labels[:-2]},"suggested_spans":{suggested}}}\n'
+
+
+def raw_jsonl_line(record: RawRecord) -> str:
+    tail = _raw_tail(record)
+    return f"{_raw_head(record)}{_value(record.text)}{tail}"
+
+
+def raw_jsonl_utf8_lines(records: Iterable[RawRecord]) -> Iterator[bytes]:
+    """`raw_jsonl_line` of each record in UTF-8. A record carrying its text as UTF-8 has it
+    escaped as bytes, once for the run of records that share those bytes (the annotations of
+    one article), rather than escaped and encoded once per annotation."""
+    shared: bytes | None = None
+    escaped: bytes | None = None
+    for record in records:
+        data = record.text_utf8
+        if data is not None and data is not shared:
+            shared, escaped = data, _utf8_string(data)
+        if data is None or escaped is None:
+            yield raw_jsonl_line(record).encode()
+        else:
+            tail = _raw_tail(record)
+            yield b"".join((_raw_head(record).encode(), b'"', escaped, b'"', tail.encode()))
 
 
 def gold_jsonl_lines(records: Iterable[GoldRecord]) -> Iterator[str]:

@@ -44,6 +44,9 @@ class RawRecord:
     # Provenance: (span id, recommender@version) of each span accepted from a suggestion and
     # not changed since; every other span was drawn by hand.
     suggested: tuple[tuple[str, str], ...] = ()
+    # The same text as UTF-8 where the database handed it over so (PostgreSQL); the records
+    # of one article share it, and the JSONL writer escapes it once for all of them.
+    text_utf8: bytes | None = None
 
 
 @dataclass
