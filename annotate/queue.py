@@ -13,9 +13,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 
+from annotate import sql
 from annotate.annotations import do_start_assignment
 from annotate.errors import ActionError
 from annotate.lib.overlap import ExistingSlot, OverlapError, PlannedSlot, plan_assignments
@@ -27,7 +27,6 @@ from annotate.models import (
     Project,
     ProjectArticle,
     Role,
-    SuggestionSettings,
 )
 from annotate.recommend import uncertain_first
 
@@ -174,33 +173,7 @@ def _claim_pool_slot(project: Project, user) -> Assignment | None:
 
 def _with_article_and_annotation(assignments):
     """`assignments` with the article (without its search folding) and the annotation."""
-    return assignments.select_related("article", "annotation").defer(
-        "article__search_text", "article__metadata"
-    )
-
-
-def _pick_own(project: Project, user) -> Assignment | None:
-    """The user's own next assignment with its article and annotation, in one query.
-
-    Reopened work first (most recently reopened first), then other work in progress, then
-    todo by queue position; each choice is an index walk of (project, annotator, status,
-    position). `active_learning` on the answer says whether the project orders todo work by
-    uncertainty instead (the caller then asks uncertain_first).
-    """
-    own = Assignment.objects.filter(project_id=project.pk, annotator_id=user.pk)
-    in_progress = (
-        own.filter(status=AssignmentStatus.IN_PROGRESS)
-        .order_by(F("reopened_at").desc(nulls_last=True), "position", "slot", "id")
-        .values("id")[:1]
-    )
-    todo = own.filter(status=AssignmentStatus.TODO).order_by("position", "slot", "id")
-    active_learning = SuggestionSettings.objects.filter(project_id=project.pk, active_learning=True)
-    return (
-        _with_article_and_annotation(Assignment.objects)
-        .filter(pk=Coalesce(Subquery(in_progress), Subquery(todo.values("id")[:1])))
-        .annotate(active_learning=Exists(active_learning))
-        .first()
-    )
+    return assignments.select_related("article", "annotation").defer("article__search_text")
 
 
 def do_next(project: Project, user) -> tuple[Assignment, Annotation] | None:
@@ -210,12 +183,9 @@ def do_next(project: Project, user) -> tuple[Assignment, Annotation] | None:
     queue position (least certain article first under active learning), then an open pool
     slot of an article they have not had (never one they did or skipped).
     """
-    assignment = _pick_own(project, user)
-    if (
-        assignment is not None
-        and assignment.status == AssignmentStatus.TODO
-        and assignment.active_learning
-    ):
+    found = sql.next_own_assignment(user.pk, project.pk)
+    assignment = None if found is None else found[0]
+    if found is not None and assignment.status == AssignmentStatus.TODO and found[1]:
         own_todo = Assignment.objects.filter(
             project_id=project.pk, annotator_id=user.pk, status=AssignmentStatus.TODO
         )

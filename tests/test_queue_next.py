@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 from rest_framework.test import APIClient
 
+from annotate import sql
 from annotate.annotations import _create_annotation, do_skip
-from annotate.models import Annotation, Assignment, AssignmentStatus, Role
+from annotate.models import Annotation, Assignment, AssignmentStatus, Role, SuggestionSettings
 from annotate.queue import do_generate_assignments, do_next
 from tests.factories import make_article, make_corpus, make_project, make_user
 
@@ -89,3 +95,71 @@ def test_a_second_tab_starting_the_same_assignment_gets_the_same_annotation(queu
     assert (stored.version, stored.status, stored.annotator_id) == (1, "draft", annotator.pk)
     assert stored.content == made.content
     assert stored.created_at == made.created_at
+
+
+STATUSES = ["todo", "todo", "in_progress", "submitted", "skipped"]
+STAMPS = [
+    None,
+    None,
+    dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+]
+
+
+def compared(found):
+    if found is None:
+        return None
+    assignment, active = found
+    annotation = Assignment.annotation.related.get_cached_value(assignment)
+    article = assignment.article
+    return (
+        active,
+        {f.attname: getattr(assignment, f.attname) for f in Assignment._meta.concrete_fields},
+        {name: getattr(article, name) for name in sql.ARTICLE_FIELDS},
+        None if annotation is None else (annotation.pk, annotation.content, annotation.version),
+    )
+
+
+class NextOwnAssignmentMatchesItsReference(HypothesisTestCase):
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        rows=st.lists(
+            st.tuples(
+                st.booleans(),  # the user's own (else another annotator's)
+                st.sampled_from(STATUSES),
+                st.integers(0, 3),  # position
+                st.sampled_from(STAMPS),  # reopened_at
+                st.booleans(),  # has an annotation
+            ),
+            max_size=8,
+        ),
+        active_learning=st.sampled_from([None, False, True]),
+    )
+    def test_same_assignment_article_and_annotation(self, rows, active_learning):
+        corpus = make_corpus()
+        me, other = make_user(), make_user()
+        articles = [make_article(corpus) for _ in rows]
+        project = make_project(articles=articles)
+        if active_learning is not None:
+            SuggestionSettings.objects.create(project=project, active_learning=active_learning)
+        for n, (mine, status, position, reopened_at, annotated) in enumerate(rows):
+            user = me if mine else other
+            made = Assignment.objects.create(
+                project=project,
+                article=articles[n],
+                annotator=user,
+                status=status,
+                position=position,
+                reopened_at=reopened_at,
+            )
+            if annotated:
+                Annotation.objects.create(
+                    assignment=made,
+                    project=project,
+                    article=articles[n],
+                    annotator=user,
+                    content={"spans": [], "relations": [], "document_labels": {"n": n}},
+                )
+        for user_id, project_id in ((me.pk, project.pk), (other.pk, project.pk), (me.pk, 10**9)):
+            fast = compared(sql.next_own_assignment(user_id, project_id))
+            assert fast == compared(sql.next_own_assignment_orm(user_id, project_id))
