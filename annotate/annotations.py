@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -42,7 +42,7 @@ from annotate.models import (
     Role,
 )
 from annotate.sql import save_draft_row
-from workbench.sql import insert_row
+from workbench.sql import insert_row, insert_row_unless_present
 
 MAX_REASON_LENGTH = 2000
 
@@ -96,6 +96,46 @@ def annotation_of(assignment: Assignment) -> Annotation | None:
         return None
 
 
+def _create_annotation(assignment: Assignment, *, user) -> Annotation:
+    """The assignment's new, empty annotation; the existing one when a second tab created it
+    at the same moment (the insert then does nothing and blocks until that tab commits)."""
+    now = timezone.now()
+    annotation = Annotation(
+        assignment=assignment,
+        project_id=assignment.project_id,
+        article_id=assignment.article_id,
+        annotator_id=user.pk,  # the assignee (check_is_assignee)
+        content=empty_content(),
+        schema_version=assignment.project.schema_version,
+        version=1,
+        status=AnnotationStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+    )
+    values = {
+        name: getattr(annotation, name)
+        for name in (
+            "assignment_id",
+            "project_id",
+            "article_id",
+            "annotator_id",
+            "content",
+            "schema_version",
+            "version",
+            "status",
+            "created_at",
+            "updated_at",
+        )
+    }
+    pk = insert_row_unless_present(Annotation, values, unique=("assignment_id",))
+    if pk is None:
+        return Annotation.objects.get(assignment=assignment)
+    annotation.pk = pk
+    annotation._state.adding = False
+    annotation._state.db = "default"
+    return annotation
+
+
 def do_start_assignment(assignment: Assignment, *, user) -> Annotation:
     """The assignment's annotation, created on first fetch; a todo assignment becomes started."""
     check_is_assignee(assignment, user)
@@ -105,19 +145,7 @@ def do_start_assignment(assignment: Assignment, *, user) -> Annotation:
         return annotation
     with transaction.atomic():
         if annotation is None:
-            try:
-                with transaction.atomic():
-                    annotation = Annotation.objects.create(
-                        assignment=assignment,
-                        project_id=assignment.project_id,
-                        article_id=assignment.article_id,
-                        annotator_id=user.pk,  # the assignee (check_is_assignee)
-                        content=empty_content(),
-                        schema_version=assignment.project.schema_version,
-                    )
-            except IntegrityError:
-                # A second tab opened the same assignment at the same moment.
-                annotation = Annotation.objects.get(assignment=assignment)
+            annotation = _create_annotation(assignment, user=user)
         Assignment.annotation.related.set_cached_value(assignment, annotation)
         if assignment.status == AssignmentStatus.TODO:
             now = timezone.now()

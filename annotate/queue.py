@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 
+from annotate import sql
 from annotate.annotations import do_start_assignment
 from annotate.errors import ActionError
 from annotate.lib.overlap import ExistingSlot, OverlapError, PlannedSlot, plan_assignments
@@ -169,27 +171,31 @@ def _claim_pool_slot(project: Project, user) -> Assignment | None:
     return None
 
 
+def _with_article_and_annotation(assignments):
+    """`assignments` with the article (without its search folding) and the annotation."""
+    return assignments.select_related("article", "annotation").defer("article__search_text")
+
+
 def do_next(project: Project, user) -> tuple[Assignment, Annotation] | None:
     """The user's next assignment, started, with its annotation; None when nothing is left.
 
     Order: the user's own in-progress work (reopened work first), then their own todo by
-    queue position, then an open pool slot of an article they have not had (never one they
-    did or skipped).
+    queue position (least certain article first under active learning), then an open pool
+    slot of an article they have not had (never one they did or skipped).
     """
-    own = _own(project, user).select_related("article")
-    # Work a lead reopened comes first, most recently reopened first.
-    assignment = (
-        own.filter(status=AssignmentStatus.IN_PROGRESS)
-        .order_by(F("reopened_at").desc(nulls_last=True), "position", "slot", "id")
-        .first()
-    )
-    if assignment is None:
-        assignment = uncertain_first(project, own.filter(status=AssignmentStatus.TODO)).first()
+    found = sql.next_own_assignment(user.pk, project.pk)
+    assignment = None if found is None else found[0]
+    if found is not None and assignment.status == AssignmentStatus.TODO and found[1]:
+        own_todo = Assignment.objects.filter(
+            project_id=project.pk, annotator_id=user.pk, status=AssignmentStatus.TODO
+        )
+        assignment = uncertain_first(project, _with_article_and_annotation(own_todo)).first()
     if assignment is None:
         assignment = _claim_pool_slot(project, user)
     if assignment is None:
         return None
     assignment.project = project
+    assignment.annotator = user  # the assignee; spares a query when the answer is built
     annotation = do_start_assignment(assignment, user=user)
     return assignment, annotation
 
@@ -234,48 +240,46 @@ def queue_summary(project: Project, user) -> dict[str, Any]:
     }
 
 
+STATUS_COUNTS = ("todo", "in_progress", "submitted", "skipped")
+
+
 def progress_by_annotator(project: Project, *, only_user=None) -> list[dict[str, Any]]:
-    """Per annotator: counts by status (annotator members with no work yet show zeros)."""
-    rows = (
+    """Per annotator: counts by status (annotator members with no work yet show zeros).
+
+    The counts group by (annotator, status) alone, which PostgreSQL answers from the
+    (project, annotator, status, position) index without joining users; the names come with
+    the members (and, for former members whose work stays, from the users table).
+    """
+    counts = (
         Assignment.objects.filter(project=project, annotator__isnull=False)
-        .values("annotator_id", "annotator__username")
-        .annotate(
-            todo=Count("id", filter=Q(status=AssignmentStatus.TODO)),
-            in_progress=Count("id", filter=Q(status=AssignmentStatus.IN_PROGRESS)),
-            submitted=Count("id", filter=Q(status=AssignmentStatus.SUBMITTED)),
-            skipped=Count("id", filter=Q(status=AssignmentStatus.SKIPPED)),
-            total=Count("id"),
-        )
+        .values_list("annotator_id", "status")
+        .annotate(n=Count("*"))
         .order_by()
     )
     members = Membership.objects.filter(project=project, role=Role.ANNOTATOR).values_list(
         "user_id", "user__username"
     )
     if only_user is not None:
-        rows = rows.filter(annotator=only_user)
+        counts = counts.filter(annotator=only_user)
         members = members.filter(user=only_user)
-    result: dict[int, dict[str, Any]] = {}
-    for user_id, username in members:
-        result[user_id] = {
-            "annotator": user_id,
-            "username": username,
-            "todo": 0,
-            "in_progress": 0,
-            "submitted": 0,
-            "skipped": 0,
-            "total": 0,
-        }
-    for row in rows:
-        result[row["annotator_id"]] = {
-            "annotator": row["annotator_id"],
-            "username": row["annotator__username"],
-            "todo": row["todo"],
-            "in_progress": row["in_progress"],
-            "submitted": row["submitted"],
-            "skipped": row["skipped"],
-            "total": row["total"],
-        }
-    return sorted(result.values(), key=lambda r: (r["username"], r["annotator"]))
+    names = dict(members)
+    by_user: dict[int, dict[str, int]] = {}
+    for user_id, status, n in counts:
+        by_user.setdefault(user_id, dict.fromkeys(STATUS_COUNTS, 0))[status] = n
+    if missing := set(by_user) - set(names):
+        names.update(get_user_model().objects.filter(pk__in=missing).values_list("id", "username"))
+    result = []
+    for user_id, username in names.items():
+        row = by_user.get(user_id, dict.fromkeys(STATUS_COUNTS, 0))
+        result.append(
+            {
+                "annotator": user_id,
+                "username": username,
+                **{status: row[status] for status in STATUS_COUNTS},
+                "total": sum(row.values()),
+            }
+        )
+    return sorted(result, key=lambda r: (r["username"], r["annotator"]))
 
 
 def pool_summary(project: Project) -> dict[str, int]:

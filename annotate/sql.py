@@ -13,8 +13,8 @@ import functools
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, TextField
-from django.db.models.functions import Cast
+from django.db.models import Exists, F, Subquery, TextField
+from django.db.models.functions import Cast, Coalesce
 
 from annotate.models import (
     Annotation,
@@ -25,6 +25,7 @@ from annotate.models import (
     Membership,
     Project,
     ProjectArticle,
+    SuggestionSettings,
 )
 from corpus.models import Article
 from workbench.sql import Columns, column_of, concrete_field, fetch_row, insert_row, split_row
@@ -507,3 +508,78 @@ def remove_span_in_one_statement(
         cursor.execute(_remove_span_sql(), params)
         row = cursor.fetchone()
     return (row[0], row[1]) if row is not None else None
+
+
+# The annotator's own next assignment ---------------------------------------------------------
+
+_OWN = (
+    f'SELECT id FROM "{Assignment._meta.db_table}" '  # noqa: S608 - names only
+    "WHERE project_id = %s AND annotator_id = %s AND status = %s"
+)
+NEXT_OWN_SQL = (
+    f"SELECT {ASSIGNMENT.sql}, {ARTICLE.sql}, {ANNOTATION.sql}, "  # noqa: S608 - names only
+    f'EXISTS (SELECT 1 FROM "{SuggestionSettings._meta.db_table}" ss '
+    "WHERE ss.project_id = %s AND ss.active_learning) "
+    f'FROM "{Assignment._meta.db_table}" asg '
+    f'JOIN "{Article._meta.db_table}" art ON art.id = asg.article_id '
+    f'LEFT JOIN "{Annotation._meta.db_table}" an ON an.assignment_id = asg.id '
+    f"WHERE asg.id = COALESCE(({_OWN} "
+    "ORDER BY reopened_at DESC NULLS LAST, position, slot, id LIMIT 1), "
+    f"({_OWN} ORDER BY position, slot, id LIMIT 1))"
+)
+
+
+def next_own_assignment(user_id: int, project_id: int) -> tuple[Assignment, bool] | None:
+    """`user_id`'s own next assignment in the project, its article (without `search_text`)
+    attached and its annotation cached, and whether the project orders todo work by
+    uncertainty (active learning); None when the user has no work in progress or todo. One
+    query.
+
+    Reopened work first (most recently reopened first), then other work in progress, then
+    todo by queue position: each choice is a walk of the (project, annotator, status,
+    position) index.
+    """
+    row = fetch_row(
+        NEXT_OWN_SQL,
+        [
+            project_id,
+            project_id,
+            user_id,
+            AssignmentStatus.IN_PROGRESS,
+            project_id,
+            user_id,
+            AssignmentStatus.TODO,
+        ],
+    )
+    if row is None:
+        return None
+    assignment_values, article_values, annotation_values, (active,) = split_row(
+        row, ASSIGNMENT, ARTICLE, ANNOTATION, 1
+    )
+    assignment = ASSIGNMENT.build(assignment_values)
+    assignment.article = ARTICLE.build(article_values)
+    annotation = ANNOTATION.build(annotation_values) if annotation_values[0] is not None else None
+    _attach_annotation(assignment, annotation)
+    return assignment, bool(active)
+
+
+def next_own_assignment_orm(user_id: int, project_id: int) -> tuple[Assignment, bool] | None:
+    """Reference for next_own_assignment."""
+    own = Assignment.objects.filter(project_id=project_id, annotator_id=user_id)
+    in_progress = (
+        own.filter(status=AssignmentStatus.IN_PROGRESS)
+        .order_by(F("reopened_at").desc(nulls_last=True), "position", "slot", "id")
+        .values("id")[:1]
+    )
+    todo = own.filter(status=AssignmentStatus.TODO).order_by("position", "slot", "id")
+    active = SuggestionSettings.objects.filter(project_id=project_id, active_learning=True)
+    assignment = (
+        Assignment.objects.select_related("article", "annotation")
+        .defer("article__search_text")
+        .filter(pk=Coalesce(Subquery(in_progress), Subquery(todo.values("id")[:1])))
+        .annotate(active_learning=Exists(active))
+        .first()
+    )
+    if assignment is None:
+        return None
+    return assignment, assignment.active_learning

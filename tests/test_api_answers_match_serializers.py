@@ -17,13 +17,15 @@ from django.utils import timezone
 from annotate.api.jobs import JobSerializer
 from annotate.api.serializers import (
     AnnotationSerializer,
+    AssignmentSerializer,
     ExportTokenSerializer,
     ProjectArticleTextSerializer,
     annotation_data,
     article_text_data,
+    assignment_data,
 )
 from annotate.exports import do_create_export_token, token_payload
-from annotate.models import ExportToken, Job, JobKind, JobStatus, Role
+from annotate.models import Assignment, ExportToken, Job, JobKind, JobStatus, Role
 from annotate.tasks import job_payload
 from tests.factories import make_annotation, make_article, make_project, make_user, span_of
 
@@ -64,6 +66,30 @@ def submitted_annotation(w):
 
 def draft_annotation(w):
     return make_annotation(w["project"], w["plain"], w["annotator"], submitted=False)
+
+
+def reopened_assignment(w):
+    annotation = submitted_annotation(w)
+    Assignment.objects.filter(pk=annotation.assignment_id).update(
+        status="in_progress",
+        started_at=AT,
+        submitted_at=AT,
+        skip_reason="مكرر",
+        reopen_reason="راجع «داعش»",
+        reopened_at=AT,
+        reopen_request="أخطأت",
+        reopen_requested_at=timezone.now(),
+        slot=1,
+        position=7,
+    )
+    return Assignment.objects.select_related("article", "annotator", "annotation").get(
+        pk=annotation.assignment_id
+    )
+
+
+def pool_slot(w):
+    made = Assignment.objects.create(project=w["project"], article=w["plain"], slot=2)
+    return Assignment.objects.select_related("article").get(pk=made.pk)
 
 
 def job(w, *, kind, status, by="manager", project=True, **fields):
@@ -155,6 +181,16 @@ CASES: dict[str, Case] = {
         lambda j, w: job_payload(j, user=w["manager"]),
         lambda j, w: JobSerializer(j, context={"user": w["manager"]}).data,
     ),  # fmt: skip
+    "assignment, started, reopened and asked to reopen": (
+        lambda w: reopened_assignment(w),
+        lambda a, w: assignment_data(a, annotation_id=a.annotation.pk),
+        lambda a, w: AssignmentSerializer(a).data,
+    ),
+    "assignment, open pool slot never started": (
+        lambda w: pool_slot(w),
+        lambda a, w: assignment_data(a, annotation_id=None),
+        lambda a, w: AssignmentSerializer(a).data,
+    ),
     "export token, fresh": (
         lambda w: token(w),
         lambda t, w: token_payload(t),

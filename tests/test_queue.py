@@ -304,3 +304,29 @@ def test_removing_a_member_returns_unstarted_work_to_the_pool(project_with):
     while (found := do_next(project, ann2)) is not None:
         do_skip(found[0], user=ann2, reason="r")
     assert Assignment.objects.filter(project=project, annotator__isnull=True).count() == 0
+
+
+def test_progress_keeps_former_members_with_work_and_costs_two_queries(
+    project_with, django_assert_num_queries
+):
+    project, _, (ann1, ann2) = project_with(4, 2)
+    manager = make_user()
+    project.memberships.create(user=manager, role=Role.MANAGER)
+    do_generate_assignments(project, k=1, seed=0)
+    do_next(project, ann1)
+    with django_assert_num_queries(2):
+        before = progress_by_annotator(project)
+    do_remove_member(project, by=manager, user=ann1)
+    with django_assert_num_queries(3):  # the former member's name is looked up
+        rows = {row["annotator"]: row for row in progress_by_annotator(project)}
+    assert rows[ann1.pk] == {
+        "annotator": ann1.pk,
+        "username": ann1.username,
+        "todo": 0,
+        "in_progress": 1,
+        "submitted": 0,
+        "skipped": 0,
+        "total": 1,
+    }
+    assert rows[ann2.pk]["todo"] == 2  # ann1's unstarted work went to the pool
+    assert [r["username"] for r in before] == sorted([ann1.username, ann2.username])

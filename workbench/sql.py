@@ -136,6 +136,25 @@ def insert_row(model: type[Model], values: dict[str, Any]) -> None:
         cursor.execute(sql, params)
 
 
+def insert_row_unless_present(
+    model: type[Model], values: dict[str, Any], *, unique: tuple[str, ...]
+) -> int | None:
+    """INSERT one row of `model` unless a row with the same `unique` columns (a unique
+    constraint) exists: the new row's id, or None when one existed. No savepoint is needed,
+    since a conflict raises nothing (PostgreSQL and SQLite 3.35+ both have ON CONFLICT and
+    RETURNING)."""
+    sql, fields = _insert_sql(model, tuple(values))
+    sql = f"{sql} ON CONFLICT ({', '.join(unique)}) DO NOTHING RETURNING id"
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
 def set_column_compression(schema_editor, table: str, columns: Iterable[str], method: str) -> None:
     """ALTER the TOAST compression of `columns` (PostgreSQL 14+; a no-op elsewhere).
 

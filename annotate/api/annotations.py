@@ -31,7 +31,6 @@ from annotate.api.serializers import (
     AuditEventSerializer,
     NextSerializer,
     OptionalReasonSerializer,
-    ProjectArticleTextSerializer,
     QueueSerializer,
     ReassignSerializer,
     SaveSerializer,
@@ -40,6 +39,8 @@ from annotate.api.serializers import (
     SpanSavedSerializer,
     SubmitSerializer,
     annotation_data,
+    article_text_data,
+    assignment_data,
 )
 from annotate.comments import do_skip_with_reason
 from annotate.errors import ActionError
@@ -94,12 +95,11 @@ class NextView(ApiView):
         if found is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         assignment, annotation = found
-        assignment.annotation_id = annotation.pk
         return Response(
             {
-                "assignment": AssignmentSerializer(assignment).data,
-                "article": ProjectArticleTextSerializer(assignment.article).data,
-                "annotation": AnnotationSerializer(annotation).data,
+                "assignment": assignment_data(assignment, annotation_id=annotation.pk),
+                "article": article_text_data(assignment.article),
+                "annotation": annotation_data(annotation),
             }
         )
 

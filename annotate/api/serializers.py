@@ -531,6 +531,32 @@ class SubmitSerializer(serializers.Serializer):
     content = ContentField(required=False, help_text="Omit to submit the saved draft.")
 
 
+def assignment_data(assignment: Assignment, *, annotation_id: int | None) -> dict[str, Any]:
+    """AssignmentSerializer's output, built directly: `next` answers with it (the article and
+    the annotator come with the assignment; `annotation_id` is the started annotation's)."""
+    annotator = assignment.annotator
+    return {
+        "id": assignment.pk,
+        "project": assignment.project_id,
+        "article": assignment.article_id,
+        "article_title": assignment.article.title,
+        "annotator": assignment.annotator_id,
+        "annotator_username": None if annotator is None else annotator.username,
+        "slot": assignment.slot,
+        "position": assignment.position,
+        "status": assignment.status,
+        "skip_reason": assignment.skip_reason,
+        "reopen_reason": assignment.reopen_reason,
+        "reopened_at": _datetime(assignment.reopened_at),
+        "reopen_request": assignment.reopen_request,
+        "reopen_requested_at": _datetime(assignment.reopen_requested_at),
+        "created_at": _datetime(assignment.created_at),
+        "started_at": _datetime(assignment.started_at),
+        "submitted_at": _datetime(assignment.submitted_at),
+        "annotation": annotation_id,
+    }
+
+
 class NextSerializer(serializers.Serializer):
     assignment = AssignmentSerializer()
     article = ProjectArticleTextSerializer()
