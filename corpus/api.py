@@ -378,6 +378,16 @@ class ImportReportSerializer(serializers.Serializer):
     summary = StrictCharField()
 
 
+# What both import endpoints (multipart and streamed body) may answer.
+IMPORT_RESPONSES = {
+    200: ImportReportSerializer,
+    400: OpenApiResponse(ImportErrorSerializer, description="Bad records or options."),
+    403: OpenApiResponse(CorpusErrorSerializer, description="Owners and staff only."),
+    404: OpenApiResponse(CorpusErrorSerializer, description="No such corpus."),
+    413: OpenApiResponse(CorpusErrorSerializer, description="Above MAX_UPLOAD_BYTES."),
+}
+
+
 class CorpusImport(APIView):
     """POST multipart: `file` (one or more), `format` (txt|jsonl|csv; default from the file
     extension), `skip_bad`, `no_title`. All or nothing unless skip_bad. Returns the report:
@@ -391,13 +401,7 @@ class CorpusImport(APIView):
 
     @extend_schema(
         request={"multipart/form-data": ImportRequestSerializer},
-        responses={
-            200: ImportReportSerializer,
-            400: OpenApiResponse(ImportErrorSerializer, description="Bad records or options."),
-            403: OpenApiResponse(CorpusErrorSerializer, description="Owners and staff only."),
-            404: OpenApiResponse(CorpusErrorSerializer, description="No such corpus."),
-            413: OpenApiResponse(CorpusErrorSerializer, description="Above MAX_UPLOAD_BYTES."),
-        },
+        responses=IMPORT_RESPONSES,
     )
     def post(self, request: Request, corpus_id: int) -> Response:
         return self.with_options(request, corpus_id, self._import)
@@ -485,13 +489,7 @@ class CorpusImportStream(APIView):
             **dict.fromkeys(STREAM_MEDIA_TYPES, OpenApiTypes.BINARY),
             STREAM_ANY_TYPE: OpenApiTypes.BINARY,
         },
-        responses={
-            200: ImportReportSerializer,
-            400: OpenApiResponse(ImportErrorSerializer, description="Bad records or options."),
-            403: OpenApiResponse(CorpusErrorSerializer, description="Owners and staff only."),
-            404: OpenApiResponse(CorpusErrorSerializer, description="No such corpus."),
-            413: OpenApiResponse(CorpusErrorSerializer, description="Above MAX_UPLOAD_BYTES."),
-        },
+        responses=IMPORT_RESPONSES,
     )
     def post(self, request: Request, corpus_id: int) -> Response:
         corpus = access_corpus(request.user, corpus_id, for_write=True)

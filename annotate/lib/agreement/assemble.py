@@ -55,6 +55,7 @@ from annotate.lib.agreement.report import (
     StanceReport,
     SummaryRow,
     Week,
+    summary_rows,
 )
 from annotate.lib.agreement.score import Score, mean_score
 from annotate.lib.agreement.spans import bio_kappa, prf
@@ -397,24 +398,10 @@ def _summary(
     annotators: int,
 ) -> list[SummaryRow]:
     """report._summary's rows, in its order."""
-    no_claims = Score.undefined("no_spans", annotators=annotators)
-    summary = [
-        SummaryRow("stance.krippendorff_alpha", stance.krippendorff_alpha),
-        SummaryRow("stance.fleiss_kappa", stance.fleiss_kappa),
-        SummaryRow("stance.cohen_kappa", stance.cohen_kappa),
-        SummaryRow("stance.observed_agreement", stance.observed_agreement),
-        SummaryRow("spans.f1_exact", spans.exact.micro.f1),
-        SummaryRow("spans.f1_overlap", spans.overlap.micro.f1),
-        SummaryRow("spans.token_kappa", spans.token_kappa),
-        SummaryRow("spans.alpha_u", spans.alpha_u.entities.score),
-        SummaryRow("claims.f1_overlap", claims.overlap.f1 if claims.overlap else no_claims),
-        SummaryRow("claims.token_kappa", spans.claim_token_kappa),
-        SummaryRow("claims.alpha_u", claims.alpha_u.score),
-        SummaryRow("claims.claimant_agreement", claims.claimant_agreement),
-        SummaryRow("claims.stance_kappa", claims.stance_kappa),
-        SummaryRow("claims.checkworthy_kappa", claims.checkworthy_kappa),
-    ]
-    if annotators < 2:
-        one = Score.undefined("one_rater", items=compared, annotators=annotators)
-        summary = [SummaryRow(row.key, one) for row in summary]
-    return summary
+    scores = (
+        stance.krippendorff_alpha,
+        stance.fleiss_kappa,
+        stance.cohen_kappa,
+        stance.observed_agreement,
+    )
+    return summary_rows(scores, spans, claims, compared=compared, annotators=annotators)

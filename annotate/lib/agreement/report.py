@@ -639,12 +639,34 @@ def _claim_report(
 def _summary(
     given: _Input, stance: LabelAgreement, spans: SpanReport, claims: ClaimReport
 ) -> list[SummaryRow]:
-    no_claims = Score.undefined("no_spans", annotators=given.n_annotators)
+    return summary_rows(
+        (stance.alpha, stance.fleiss, stance.cohen_mean, stance.observed),
+        spans,
+        claims,
+        compared=len(given.compared),
+        annotators=given.n_annotators,
+    )
+
+
+def summary_rows(
+    stance: tuple[Score, Score, Score, Score],
+    spans: SpanReport,
+    claims: ClaimReport,
+    *,
+    compared: int,
+    annotators: int,
+) -> list[SummaryRow]:
+    """The summary's rows, in order, from the stance scores (Krippendorff's alpha, Fleiss'
+    kappa, mean Cohen's kappa, observed agreement) and the span and claim reports; every row
+    is undefined ("one_rater") with fewer than two annotators. The full report and the one
+    assembled from stored totals both use it."""
+    no_claims = Score.undefined("no_spans", annotators=annotators)
+    alpha, fleiss, cohen, observed = stance
     summary = [
-        SummaryRow("stance.krippendorff_alpha", stance.alpha),
-        SummaryRow("stance.fleiss_kappa", stance.fleiss),
-        SummaryRow("stance.cohen_kappa", stance.cohen_mean),
-        SummaryRow("stance.observed_agreement", stance.observed),
+        SummaryRow("stance.krippendorff_alpha", alpha),
+        SummaryRow("stance.fleiss_kappa", fleiss),
+        SummaryRow("stance.cohen_kappa", cohen),
+        SummaryRow("stance.observed_agreement", observed),
         SummaryRow("spans.f1_exact", spans.exact.micro.f1),
         SummaryRow("spans.f1_overlap", spans.overlap.micro.f1),
         SummaryRow("spans.token_kappa", spans.token_kappa),
@@ -656,8 +678,8 @@ def _summary(
         SummaryRow("claims.stance_kappa", claims.stance_kappa),
         SummaryRow("claims.checkworthy_kappa", claims.checkworthy_kappa),
     ]
-    if given.n_annotators < 2:
-        one = Score.undefined("one_rater", items=len(given.compared), annotators=given.n_annotators)
+    if annotators < 2:
+        one = Score.undefined("one_rater", items=compared, annotators=annotators)
         summary = [SummaryRow(row.key, one) for row in summary]
     return summary
 
