@@ -184,8 +184,11 @@ def do_next(project: Project, user) -> tuple[Assignment, Annotation] | None:
     slot of an article they have not had (never one they did or skipped).
     """
     found = sql.next_own_assignment(user.pk, project.pk)
-    assignment = None if found is None else found[0]
-    if found is not None and assignment.status == AssignmentStatus.TODO and found[1]:
+    assignment: Assignment | None = None
+    active_learning = False
+    if found is not None:
+        assignment, active_learning = found
+    if assignment is not None and assignment.status == AssignmentStatus.TODO and active_learning:
         own_todo = Assignment.objects.filter(
             project_id=project.pk, annotator_id=user.pk, status=AssignmentStatus.TODO
         )
