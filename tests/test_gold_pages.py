@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from annotate.models import ExportToken, Gold, Job, JobStatus
+from annotate.models import ExportToken, Gold, Job, JobKind, JobStatus
 from tests.base import ProjectTeam, login
 from tests.factories import make_annotation, make_article, span_of
 
@@ -135,13 +135,13 @@ def test_an_export_started_from_the_page_without_javascript(client, setup):
         {"action": "export", "formats": ["jsonl", "csv"], "seed": "3", "ratios": "0.8,0.1,0.1"},
         follow=True,
     )
-    job = Job.objects.get()
+    job = Job.objects.get(kind=JobKind.EXPORT)
     assert job.status == JobStatus.DONE
     assert job.params["formats"] == ["jsonl", "csv"]
     assert f"/api/projects/{project.pk}/exports/{job.pk}/download/" in response.content.decode()
     bad = client.post(f"/projects/{project.pk}/exports/", {"action": "export", "ratios": "1,1,1"})
     assert "ratios: ratios must sum to 1" in bad.content.decode()
-    assert Job.objects.count() == 1
+    assert Job.objects.filter(kind=JobKind.EXPORT).count() == 1
 
 
 def test_a_token_is_shown_once_then_revoked(client, setup):

@@ -268,7 +268,7 @@ def test_the_api_refuses_a_bad_map_with_400(source, users, tmp_path, settings, v
     assert response.status_code == 400
     assert response.json()["field"] == "map_annotator"
     assert message in response.json()["detail"]
-    assert not Job.objects.exists()
+    assert not Job.objects.filter(project=target).exists()
 
 
 def test_the_data_page_field_sends_several_pairs_comma_separated(source, users, tmp_path, settings):

@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from annotate.models import Gold, Job, JobStatus, Role
+from annotate.models import Gold, Job, JobKind, JobStatus, Role
 from tests.browser.conftest import sign_in
 from tests.factories import (
     make_annotation,
@@ -101,7 +101,7 @@ def test_a_manager_follows_an_export_to_its_download(page, live_server, settings
     page.click("#export-form button[type=submit]")
     download = page.locator("#export-job .job-download")
     download.wait_for(state="visible")
-    job = Job.objects.get()
+    job = Job.objects.get(kind=JobKind.EXPORT)
     assert job.status == JobStatus.DONE
     assert (
         download.get_attribute("href") == f"/api/projects/{project.pk}/exports/{job.pk}/download/"

@@ -3,7 +3,7 @@ label and the stance CSV's title go from the form to the job; screenshots at thr
 
 import pytest
 
-from annotate.models import Gold, Job, JobStatus, Role
+from annotate.models import Gold, Job, JobKind, JobStatus, Role
 from tests.browser.conftest import sign_in
 from tests.factories import make_article, make_project, make_user, span_of
 
@@ -49,7 +49,7 @@ def test_a_manager_exports_a_stratified_split_with_stance_titles(
     page.set_viewport_size({"width": 1400, "height": 900})
     page.click("#export-form button[type=submit]")
     page.locator("#export-job .job-download").wait_for(state="visible")
-    job = Job.objects.get()
+    job = Job.objects.get(kind=JobKind.EXPORT)
     assert job.status == JobStatus.DONE
     assert job.params["group_by"] == "story"
     assert job.params["stratify_by"] == "stance:isis"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from annotate.models import Gold, Job, JobStatus, Role
+from annotate.models import Gold, Job, JobKind, JobStatus, Role
 from tests.browser.conftest import sign_in
 from tests.factories import make_article, make_project, make_user, span_of
 
@@ -41,7 +41,7 @@ def test_a_finished_export_appears_in_the_recent_list_without_a_reload(
 
     page.click("#export-form button[type=submit]")
     page.locator("#export-job .job-download").wait_for(state="visible")
-    job = Job.objects.get()
+    job = Job.objects.get(kind=JobKind.EXPORT)
     assert job.status == JobStatus.DONE
     rows = page.locator("#jobs-body .job-row")
     expect(rows).to_have_count(1)
