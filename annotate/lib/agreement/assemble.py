@@ -49,16 +49,16 @@ from annotate.lib.agreement.report import (
     PairReport,
     PairSpans,
     PairStance,
-    PRFTable,
     SpanAlphaU,
     SpanReport,
     StanceReport,
     SummaryRow,
     Week,
+    prf_table,
     summary_rows,
 )
 from annotate.lib.agreement.score import Score, mean_score
-from annotate.lib.agreement.spans import bio_kappa, prf
+from annotate.lib.agreement.spans import bio_kappa
 from annotate.lib.agreement.unitizing import UnitizingAlpha, UnitizingSums, unitizing_from_sums
 
 
@@ -167,8 +167,8 @@ def report_from_totals(
                     ),
                 ),
                 spans=PairSpans(
-                    exact=_prf_table(pair_exact, span_labels),
-                    overlap=_prf_table(pair_overlap, span_labels),
+                    exact=prf_table(pair_exact, span_labels),
+                    overlap=prf_table(pair_overlap, span_labels),
                     token_kappa=pair_token,
                     claim_token_kappa=pair_claim_token,
                     token_confusion=_type_confusion(entity_tags, tags, entity_labels),
@@ -188,8 +188,8 @@ def report_from_totals(
     alpha_u = _unitizing(parts, span_labels, continua=compared, coders=n_ann)
     spans = SpanReport(
         labels=span_labels,
-        exact=_prf_table(exact, span_labels, annotators=n_ann),
-        overlap=_prf_table(overlap, span_labels, annotators=n_ann),
+        exact=prf_table(exact, span_labels, annotators=n_ann),
+        overlap=prf_table(overlap, span_labels, annotators=n_ann),
         token_kappa=mean_score(token, items=compared, annotators=n_ann),
         claim_token_kappa=mean_score(claim_token, items=compared, annotators=n_ann),
         alpha_u=SpanAlphaU(
@@ -290,18 +290,6 @@ def _span_table(counts: Mapping[Key, int], kind: str, labels: Sequence[str]) -> 
         if key[0] == kind:
             table[key[2], index[key[1]]] = value
     return table
-
-
-def _prf_table(counts: np.ndarray, labels: Sequence[str], *, annotators: int = 2) -> PRFTable:
-    matched, a_count, b_count = (row.tolist() for row in counts)
-    return PRFTable(
-        micro=prf(sum(matched), sum(a_count), sum(b_count), annotators=annotators),
-        labels={
-            label: prf(matched[k], a_count[k], b_count[k], annotators=annotators)
-            for k, label in enumerate(labels)
-            if a_count[k] or b_count[k]
-        },
-    )
 
 
 def _matrix(counts: Mapping[Key, int], kind: str, names: Sequence[str]) -> np.ndarray:

@@ -574,8 +574,8 @@ def _pair_report(
             confusion=Confusion(stance.labels, stance_matrix.tolist()),
         ),
         spans=PairSpans(
-            exact=_prf_table(counts.exact, given.span_labels),
-            overlap=_prf_table(counts.overlap, given.span_labels),
+            exact=prf_table(counts.exact, given.span_labels),
+            overlap=prf_table(counts.overlap, given.span_labels),
             token_kappa=token,
             claim_token_kappa=claim_token,
             token_confusion=Confusion(
@@ -600,8 +600,8 @@ def _span_report(given: _Input, totals: _PairTotals, alpha_u: UnitizingAlpha) ->
     labels, n_ann, n_compared = given.span_labels, given.n_annotators, len(given.compared)
     return SpanReport(
         labels=labels,
-        exact=_prf_table(totals.exact, labels, annotators=n_ann),
-        overlap=_prf_table(totals.overlap, labels, annotators=n_ann),
+        exact=prf_table(totals.exact, labels, annotators=n_ann),
+        overlap=prf_table(totals.overlap, labels, annotators=n_ann),
         token_kappa=mean_score(totals.token, items=n_compared, annotators=n_ann),
         claim_token_kappa=mean_score(totals.claim_token, items=n_compared, annotators=n_ann),
         alpha_u=SpanAlphaU(
@@ -694,7 +694,7 @@ def _type_projection(n_labels: int) -> np.ndarray:
     return projection
 
 
-def _prf_table(counts: np.ndarray, labels: Sequence[str], *, annotators: int = 2) -> PRFTable:
+def prf_table(counts: np.ndarray, labels: Sequence[str], *, annotators: int = 2) -> PRFTable:
     """P/R/F1 per label (labels either annotator used) and micro-averaged over labels."""
     matched, a_count, b_count = (row.tolist() for row in counts)
     return PRFTable(
